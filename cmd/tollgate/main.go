@@ -1,0 +1,13 @@
+// Command tollgate is the CLI people run: review, approve, keygen, hash,
+// every check, attest, gate, verify and run. See `tollgate --help`.
+package main
+
+import (
+	"os"
+
+	"github.com/tollgate-dev/tollgate/pkg/commands"
+)
+
+func main() {
+	os.Exit(commands.Main(commands.NewRoot()))
+}

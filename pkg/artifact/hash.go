@@ -1,0 +1,412 @@
+package artifact
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"unicode/utf8"
+)
+
+// Progress receives hashing progress. Implementations must be safe for
+// concurrent use.
+type Progress interface {
+	// Start is called once with the total number of bytes to hash.
+	Start(totalBytes int64)
+	// Add is called as bytes are hashed.
+	Add(n int64)
+	// Finish is called once when hashing ends, successfully or not.
+	Finish()
+}
+
+type options struct {
+	method        Method
+	shardSize     int64
+	ignore        []string
+	allowSymlinks bool
+	workers       int
+	bufSize       int
+	maxFiles      int
+	progress      Progress
+}
+
+// Option configures Hash.
+type Option func(*options)
+
+// WithMethod selects the serialization (default MethodFiles).
+func WithMethod(m Method) Option { return func(o *options) { o.method = m } }
+
+// WithShardSize sets the shard size for MethodShards (default DefaultShardSize).
+func WithShardSize(n int64) Option { return func(o *options) { o.shardSize = n } }
+
+// WithIgnore adds root-relative paths (files or directories) to ignore, in
+// addition to AlwaysIgnored.
+func WithIgnore(paths ...string) Option {
+	return func(o *options) { o.ignore = append(o.ignore, paths...) }
+}
+
+// WithAllowSymlinks hashes symbolic links to regular files inside the root
+// as the file they point to. Links that leave the root are always refused.
+func WithAllowSymlinks(allow bool) Option { return func(o *options) { o.allowSymlinks = allow } }
+
+// WithWorkers sets the number of concurrent hashing workers (default: one
+// per CPU).
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// WithMaxFiles bounds the number of files walked (default 1,000,000).
+func WithMaxFiles(n int) Option { return func(o *options) { o.maxFiles = n } }
+
+// WithProgress reports progress to p.
+func WithProgress(p Progress) Option { return func(o *options) { o.progress = p } }
+
+// file is one regular file found by the walk.
+type file struct {
+	name string // slash-separated, relative to the root
+	path string // path to open (the link target for allowed symlinks)
+	info os.FileInfo
+}
+
+// job is one resource to hash: a whole file or one shard of it.
+type job struct {
+	f          *file
+	start, end int64
+	index      int
+}
+
+// Hash walks root and returns its manifest.
+func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
+	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: 1 << 20, maxFiles: 1_000_000}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch o.method {
+	case MethodFiles, MethodShards:
+	default:
+		return nil, fmt.Errorf("unknown serialization %q (want files or shards)", o.method)
+	}
+	if o.method == MethodShards && o.shardSize <= 0 {
+		return nil, fmt.Errorf("shard size must be positive, got %d", o.shardSize)
+	}
+	if o.workers < 1 {
+		o.workers = 1
+	}
+	ignore, err := normaliseIgnore(o.ignore)
+	if err != nil {
+		return nil, err
+	}
+	files, err := walk(ctx, root, ignore, o)
+	if err != nil {
+		return nil, err
+	}
+
+	var jobs []job
+	var total int64
+	for _, f := range files {
+		size := f.info.Size()
+		total += size
+		if o.method == MethodFiles {
+			jobs = append(jobs, job{f: f, start: 0, end: size, index: len(jobs)})
+			continue
+		}
+		for start := int64(0); start < size; start += o.shardSize {
+			end := min(start+o.shardSize, size)
+			jobs = append(jobs, job{f: f, start: start, end: end, index: len(jobs)})
+		}
+	}
+	if o.progress != nil {
+		o.progress.Start(total)
+		defer o.progress.Finish()
+	}
+	resources, err := hashAll(ctx, jobs, o)
+	if err != nil {
+		return nil, err
+	}
+	for i, j := range jobs {
+		if o.method == MethodShards {
+			resources[i].Name = j.f.name + ":" + strconv.FormatInt(j.start, 10) + ":" + strconv.FormatInt(j.end, 10)
+		} else {
+			resources[i].Name = j.f.name
+		}
+		resources[i].Size = j.end - j.start
+	}
+	SortResources(resources)
+	rootDigest, err := RootDigest(resources)
+	if err != nil {
+		return nil, err
+	}
+	ser := Serialization{Method: o.method, HashType: "sha256", AllowSymlinks: o.allowSymlinks, IgnorePaths: ignore}
+	if o.method == MethodShards {
+		ser.ShardSize = o.shardSize
+	}
+	if resources == nil {
+		resources = []Resource{}
+	}
+	return &Manifest{Root: rootDigest, Serialization: ser, Files: resources}, nil
+}
+
+// normaliseIgnore cleans user ignore paths, adds AlwaysIgnored, and returns
+// a sorted, de-duplicated list of root-relative slash paths.
+func normaliseIgnore(user []string) ([]string, error) {
+	set := map[string]bool{}
+	for _, p := range AlwaysIgnored {
+		set[p] = true
+	}
+	for _, p := range user {
+		c := path.Clean(filepath.ToSlash(p))
+		if c == "." || c == ".." || strings.HasPrefix(c, "../") || path.IsAbs(c) {
+			return nil, fmt.Errorf("ignore path %q must be relative to the artefact root and inside it", p)
+		}
+		set[c] = true
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func ignored(name string, ignore []string) bool {
+	for _, p := range ignore {
+		if name == p || strings.HasPrefix(name, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func walk(ctx context.Context, root string, ignore []string, o options) ([]*file, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("artefact root: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("artefact root %s is not a directory: %w", root, ErrInvalidArtifact)
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("artefact root: %w", err)
+	}
+	realRoot, err = filepath.Abs(realRoot)
+	if err != nil {
+		return nil, fmt.Errorf("artefact root: %w", err)
+	}
+	var files []*file
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("read %s: %w", p, err)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		if rel == "." {
+			return nil
+		}
+		name := filepath.ToSlash(rel)
+		if !utf8.ValidString(name) {
+			return fmt.Errorf("file name %q is not valid UTF-8: %w", name, ErrInvalidArtifact)
+		}
+		if ignored(name, ignore) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		mode := d.Type()
+		switch {
+		case mode.IsDir():
+			return nil
+		case mode.IsRegular():
+			fi, err := d.Info()
+			if err != nil {
+				return fmt.Errorf("stat %s: %w", name, err)
+			}
+			files = append(files, &file{name: name, path: p, info: fi})
+		case mode&fs.ModeSymlink != 0:
+			f, err := resolveLink(realRoot, p, name, o.allowSymlinks)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+		default:
+			return fmt.Errorf("%s is a %s, not a regular file or directory: %w", name, describeMode(mode), ErrInvalidArtifact)
+		}
+		if len(files) > o.maxFiles {
+			return fmt.Errorf("artefact has more than %d files: %w", o.maxFiles, ErrInvalidArtifact)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+func resolveLink(realRoot, p, name string, allow bool) (*file, error) {
+	if !allow {
+		return nil, fmt.Errorf("%s is a symbolic link; pass --allow-symlinks to hash links that stay inside the root: %w", name, ErrInvalidArtifact)
+	}
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many links") {
+			return nil, fmt.Errorf("%s is a symbolic link loop: %w", name, ErrInvalidArtifact)
+		}
+		return nil, fmt.Errorf("%s: broken symbolic link: %w", name, ErrInvalidArtifact)
+	}
+	target, err = filepath.Abs(target)
+	if err != nil {
+		return nil, err
+	}
+	if target != realRoot && !strings.HasPrefix(target, realRoot+string(filepath.Separator)) {
+		return nil, fmt.Errorf("%s is a symbolic link to %s, outside the artefact root: %w", name, target, ErrInvalidArtifact)
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return nil, fmt.Errorf("stat %s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is a symbolic link to a %s; only links to regular files are hashed: %w", name, describeMode(fi.Mode().Type()), ErrInvalidArtifact)
+	}
+	return &file{name: name, path: target, info: fi}, nil
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeIrregular != 0:
+		return "irregular file"
+	}
+	return "special file"
+}
+
+func hashAll(ctx context.Context, jobs []job, o options) ([]Resource, error) {
+	out := make([]Resource, len(jobs))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan job)
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		once.Do(func() { firstErr = err; cancel() })
+	}
+	workers := min(o.workers, max(len(jobs), 1))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, o.bufSize)
+			for j := range ch {
+				d, err := hashRange(ctx, j, buf, o.progress)
+				if err != nil {
+					fail(err)
+					continue
+				}
+				out[j.index].Digest = d
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(ch)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// hashRange hashes [start, end) of one file, refusing files that are not
+// regular at open time or whose size or mtime changed since the walk.
+func hashRange(ctx context.Context, j job, buf []byte, p Progress) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	// O_NONBLOCK: if the path was swapped for a FIFO since the walk, open
+	// returns at once instead of waiting for a writer.
+	f, err := os.OpenFile(j.f.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", j.f.name, err)
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stat %s: %w", j.f.name, err)
+	}
+	if !before.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is no longer a regular file: %w", j.f.name, ErrInvalidArtifact)
+	}
+	if changed(j.f.info, before) {
+		return "", fmt.Errorf("%s changed while the artefact was being hashed (size %d → %d): %w", j.f.name, j.f.info.Size(), before.Size(), ErrInvalidArtifact)
+	}
+	h := sha256.New()
+	r := io.NewSectionReader(f, j.start, j.end-j.start)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		m, err := r.Read(buf)
+		if m > 0 {
+			h.Write(buf[:m])
+			n += int64(m)
+			if p != nil {
+				p.Add(int64(m))
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", j.f.name, err)
+		}
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stat %s: %w", j.f.name, err)
+	}
+	if n != j.end-j.start || changed(j.f.info, after) {
+		return "", fmt.Errorf("%s changed while the artefact was being hashed (size %d → %d): %w", j.f.name, j.f.info.Size(), after.Size(), ErrInvalidArtifact)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func changed(a, b os.FileInfo) bool {
+	return a.Size() != b.Size() || !a.ModTime().Equal(b.ModTime())
+}

@@ -1,0 +1,122 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/pkg/version"
+)
+
+// Outcome is what a check function returns.
+type Outcome struct {
+	// Report is the evidence report; Check, Tool and timestamps are filled
+	// in by Run. Verdict and Summary are the check's.
+	Report *evidence.Report
+	// Results are extra results beyond verdict, report-digest and summary
+	// (for example artifact-digest).
+	Results map[string]string
+}
+
+// Func runs a check.
+type Func func(ctx context.Context) (*Outcome, error)
+
+// Env says where a check writes and which clock it reads.
+type Env struct {
+	EvidenceDir string
+	ResultsDir  string
+	// Now returns the time recorded in reports; nil means Clock().
+	Now func() time.Time
+}
+
+// Clock returns SOURCE_DATE_EPOCH when it is set (for reproducible runs and
+// tests), else the wall clock.
+func Clock() func() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			t := time.Unix(n, 0).UTC()
+			return func() time.Time { return t }
+		}
+	}
+	return func() time.Time { return time.Now().UTC() }
+}
+
+// Run runs fn as check name and writes its report and results. It returns
+// fn's error (after writing verdict=error) or an error writing the output.
+func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, error) {
+	now := env.Now
+	if now == nil {
+		now = Clock()
+	}
+	if env.EvidenceDir == "" {
+		return nil, errors.New("--evidence-dir is required")
+	}
+	started := now()
+	out, runErr := fn(ctx)
+	if runErr == nil && (out == nil || out.Report == nil) {
+		runErr = errors.New("check returned no report")
+	}
+	var rep *evidence.Report
+	extra := map[string]string{}
+	if runErr != nil {
+		rep = &evidence.Report{
+			Verdict: evidence.Error,
+			Summary: results.OneLine(name+": error: "+runErr.Error(), results.MaxSummary),
+			Error:   runErr.Error(),
+		}
+		if out != nil && out.Report != nil {
+			rep.Inputs = out.Report.Inputs
+		}
+	} else {
+		rep = out.Report
+		for k, v := range out.Results {
+			extra[k] = v
+		}
+		if !rep.Verdict.Valid() {
+			runErr = fmt.Errorf("check %s returned unknown verdict %q", name, rep.Verdict)
+			rep.Verdict = evidence.Error
+		}
+	}
+	rep.Check = name
+	rep.Tool = evidence.Tool{Name: "tollgate", Version: version.String()}
+	rep.StartedAt = started
+	rep.FinishedAt = now()
+
+	w := results.NewWriter(env.ResultsDir)
+	_, digest, werr := evidence.Write(env.EvidenceDir, rep)
+	if werr != nil {
+		// The report could not be written: the check cannot vouch for
+		// anything. Say so in the results, which are tiny.
+		_ = w.Set(results.Verdict, string(evidence.Error))
+		_ = w.Set(results.Summary, name+": error: cannot write evidence report: "+werr.Error())
+		_ = w.Flush()
+		return rep, errors.Join(runErr, werr)
+	}
+	_ = w.Set(results.Verdict, string(rep.Verdict))
+	_ = w.Set(results.ReportDigest, digest)
+	_ = w.Set(results.Summary, rep.Summary)
+	for k, v := range extra {
+		if err := w.Set(k, v); err != nil {
+			return rep, errors.Join(runErr, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return rep, errors.Join(runErr, err)
+	}
+	return rep, runErr
+}
+
+// Verdict returns fail when any finding blocks, else pass.
+func Verdict(findings []evidence.Finding) evidence.Verdict {
+	for _, f := range findings {
+		if f.Blocking {
+			return evidence.Fail
+		}
+	}
+	return evidence.Pass
+}

@@ -1,0 +1,151 @@
+package document
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	kjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+)
+
+// APIVersion is the apiVersion of every tollgate document.
+const APIVersion = "tollgate.dev/v1alpha1"
+
+// MaxSize bounds a document file (16 MiB): review records carry full
+// permission content, but nothing legitimate comes near this.
+const MaxSize = 16 << 20
+
+// MaxDepth bounds nesting of a document.
+const MaxDepth = 64
+
+// ErrInvalid marks documents that cannot be accepted.
+var ErrInvalid = errors.New("invalid document")
+
+// TypeMeta is the apiVersion and kind every document carries.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+}
+
+// ObjectMeta is the metadata every document carries.
+type ObjectMeta struct {
+	Name        string            `json:"name"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// ReadFile reads and decodes the file at path into out, which must be a
+// pointer to a struct with TypeMeta fields; kind is the expected kind.
+func ReadFile(path, kind string, out any) ([]byte, error) {
+	b, err := evidence.ReadBounded(path, MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := Decode(b, kind, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
+}
+
+// Decode decodes YAML or JSON bytes strictly into out and checks apiVersion
+// and kind.
+func Decode(b []byte, kind string, out any) error {
+	if len(b) > MaxSize {
+		return fmt.Errorf("%w: larger than %d bytes", ErrInvalid, MaxSize)
+	}
+	if !utf8.Valid(b) {
+		return fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
+	}
+	js, err := toJSON(b)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := checkDepth(js); err != nil {
+		return err
+	}
+	var tm TypeMeta
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, &tm); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if tm.APIVersion != APIVersion {
+		return fmt.Errorf("%w: apiVersion is %q, want %q", ErrInvalid, tm.APIVersion, APIVersion)
+	}
+	if tm.Kind != kind {
+		return fmt.Errorf("%w: kind is %q, want %q", ErrInvalid, tm.Kind, kind)
+	}
+	strict, err := kjson.UnmarshalStrict(js, out, kjson.DisallowUnknownFields)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if len(strict) > 0 {
+		msgs := make([]string, len(strict))
+		for i, e := range strict {
+			msgs[i] = e.Error()
+		}
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+// toJSON converts YAML (or JSON, a subset) to JSON, rejecting duplicate
+// keys. The YAML library refuses documents with excessive aliasing.
+func toJSON(b []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
+		return nil, errors.New("empty document")
+	}
+	js, err := yaml.YAMLToJSONStrict(b)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
+		return nil, errors.New("empty document")
+	}
+	return js, nil
+}
+
+// checkDepth rejects JSON nested deeper than MaxDepth without decoding it.
+func checkDepth(js []byte) error {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range js {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > MaxDepth {
+				return fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// Encode renders a document as YAML with a trailing newline. Field order
+// follows the Go struct, so the output is deterministic.
+func Encode(v any) ([]byte, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return b, nil
+}
