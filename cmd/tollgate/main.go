@@ -8,6 +8,6 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/commands"
 )
 
-func main() {
-	os.Exit(commands.Main(commands.NewRoot()))
-}
+func main() { os.Exit(run()) }
+
+func run() int { return commands.Main(commands.NewRoot()) }

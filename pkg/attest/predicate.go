@@ -1,0 +1,53 @@
+package attest
+
+import (
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/decision"
+)
+
+// Predicate types and file names.
+const (
+	PredicateType    = "https://tollgate.dev/release-gate/v1"
+	VSAPredicateType = "https://slsa.dev/verification_summary/v1"
+	StatementType    = "https://in-toto.io/Statement/v1"
+
+	// BundleFile and VSABundleFile are the bundles' names in the evidence
+	// workspace. The attestation-digest result is the sha256 of BundleFile.
+	BundleFile    = "release-gate.sigstore.json"
+	VSABundleFile = "verification-summary.sigstore.json"
+)
+
+// Run identifies the pipeline run that made the decision.
+type Run struct {
+	Engine    string `json:"engine"` // tekton, argo or local
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	UID       string `json:"uid,omitempty"`
+}
+
+// Check is one check's outcome as attested.
+type Check struct {
+	Name         string `json:"name"`
+	Verdict      string `json:"verdict"`
+	ReportDigest string `json:"reportDigest"`
+	Findings     int    `json:"findings"`
+	Blocking     int    `json:"blocking"`
+	Waived       int    `json:"waived"`
+}
+
+// Predicate is the https://tollgate.dev/release-gate/v1 predicate.
+type Predicate struct {
+	Verdict      decision.Verdict            `json:"verdict"`
+	Release      string                      `json:"release"`
+	ReviewDigest string                      `json:"reviewDigest"`
+	PolicyDigest string                      `json:"policyDigest"`
+	Checks       []Check                     `json:"checks"`
+	Approvals    []decision.Approval         `json:"approvals"`
+	Exceptions   []decision.AppliedException `json:"exceptions"`
+	Reasons      []decision.Reason           `json:"reasons"`
+	Warnings     []decision.Reason           `json:"warnings"`
+	Run          Run                         `json:"run"`
+	Time         time.Time                   `json:"time"`
+	Tool         string                      `json:"tool"`
+}

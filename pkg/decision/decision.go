@@ -1,0 +1,98 @@
+package decision
+
+import (
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+)
+
+// Verdict is the release verdict, spelled as SLSA VSA's verificationResult.
+type Verdict string
+
+const (
+	// Passed: the release may be promoted.
+	Passed Verdict = "PASSED"
+	// Failed: the release is blocked.
+	Failed Verdict = "FAILED"
+)
+
+// Approval is a verified approval of the review record.
+type Approval struct {
+	// Identity is the policy identity name that matched.
+	Identity string `json:"identity"`
+	// Signer is the key id or certificate subject and issuer.
+	Signer string `json:"signer"`
+	// ReviewDigest is the digest of the review record it approves.
+	ReviewDigest string `json:"reviewDigest"`
+	// SignedAt is the verified signing time, if any.
+	SignedAt *time.Time `json:"signedAt,omitempty"`
+}
+
+// Input is everything a decision is made from. Reports must already be
+// verified against the digests in Digests.
+type Input struct {
+	// ArtifactDigest is the provenance artifact-digest result.
+	ArtifactDigest string
+	// Reports by check name (policy.Checks); a missing report is an error.
+	Reports map[string]*evidence.Report
+	// Digests are the report-digest results by check name.
+	Digests map[string]string
+	// Review and its digest; Approvals are verified approvals of it.
+	Review       *review.ReleaseReview
+	ReviewDigest string
+	Approvals    []Approval
+	// Approval problems found while verifying (bad signature, unknown
+	// signer); each becomes a reason.
+	ApprovalErrors []string
+	// Policy and its digest.
+	Policy       *policy.ReleasePolicy
+	PolicyDigest string
+	// Attestor is the identity that signs the attestation, for separation
+	// of duties ("" when unknown).
+	Attestor string
+	// Now is the decision time (exception expiry is judged against it).
+	Now time.Time
+}
+
+// CheckResult is the decision for one check.
+type CheckResult struct {
+	Check        string           `json:"check"`
+	Verdict      evidence.Verdict `json:"verdict"`
+	ReportDigest string           `json:"reportDigest"`
+	Findings     int              `json:"findings"`
+	Blocking     int              `json:"blocking"`
+	Warnings     int              `json:"warnings"`
+	Waived       int              `json:"waived"`
+}
+
+// AppliedException is an exception that waived at least one finding.
+type AppliedException struct {
+	ID           string    `json:"id"`
+	Check        string    `json:"check,omitempty"`
+	Fingerprints []string  `json:"fingerprints"`
+	Reason       string    `json:"reason"`
+	Owner        string    `json:"owner"`
+	Approver     string    `json:"approver"`
+	Expires      time.Time `json:"expires"`
+}
+
+// Reason is one cause of a FAILED verdict or one warning, with the audit
+// controls it maps to.
+type Reason struct {
+	Check   string   `json:"check,omitempty"`
+	Class   string   `json:"class,omitempty"`
+	Message string   `json:"message"`
+	Refs    []string `json:"refs,omitempty"`
+}
+
+// Decision is the release decision.
+type Decision struct {
+	Verdict    Verdict            `json:"verdict"`
+	Checks     []CheckResult      `json:"checks"`
+	Approvals  []Approval         `json:"approvals"`
+	Exceptions []AppliedException `json:"exceptions"`
+	Reasons    []Reason           `json:"reasons"`
+	Warnings   []Reason           `json:"warnings"`
+}
