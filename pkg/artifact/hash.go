@@ -40,6 +40,7 @@ type options struct {
 	bufSize       int
 	maxFiles      int
 	progress      Progress
+	open          func(path string) (*os.File, error)
 }
 
 // Option configures Hash.
@@ -87,7 +88,7 @@ type job struct {
 
 // Hash walks root and returns its manifest.
 func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
-	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: 1 << 20, maxFiles: 1_000_000}
+	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: 1 << 20, maxFiles: 1_000_000, open: openNonBlocking}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -324,7 +325,7 @@ func hashAll(ctx context.Context, jobs []job, o options) ([]Resource, error) {
 			defer wg.Done()
 			buf := make([]byte, o.bufSize)
 			for j := range ch {
-				d, err := hashRange(ctx, j, buf, o.progress)
+				d, err := hashRange(ctx, j, buf, o)
 				if err != nil {
 					fail(err)
 					continue
@@ -354,13 +355,12 @@ feed:
 
 // hashRange hashes [start, end) of one file, refusing files that are not
 // regular at open time or whose size or mtime changed since the walk.
-func hashRange(ctx context.Context, j job, buf []byte, p Progress) (string, error) {
+func hashRange(ctx context.Context, j job, buf []byte, o options) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	// O_NONBLOCK: if the path was swapped for a FIFO since the walk, open
-	// returns at once instead of waiting for a writer.
-	f, err := os.OpenFile(j.f.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	p := o.progress
+	f, err := o.open(j.f.path)
 	if err != nil {
 		return "", fmt.Errorf("open %s: %w", j.f.name, err)
 	}
@@ -409,4 +409,11 @@ func hashRange(ctx context.Context, j job, buf []byte, p Progress) (string, erro
 
 func changed(a, b os.FileInfo) bool {
 	return a.Size() != b.Size() || !a.ModTime().Equal(b.ModTime())
+}
+
+// openNonBlocking opens for reading with O_NONBLOCK: if the path was swapped
+// for a FIFO since the walk, open returns at once instead of waiting for a
+// writer (the regular-file check after it then refuses it).
+func openNonBlocking(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }

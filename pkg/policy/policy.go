@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
+
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -235,6 +237,9 @@ func (p *ReleasePolicy) Validate() error {
 			return fmt.Errorf("spec.rules[%d] (%s): action must be block or warn", i, r.Name)
 		}
 	}
+	if _, err := CompileRules(p.Spec.Rules); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -305,4 +310,9 @@ func Matches(entries []string, f evidence.Finding) bool {
 		}
 	}
 	return false
+}
+
+// JSONSchema describes Duration as a string for the generated schema.
+func (Duration) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "string", Pattern: `^([0-9]+d|([0-9.]+(ns|us|µs|ms|s|m|h))+)$`, Description: `a duration such as "30d", "72h" or "90m"`}
 }

@@ -60,5 +60,5 @@ func WithNow(now func() time.Time) Option { return func(o *options) { o.now = no
 // the first that verifies. It fails closed: no identities, a malformed
 // bundle, or no match is an error wrapping ErrUntrusted.
 func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, opts ...Option) (*Result, error) {
-	return verify(ctx, bundle, ids, opts...)
+	return verifyJSON(ctx, bundle, ids, opts...)
 }

@@ -2,12 +2,223 @@ package trust
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
-// verify is implemented by the provenance issue (#3).
-func verify(ctx context.Context, bundle []byte, ids []policy.Identity, opts ...Option) (*Result, error) {
-	return nil, fmt.Errorf("%w: bundle verification not implemented yet", ErrUntrusted)
+// MaxBundleSize bounds the bundle bytes Verify accepts.
+const MaxBundleSize = 8 << 20
+
+func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, opts ...Option) (*Result, error) {
+	if len(bundleJSON) > MaxBundleSize {
+		return nil, fmt.Errorf("%w: bundle is %d bytes, larger than the %d-byte limit", ErrUntrusted, len(bundleJSON), MaxBundleSize)
+	}
+	b, extra, err := parseBundle(bundleJSON)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+	}
+	return verifyBundle(ctx, &signed{Bundle: b, chain: extra}, ids, opts...)
+}
+
+// signed is a parsed bundle plus any certificates that followed the leaf
+// in an x509CertificateChain (untrusted intermediates).
+type signed struct {
+	*bundle.Bundle
+	chain []*x509.Certificate
+}
+
+func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ...Option) (*Result, error) {
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: no trusted identities configured (set them in the policy or pass --key, --certificate-chain or --certificate-identity)", ErrUntrusted)
+	}
+	artifact, err := artifactPolicy(o.digest)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res, err := verifyIdentity(b, id, artifact, &o)
+		if err == nil {
+			res.Identity = id.Name
+			return res, fillPayload(b, res)
+		}
+		errs = append(errs, fmt.Errorf("identity %q: %w", id.Name, err))
+	}
+	return nil, fmt.Errorf("%w: no trusted identity verifies the bundle: %w", ErrUntrusted, errors.Join(errs...))
+}
+
+// artifactPolicy turns "algo:hex" into sigstore-go's artifact policy; an
+// empty digest verifies the signature without binding it to an artefact
+// (callers then inspect the statement themselves).
+func artifactPolicy(d string) (verify.ArtifactPolicyOption, error) {
+	if d == "" {
+		return verify.WithoutArtifactUnsafe(), nil
+	}
+	algo, h, ok := strings.Cut(d, ":")
+	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
+	raw, err := hex.DecodeString(h)
+	if !ok || sizes[algo] == 0 || err != nil || len(raw) != sizes[algo] {
+		return nil, fmt.Errorf("artifact digest %q must be sha256:, sha384: or sha512: followed by lowercase hex", d)
+	}
+	return verify.WithArtifactDigest(algo, raw), nil
+}
+
+func verifyIdentity(b *signed, id policy.Identity, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
+	switch {
+	case id.PublicKey != "":
+		return verifyKey(b, id.PublicKey, artifact, o)
+	case id.CertificateChain != "":
+		return verifyChain(b, id.CertificateChain, artifact, o)
+	case id.Keyless != nil:
+		return verifyKeyless(b, id.Keyless, artifact, o)
+	default:
+		return nil, errors.New("identity has no publicKey, keyless or certificateChain")
+	}
+}
+
+func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
+	if b.VerificationMaterial.GetPublicKey() == nil {
+		return nil, errors.New("bundle is signed with a certificate, not a public key")
+	}
+	k, err := parsePublicKey(pemText)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.validAt(o.now()); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, sv := range k.verifiers {
+		tm := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+			return root.NewExpiringKey(sv, k.notBefore, k.notAfter), nil
+		})
+		v, err := verify.NewVerifier(tm, verify.WithNoObserverTimestamps())
+		if err != nil {
+			return nil, err
+		}
+		if _, err := v.Verify(b, verify.NewPolicy(artifact, verify.WithKey())); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		return &Result{Signer: "key:" + k.id}, nil
+	}
+	return nil, errors.Join(errs...)
+}
+
+func verifyChain(b *signed, pemText string, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
+	if b.VerificationMaterial.GetCertificate() == nil {
+		return nil, errors.New("bundle is signed with a public key, not a certificate")
+	}
+	ca, err := newChainAuthority(pemText, b.chain, o.now)
+	if err != nil {
+		return nil, err
+	}
+	v, err := verify.NewVerifier(&chainMaterial{ca: ca}, verify.WithCurrentTime())
+	if err != nil {
+		return nil, err
+	}
+	// The chain itself is the identity: any leaf it issued is trusted.
+	res, err := v.Verify(b, verify.NewPolicy(artifact, verify.WithoutIdentitiesUnsafe()))
+	if err != nil {
+		return nil, err
+	}
+	leaf := b.leaf()
+	r := &Result{Signer: leaf.Subject.String() + " (issuer " + leaf.Issuer.String() + ")"}
+	r.SignedAt = signedAt(res)
+	return r, nil
+}
+
+func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
+	if b.VerificationMaterial.GetCertificate() == nil {
+		return nil, errors.New("bundle is signed with a public key, not a Fulcio certificate")
+	}
+	tm, err := o.material(k.TrustedRoot)
+	if err != nil {
+		return nil, err
+	}
+	vopts := []verify.VerifierOption{verify.WithObserverTimestamps(1)}
+	if len(tm.RekorLogs()) > 0 {
+		vopts = append(vopts, verify.WithTransparencyLog(1))
+	}
+	if len(tm.CTLogs()) > 0 {
+		vopts = append(vopts, verify.WithSignedCertificateTimestamps(1))
+	}
+	v, err := verify.NewVerifier(tm, vopts...)
+	if err != nil {
+		return nil, err
+	}
+	ci, err := verify.NewShortCertificateIdentity(k.Issuer, anchor(k.IssuerRegExp), k.Subject, anchor(k.SubjectRegExp))
+	if err != nil {
+		return nil, err
+	}
+	res, err := v.Verify(b, verify.NewPolicy(artifact, verify.WithCertificateIdentity(ci)))
+	if err != nil {
+		return nil, err
+	}
+	c := res.Signature.Certificate
+	return &Result{
+		Signer:   c.SubjectAlternativeName + " (issuer " + c.Issuer + ")",
+		SignedAt: signedAt(res),
+	}, nil
+}
+
+// anchor makes a policy regular expression match the whole value: an
+// unanchored "github.com/acme" would also match "evil.example/github.com/acme".
+func anchor(re string) string {
+	if re == "" {
+		return ""
+	}
+	return "^(?:" + re + ")$"
+}
+
+// signedAt is the earliest verified observer time (tlog or TSA).
+func signedAt(res *verify.VerificationResult) time.Time {
+	var t time.Time
+	for _, ts := range res.VerifiedTimestamps {
+		if ts.Type == "CurrentTime" {
+			continue
+		}
+		if t.IsZero() || ts.Timestamp.Before(t) {
+			t = ts.Timestamp.UTC()
+		}
+	}
+	return t
+}
+
+func fillPayload(b *signed, r *Result) error {
+	env, err := b.Envelope()
+	if err != nil {
+		return nil // a message signature: no payload
+	}
+	raw := env.RawEnvelope()
+	p, err := raw.DecodeB64Payload()
+	if err != nil {
+		return fmt.Errorf("%w: decode DSSE payload: %w", ErrUntrusted, err)
+	}
+	r.PayloadType, r.Payload = raw.PayloadType, p
+	return nil
+}
+
+// keyID is the hex sha256 of a DER public key.
+func keyID(der []byte) string {
+	s := sha256.Sum256(der)
+	return hex.EncodeToString(s[:])
 }

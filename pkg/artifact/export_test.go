@@ -1,0 +1,4 @@
+package artifact
+
+// LessName exposes the model-signing ordering to the external tests.
+var LessName = lessName
