@@ -13,11 +13,13 @@ import (
 	"time"
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"golang.org/x/mod/semver"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -133,20 +135,32 @@ func parsePublicKey(text string) (*publicKey, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse public key: %w", err)
 		}
-		def, err := signature.LoadDefaultVerifier(pub)
+		pk, err := newPublicKey(pub, k.id)
+		if err != nil {
+			return nil, err
+		}
+		pk.notBefore, pk.notAfter = k.notBefore, k.notAfter
+		return pk, nil
+	}
+}
+
+// newPublicKey loads the verifiers for a public key: the key type's default
+// hash (SHA-384 for P-384, as model-signing signs), then SHA-256 for other
+// curves (as cosign signs with every curve).
+func newPublicKey(pub crypto.PublicKey, id string) (*publicKey, error) {
+	def, err := signature.LoadDefaultVerifier(pub)
+	if err != nil {
+		return nil, fmt.Errorf("load public key: %w", err)
+	}
+	k := &publicKey{id: id, verifiers: []signature.Verifier{def}}
+	if ec, ok := pub.(*ecdsa.PublicKey); ok && ec.Curve != elliptic.P256() {
+		sv, err := signature.LoadECDSAVerifier(ec, crypto.SHA256)
 		if err != nil {
 			return nil, fmt.Errorf("load public key: %w", err)
 		}
-		k.verifiers = []signature.Verifier{def}
-		if ec, ok := pub.(*ecdsa.PublicKey); ok && ec.Curve != elliptic.P256() {
-			sv, err := signature.LoadECDSAVerifier(ec, crypto.SHA256)
-			if err != nil {
-				return nil, fmt.Errorf("load public key: %w", err)
-			}
-			k.verifiers = append(k.verifiers, sv)
-		}
-		return &k, nil
+		k.verifiers = append(k.verifiers, sv)
 	}
+	return k, nil
 }
 
 // parseCertificates reads every CERTIFICATE block of a PEM text.
@@ -176,21 +190,20 @@ func parseCertificates(text string) ([]*x509.Certificate, error) {
 
 // chainAuthority trusts leaves issued under a private CA chain. Its roots
 // are the chain's self-signed certificates (or its last certificate when
-// none is self-signed); the rest, and the bundle's own intermediates, are
-// intermediates. Private-CA certificates are long-lived and carry no
-// transparency-log time, so every certificate's validity window is checked
-// at now(), never at a time the bundle claims.
+// none is self-signed); the rest, and the bundle's own certificates after
+// the leaf, are intermediates. Private-CA certificates are long-lived and
+// carry no transparency-log time, so every certificate's validity window
+// is checked at the caller's clock, never at a time the bundle claims.
 type chainAuthority struct {
 	roots, intermediates *x509.CertPool
-	now                  func() time.Time
 }
 
-func newChainAuthority(text string, bundleChain []*x509.Certificate, now func() time.Time) (*chainAuthority, error) {
+func newChainAuthority(text string, bundleChain []*x509.Certificate) (*chainAuthority, error) {
 	certs, err := parseCertificates(text)
 	if err != nil {
 		return nil, err
 	}
-	ca := &chainAuthority{roots: x509.NewCertPool(), intermediates: x509.NewCertPool(), now: now}
+	ca := &chainAuthority{roots: x509.NewCertPool(), intermediates: x509.NewCertPool()}
 	var roots int
 	for _, c := range certs {
 		if bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(c) == nil {
@@ -209,29 +222,34 @@ func newChainAuthority(text string, bundleChain []*x509.Certificate, now func() 
 	return ca, nil
 }
 
-// Verify implements root.CertificateAuthority.
-func (ca *chainAuthority) Verify(cert *x509.Certificate, _ time.Time) ([][]*x509.Certificate, error) {
-	chains, err := cert.Verify(x509.VerifyOptions{
-		CurrentTime:   ca.now(),
+func (ca *chainAuthority) verify(leaf *x509.Certificate, at time.Time) error {
+	_, err := leaf.Verify(x509.VerifyOptions{
+		CurrentTime:   at,
 		Roots:         ca.roots,
 		Intermediates: ca.intermediates,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("certificate %q does not chain to the trusted certificate chain at %s: %w",
-			cert.Subject.String(), ca.now().UTC().Format(time.RFC3339), err)
+		return fmt.Errorf("certificate %q does not chain to the trusted certificate chain at %s: %w",
+			leaf.Subject.String(), at.UTC().Format(time.RFC3339), err)
 	}
-	return chains, nil
+	return nil
 }
 
-// chainMaterial is trusted material holding one private CA and nothing else.
-type chainMaterial struct {
-	root.BaseTrustedMaterial
-	ca root.CertificateAuthority
+// leafKey is a chain-verified leaf's public key.
+func leafKey(leaf *x509.Certificate) (*publicKey, error) {
+	return newPublicKey(leaf.PublicKey, keyID(leaf.RawSubjectPublicKeyInfo))
 }
 
-func (m *chainMaterial) FulcioCertificateAuthorities() []root.CertificateAuthority {
-	return []root.CertificateAuthority{m.ca}
+// asKeySigned returns a copy of the bundle whose verification material is
+// a public-key hint instead of the certificate, for verification with the
+// certificate's (already trusted) key.
+func (b *signed) asKeySigned() *bundle.Bundle {
+	pb := proto.Clone(b.Bundle.Bundle).(*protobundle.Bundle)
+	pb.VerificationMaterial = &protobundle.VerificationMaterial{
+		Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{}},
+	}
+	return &bundle.Bundle{Bundle: pb}
 }
 
 // material returns the trusted material for a keyless identity: the

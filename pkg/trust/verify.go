@@ -95,7 +95,7 @@ func verifyIdentity(b *signed, id policy.Identity, artifact verify.ArtifactPolic
 }
 
 func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
-	if b.VerificationMaterial.GetPublicKey() == nil {
+	if b.leaf() != nil {
 		return nil, errors.New("bundle is signed with a certificate, not a public key")
 	}
 	k, err := parsePublicKey(pemText)
@@ -105,6 +105,15 @@ func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, 
 	if err := k.validAt(o.now()); err != nil {
 		return nil, err
 	}
+	if err := verifyWithKey(b.Bundle, k, artifact); err != nil {
+		return nil, err
+	}
+	return &Result{Signer: "key:" + k.id}, nil
+}
+
+// verifyWithKey verifies a public-key bundle with sigstore-go, trying each
+// of the key's verifiers (hash choices).
+func verifyWithKey(b *bundle.Bundle, k *publicKey, artifact verify.ArtifactPolicyOption) error {
 	var errs []error
 	for _, sv := range k.verifiers {
 		tm := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
@@ -112,42 +121,46 @@ func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, 
 		})
 		v, err := verify.NewVerifier(tm, verify.WithNoObserverTimestamps())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := v.Verify(b, verify.NewPolicy(artifact, verify.WithKey())); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		return &Result{Signer: "key:" + k.id}, nil
+		return nil
 	}
-	return nil, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
+// verifyChain checks that the bundle's leaf certificate chains to the
+// policy's private CA at now() (with the code-signing usage), then has
+// sigstore-go verify the signature with the leaf's key. Private-CA leaves
+// need not carry the Subject Alternative Name a Fulcio certificate has, so
+// the bundle is verified as a key-signed bundle once the chain is trusted.
 func verifyChain(b *signed, pemText string, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
-	if b.VerificationMaterial.GetCertificate() == nil {
+	leaf := b.leaf()
+	if leaf == nil {
 		return nil, errors.New("bundle is signed with a public key, not a certificate")
 	}
-	ca, err := newChainAuthority(pemText, b.chain, o.now)
+	ca, err := newChainAuthority(pemText, b.chain)
 	if err != nil {
 		return nil, err
 	}
-	v, err := verify.NewVerifier(&chainMaterial{ca: ca}, verify.WithCurrentTime())
+	if err := ca.verify(leaf, o.now()); err != nil {
+		return nil, err
+	}
+	k, err := leafKey(leaf)
 	if err != nil {
 		return nil, err
 	}
-	// The chain itself is the identity: any leaf it issued is trusted.
-	res, err := v.Verify(b, verify.NewPolicy(artifact, verify.WithoutIdentitiesUnsafe()))
-	if err != nil {
+	if err := verifyWithKey(b.asKeySigned(), k, artifact); err != nil {
 		return nil, err
 	}
-	leaf := b.leaf()
-	r := &Result{Signer: leaf.Subject.String() + " (issuer " + leaf.Issuer.String() + ")"}
-	r.SignedAt = signedAt(res)
-	return r, nil
+	return &Result{Signer: leaf.Subject.String() + " (issuer " + leaf.Issuer.String() + ")"}, nil
 }
 
 func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
-	if b.VerificationMaterial.GetCertificate() == nil {
+	if b.leaf() == nil {
 		return nil, errors.New("bundle is signed with a public key, not a Fulcio certificate")
 	}
 	tm, err := o.material(k.TrustedRoot)
