@@ -6,8 +6,9 @@ import (
 	"os"
 
 	"github.com/tollgate-dev/tollgate/pkg/commands"
+	"github.com/tollgate-dev/tollgate/pkg/runner"
 )
 
 func main() { os.Exit(run()) }
 
-func run() int { return commands.Main(commands.NewRoot()) }
+func run() int { return commands.Main(commands.NewRoot(runner.NewCommand())) }

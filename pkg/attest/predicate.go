@@ -3,6 +3,7 @@ package attest
 import (
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 )
 
@@ -47,7 +48,9 @@ type Predicate struct {
 	Exceptions   []decision.AppliedException `json:"exceptions"`
 	Reasons      []decision.Reason           `json:"reasons"`
 	Warnings     []decision.Reason           `json:"warnings"`
-	Run          Run                         `json:"run"`
-	Time         time.Time                   `json:"time"`
-	Tool         string                      `json:"tool"`
+	// Controls is the decision's audit-control status (package audit).
+	Controls []audit.Assessment `json:"controls,omitempty"`
+	Run      Run                `json:"run"`
+	Time     time.Time          `json:"time"`
+	Tool     string             `json:"tool"`
 }

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -183,33 +184,40 @@ type Assessment struct {
 // observations that map to it and the sorted classes behind that status.
 func Assess(obs []Observation) []Assessment {
 	out := make([]Assessment, len(Controls))
-	idx := map[string]int{}
 	for i, c := range Controls {
 		out[i] = Assessment{Control: c, Status: Held}
-		idx[c.ID] = i
 	}
-	classes := make([]map[string]bool, len(Controls))
 	for _, o := range obs {
-		refs := Refs(o.Class)
-		if o.Status == Waived {
-			refs = WaivedRefs(o.Class)
-		}
-		for _, id := range refs {
-			i := idx[id]
-			switch a := &out[i]; {
+		Mark(out, o)
+	}
+	return out
+}
+
+// Mark raises the status of the controls o's class maps to (a waived class
+// also marks MANAGE 1.3) and records the class behind the worst status.
+func Mark(as []Assessment, o Observation) {
+	if o.Status.rank() == 0 {
+		return
+	}
+	refs := Refs(o.Class)
+	if o.Status == Waived {
+		refs = WaivedRefs(o.Class)
+	}
+	for _, id := range refs {
+		for i := range as {
+			a := &as[i]
+			if a.ID != id {
+				continue
+			}
+			switch {
 			case o.Status.rank() > a.Status.rank():
-				a.Status = o.Status
-				classes[i] = map[string]bool{o.Class: true}
-			case o.Status.rank() == a.Status.rank() && o.Status != Held:
-				classes[i][o.Class] = true
+				a.Status, a.Classes = o.Status, []string{o.Class}
+			case o.Status == a.Status:
+				j := sort.SearchStrings(a.Classes, o.Class)
+				if j == len(a.Classes) || a.Classes[j] != o.Class {
+					a.Classes = slices.Insert(a.Classes, j, o.Class)
+				}
 			}
 		}
 	}
-	for i := range out {
-		for c := range classes[i] {
-			out[i].Classes = append(out[i].Classes, c)
-		}
-		sort.Strings(out[i].Classes)
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/cli"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
 // snapshotter fills one section of a review record from the artefact.
@@ -25,6 +26,9 @@ type snapshotter struct {
 func snapshotters() []snapshotter {
 	return []snapshotter{
 		// provenance, secrets and permissions add their sections here.
+		provenanceSnapshotter(),
+		permissionsSnapshotter(),
+		{section: "secrets", fill: secrets.Snapshot},
 	}
 }
 

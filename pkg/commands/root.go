@@ -73,6 +73,16 @@ func subcommands() []*cobra.Command {
 	return []*cobra.Command{
 		newHash(),
 		newReview(),
+		NewProvenance(),
+		NewPermissionDiff(),
+		NewSecretInventory(),
+		newScanSecrets(),
+		newDiffPermissions(),
+		NewGate(),
+		newKeygen(),
+		newApprove(),
+		NewAttest(),
+		NewVerify(),
 	}
 }
 

@@ -3,6 +3,7 @@ package decision
 import (
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -50,7 +51,10 @@ type Input struct {
 	Policy       *policy.ReleasePolicy
 	PolicyDigest string
 	// Attestor is the identity that signs the attestation, for separation
-	// of duties ("" when unknown).
+	// of duties: trust.Result.Signer of the attestation bundle (or, before
+	// signing, the signer string the key or certificate will produce). An
+	// approval whose Signer or Identity equals it does not count. "" when
+	// unknown, which fails a policy that requires separation of duties.
 	Attestor string
 	// Now is the decision time (exception expiry is judged against it).
 	Now time.Time
@@ -65,6 +69,8 @@ type CheckResult struct {
 	Blocking     int              `json:"blocking"`
 	Warnings     int              `json:"warnings"`
 	Waived       int              `json:"waived"`
+	// Exceptions are the IDs of the exceptions that waived its findings.
+	Exceptions []string `json:"exceptions,omitempty"`
 }
 
 // AppliedException is an exception that waived at least one finding.
@@ -95,4 +101,7 @@ type Decision struct {
 	Exceptions []AppliedException `json:"exceptions"`
 	Reasons    []Reason           `json:"reasons"`
 	Warnings   []Reason           `json:"warnings"`
+	// Controls is the status of every audit control at decision time
+	// (package audit); it is derived from the fields above.
+	Controls []audit.Assessment `json:"controls"`
 }

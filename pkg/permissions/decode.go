@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"unicode/utf8"
 
 	kjson "sigs.k8s.io/json"
@@ -169,6 +170,6 @@ func keys(m map[string]any) []string {
 	for k := range m {
 		out = append(out, k)
 	}
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }

@@ -3,15 +3,18 @@ package sign_test
 import (
 	"context"
 	"crypto"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/signature"
 	_ "github.com/sigstore/sigstore/pkg/signature/kms/fake" // registers fakekms://
 
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -42,30 +45,19 @@ func verifyBundle(t *testing.T, b []byte, tm root.TrustedMaterial, pub crypto.Pu
 	if keyless {
 		opts = []verify.VerifierOption{verify.WithTransparencyLog(1), verify.WithIntegratedTimestamps(1)}
 	} else {
-		v, err := verify.NewStaticPublicKeyTrustedMaterial(pub)
+		sv, err := signature.LoadDefaultVerifier(pub)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tm = v
+		tm = root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+			return root.NewExpiringKey(sv, time.Time{}, time.Time{}), nil
+		})
 	}
 	v, err := verify.NewVerifier(tm, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := strings.TrimPrefix(digest, "sha256:")
-	raw := make([]byte, 32)
-	for i := range raw {
-		var x byte
-		for _, c := range d[2*i : 2*i+2] {
-			x <<= 4
-			if c >= 'a' {
-				x |= byte(c-'a') + 10
-			} else {
-				x |= byte(c - '0')
-			}
-		}
-		raw[i] = x
-	}
+	raw, _ := hex.DecodeString(strings.TrimPrefix(digest, "sha256:"))
 	id := verify.WithoutIdentitiesUnsafe()
 	res, err := v.Verify(&bun, verify.NewPolicy(verify.WithArtifactDigest("sha256", raw), id))
 	if err != nil {

@@ -10,8 +10,13 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
-// StatementType is the in-toto Statement v1 type.
-const StatementType = "https://in-toto.io/Statement/v1"
+// StatementType is the in-toto Statement v1 type, the one tollgate writes.
+// StatementTypeV01 is what `cosign attest-blob` still writes; its layout
+// (subject, predicateType, predicate) is the same, so it is read too.
+const (
+	StatementType    = "https://in-toto.io/Statement/v1"
+	StatementTypeV01 = "https://in-toto.io/Statement/v0.1"
+)
 
 // Subject is an in-toto resource descriptor with a digest.
 type Subject struct {
@@ -56,7 +61,7 @@ func NewStatement(name, digest, predicateType string, predicate any) ([]byte, er
 // MaxStatementSize bounds a statement read back from a bundle (4 MiB).
 const MaxStatementSize = 4 << 20
 
-// ParseStatement decodes a statement and checks its type and that it has
+// ParseStatement decodes a statement (v1 or v0.1) and checks its type and that it has
 // a subject with a sha256 digest. It does not verify anything: pass it
 // the payload pkg/trust returned after verifying the bundle.
 func ParseStatement(b []byte) (*Statement, error) {
@@ -67,7 +72,7 @@ func ParseStatement(b []byte) (*Statement, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("decode in-toto statement: %w", err)
 	}
-	if st.Type != StatementType {
+	if st.Type != StatementType && st.Type != StatementTypeV01 {
 		return nil, fmt.Errorf("statement _type is %q, want %q", st.Type, StatementType)
 	}
 	if len(st.Subject) == 0 {

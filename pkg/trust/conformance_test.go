@@ -14,7 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
-func conformance(t *testing.T, elem ...string) string {
+func conformance(t testing.TB, elem ...string) string {
 	t.Helper()
 	p, err := filepath.Abs(filepath.Join(append([]string{"../../../shared/conformance"}, elem...)...))
 	if err != nil {
@@ -26,7 +26,7 @@ func conformance(t *testing.T, elem ...string) string {
 	return p
 }
 
-func readFile(t *testing.T, p string) []byte {
+func readFile(t testing.TB, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -36,7 +36,7 @@ func readFile(t *testing.T, p string) []byte {
 }
 
 // Identities as the conformance README names them.
-func conformanceIDs(t *testing.T) (ibm, key, chain, chainRootOnly policy.Identity) {
+func conformanceIDs(t testing.TB) (ibm, key, chain, chainRootOnly policy.Identity) {
 	keys := conformance(t, "model-signing", "keys")
 	ibm = policy.Identity{Name: "stefanb", Keyless: &policy.Keyless{
 		Issuer: "https://sigstore.verify.ibm.com/oauth2", Subject: "stefanb@us.ibm.com",

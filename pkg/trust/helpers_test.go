@@ -14,6 +14,11 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
 func writeFile(t *testing.T, p, s string) {
@@ -98,4 +103,25 @@ func selfSignedPEM(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// certifiedKey returns a signing key and a self-signed certificate for it
+// valid from notBefore to notAfter.
+func certifiedKey(t *testing.T, notBefore, notAfter time.Time) (*trusttest.Key, string) {
+	t.Helper()
+	k := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
+	pub, err := cryptoutils.UnmarshalPEMToPublicKey([]byte(k.PublicKeyPEM(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "signer"}, NotBefore: notBefore, NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

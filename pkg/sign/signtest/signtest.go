@@ -195,3 +195,6 @@ func (r rekor) GetTransparencyLogEntry(_ context.Context, certPEM []byte, b *pro
 	b.VerificationMaterial.TlogEntries = append(b.VerificationMaterial.TlogEntries, tle)
 	return nil
 }
+
+// CTLogs is empty: the virtual CA embeds no SCTs, so none are required.
+func (t trusted) CTLogs() map[string]*root.TransparencyLog { return nil }

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# interop.sh: cosign v3.1.3 verifies the bundles tollgate writes, and
+# tollgate reads cosign's keys and approvals. Offline: key-signed bundles
+# carry no Rekor entry, so cosign runs with --insecure-ignore-tlog (tollgate
+# key signing does not upload to a transparency log; keyless does).
+#
+#   hack/interop.sh            # installs cosign into $COSIGN_DIR if missing
+#   COSIGN=/path/to/cosign hack/interop.sh
+#
+# Not part of `make test` (installing cosign is slow); wired as `make interop`.
+set -euo pipefail
+
+COSIGN_VERSION=v3.1.3
+COSIGN_DIR=${COSIGN_DIR:-/tmp/cosign}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+COSIGN=${COSIGN:-$COSIGN_DIR/cosign}
+if [[ ! -x $COSIGN ]]; then
+	echo "installing cosign $COSIGN_VERSION into $COSIGN_DIR (slow: builds from source)"
+	GOBIN=$COSIGN_DIR go install "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION"
+fi
+got=$("$COSIGN" version 2>&1 | awk '/GitVersion/ {print $2}')
+[[ $got == "$COSIGN_VERSION" ]] || { echo "cosign is $got, want $COSIGN_VERSION" >&2; exit 1; }
+
+TOLLGATE=$WORK/tollgate
+(cd "$ROOT" && go build -o "$TOLLGATE" ./cmd/tollgate)
+
+pass=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+expect_ok() {
+	local what=$1; shift
+	if out=$("$@" 2>&1); then ok "$what"; else echo "FAIL $what"; echo "$out" | sed 's/^/     /'; exit 1; fi
+}
+expect_fail() {
+	local what=$1; shift
+	if out=$("$@" 2>&1); then echo "FAIL $what (accepted)"; echo "$out" | sed 's/^/     /'; exit 1; else ok "$what: $(echo "$out" | grep -m1 -i 'error' | cut -c1-110)"; fi
+}
+
+cd "$WORK"
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date +%s)} COSIGN_PASSWORD=interop-secret
+
+# --- keys: tollgate keygen (encrypted like cosign's) and cosign generate-key-pair
+for k in alice bot; do "$TOLLGATE" keygen --output-prefix "$k" >/dev/null; done
+"$COSIGN" generate-key-pair --output-key-prefix carol >/dev/null 2>&1
+
+# --- a release: artefact, review record, policy, three passing reports
+mkdir -p art/prompts rel ev res
+printf 'You are a support agent.\n' >art/prompts/system.txt
+printf '{"mcpServers":{}}\n' >art/mcp.json
+"$TOLLGATE" review art -o rel/review.yaml --name support-agent --log-level error >/dev/null
+DIGEST=$("$TOLLGATE" hash art)
+REVIEW_HEX=$(sha256sum rel/review.yaml | cut -d' ' -f1)
+indent() { sed "s/^/$1/" "$2"; }
+cat >policy.yaml <<POLICY
+apiVersion: tollgate.dev/v1alpha1
+kind: ReleasePolicy
+metadata:
+  name: interop
+spec:
+  approvals:
+    required: 2
+    approvers:
+      - name: alice
+        publicKey: |
+$(indent '          ' alice.pub)
+      - name: carol
+        publicKey: |
+$(indent '          ' carol.pub)
+  attestors:
+    - name: release-bot
+      publicKey: |
+$(indent '        ' bot.pub)
+POLICY
+declare -A D
+for c in provenance secret-inventory permission-diff; do
+	printf '{"schema":"https://tollgate.dev/schemas/evidence-report/v1","check":"%s","tool":{"name":"tollgate","version":"interop"},"inputs":{},"verdict":"pass","summary":"%s: pass","findings":[],"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:00Z"}\n' "$c" "$c" >"ev/$c.json"
+	D[$c]=sha256:$(sha256sum "ev/$c.json" | cut -d' ' -f1)
+done
+
+# --- approvals: alice with tollgate, carol with cosign attest-blob
+"$TOLLGATE" approve rel/review.yaml --key alice.key --log-level error >/dev/null
+printf '{"review":"support-agent","reviewDigest":"sha256:%s","artifactDigest":"%s","time":"2026-01-01T00:00:00Z"}\n' "$REVIEW_HEX" "$DIGEST" >approval.json
+expect_ok "cosign attest-blob writes an approval tollgate will count" \
+	"$COSIGN" attest-blob --key carol.key --predicate approval.json --type https://tollgate.dev/approval/v1 \
+	--bundle rel/approvals/carol.sigstore.json --use-signing-config=false --tlog-upload=false --yes rel/review.yaml
+
+# --- attest
+"$TOLLGATE" attest --artifact-digest "$DIGEST" \
+	--provenance-verdict pass --provenance-report-digest "${D[provenance]}" \
+	--secret-inventory-verdict pass --secret-inventory-report-digest "${D[secret-inventory]}" \
+	--permission-diff-verdict pass --permission-diff-report-digest "${D[permission-diff]}" \
+	--review rel/review.yaml --policy policy.yaml --evidence-dir ev --results-dir res --key bot.key \
+	--run-engine local --log-level error
+[[ $(cat res/verdict) == pass ]] || { echo "attest verdict $(cat res/verdict): $(cat res/summary)" >&2; exit 1; }
+ok "tollgate attest PASSED with one tollgate and one cosign approval"
+
+HEX=${DIGEST#sha256:}
+V=(verify-blob-attestation --insecure-ignore-tlog --digestAlg sha256)
+expect_ok "cosign verifies release-gate.sigstore.json (--type https://tollgate.dev/release-gate/v1)" \
+	"$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key bot.pub --type https://tollgate.dev/release-gate/v1 --digest "$HEX"
+expect_ok "cosign verifies verification-summary.sigstore.json (--type https://slsa.dev/verification_summary/v1)" \
+	"$COSIGN" "${V[@]}" --bundle ev/verification-summary.sigstore.json --key bot.pub --type https://slsa.dev/verification_summary/v1 --digest "$HEX"
+expect_ok "cosign verifies the tollgate approval against the review file" \
+	"$COSIGN" verify-blob-attestation --insecure-ignore-tlog --bundle "$(ls rel/approvals/key-*.sigstore.json)" --key alice.pub \
+	--type https://tollgate.dev/approval/v1 rel/review.yaml
+expect_fail "cosign refuses another digest" \
+	"$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key bot.pub --type https://tollgate.dev/release-gate/v1 --digest "$(printf '1%.0s' {1..64})"
+expect_fail "cosign refuses the wrong key" \
+	"$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key alice.pub --type https://tollgate.dev/release-gate/v1 --digest "$HEX"
+expect_fail "cosign refuses the wrong predicate type" \
+	"$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key bot.pub --type https://slsa.dev/verification_summary/v1 --digest "$HEX"
+
+# --- keys the other way: cosign signs with a tollgate key
+printf 'hello\n' >blob.txt
+expect_ok "cosign sign-blob reads a tollgate keygen key" \
+	"$COSIGN" sign-blob --key alice.key --bundle blob.sigstore.json --use-signing-config=false --tlog-upload=false blob.txt
+expect_ok "cosign verify-blob with the tollgate public key" \
+	"$COSIGN" verify-blob --key alice.pub --bundle blob.sigstore.json --insecure-ignore-tlog blob.txt
+
+# --- and tollgate verify agrees
+expect_ok "tollgate verify accepts the attestation" \
+	"$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev/release-gate.sigstore.json --key bot.pub --max-age 1h
+
+echo "interop: $pass checks passed (cosign $got)"

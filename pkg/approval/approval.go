@@ -1,0 +1,209 @@
+package approval
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+
+	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
+)
+
+// PredicateType is the approval predicate type.
+const PredicateType = "https://tollgate.dev/approval/v1"
+
+// Suffix is the file name suffix of approval bundles.
+const Suffix = ".sigstore.json"
+
+// Limits on what Verify reads from an approvals directory.
+const (
+	MaxBundles    = 256
+	MaxBundleSize = 1 << 20
+)
+
+// Predicate is the https://tollgate.dev/approval/v1 predicate.
+type Predicate struct {
+	Review         string    `json:"review"`
+	ReviewDigest   string    `json:"reviewDigest"`
+	ArtifactDigest string    `json:"artifactDigest"`
+	Time           time.Time `json:"time"`
+}
+
+// Statement returns the approval statement for a review record whose file
+// bytes hash to reviewDigest.
+func Statement(r *review.ReleaseReview, reviewDigest string, now time.Time) ([]byte, error) {
+	p := Predicate{
+		Review:         r.Metadata.Name,
+		ReviewDigest:   reviewDigest,
+		ArtifactDigest: r.Spec.Artifact.Root,
+		Time:           now.UTC().Truncate(time.Second),
+	}
+	return sign.NewStatement(r.Metadata.Name, reviewDigest, PredicateType, p)
+}
+
+// Sign loads the review record at path and signs an approval of it. It
+// returns the bundle JSON and the review digest.
+func Sign(ctx context.Context, s *sign.Signer, reviewPath string, now time.Time) ([]byte, string, error) {
+	r, digest, err := review.Load(reviewPath)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := Statement(r, digest, now)
+	if err != nil {
+		return nil, "", fmt.Errorf("approve %s: %w", reviewPath, err)
+	}
+	b, err := s.SignStatement(ctx, st)
+	if err != nil {
+		return nil, "", fmt.Errorf("approve %s: %w", reviewPath, err)
+	}
+	return b, digest, nil
+}
+
+// DefaultDir is where approvals of the review at reviewPath live:
+// <dir of review>/approvals.
+func DefaultDir(reviewPath string) string {
+	return filepath.Join(filepath.Dir(reviewPath), "approvals")
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
+
+// FileName turns a signer identity into a file name: "key:ab12…" becomes
+// "key-ab12….sigstore.json", "alice@example.com (issuer https://…)"
+// becomes "alice@example.com.sigstore.json".
+func FileName(identity string) string {
+	name, _, _ := strings.Cut(identity, " (issuer ")
+	name = strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-.")
+	if name == "" {
+		name = "approval"
+	}
+	return name[:min(len(name), 120)] + Suffix
+}
+
+// Verify verifies every *.sigstore.json bundle in dir as an approval of
+// the review record with reviewDigest, signed by an approver the policy
+// lists. It returns the verified approvals (one per policy identity,
+// sorted) and a problem for every bundle that does not count, naming the
+// file and why: unknown signer, bad signature, another review. It never
+// fails open: anything it cannot read is a problem, not an approval.
+func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePolicy, opts ...trust.Option) ([]decision.Approval, []string) {
+	if p == nil {
+		return nil, []string{"approvals: no policy to verify approvals against"}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("approvals: cannot read %s: %v (approvers write bundles there with 'tollgate approve')", dir, err)}
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), Suffix) && !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	if len(names) > MaxBundles {
+		return nil, []string{fmt.Sprintf("approvals: %s holds %d bundles, more than the %d allowed", dir, len(names), MaxBundles)}
+	}
+	var (
+		out      []decision.Approval
+		problems []string
+		seen     = map[string]string{}
+	)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, append(problems, fmt.Sprintf("approvals: %v", err))
+		}
+		path := filepath.Join(dir, name)
+		a, err := verifyOne(ctx, path, reviewDigest, p, opts)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("approval %s: %v", path, err))
+			continue
+		}
+		if first, dup := seen[a.Identity]; dup {
+			problems = append(problems, fmt.Sprintf("approval %s: %s already approved in %s; counted once", path, a.Identity, first))
+			continue
+		}
+		seen[a.Identity] = path
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Identity < out[j].Identity })
+	return out, problems
+}
+
+func verifyOne(ctx context.Context, path, reviewDigest string, p *policy.ReleasePolicy, opts []trust.Option) (*decision.Approval, error) {
+	b, err := evidence.ReadBounded(path, MaxBundleSize)
+	if err != nil {
+		return nil, err
+	}
+	res, err := trust.Verify(ctx, b, p.Spec.Approvals.Approvers, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("signer %s is not an allowed approver, or its signature does not verify: %w", DescribeSigner(b), err)
+	}
+	if res.PayloadType != sign.InTotoPayloadType {
+		return nil, fmt.Errorf("signed by %s but holds %q, not an in-toto statement", res.Signer, res.PayloadType)
+	}
+	st, err := sign.ParseStatement(res.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("signed by %s: %w", res.Signer, err)
+	}
+	if st.PredicateType != PredicateType {
+		return nil, fmt.Errorf("signed by %s but is a %s statement, not an approval (%s)", res.Signer, st.PredicateType, PredicateType)
+	}
+	if !st.HasSubject(reviewDigest) {
+		var pr Predicate
+		_ = json.Unmarshal(st.Predicate, &pr)
+		return nil, fmt.Errorf("%s (%s) approves another review record: %q sha256:%s, not this one (%s)",
+			res.Identity, res.Signer, st.Subject[0].Name, st.Subject[0].Digest["sha256"], reviewDigest)
+	}
+	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest}
+	if !res.SignedAt.IsZero() {
+		t := res.SignedAt.UTC()
+		a.SignedAt = &t
+	}
+	return a, nil
+}
+
+// DescribeSigner names the signer a bundle claims, without verifying it:
+// "key:<hex>" from the public-key hint or "<subject> (issuer <issuer>)"
+// from the certificate. It is for error messages only.
+func DescribeSigner(b []byte) string {
+	var bun bundle.Bundle
+	if err := bun.UnmarshalJSON(b); err != nil {
+		return "(unreadable bundle)"
+	}
+	vc, err := bun.VerificationContent()
+	if err != nil {
+		return "(bundle without verification material)"
+	}
+	if c := vc.Certificate(); c != nil {
+		if id, err := sign.CertificateIdentity(c); err == nil {
+			return id
+		}
+		return certSubject(c)
+	}
+	if pk := vc.PublicKey(); pk != nil {
+		if raw, err := base64.StdEncoding.DecodeString(pk.Hint()); err == nil && len(raw) == 32 {
+			return "key:" + hex.EncodeToString(raw)
+		}
+		return fmt.Sprintf("key with hint %q", pk.Hint())
+	}
+	return "(unknown signer)"
+}
+
+func certSubject(c *x509.Certificate) string {
+	return c.Subject.String() + " (issuer " + c.Issuer.String() + ")"
+}

@@ -1,0 +1,203 @@
+package approval_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/approval"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// writeReview writes a review record of a one-file artefact named name.
+func writeReview(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	art := filepath.Join(dir, "art-"+name)
+	os.MkdirAll(art, 0o755)
+	os.WriteFile(filepath.Join(art, "prompt.txt"), []byte(content), 0o644)
+	m, err := artifact.Hash(context.Background(), art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := review.New(name)
+	r.Spec.Artifact = *m
+	b, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name, "review.yaml")
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type keyID struct {
+	signer *sign.Signer
+	pub    string
+}
+
+func newKey(t *testing.T) keyID {
+	t.Helper()
+	priv, pub, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sign.ParsePrivateKey(priv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sign.NewKeySigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyID{s, string(pub)}
+}
+
+func approve(t *testing.T, s *sign.Signer, reviewPath string) {
+	t.Helper()
+	b, _, err := approval.Sign(context.Background(), s, reviewPath, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := approval.DefaultDir(reviewPath)
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, approval.FileName(s.Identity())), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	alice, bob, mallory := newKey(t), newKey(t), newKey(t)
+	v := signtest.New(t)
+	carol, err := sign.Keyless(ctx, signtest.Token("carol@example.com", "https://accounts.example"), v.Options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := &policy.ReleasePolicy{Spec: policy.Spec{Approvals: policy.Approvals{Required: 2, Approvers: []policy.Identity{
+		{Name: "alice", PublicKey: alice.pub},
+		{Name: "bob", PublicKey: bob.pub},
+		{Name: "carol", Keyless: &policy.Keyless{Issuer: "https://accounts.example", Subject: "carol@example.com"}},
+	}}}}
+	topts := []trust.Option{trust.WithTrustedMaterial(v.TrustedMaterial())}
+
+	rev := writeReview(t, dir, "agent", "v1")
+	other := writeReview(t, dir, "other", "v2")
+	_, digest, err := review.Load(rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approve(t, alice.signer, rev)
+	approve(t, carol, rev)
+	approve(t, mallory.signer, rev) // not in the policy
+	approve(t, bob.signer, other)   // approves another review
+	// bob's approval of the other review, copied next to this one
+	ob, _ := os.ReadFile(filepath.Join(approval.DefaultDir(other), approval.FileName(bob.signer.Identity())))
+	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "bob-replayed.sigstore.json"), ob, 0o644)
+	// a tampered copy of alice's approval
+	ab, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), approval.FileName(alice.signer.Identity())))
+	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "tampered.sigstore.json"), tamper(t, ab), 0o644)
+	// a duplicate of carol's
+	cb, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), "carol@example.com.sigstore.json"))
+	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644)
+
+	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), digest, pol, topts...)
+	if len(got) != 2 || got[0].Identity != "alice" || got[1].Identity != "carol" {
+		t.Fatalf("approvals = %+v, want alice and carol; problems: %q", got, problems)
+	}
+	if got[0].Signer != alice.signer.Identity() || got[1].Signer != carol.Identity() || got[0].ReviewDigest != digest {
+		t.Fatalf("approval signers: %+v", got)
+	}
+	if got[1].SignedAt == nil || got[0].SignedAt != nil {
+		t.Fatalf("signedAt: keyless has a tlog time, a key does not: %+v", got)
+	}
+	joined := strings.Join(problems, "\n")
+	for _, want := range []string{
+		"signer " + mallory.signer.Identity() + " is not an allowed approver",
+		"bob-replayed.sigstore.json: bob (" + bob.signer.Identity() + ") approves another review record: \"other\"",
+		"tampered.sigstore.json: signer " + alice.signer.Identity() + " is not an allowed approver, or its signature does not verify",
+		"zz-carol-again.sigstore.json: carol already approved",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("problems do not mention %q:\n%s", want, joined)
+		}
+	}
+	if len(problems) != 4 {
+		t.Errorf("%d problems, want 4:\n%s", len(problems), joined)
+	}
+}
+
+func TestVerifyFailsClosed(t *testing.T) {
+	ctx := context.Background()
+	pol := &policy.ReleasePolicy{}
+	for _, tc := range []struct {
+		name string
+		dir  string
+		pol  *policy.ReleasePolicy
+		want string
+	}{
+		{"missing directory", filepath.Join(t.TempDir(), "nope"), pol, "cannot read"},
+		{"no policy", t.TempDir(), nil, "no policy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, problems := approval.Verify(ctx, tc.dir, "sha256:"+strings.Repeat("a", 64), tc.pol)
+			if len(got) != 0 || len(problems) != 1 || !strings.Contains(problems[0], tc.want) {
+				t.Fatalf("got %v, problems %q; want one problem containing %q", got, problems, tc.want)
+			}
+		})
+	}
+}
+
+func TestFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"key:ab12": "key-ab12.sigstore.json",
+		"alice@example.com (issuer https://x.example)":                               "alice@example.com.sigstore.json",
+		"https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://k)": "https-kubernetes.io-namespaces-ci-serviceaccounts-bot.sigstore.json",
+		"../../etc/passwd": "etc-passwd.sigstore.json",
+		"":                 "approval.sigstore.json",
+	} {
+		if got := approval.FileName(in); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// tamper rewrites the signed statement inside a bundle, keeping the
+// signature: the release name "agent" becomes "agenT".
+func tamper(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	env := m["dsseEnvelope"].(map[string]any)
+	payload, err := base64.StdEncoding.DecodeString(env["payload"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(payload), `"name":"agent"`, `"name":"agenT"`, 1)
+	if changed == string(payload) {
+		t.Fatal("tamper: nothing replaced")
+	}
+	env["payload"] = base64.StdEncoding.EncodeToString([]byte(changed))
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

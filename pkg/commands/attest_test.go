@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/tollgate-dev/tollgate/internal/testregistry"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/document"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/sign"
+)
+
+func runSignCmd(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := NewRoot()
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	code := Execute(context.Background(), root, append(args, "--log-level", "error"), &errb)
+	return code, out.String() + errb.String()
+}
+
+// TestAttestVerifyOCI attaches both bundles to an image in a real registry
+// without the referrers API and verifies the promotion from the registry.
+func TestAttestVerifyOCI(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	dir := t.TempDir()
+	keys := map[string]string{}
+	for _, k := range []string{"alice", "bot"} {
+		priv, pub, err := sign.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sign.WriteKeyPair(filepath.Join(dir, k), priv, pub); err != nil {
+			t.Fatal(err)
+		}
+		keys[k] = string(pub)
+	}
+	art := filepath.Join(dir, "art")
+	os.MkdirAll(art, 0o755)
+	os.WriteFile(filepath.Join(art, "mcp.json"), []byte("{}"), 0o644)
+	m, err := artifact.Hash(context.Background(), art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := json.Marshal(policy.ReleasePolicy{
+		TypeMeta: document.TypeMeta{APIVersion: document.APIVersion, Kind: policy.Kind},
+		Metadata: document.ObjectMeta{Name: "p"},
+		Spec:     policy.Spec{Approvals: policy.Approvals{Required: 1, Approvers: []policy.Identity{{Name: "alice", PublicKey: keys["alice"]}}}},
+	})
+	pol := filepath.Join(dir, "policy.json")
+	os.WriteFile(pol, pb, 0o644)
+	ev := filepath.Join(dir, "ev")
+	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol,
+		"--evidence-dir", ev, "--results-dir", filepath.Join(dir, "res"), "--key", filepath.Join(dir, "bot.key")}
+	for _, c := range policy.Checks {
+		_, d, err := evidence.Write(ev, &evidence.Report{Check: c, Verdict: evidence.Pass})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "--"+c+"-verdict", "pass", "--"+c+"-report-digest", d)
+	}
+	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
+		t.Fatal(out)
+	}
+	if code, out := runSignCmd(t, "approve", filepath.Join(dir, "rel", "review.yaml"), "--key", filepath.Join(dir, "alice.key")); code != 0 {
+		t.Fatal(out)
+	}
+
+	reg := testregistry.Addr(t)
+	ref := reg + "/agents/support:1.0"
+	img, _ := random.Image(32, 1)
+	r, _ := name.ParseReference(ref)
+	if err := remote.Write(r, img); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runSignCmd(t, append(args, "--oci", ref)...); code != 0 || !strings.Contains(out, "PASSED") {
+		t.Fatalf("attest --oci: exit %d\n%s", code, out)
+	}
+	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub")}
+	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") {
+		t.Fatalf("verify --oci: exit %d\n%s", code, out)
+	}
+	// Refusals from the registry too: another digest, and an image with no
+	// attestation attached.
+	verify[2] = "sha256:" + strings.Repeat("3", 64)
+	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "a bundle for another release") {
+		t.Fatalf("verify --oci of another digest: exit %d\n%s", code, out)
+	}
+	bare := reg + "/agents/bare:1.0"
+	br, _ := name.ParseReference(bare)
+	if err := remote.Write(br, img); err != nil {
+		t.Fatal(err)
+	}
+	verify[2], verify[4] = m.Root, bare
+	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "no release-gate attestation attached") {
+		t.Fatalf("verify --oci without attestation: exit %d\n%s", code, out)
+	}
+}

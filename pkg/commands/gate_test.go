@@ -1,0 +1,400 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/approval"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/cli"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/gate"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/sign"
+)
+
+// gateEpoch is the attest time; the gate runs at the same time unless a
+// case moves its clock.
+const gateEpoch = 1795000000
+
+var gateT0 = time.Unix(gateEpoch, 0).UTC()
+
+const (
+	gateArtifact = "sha256:9274511000000000000000000000000000000000000000000000000000c6dec4"
+	secretFP     = "sha256:5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2"
+)
+
+type gateKey struct {
+	signer *sign.Signer
+	pub    []byte
+}
+
+func newGateKey(t *testing.T) gateKey {
+	t.Helper()
+	priv, pub, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sign.ParsePrivateKey(priv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sign.NewKeySigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gateKey{signer: s, pub: pub}
+}
+
+// gateKeys are shared by every case: key generation is the slow part.
+type gateKeys struct{ attestor, alice, other gateKey }
+
+// gateSetup describes one release the checks and attest have processed.
+type gateSetup struct {
+	reports    map[string]*evidence.Report
+	exceptions []review.Exception
+	noApproval bool
+	policySpec map[string]any // merged into spec
+}
+
+// gateFixture is the evidence workspace after attest, and the gate's flags.
+type gateFixture struct {
+	dir, evidence, results, review, policy string
+	attestorPub, otherPub                  string
+	flags                                  map[string]string
+}
+
+func (f *gateFixture) args(extra ...string) []string {
+	var args []string
+	for _, name := range gate.ResultNames() {
+		if v, ok := f.flags[name]; ok {
+			args = append(args, "--"+name+"="+v)
+		}
+	}
+	args = append(args, "--review", f.review, "--policy", f.policy, "--evidence-dir", f.evidence, "--results-dir", f.results, "--log-format", "json")
+	return append(args, extra...)
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := &gateFixture{dir: dir, evidence: filepath.Join(dir, "evidence"), results: filepath.Join(dir, "results"),
+		review: filepath.Join(dir, "review.yaml"), policy: filepath.Join(dir, "policy.json"),
+		attestorPub: filepath.Join(dir, "attestor.pub"), otherPub: filepath.Join(dir, "other.pub"),
+		flags: map[string]string{gate.ResultArtifactDigest: gateArtifact}}
+	for _, p := range [][2]string{{f.attestorPub, string(keys.attestor.pub)}, {f.otherPub, string(keys.other.pub)}} {
+		if err := os.WriteFile(p[0], []byte(p[1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The checks' reports and results.
+	checks := map[string]attest.CheckResults{}
+	for _, c := range policy.Checks {
+		rep := s.reports[c]
+		if rep == nil {
+			rep = &evidence.Report{Verdict: evidence.Pass, Summary: c + ": nothing changed"}
+		}
+		rep.Check = c
+		_, d, err := evidence.Write(f.evidence, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checks[c] = attest.CheckResults{Verdict: string(rep.Verdict), ReportDigest: d}
+		f.flags[gate.VerdictResult(c)], f.flags[gate.DigestResult(c)] = string(rep.Verdict), d
+	}
+	// The review record, approved by alice.
+	r := review.New("support-agent")
+	r.Spec.Artifact = artifact.Manifest{Root: gateArtifact}
+	r.Spec.Exceptions = s.exceptions
+	b, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.review, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !s.noApproval {
+		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, gateT0.Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := approval.DefaultDir(f.review)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, approval.FileName(keys.alice.signer.Identity())), bundle, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := map[string]any{
+		"approvals": map[string]any{"required": 1, "separationOfDuties": true,
+			"approvers": []any{map[string]any{"name": "alice", "publicKey": string(keys.alice.pub)}}},
+		"attestors": []any{map[string]any{"name": "release-bot", "publicKey": string(keys.attestor.pub)}},
+	}
+	for k, v := range s.policySpec {
+		spec[k] = v
+	}
+	writeJSON(t, f.policy, map[string]any{"apiVersion": "tollgate.dev/v1alpha1", "kind": "ReleasePolicy",
+		"metadata": map[string]any{"name": "release-policy"}, "spec": spec})
+	// attest signs the decision.
+	out, err := attest.Attest(ctx, attest.Input{ArtifactDigest: gateArtifact, Checks: checks, EvidenceDir: f.evidence,
+		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: gateT0}, keys.attestor.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.flags[gate.ResultAttestVerdict] = map[bool]string{true: "pass", false: "fail"}[out.Decision.Verdict == "PASSED"]
+	f.flags[gate.ResultAttestationDigest] = out.Digest
+	return f
+}
+
+func runGate(t *testing.T, args []string) (int, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	root := NewStep(NewGate())
+	root.SetOut(&stdout)
+	root.SetErr(&stderr)
+	code := Execute(context.Background(), root, args, &stderr)
+	return code, stdout.String() + stderr.String()
+}
+
+func blockingSecret() map[string]*evidence.Report {
+	return map[string]*evidence.Report{policy.CheckSecrets: {Verdict: evidence.Fail, Summary: "1 literal secret",
+		Findings: []evidence.Finding{{Class: "secrets.literal.openai", Severity: evidence.Critical, Fingerprint: secretFP,
+			Path: "mcp.json", Line: 7, Message: "OpenAI API key (sk-p…)", Blocking: true}}}}
+}
+
+func secretException(mod func(*review.Exception)) []review.Exception {
+	x := review.Exception{ID: "EX-7", Check: policy.CheckSecrets, Fingerprints: []string{secretFP}, Reason: "test key, revoked",
+		Owner: "platform-team", Approver: "alice", Granted: gateT0.Add(-24 * time.Hour), Expires: gateT0.Add(14 * 24 * time.Hour)}
+	if mod != nil {
+		mod(&x)
+	}
+	return []review.Exception{x}
+}
+
+// TestGate drives the gate through every fail-closed case and through
+// pass, warn and block, asserting the exit code and the message.
+func TestGate(t *testing.T) {
+	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
+	tests := []struct {
+		name  string
+		setup gateSetup
+		// mutate changes the workspace or flags after attest signed.
+		mutate  func(t *testing.T, f *gateFixture)
+		extra   func(f *gateFixture) []string
+		later   time.Duration // gate clock after attest
+		code    int
+		want    []string
+		verdict string // gate's verdict result
+	}{
+		{name: "pass", code: cli.ExitOK, verdict: "pass",
+			want: []string{"gate: PASSED " + gateArtifact, "provenance        pass"}},
+		{name: "pass with --key", code: cli.ExitOK, verdict: "pass",
+			extra: func(f *gateFixture) []string { return []string{"--key", f.attestorPub} }, want: []string{"gate: PASSED"}},
+		{name: "warn", code: cli.ExitOK, verdict: "pass",
+			setup: gateSetup{reports: map[string]*evidence.Report{policy.CheckPermissions: {Verdict: evidence.Pass,
+				Findings: []evidence.Finding{{Class: "permissions.description-changed", Severity: evidence.Medium, Fingerprint: "sha256:d", Subject: "orders/get_order", Message: "description changed"}}}}},
+			want: []string{"warning: permission-diff: orders/get_order: description changed", "gate: PASSED"}},
+		{name: "block on finding", code: cli.ExitBlocked, verdict: "fail", setup: gateSetup{reports: blockingSecret()},
+			want: []string{"blocked: secret-inventory: mcp.json: OpenAI API key (sk-p…) (fingerprint " + secretFP + ") [ASI03, MANAGE 1.1, MAESTRO L4]", "release blocked: FAILED"}},
+		{name: "exception applied", code: cli.ExitOK, verdict: "pass",
+			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(nil)},
+			want:  []string{"exception applied: EX-7 (secret-inventory) waives 1 findings until 2026-12-02T11:06:40Z; owner platform-team, approver alice: test key, revoked", "secret-inventory  fail     1         0         0         1       EX-7"}},
+		{name: "exception expiring warns", code: cli.ExitOK, verdict: "pass",
+			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(func(x *review.Exception) { x.Expires = gateT0.Add(72 * time.Hour) })},
+			want:  []string{"warning: exception EX-7 (owner platform-team) expires in 3d"}},
+		{name: "exception expired at gate time", code: cli.ExitBlocked, verdict: "fail", later: 15 * 24 * time.Hour,
+			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(nil)},
+			want:  []string{"exception EX-7 expired at 2026-12-02T11:06:40Z; it cannot waive secret-inventory secrets.literal.openai", "attestation disagrees with the gate: attested verdict PASSED, recomputed FAILED"}},
+		{name: "exception not signed by an approver", code: cli.ExitBlocked, verdict: "fail",
+			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(func(x *review.Exception) { x.Approver = "mallory" })},
+			want:  []string{"exception EX-7 is not signed: approver mallory has no verified approval of this review"}},
+		{name: "exception beyond maximum lifetime", code: cli.ExitBlocked, verdict: "fail",
+			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(nil), policySpec: map[string]any{"exceptions": map[string]any{"maxLifetime": "7d"}}},
+			want:  []string{"lifetime 15d exceeds the policy's maximum 7d"}},
+		{name: "no approval", code: cli.ExitBlocked, verdict: "fail", setup: gateSetup{noApproval: true},
+			want: []string{"approvals: 0 of 1 required distinct approvers"}},
+		{name: "check verdict error", code: cli.ExitBlocked, verdict: "fail",
+			setup: gateSetup{reports: map[string]*evidence.Report{policy.CheckProvenance: {Verdict: evidence.Error, Error: "cannot read model/model.safetensors"}}},
+			want:  []string{"provenance: the check could not decide (verdict error): cannot read model/model.safetensors"}},
+		{name: "CEL rule blocks", code: cli.ExitBlocked, verdict: "fail",
+			setup: gateSetup{policySpec: map[string]any{"rules": []any{map[string]any{"name": "two-approvers", "expression": "size(approvals) >= 2", "message": "releases need two approvers"}}}},
+			want:  []string{"rule two-approvers: releases need two approvers"}},
+		{name: "missing result", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { delete(f.flags, gate.VerdictResult(policy.CheckProvenance)) },
+			want:   []string{"result provenance-verdict is missing: pass --provenance-verdict"}},
+		{name: "empty result", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.DigestResult(policy.CheckSecrets)] = "" },
+			want:   []string{"result secret-inventory-report-digest is empty"}},
+		{name: "unsubstituted Tekton result", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				f.flags[gate.VerdictResult(policy.CheckPermissions)] = "$(tasks.permission-diff.results.verdict)"
+			},
+			want: []string{"result permission-diff-verdict was not substituted ($(tasks.permission-diff.results.verdict)): the Tekton task"}},
+		{name: "unsubstituted Argo result", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				f.flags[gate.ResultAttestationDigest] = "{{tasks.attest.outputs.parameters.attestation-digest}}"
+			},
+			want: []string{"result attestation-digest was not substituted ({{tasks.attest.outputs.parameters.attestation-digest}}): the Argo step"}},
+		{name: "unknown verdict", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckProvenance)] = "ok" },
+			want:   []string{`result provenance-verdict is "ok", not one of pass, fail, error`}},
+		{name: "verdict result disagrees with report", code: cli.ExitBlocked, verdict: "fail", setup: gateSetup{reports: blockingSecret()},
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckSecrets)] = "pass" },
+			want:   []string{"result secret-inventory-verdict is pass but the report"}},
+		{name: "report changed after the check", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				p := filepath.Join(f.evidence, "provenance.json")
+				b, _ := os.ReadFile(p)
+				os.WriteFile(p, bytes.Replace(b, []byte("nothing changed"), []byte("nothing changed!"), 1), 0o644)
+			},
+			want: []string{"provenance: report was changed after the check wrote it", "report digest mismatch"}},
+		{name: "report re-run after attest", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				_, d, err := evidence.Write(f.evidence, &evidence.Report{Check: policy.CheckSecrets, Verdict: evidence.Pass, Summary: "re-run"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.flags[gate.DigestResult(policy.CheckSecrets)] = d
+			},
+			want: []string{"attestation disagrees with the gate: check secret-inventory report digest attested"}},
+		{name: "attestation by an untrusted key", code: cli.ExitBlocked, verdict: "fail",
+			extra: func(f *gateFixture) []string { return []string{"--key", f.otherPub} },
+			want:  []string{"attestation ", "does not verify for artefact " + gateArtifact}},
+		{name: "attestation about another artefact", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				f.flags[gate.ResultArtifactDigest] = "sha256:" + strings.Repeat("e", 64)
+			},
+			want: []string{"does not verify for artefact sha256:eeee"}},
+		{name: "attestation replaced", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				f.flags[gate.ResultAttestationDigest] = "sha256:" + strings.Repeat("0", 64)
+			},
+			want: []string{"but the attestation-digest result says sha256:0000"}},
+		{name: "attestation missing", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { os.Remove(filepath.Join(f.evidence, attest.BundleFile)) },
+			want:   []string{"release-gate.sigstore.json does not exist"}},
+		{name: "attest verdict result disagrees", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.ResultAttestVerdict] = "fail" },
+			want:   []string{"result attest-verdict is fail but the attestation says PASSED"}},
+		{name: "unknown policy field", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				b, _ := os.ReadFile(f.policy)
+				os.WriteFile(f.policy, bytes.Replace(b, []byte(`"attestors"`), []byte(`"allowAll": true, "attestors"`), 1), 0o644)
+			},
+			want: []string{"policy", "allowAll"}},
+		{name: "policy swapped after attest", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				b, _ := os.ReadFile(f.policy)
+				os.WriteFile(f.policy, append(b, '\n'), 0o644)
+			},
+			want: []string{"attestation disagrees with the gate: attested policy"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newGateFixture(t, keys, tc.setup)
+			if tc.mutate != nil {
+				tc.mutate(t, f)
+			}
+			t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateT0.Add(tc.later).Unix(), 10))
+			var extra []string
+			if tc.extra != nil {
+				extra = tc.extra(f)
+			}
+			code, out := runGate(t, f.args(extra...))
+			t.Log(out)
+			if code != tc.code {
+				t.Fatalf("exit code %d, want %d\n%s", code, tc.code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q\n%s", w, out)
+				}
+			}
+			rs, err := results.Read(f.results, results.Verdict, results.Summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs[results.Verdict] != tc.verdict {
+				t.Errorf("verdict result %q, want %q", rs[results.Verdict], tc.verdict)
+			}
+			for _, name := range []string{gate.ReportFile, gate.SummaryFile, gate.JUnitFile} {
+				if _, err := os.Stat(filepath.Join(f.evidence, name)); err != nil {
+					t.Errorf("%s not written: %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestGateSameDecisionEveryEngine: Tekton passes results verbatim, Argo
+// and local runs read result files that may end in a newline; the gate's
+// evidence is byte-identical either way.
+func TestGateSameDecisionEveryEngine(t *testing.T) {
+	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
+	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: secretException(nil)})
+	run := func(suffix string) []byte {
+		flags := map[string]string{}
+		for k, v := range f.flags {
+			flags[k] = v + suffix
+		}
+		g := *f
+		g.flags = flags
+		if code, out := runGate(t, g.args()); code != cli.ExitOK {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		var all []byte
+		for _, name := range []string{gate.ReportFile, gate.SummaryFile, gate.JUnitFile} {
+			b, err := os.ReadFile(filepath.Join(f.evidence, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	tekton, argo := run(""), run("\n")
+	if !bytes.Equal(tekton, argo) {
+		t.Fatalf("gate evidence differs between engines:\n%s\n---\n%s", tekton, argo)
+	}
+}
+
+func TestGateUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--review", "r", "--policy", "p"}, `required flag(s) "evidence-dir" not set`},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--key", "k", "--certificate-identity", "i"}, "either --key or --certificate-identity"},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--certificate-identity", "i"}, "go together"},
+	}
+	for _, tc := range tests {
+		code, out := runGate(t, tc.args)
+		if code != cli.ExitUsage || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s", tc.args, code, cli.ExitUsage, tc.want, out)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/approval"
+	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
+)
+
+// Reason classes the gate raises about its inputs (package audit maps
+// them; decision raises the others).
+const (
+	ClassResult               = "gate.result-invalid"
+	ClassResultDisagrees      = "gate.result-disagrees"
+	ClassReportDigest         = "gate.report-digest-mismatch"
+	ClassReportUnreadable     = "gate.report-unreadable"
+	ClassPolicy               = "gate.policy-invalid"
+	ClassReview               = "gate.review-invalid"
+	ClassAttestationMissing   = "gate.attestation-missing"
+	ClassAttestationDigest    = "gate.attestation-digest-mismatch"
+	ClassAttestationUntrusted = "gate.attestation-untrusted"
+	ClassAttestationSubject   = "gate.attestation-subject"
+	ClassAttestationInvalid   = "gate.attestation-invalid"
+	ClassAttestationDisagrees = "gate.attestation-disagrees"
+	ClassDecision             = "gate.decision-error"
+)
+
+// Config is what the gate decides from.
+type Config struct {
+	// Results are the task results by flag name (ResultNames), as the
+	// engine passed them; a missing key is a missing result.
+	Results map[string]string
+	// Review, Policy: document paths. Approvals is the approval bundle
+	// directory ("" means <dir of Review>/approvals).
+	Review, Approvals, Policy string
+	// EvidenceDir holds the reports and the attestation bundle.
+	EvidenceDir string
+	// Attestors are the identities trusted to sign the attestation; nil
+	// means the policy's spec.attestors.
+	Attestors []policy.Identity
+	// TrustOptions are passed to every trust.Verify (for example a
+	// trusted root for keyless identities).
+	TrustOptions []trust.Option
+	// Now is the decision time.
+	Now time.Time
+}
+
+// Outcome is the gate's decision and what it was made from.
+type Outcome struct {
+	// Decision is the enforced decision: the recomputed one with the
+	// gate's own reasons ahead of its reasons.
+	Decision       *decision.Decision `json:"decision"`
+	Release        string             `json:"release,omitempty"`
+	ArtifactDigest string             `json:"artifactDigest,omitempty"`
+	ReviewDigest   string             `json:"reviewDigest,omitempty"`
+	PolicyDigest   string             `json:"policyDigest,omitempty"`
+	// Attestation describes the verified attestation, when it verified.
+	Attestation *Attestation `json:"attestation,omitempty"`
+}
+
+// Passed reports whether the release may be promoted.
+func (o *Outcome) Passed() bool { return o.Decision.Verdict == decision.Passed }
+
+type run struct {
+	cfg      Config
+	problems []decision.Reason
+}
+
+func (r *run) fail(check, class string, err error) {
+	r.problems = append(r.problems, decision.Reason{Check: check, Class: class, Message: err.Error(), Refs: audit.Refs(class)})
+}
+
+// Run makes the gate's decision. It returns an error only when ctx is
+// cancelled; every other failure is a reason in a FAILED decision.
+func Run(ctx context.Context, cfg Config) (*Outcome, error) {
+	r := &run{cfg: cfg}
+	out := &Outcome{}
+	rs := cfg.Results
+
+	artifactDigest, err := digest(rs, ResultArtifactDigest)
+	if err != nil {
+		r.fail(policy.CheckProvenance, ClassResult, err)
+	}
+	out.ArtifactDigest = artifactDigest
+	verdicts, digests := map[string]evidence.Verdict{}, map[string]string{}
+	for _, c := range policy.Checks {
+		v, err := verdict(rs, VerdictResult(c))
+		if err != nil {
+			r.fail(c, ClassResult, err)
+		}
+		d, err := digest(rs, DigestResult(c))
+		if err != nil {
+			r.fail(c, ClassResult, err)
+		}
+		verdicts[c], digests[c] = v, d
+	}
+	attestVerdict, err := verdict(rs, ResultAttestVerdict)
+	if err != nil {
+		r.fail(policy.CheckAttest, ClassResult, err)
+	}
+	attestationDigest, err := digest(rs, ResultAttestationDigest)
+	if err != nil {
+		r.fail(policy.CheckAttest, ClassResult, err)
+	}
+
+	pol, polDigest, err := policy.Load(cfg.Policy)
+	if err != nil {
+		r.fail("", ClassPolicy, err)
+	}
+	rev, revDigest, err := review.Load(cfg.Review)
+	if err != nil {
+		r.fail("", ClassReview, err)
+	}
+	out.PolicyDigest, out.ReviewDigest = polDigest, revDigest
+	if rev != nil {
+		out.Release = rev.Metadata.Name
+	}
+
+	reports := r.reports(verdicts, digests)
+
+	var approvals []decision.Approval
+	var approvalErrors []string
+	if pol != nil && rev != nil {
+		dir := cfg.Approvals
+		if dir == "" {
+			dir = approval.DefaultDir(cfg.Review)
+		}
+		approvals, approvalErrors = approval.Verify(ctx, dir, revDigest, pol, cfg.TrustOptions...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	pred, att := r.attestation(ctx, pol, artifactDigest, attestationDigest)
+	out.Attestation = att
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	var d *decision.Decision
+	if pol != nil && rev != nil {
+		attestor := ""
+		if att != nil {
+			attestor = att.Signer
+		}
+		d, err = decision.Evaluate(decision.Input{
+			ArtifactDigest: artifactDigest, Reports: reports, Digests: digests,
+			Review: rev, ReviewDigest: revDigest, Approvals: approvals, ApprovalErrors: approvalErrors,
+			Policy: pol, PolicyDigest: polDigest, Attestor: attestor, Now: cfg.Now,
+		})
+		if err != nil {
+			r.fail("", ClassDecision, fmt.Errorf("decision: %w", err))
+		}
+	}
+	if d == nil {
+		d = undecided(verdicts, digests)
+	} else if pred != nil {
+		r.compare(pred, d, attestVerdict, revDigest, polDigest)
+	}
+	d.Block(r.problems...)
+	// A disagreement with the attestation is a consequence; list it after
+	// the causes.
+	sort.SliceStable(d.Reasons, func(i, j int) bool {
+		return d.Reasons[i].Class != ClassAttestationDisagrees && d.Reasons[j].Class == ClassAttestationDisagrees
+	})
+	out.Decision = d
+	return out, nil
+}
+
+// reports reads and verifies each check's report against its digest result
+// and checks the verdict result against the report.
+func (r *run) reports(verdicts map[string]evidence.Verdict, digests map[string]string) map[string]*evidence.Report {
+	reports := map[string]*evidence.Report{}
+	for _, c := range policy.Checks {
+		if digests[c] == "" {
+			continue
+		}
+		path := filepath.Join(r.cfg.EvidenceDir, evidence.FileName(c))
+		rep, err := evidence.ReadVerified(path, digests[c])
+		switch {
+		case errors.Is(err, evidence.ErrDigestMismatch):
+			r.fail(c, ClassReportDigest, fmt.Errorf("%s: report was changed after the check wrote it: %w", c, err))
+			continue
+		case err != nil:
+			r.fail(c, ClassReportUnreadable, fmt.Errorf("%s: %w", c, err))
+			continue
+		}
+		if v := verdicts[c]; v != "" && v != rep.Verdict {
+			r.fail(c, ClassResultDisagrees, fmt.Errorf("result %s is %s but the report %s says %s", VerdictResult(c), v, path, rep.Verdict))
+		}
+		reports[c] = rep
+	}
+	return reports
+}
+
+// undecided is the decision when the policy or review could not be loaded:
+// FAILED, with what the results said about each check.
+func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) *decision.Decision {
+	d := &decision.Decision{Verdict: decision.Failed, Approvals: []decision.Approval{},
+		Exceptions: []decision.AppliedException{}, Reasons: []decision.Reason{}, Warnings: []decision.Reason{},
+		Controls: audit.Assess(nil)}
+	for _, c := range policy.Checks {
+		v := verdicts[c]
+		if v == "" {
+			v = evidence.Error
+		}
+		d.Checks = append(d.Checks, decision.CheckResult{Check: c, Verdict: v, ReportDigest: digests[c]})
+	}
+	return d
+}

@@ -1,0 +1,111 @@
+package gate
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/pkg/sign"
+)
+
+func outcome() *Outcome {
+	d := &decision.Decision{Verdict: decision.Passed, Controls: audit.Assess(nil),
+		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: "sha256:00"},
+			{Check: "secret-inventory", Verdict: evidence.Fail, Findings: 1, Waived: 1, Exceptions: []string{"EX|1"}}},
+		Exceptions: []decision.AppliedException{{ID: "EX|1", Check: "secret-inventory", Fingerprints: []string{"f"}, Reason: "a <script>|b\nc",
+			Owner: "o", Approver: "alice", Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
+		Approvals: []decision.Approval{{Identity: "alice", Signer: "key:aa"}},
+		Warnings:  []decision.Reason{{Check: "permission-diff", Class: "permissions.narrowed", Message: "narrowed", Refs: []string{"LLM06"}}},
+	}
+	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: "sha256:11", Attestation: &Attestation{Digest: "sha256:22", Identity: "bot", Signer: "key:bb", Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
+}
+
+func TestMarkdown(t *testing.T) {
+	md := string(outcome().Markdown())
+	for _, want := range []string{
+		"# tollgate gate: PASSED",
+		"| Run | tekton/ci/run-1 |",
+		"| secret-inventory | fail | 1 | 0 | 0 | 1 | EX\\|1 | - |",
+		"| EX\\|1 | secret-inventory | 1 | o | alice | 2026-12-01T00:00:00Z | a &lt;script&gt;\\|b c |",
+		"| permission-diff | `permissions.narrowed` | narrowed | LLM06 |",
+		"| ASI02 | OWASP Top 10 for Agentic Applications 2026 | Tool misuse and exploitation | held |  |",
+		"- alice (key:aa)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q\n%s", want, md)
+		}
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	o := outcome()
+	o.Decision.Block(decision.Reason{Check: "attest", Class: ClassAttestationUntrusted, Message: "bad \x00 signature <x>"},
+		decision.Reason{Class: decision.ClassApprovalMissing, Message: "approvals: 0 of 1"})
+	b, err := o.JUnit(time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s junitSuites
+	if err := xml.Unmarshal(b, &s); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, b)
+	}
+	if s.Tests != 8 || s.Failures != 2 {
+		t.Fatalf("tests %d failures %d\n%s", s.Tests, s.Failures, b)
+	}
+	got := map[string]*junitFailure{}
+	for _, c := range s.Suite[0].Cases {
+		got[c.Name] = c.Failure
+	}
+	if f := got["attest"]; f == nil || f.Type != ClassAttestationUntrusted || !strings.Contains(f.Message, "bad") {
+		t.Errorf("attest case: %+v", f)
+	}
+	if got["approvals"] == nil || got["provenance"] != nil {
+		t.Errorf("cases: %+v", got)
+	}
+	if !strings.Contains(string(b), "warning: narrowed") {
+		t.Errorf("warning not in system-out\n%s", b)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	o := outcome()
+	if got := o.Summary(); got != "PASSED: 2 checks, 1 approvals, 1 exceptions applied, 1 warnings" {
+		t.Fatalf("summary %q", got)
+	}
+	o.Decision.Block(decision.Reason{Class: "x", Message: strings.Repeat("long ", 100)}, decision.Reason{Class: "y", Message: "second"})
+	got := o.Summary()
+	if len(got) > results.MaxSummary || !strings.HasPrefix(got, "FAILED: long") || !strings.HasSuffix(got, "(+1 more)") {
+		t.Fatalf("summary %q (%d bytes)", got, len(got))
+	}
+	rep, err := o.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != evidence.Fail || len(rep.Findings) != 3 || !rep.Findings[0].Blocking || rep.Findings[2].Blocking {
+		t.Fatalf("report %+v", rep)
+	}
+}
+
+func FuzzDecodeStatement(f *testing.F) {
+	const digest = "sha256:9274511000000000000000000000000000000000000000000000000000c6dec4"
+	good, err := sign.NewStatement("agent", digest, attest.PredicateType, attest.Predicate{
+		Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:00", Time: time.Unix(1, 0).UTC()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"x","predicate":{}}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := decodeStatement(sign.InTotoPayloadType, b, digest)
+		if err == nil && p.Verdict != decision.Passed && p.Verdict != decision.Failed {
+			t.Fatalf("accepted verdict %q", p.Verdict)
+		}
+	})
+}

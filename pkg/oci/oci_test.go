@@ -1,0 +1,84 @@
+package oci_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/tollgate-dev/tollgate/internal/testregistry"
+	"github.com/tollgate-dev/tollgate/pkg/oci"
+)
+
+func TestAttachFetch(t *testing.T) {
+	ctx := context.Background()
+	reg := testregistry.Addr(t)
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := reg + "/agents/support:1.0"
+	ref, err := name.ParseReference(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+
+	const gate, vsa = "https://tollgate.dev/release-gate/v1", "https://slsa.dev/verification_summary/v1"
+	if _, err := oci.Attach(ctx, tag, []byte(`{"gate":1}`), gate); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oci.Attach(ctx, tag, []byte(`{"gate":2}`), gate); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oci.Attach(ctx, ref.Context().Digest(d.String()).String(), []byte(`{"vsa":1}`), vsa); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := oci.Fetch(ctx, tag, gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !strings.Contains(string(got[0])+string(got[1]), `{"gate":1}`) || !strings.Contains(string(got[0])+string(got[1]), `{"gate":2}`) {
+		t.Fatalf("release-gate bundles: %q", got)
+	}
+	got, err = oci.Fetch(ctx, tag, vsa)
+	if err != nil || len(got) != 1 || string(got[0]) != `{"vsa":1}` {
+		t.Fatalf("VSA bundles: %q, %v", got, err)
+	}
+	got, err = oci.Fetch(ctx, tag, "https://example.com/other")
+	if err != nil || len(got) != 0 {
+		t.Fatalf("other type: %q, %v", got, err)
+	}
+
+	// docker-registry 2.8 has no referrers API: the index lives at the
+	// referrers fallback tag sha256-<hex>, where cosign looks too.
+	fallback := ref.Context().Tag("sha256-" + d.Hex)
+	idx, err := remote.Index(fallback)
+	if err != nil {
+		t.Fatalf("fallback tag %s: %v", fallback, err)
+	}
+	im, _ := idx.IndexManifest()
+	if len(im.Manifests) != 3 {
+		t.Fatalf("fallback index lists %d referrers, want 3", len(im.Manifests))
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	ctx := context.Background()
+	reg := testregistry.Addr(t)
+	for _, tc := range []struct{ ref, want string }{
+		{reg + "/nothing/here:latest", "resolve"},
+		{"UPPER/case::bad", "reference"},
+	} {
+		if _, err := oci.Fetch(ctx, tc.ref, "x"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Fetch(%s) = %v, want error containing %q", tc.ref, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,625 @@
+package permissions
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+)
+
+// Kinds of change.
+const (
+	KindAdded     = "added"
+	KindRemoved   = "removed"
+	KindBroadened = "broadened"
+	KindNarrowed  = "narrowed"
+	KindChanged   = "changed"
+)
+
+// Change is one difference between the reviewed and the candidate
+// permissions. Its JSON form is the diff-permissions output.
+type Change struct {
+	Surface     string            `json:"surface"`
+	Subject     string            `json:"subject"`
+	Kind        string            `json:"kind"`
+	Severity    evidence.Severity `json:"severity"`
+	Detail      string            `json:"detail"`
+	Path        string            `json:"path"`
+	Action      string            `json:"action,omitempty"`
+	Scope       string            `json:"scope,omitempty"`
+	Fingerprint string            `json:"fingerprint"`
+	// Old and New are the content digests of the reviewed and the
+	// candidate grant ("" when absent).
+	Old string `json:"old,omitempty"`
+	New string `json:"new,omitempty"`
+}
+
+// Narrowing reports whether the change only takes reach away; such a
+// change never blocks.
+func (c *Change) Narrowing() bool { return c.Kind == KindNarrowed || c.Kind == KindRemoved }
+
+// item is a grant with its decoded content, computed once.
+type item struct {
+	g    *Grant
+	rule bool       // a Claude Code permission rule
+	host string     // network destination, for egress grants
+	rbac *rbacScope // Kubernetes scope
+}
+
+func newItem(g *Grant) *item {
+	it := &item{g: g}
+	var c map[string]any
+	if len(g.Content) > 0 {
+		_ = json.Unmarshal(g.Content, &c)
+	}
+	_, it.rule = c["rule"]
+	switch {
+	case g.Surface == SurfaceNetwork && g.Action == "egress":
+		it.host = strings.ToLower(g.Subject)
+	case g.Surface == SurfaceNetwork && g.Action == "WebFetch":
+		it.host = strings.ToLower(strings.TrimPrefix(g.Scope, "domain:"))
+	case g.Surface == SurfaceRBAC:
+		var sc rbacScope
+		_ = json.Unmarshal(g.Content, &sc)
+		it.rbac = &sc
+	}
+	return it
+}
+
+// covers reports whether reviewed grant b allows at least what candidate
+// grant g allows, without being the same slot.
+func covers(b, g *item) bool {
+	if b.g.Surface != g.g.Surface || b.g.Effect != Allow || g.g.Effect != Allow {
+		return false
+	}
+	if g.g.Approval != "" && approvalRank(b.g.Approval) < approvalRank(g.g.Approval) {
+		return false
+	}
+	switch {
+	case b.host != "" && g.host != "":
+		return hostCovers(b.host, g.host)
+	case b.rule && g.rule:
+		return claudeCovers(b.g, g.g)
+	case b.rbac != nil && g.rbac != nil:
+		return rbacCovers(b.g, g.g, b.rbac, g.rbac)
+	case g.g.Surface == SurfaceOpenAI && strings.HasPrefix(g.g.Subject, "mcp "):
+		return b.g.Subject == g.g.Subject && b.g.Scope == g.g.Scope && b.g.Action == "*"
+	}
+	return false
+}
+
+func hostCovers(b, g string) bool {
+	if b == "*" || b == g {
+		return true
+	}
+	if suffix, ok := strings.CutPrefix(b, "*."); ok {
+		return strings.HasSuffix(g, "."+suffix)
+	}
+	return false
+}
+
+// Diff compares the reviewed snapshot with the candidate and returns the
+// changes, sorted by path, surface, subject, action and scope.
+func Diff(reviewed, candidate *Snapshot) []Change {
+	bySlot := map[slot]*item{}
+	bySurface := map[string][]*item{}
+	subjects := map[[2]string]bool{}
+	for i := range reviewed.Grants {
+		it := newItem(&reviewed.Grants[i])
+		bySlot[it.g.slot()] = it
+		key := it.g.Surface
+		if it.rbac != nil {
+			key += "\x00" + it.g.Subject
+		}
+		bySurface[key] = append(bySurface[key], it)
+		subjects[[2]string{it.g.Surface, it.g.Subject}] = true
+	}
+	candSlots := map[slot]*item{}
+	var candItems []*item
+	for i := range candidate.Grants {
+		it := newItem(&candidate.Grants[i])
+		candSlots[it.g.slot()] = it
+		candItems = append(candItems, it)
+	}
+	tools := toolNames(candidate)
+	var out []Change
+	for _, c := range candItems {
+		if b, ok := bySlot[c.g.slot()]; ok {
+			if ch, ok := compareSame(b.g, c.g, tools); ok {
+				out = append(out, ch)
+			}
+			continue
+		}
+		if c.g.restriction() {
+			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, "new "+string(c.g.Effect)+" rule"))
+			continue
+		}
+		if c.g.Action == "setting" || c.g.Action == "mode" {
+			// A setting in a new file: compare with the default.
+			if ch, ok := compareSame(defaultSetting(c.g), c.g, tools); ok {
+				out = append(out, ch)
+			}
+			continue
+		}
+		key := c.g.Surface
+		if c.rbac != nil {
+			key += "\x00" + c.g.Subject
+		}
+		covered := false
+		for _, b := range bySurface[key] {
+			if covers(b, c) {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		kind := KindAdded
+		if subjects[[2]string{c.g.Surface, c.g.Subject}] {
+			kind = KindBroadened
+		}
+		sev, detail := addedSeverity(c, tools)
+		out = append(out, newChange(nil, c.g, kind, sev, detail))
+	}
+	for _, b := range sortedItems(bySlot) {
+		if _, ok := candSlots[b.g.slot()]; ok {
+			continue
+		}
+		switch {
+		case b.g.restriction():
+			if restrictionKept(b, candItems) {
+				continue
+			}
+			out = append(out, newChange(b.g, nil, KindBroadened, evidence.High, string(b.g.Effect)+" rule removed"))
+		case b.g.Action == "setting" || b.g.Action == "mode":
+			if ch, ok := compareSame(b.g, defaultSetting(b.g), tools); ok {
+				ch.Detail = "setting removed, so the default applies: " + ch.Detail
+				out = append(out, ch)
+			}
+		default:
+			out = append(out, newChange(b.g, nil, KindRemoved, evidence.Info, "no longer granted"))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		for _, p := range [][2]string{{a.Path, b.Path}, {a.Surface, b.Surface}, {a.Subject, b.Subject}, {a.Action, b.Action}, {a.Scope, b.Scope}, {a.Kind, b.Kind}} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+	return out
+}
+
+func sortedItems(m map[slot]*item) []*item {
+	out := make([]*item, 0, len(m))
+	for _, it := range m {
+		out = append(out, it)
+	}
+	sort.Slice(out, func(i, j int) bool { return lessGrant(out[i].g, out[j].g) })
+	return out
+}
+
+// restrictionKept reports whether a candidate restriction at least as
+// strict covers the reviewed restriction b (deny "Bash" keeps deny
+// "Bash(curl:*)").
+func restrictionKept(b *item, cand []*item) bool {
+	for _, c := range cand {
+		if c.g.Surface != b.g.Surface || !c.g.restriction() || c.g.Effect.rank() > b.g.Effect.rank() {
+			continue
+		}
+		if c.rule && b.rule && claudeCovers(c.g, b.g) {
+			return true
+		}
+		if c.host != "" && b.host != "" && hostCovers(c.host, b.host) {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultSetting returns the grant a setting takes when its file does not
+// set it.
+func defaultSetting(g *Grant) *Grant {
+	d := *g
+	if g.Action == "mode" {
+		if g.Effect == Deny { // disableBypassPermissionsMode
+			return &d
+		}
+		d.Content = content(map[string]string{"mode": "default"})
+		return &d
+	}
+	var c struct {
+		BroaderWhenTrue bool `json:"broaderWhenTrue"`
+	}
+	_ = json.Unmarshal(g.Content, &c)
+	def := false
+	for _, b := range claudeBooleans {
+		if b.path == g.Subject {
+			def = b.def
+		}
+	}
+	d.Content = content(map[string]bool{"value": def, "broaderWhenTrue": c.BroaderWhenTrue})
+	return &d
+}
+
+// toolNames lists every tool name in a snapshot, for spotting
+// descriptions that refer to other tools.
+func toolNames(s *Snapshot) []string {
+	seen := map[string]bool{}
+	for _, g := range s.Grants {
+		switch {
+		case g.Surface == SurfaceMCPTool:
+			seen[g.Subject] = true
+		case g.Surface == SurfaceOpenAI && strings.HasPrefix(g.Subject, "function "):
+			seen[strings.TrimPrefix(g.Subject, "function ")] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newChange(old, cur *Grant, kind string, sev evidence.Severity, detail string) Change {
+	g := cur
+	if g == nil {
+		g = old
+	}
+	c := Change{Surface: g.Surface, Subject: g.Subject, Kind: kind, Severity: sev, Detail: detail, Path: g.Path, Action: g.Action, Scope: g.Scope}
+	if old != nil {
+		c.Old = old.digest()
+	}
+	if cur != nil {
+		c.New = cur.digest()
+	}
+	h := sha256.New()
+	for _, p := range []string{c.Surface, c.Path, c.Subject, c.Action, c.Scope, c.Kind, g.digest(), string(g.Effect), g.Approval} {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	c.Fingerprint = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return c
+}
+
+// accumulator folds the aspects of one slot's change into one Change.
+type accumulator struct {
+	kind   string
+	sev    evidence.Severity
+	detail []string
+}
+
+func (a *accumulator) add(kind string, sev evidence.Severity, detail string) {
+	rank := map[string]int{"": 0, KindNarrowed: 1, KindChanged: 2, KindBroadened: 3}
+	if rank[kind] > rank[a.kind] {
+		a.kind = kind
+	}
+	if a.sev == "" || sev.Rank() > a.sev.Rank() {
+		a.sev = sev
+	}
+	a.detail = append(a.detail, detail)
+}
+
+// compareSame compares two grants in the same slot.
+func compareSame(b, c *Grant, tools []string) (Change, bool) {
+	var a accumulator
+	if b.Effect != c.Effect {
+		if c.Effect.rank() > b.Effect.rank() {
+			a.add(KindBroadened, evidence.High, fmt.Sprintf("%s → %s", b.Effect, c.Effect))
+		} else {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s → %s", b.Effect, c.Effect))
+		}
+	}
+	if b.Approval != c.Approval {
+		if approvalRank(c.Approval) > approvalRank(b.Approval) {
+			a.add(KindBroadened, evidence.High, fmt.Sprintf("approval %s → %s", orNone(b.Approval), orNone(c.Approval)))
+		} else {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("approval %s → %s", orNone(b.Approval), orNone(c.Approval)))
+		}
+	}
+	if !bytes.Equal(canonicalJSON(b.Content), canonicalJSON(c.Content)) {
+		compareContent(&a, b, c, others(tools, c))
+	}
+	if a.kind == "" {
+		return Change{}, false
+	}
+	return newChange(b, c, a.kind, a.sev, strings.Join(a.detail, "; ")), true
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
+}
+
+func others(tools []string, g *Grant) []string {
+	self := strings.TrimPrefix(g.Subject, "function ")
+	out := make([]string, 0, len(tools))
+	for _, t := range tools {
+		if t != self {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func decode(raw json.RawMessage) map[string]any {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	_ = dec.Decode(&m)
+	return m
+}
+
+// compareContent compares the content of two grants in one slot.
+func compareContent(a *accumulator, b, c *Grant, tools []string) {
+	o, n := decode(b.Content), decode(c.Content)
+	switch {
+	case c.Surface == SurfaceMCPTool || (c.Surface == SurfaceOpenAI && strings.HasPrefix(c.Subject, "function ")):
+		compareTool(a, o, n, tools)
+	case c.Surface == SurfaceA2A && strings.HasPrefix(c.Subject, "skill "):
+		describe(a, "description", str(o["description"]), str(n["description"]), tools)
+		if m := added(jsonSet(o["inputModes"]), jsonSet(n["inputModes"])); len(m) > 0 {
+			a.add(KindBroadened, evidence.Medium, fmt.Sprintf("accepts new input modes %v", m))
+		}
+		for _, k := range []string{"name", "tags", "examples", "outputModes"} {
+			if !equalJSON(o[k], n[k]) {
+				a.add(KindChanged, evidence.Low, k+" changed")
+			}
+		}
+	case c.Surface == SurfaceA2A:
+		a.add(KindChanged, evidence.High, "security scheme definition changed")
+	case c.Surface == SurfaceMCPServer:
+		compareServer(a, o, n)
+	case c.Action == "setting":
+		ov, _ := boolean(o["value"])
+		nv, _ := boolean(n["value"])
+		broader, _ := boolean(n["broaderWhenTrue"])
+		if ov != nv {
+			if nv == broader {
+				a.add(KindBroadened, evidence.High, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
+			} else {
+				a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
+			}
+		}
+	case c.Action == "mode":
+		om, nm := str(o["mode"]), str(n["mode"])
+		switch {
+		case claudeModes[nm] > claudeModes[om]:
+			sev := evidence.High
+			if nm == "bypassPermissions" || nm == "dontAsk" {
+				sev = evidence.Critical
+			}
+			a.add(KindBroadened, sev, fmt.Sprintf("defaultMode %s → %s", om, nm))
+		case claudeModes[nm] < claudeModes[om]:
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("defaultMode %s → %s", om, nm))
+		}
+	case c.Surface == SurfaceActions:
+		ol, nl := str(o["level"]), str(n["level"])
+		switch {
+		case actionsLevels[nl] > actionsLevels[ol]:
+			sev, _ := actionsSeverity(nl)
+			a.add(KindBroadened, sev, fmt.Sprintf("%s: %s → %s", c.Action, ol, nl))
+		case actionsLevels[nl] < actionsLevels[ol]:
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s: %s → %s", c.Action, ol, nl))
+		}
+	case c.Surface == SurfaceRBAC || c.Surface == SurfaceNetwork || c.Surface == SurfaceFS || c.Surface == SurfaceClaude:
+		// Only where the grant came from (role, binding, list) differs;
+		// what it allows is in the slot.
+	case c.Surface == SurfaceOpenAI && strings.HasPrefix(c.Subject, "mcp "):
+		if h := added(jsonSet(o["headers"]), jsonSet(n["headers"])); len(h) > 0 {
+			a.add(KindBroadened, evidence.Medium, fmt.Sprintf("sends new headers %v", h))
+		}
+	default:
+		a.add(KindChanged, evidence.Medium, "content changed")
+	}
+}
+
+func equalJSON(x, y any) bool {
+	bx, _ := json.Marshal(x)
+	by, _ := json.Marshal(y)
+	return bytes.Equal(bx, by)
+}
+
+// compareTool compares two tool definitions: description, input schema,
+// output schema and effective annotations.
+func compareTool(a *accumulator, o, n map[string]any, tools []string) {
+	describe(a, "description", str(o["description"]), str(n["description"]), tools)
+	if str(o["title"]) != str(n["title"]) {
+		describe(a, "title", str(o["title"]), str(n["title"]), tools)
+	}
+	var d schemaDiff
+	d.compare("input", o["inputSchema"], n["inputSchema"])
+	if len(d.broadened) > 0 {
+		a.add(KindBroadened, evidence.High, "input schema accepts more: "+strings.Join(d.broadened, ", "))
+	}
+	if len(d.narrowed) > 0 {
+		a.add(KindNarrowed, evidence.Info, "input schema accepts less: "+strings.Join(d.narrowed, ", "))
+	}
+	for _, t := range d.text {
+		describe(a, "schema "+t[0], t[1], t[2], tools)
+	}
+	if !equalJSON(o["outputSchema"], n["outputSchema"]) {
+		a.add(KindChanged, evidence.Low, "output schema changed")
+	}
+	oa, na := obj(o["annotations"]), obj(n["annotations"])
+	for _, h := range []struct {
+		key         string
+		broaderWhen bool
+		what        string
+		sev         evidence.Severity
+	}{
+		{"readOnlyHint", false, "may now modify its environment", evidence.High},
+		{"destructiveHint", true, "may now perform destructive updates", evidence.High},
+		{"openWorldHint", true, "may now reach external entities", evidence.High},
+		{"idempotentHint", false, "repeated calls may now have additional effects", evidence.Medium},
+	} {
+		ov, _ := boolean(oa[h.key])
+		nv, _ := boolean(na[h.key])
+		if ov == nv {
+			continue
+		}
+		if nv == h.broaderWhen {
+			a.add(KindBroadened, h.sev, fmt.Sprintf("%s %v → %v (%s; a missing hint counts as its worst case)", h.key, ov, nv, h.what))
+		} else {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s %v → %v", h.key, ov, nv))
+		}
+	}
+}
+
+// describe records a change of text the model reads.
+func describe(a *accumulator, what, oldText, newText string, tools []string) {
+	if oldText == newText {
+		return
+	}
+	if risks := descriptionRisks(oldText, newText, tools); len(risks) > 0 {
+		a.add(KindChanged, evidence.High, what+" changed and "+strings.Join(risks, ", "))
+		return
+	}
+	a.add(KindChanged, evidence.Medium, what+" changed")
+}
+
+// compareServer compares two MCP server definitions.
+func compareServer(a *accumulator, o, n map[string]any) {
+	for _, k := range []string{"command", "args", "url", "transport", "cwd"} {
+		if !equalJSON(o[k], n[k]) {
+			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s", k, short(redactAll(o[k])), short(redactAll(n[k]))))
+		}
+	}
+	for _, k := range []string{"env", "headers", "autoApprove"} {
+		if x := added(jsonSet(o[k]), jsonSet(n[k])); len(x) > 0 {
+			sev := evidence.Medium
+			if k == "autoApprove" {
+				sev = evidence.High
+			}
+			a.add(KindBroadened, sev, fmt.Sprintf("new %s %v", k, x))
+		}
+		if x := added(jsonSet(n[k]), jsonSet(o[k])); len(x) > 0 {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s no longer %v", k, x))
+		}
+	}
+}
+
+// secretArgRE matches "--api-key=VALUE", "token:VALUE" and the like.
+var secretArgRE = regexp.MustCompile(`(?i)^(.*(?:key|token|secret|passw(?:or)?d|auth|credential)[^=:]*[=:])(.+)$`)
+
+// redactAll masks values in a command line that look like secrets, so
+// that reports never carry them: key=value pairs named like credentials
+// and long tokens without path or version punctuation.
+func redactAll(v any) any {
+	switch x := v.(type) {
+	case string:
+		return redact(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = redactAll(e)
+		}
+		return out
+	}
+	return v
+}
+
+func redact(s string) string {
+	if m := secretArgRE.FindStringSubmatch(s); m != nil && !strings.HasPrefix(m[2], "${") {
+		return m[1] + "[redacted]"
+	}
+	if len(s) >= 24 && !strings.ContainsAny(s, "/.@ ") && strings.IndexFunc(s, unicode.IsDigit) >= 0 && strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+		return "[redacted]"
+	}
+	return s
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	s := string(b)
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}
+
+// actionsSeverity ranks a GitHub token level.
+func actionsSeverity(level string) (evidence.Severity, string) {
+	if level == "write" {
+		return evidence.High, "write access"
+	}
+	return evidence.Medium, "read access"
+}
+
+// addedSeverity ranks a candidate grant that nothing reviewed covers.
+func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
+	g := c.g
+	switch g.Surface {
+	case SurfaceMCPTool:
+		d := "new tool"
+		if r := descriptionRisks("", str(decode(g.Content)["description"]), others(tools, g)); len(r) > 0 {
+			d += "; its description " + strings.Join(r, ", ")
+		}
+		return evidence.High, d
+	case SurfaceMCPServer:
+		if g.Action == "call" {
+			return evidence.High, "tool " + g.Scope + " now runs without approval"
+		}
+		return evidence.High, "new MCP server"
+	case SurfaceNetwork:
+		if c.host == "*" {
+			return evidence.Critical, "egress to any host"
+		}
+		return evidence.High, "new egress destination"
+	case SurfaceFS:
+		return evidence.High, "new filesystem access (" + g.Action + ")"
+	case SurfaceClaude:
+		if g.Scope == "" && (g.Action == "Bash" || g.Action == "*") {
+			return evidence.Critical, "new allow rule for every " + g.Action + " command"
+		}
+		return evidence.High, "new allow rule"
+	case SurfaceOpenAI:
+		switch {
+		case strings.HasPrefix(g.Subject, "hosted ") && openAIExecTools[strings.TrimPrefix(g.Subject, "hosted ")]:
+			return evidence.Critical, "new hosted tool that runs code or drives a computer"
+		case strings.HasPrefix(g.Subject, "mcp ") && g.Action == "*":
+			return evidence.High, "every tool of the server is allowed (no allowed_tools), approval " + g.Approval
+		case strings.HasPrefix(g.Subject, "mcp "):
+			return evidence.High, "tool " + g.Action + " allowed, approval " + g.Approval
+		}
+		return evidence.High, "new tool"
+	case SurfaceA2A:
+		switch {
+		case g.Subject == "anonymous caller":
+			return evidence.Critical, "the agent now accepts unauthenticated callers"
+		case strings.HasPrefix(g.Subject, "scheme "):
+			return evidence.Medium, "new security scheme"
+		case strings.HasPrefix(g.Subject, "skill "):
+			return evidence.High, "new skill"
+		}
+		return evidence.High, "new way to authenticate"
+	case SurfaceRBAC:
+		why, critical := rbacSeverity(g, c.rbac)
+		d := "new Kubernetes permission"
+		if why != "" {
+			d += ": " + why
+		}
+		if critical {
+			return evidence.Critical, d
+		}
+		return evidence.High, d
+	case SurfaceActions:
+		l := str(decode(g.Content)["level"])
+		sev, what := actionsSeverity(l)
+		return sev, fmt.Sprintf("token gains %s %s", g.Action, what)
+	}
+	return evidence.High, "new grant"
+}

@@ -1,0 +1,82 @@
+package permissions
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// fuzzFormats are the names a fuzzed file is scanned under: by name
+// (each format) and by content only.
+var fuzzFormats = []struct {
+	name  string
+	named string
+	yaml  bool
+}{
+	{"mcp.json", FormatMCPConfig, false},
+	{"x.tools.json", FormatMCPTools, false},
+	{".claude/settings.json", FormatClaude, false},
+	{".well-known/agent-card.json", FormatA2A, false},
+	{".github/workflows/a.yml", FormatActions, true},
+	{"any.json", "", false},
+	{"any.yaml", "", true},
+}
+
+// FuzzParse feeds arbitrary bytes to every parser. It must not panic, and
+// whatever it accepts must survive the review record's round trip:
+// a snapshot compared with its own JSON re-encoding has no changes.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{mcpConfig, toolsFixture, claudeSettings, openAIConfig, agentCard, role, workflow} {
+		for i := range fuzzFormats {
+			f.Add([]byte(s), uint8(i))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte, which uint8) {
+		ff := fuzzFormats[int(which)%len(fuzzFormats)]
+		s := &scanner{}
+		if err := s.bytes(ff.name, ff.named, ff.yaml, b); err != nil {
+			return
+		}
+		if err := s.finish(); err != nil {
+			return
+		}
+		js, err := json.Marshal(&s.snap)
+		if err != nil {
+			t.Fatalf("encode snapshot: %v", err)
+		}
+		var back Snapshot
+		if err := json.Unmarshal(js, &back); err != nil {
+			t.Fatalf("decode snapshot: %v", err)
+		}
+		if c := Diff(&s.snap, &back); len(c) != 0 {
+			t.Fatalf("snapshot differs from its round trip: %+v", c)
+		}
+		empty := &Snapshot{}
+		for _, c := range Diff(empty, &s.snap) {
+			if c.Kind == KindRemoved {
+				t.Fatalf("diff from nothing removes %+v", c)
+			}
+		}
+	})
+}
+
+// FuzzGlob checks that pattern coverage is reflexive and bounded.
+func FuzzGlob(f *testing.F) {
+	for _, s := range [][2]string{{"./src/**", "./src/a/b.go"}, {"npm run:*", "npm run test"}, {"*.example.com", "a.example.com"}, {"**/*", "a/b"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if !globMatch(pattern, pattern) && !containsStar(pattern) {
+			t.Fatalf("%q does not match itself", pattern)
+		}
+		_ = globCovers(pattern, s)
+	})
+}
+
+func containsStar(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '*' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,264 @@
+package permissions
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// looksLikeVSCodeServers reports whether a VS Code "servers" object holds
+// MCP server definitions.
+func looksLikeVSCodeServers(m map[string]any) bool {
+	if len(m) == 0 {
+		return false
+	}
+	for _, v := range m {
+		s := obj(v)
+		if s == nil || (s["command"] == nil && s["url"] == nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// mcpServer is the reviewable content of an MCP server definition. Env
+// and header values are not kept: they may be secrets; their names say
+// which credentials the server receives.
+type mcpServer struct {
+	Transport string   `json:"transport"`
+	Command   string   `json:"command,omitempty"`
+	Args      []string `json:"args,omitempty"`
+	Cwd       string   `json:"cwd,omitempty"`
+	URL       string   `json:"url,omitempty"`
+	Env       []string `json:"env,omitempty"`
+	Headers   []string `json:"headers,omitempty"`
+	// AutoApprove lists tools the client calls without asking (Cline,
+	// Roo: autoApprove / alwaysAllow).
+	AutoApprove []string `json:"autoApprove,omitempty"`
+}
+
+// mcpConfig reads an MCP client configuration: mcpServers (Claude Desktop,
+// Cursor, Windsurf, Claude Code .mcp.json) or servers (VS Code).
+func (s *scanner) mcpConfig(rel string, m map[string]any) error {
+	servers := obj(m["mcpServers"])
+	key := "mcpServers"
+	if servers == nil {
+		servers, key = obj(m["servers"]), "servers"
+	}
+	if servers == nil {
+		if m["mcpServers"] != nil || m["servers"] != nil {
+			return fmt.Errorf("%w: mcpServers must be an object", ErrInvalid)
+		}
+		return nil
+	}
+	for _, name := range keys(servers) {
+		d := obj(servers[name])
+		if d == nil {
+			return fmt.Errorf("%w: %s.%s must be an object", ErrInvalid, key, name)
+		}
+		if disabled, _ := boolean(d["disabled"]); disabled {
+			continue
+		}
+		srv := mcpServer{Command: str(d["command"]), Cwd: str(d["cwd"]), URL: str(d["url"])}
+		if srv.URL == "" {
+			srv.URL = str(d["serverUrl"]) // Windsurf
+		}
+		var err error
+		if srv.Args, err = strs(d["args"], key+"."+name+".args"); err != nil {
+			return err
+		}
+		srv.Env = keys(obj(d["env"]))
+		srv.Headers = keys(obj(d["headers"]))
+		for _, k := range []string{"autoApprove", "alwaysAllow"} {
+			a, err := strs(d[k], key+"."+name+"."+k)
+			if err != nil {
+				return err
+			}
+			srv.AutoApprove = append(srv.AutoApprove, a...)
+		}
+		srv.Transport = str(d["type"])
+		if srv.Transport == "" {
+			srv.Transport = str(d["transport"])
+		}
+		if srv.Transport == "" {
+			if srv.URL != "" {
+				srv.Transport = "http"
+			} else {
+				srv.Transport = "stdio"
+			}
+		}
+		if srv.Command == "" && srv.URL == "" {
+			return fmt.Errorf("%w: %s.%s has neither command nor url", ErrInvalid, key, name)
+		}
+		if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "connect", Effect: Allow, Path: rel, Content: content(srv)}); err != nil {
+			return err
+		}
+		for _, t := range srv.AutoApprove {
+			if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "call", Scope: t, Effect: Allow, Approval: ApprovalNever, Path: rel}); err != nil {
+				return err
+			}
+		}
+		// Egress: the server URL and any URL passed in args or env.
+		via := "mcp server " + name
+		urls := append([]string{srv.URL}, srv.Args...)
+		for _, k := range keys(obj(d["env"])) {
+			urls = append(urls, str(obj(d["env"])[k]))
+		}
+		for _, u := range urls {
+			if h := hostOf(u); h != "" {
+				if err := s.egress(rel, h, via); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// egress records a network destination.
+func (s *scanner) egress(rel, host, via string) error {
+	return s.add(Grant{Surface: SurfaceNetwork, Subject: host, Action: "egress", Effect: Allow, Path: rel,
+		Content: content(map[string]string{"via": via})})
+}
+
+var urlRE = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>()\]\[]+`)
+
+// hostOf returns the host (and non-default port) of the first URL in s.
+func hostOf(s string) string {
+	u := urlRE.FindString(s)
+	if u == "" {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		// Placeholders such as https://${HOST}/mcp do not parse: keep
+		// the authority text as written.
+		rest := u[strings.Index(u, "://")+3:]
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return strings.ToLower(rest)
+	}
+	return strings.ToLower(p.Host)
+}
+
+// mcpTool is the reviewable content of one tool from tools/list.
+// Annotations are the effective values: the specification's worst-case
+// defaults fill what the server leaves out.
+type mcpTool struct {
+	Title        string          `json:"title,omitempty"`
+	Description  string          `json:"description"`
+	InputSchema  any             `json:"inputSchema"`
+	OutputSchema any             `json:"outputSchema,omitempty"`
+	Annotations  toolAnnotations `json:"annotations"`
+}
+
+type toolAnnotations struct {
+	ReadOnly    bool `json:"readOnlyHint"`
+	Destructive bool `json:"destructiveHint"`
+	Idempotent  bool `json:"idempotentHint"`
+	OpenWorld   bool `json:"openWorldHint"`
+}
+
+// toolsList returns the tools array of a tools/list result (bare or in a
+// JSON-RPC response), or nil when m is not one.
+func toolsList(m map[string]any) []any {
+	if r := obj(m["result"]); r != nil && m["jsonrpc"] != nil {
+		m = r
+	}
+	tools := arr(m["tools"])
+	if len(tools) == 0 {
+		return nil
+	}
+	for _, t := range tools {
+		o := obj(t)
+		if o == nil || o["name"] == nil || o["inputSchema"] == nil {
+			return nil
+		}
+	}
+	return tools
+}
+
+// mcpTools reads a tools/list snapshot.
+func (s *scanner) mcpTools(rel string, m map[string]any) error {
+	if r := obj(m["result"]); r != nil && m["jsonrpc"] != nil {
+		m = r
+	}
+	tools, ok := m["tools"].([]any)
+	if !ok {
+		if isOpenAITools(m) {
+			return s.openAI(rel, m)
+		}
+		return fmt.Errorf("%w: a tools/list snapshot needs a tools array", ErrInvalid)
+	}
+	if isOpenAITools(m) {
+		return s.openAI(rel, m)
+	}
+	seen := map[string]bool{}
+	for i, t := range tools {
+		o := obj(t)
+		name := str(o["name"])
+		if o == nil || name == "" {
+			return fmt.Errorf("%w: tools[%d] needs a name", ErrInvalid, i)
+		}
+		if seen[name] {
+			// A second definition under the same name is how a server
+			// shows one tool to the reviewer and another to the model.
+			return fmt.Errorf("%w: tool %q is listed twice", ErrInvalid, name)
+		}
+		seen[name] = true
+		tool, err := readTool(name, o["description"], o["inputSchema"])
+		if err != nil {
+			return fmt.Errorf("tools[%d] (%s): %w", i, name, err)
+		}
+		tool.Title = str(o["title"])
+		tool.OutputSchema = o["outputSchema"]
+		a := obj(o["annotations"])
+		tool.Annotations = toolAnnotations{ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: true}
+		if v, ok := boolean(a["readOnlyHint"]); ok {
+			tool.Annotations.ReadOnly = v
+		}
+		if v, ok := boolean(a["destructiveHint"]); ok {
+			tool.Annotations.Destructive = v
+		}
+		if v, ok := boolean(a["idempotentHint"]); ok {
+			tool.Annotations.Idempotent = v
+		}
+		if v, ok := boolean(a["openWorldHint"]); ok {
+			tool.Annotations.OpenWorld = v
+		}
+		if tool.Title == "" {
+			tool.Title = str(a["title"])
+		}
+		if err := s.add(Grant{Surface: SurfaceMCPTool, Subject: name, Action: "call", Effect: Allow, Path: rel, Content: content(tool)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readTool checks the parts every tool-like definition shares.
+func readTool(name string, desc, schema any) (mcpTool, error) {
+	t := mcpTool{InputSchema: schema}
+	if desc != nil {
+		d, ok := desc.(string)
+		if !ok {
+			return t, fmt.Errorf("%w: description must be a string", ErrInvalid)
+		}
+		t.Description = d
+	}
+	if n := len(t.Description); n > MaxDescription {
+		return t, fmt.Errorf("%w: description is %d bytes, more than the %d allowed; a description this long cannot be reviewed", ErrInvalid, n, MaxDescription)
+	}
+	if !utf8.ValidString(name) || len(name) > 256 {
+		return t, fmt.Errorf("%w: tool name is not a short UTF-8 string", ErrInvalid)
+	}
+	if schema != nil && obj(schema) == nil {
+		if b, ok := schema.(bool); !ok || !b {
+			return t, fmt.Errorf("%w: inputSchema must be an object", ErrInvalid)
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,280 @@
+package permissions
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// isRBAC recognises Kubernetes RBAC objects (or a List holding some).
+func isRBAC(m map[string]any) bool {
+	if str(m["kind"]) == "List" {
+		for _, it := range arr(m["items"]) {
+			if isRBAC(obj(it)) {
+				return true
+			}
+		}
+		return false
+	}
+	if !strings.HasPrefix(str(m["apiVersion"]), "rbac.authorization.k8s.io/") {
+		return false
+	}
+	switch str(m["kind"]) {
+	case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
+		return true
+	}
+	return false
+}
+
+type rbacRule struct {
+	verbs, groups, resources, names, urls []string
+}
+
+type rbacRole struct {
+	path       string
+	rules      []rbacRule
+	aggregated bool
+}
+
+type rbacBinding struct {
+	path, kind, namespace, name string
+	roleKind, roleName          string
+	subjects                    []string
+}
+
+// rbacSet collects RBAC objects across files; bindings are resolved once
+// every file is read.
+type rbacSet struct {
+	roles    map[string]*rbacRole // "Role/ns/name" or "ClusterRole//name"
+	bindings []rbacBinding
+}
+
+// rbacScope is the content of an RBAC grant: where the verb applies.
+type rbacScope struct {
+	Namespace      string `json:"namespace"` // "*" for cluster-wide
+	APIGroup       string `json:"apiGroup"`
+	Resource       string `json:"resource,omitempty"`
+	ResourceName   string `json:"resourceName,omitempty"` // "" for every name
+	NonResourceURL string `json:"nonResourceURL,omitempty"`
+	Role           string `json:"role"`
+	Binding        string `json:"binding"`
+}
+
+func (s *rbacSet) collect(rel string, m map[string]any) error {
+	if str(m["kind"]) == "List" {
+		for i, it := range arr(m["items"]) {
+			if o := obj(it); isRBAC(o) {
+				if err := s.collect(rel, o); err != nil {
+					return fmt.Errorf("items[%d]: %w", i, err)
+				}
+			}
+		}
+		return nil
+	}
+	kind := str(m["kind"])
+	meta := obj(m["metadata"])
+	name, ns := str(meta["name"]), str(meta["namespace"])
+	if name == "" {
+		return fmt.Errorf("%w: %s without metadata.name", ErrInvalid, kind)
+	}
+	switch kind {
+	case "Role", "ClusterRole":
+		if kind == "ClusterRole" {
+			ns = ""
+		} else if ns == "" {
+			ns = "default"
+		}
+		r := &rbacRole{path: rel, aggregated: m["aggregationRule"] != nil}
+		for i, raw := range arr(m["rules"]) {
+			o := obj(raw)
+			var rule rbacRule
+			var err error
+			for _, f := range []struct {
+				key string
+				dst *[]string
+			}{{"verbs", &rule.verbs}, {"apiGroups", &rule.groups}, {"resources", &rule.resources},
+				{"resourceNames", &rule.names}, {"nonResourceURLs", &rule.urls}} {
+				if *f.dst, err = strs(o[f.key], fmt.Sprintf("%s %s rules[%d].%s", kind, name, i, f.key)); err != nil {
+					return err
+				}
+			}
+			r.rules = append(r.rules, rule)
+		}
+		if s.roles == nil {
+			s.roles = map[string]*rbacRole{}
+		}
+		key := kind + "/" + ns + "/" + name
+		if _, dup := s.roles[key]; dup {
+			return fmt.Errorf("%w: %s %s/%s is defined twice", ErrInvalid, kind, ns, name)
+		}
+		s.roles[key] = r
+	case "RoleBinding", "ClusterRoleBinding":
+		if kind == "ClusterRoleBinding" {
+			ns = ""
+		} else if ns == "" {
+			ns = "default"
+		}
+		ref := obj(m["roleRef"])
+		b := rbacBinding{path: rel, kind: kind, namespace: ns, name: name, roleKind: str(ref["kind"]), roleName: str(ref["name"])}
+		if b.roleKind != "Role" && b.roleKind != "ClusterRole" || b.roleName == "" {
+			return fmt.Errorf("%w: %s %s: roleRef needs kind Role or ClusterRole and a name", ErrInvalid, kind, name)
+		}
+		for i, raw := range arr(m["subjects"]) {
+			o := obj(raw)
+			sk, sn := str(o["kind"]), str(o["name"])
+			if sk == "" || sn == "" {
+				return fmt.Errorf("%w: %s %s subjects[%d] needs kind and name", ErrInvalid, kind, name, i)
+			}
+			if sk == "ServiceAccount" {
+				sns := str(o["namespace"])
+				if sns == "" {
+					sns = ns
+				}
+				sn = sns + "/" + sn
+			}
+			b.subjects = append(b.subjects, sk+" "+sn)
+		}
+		s.bindings = append(s.bindings, b)
+	}
+	return nil
+}
+
+// grants expands every binding into one grant per subject, verb, API
+// group, resource and resource name. A binding to a role that the
+// artefact does not define (cluster-admin, edit...) or to an aggregated
+// ClusterRole cannot be expanded and is one grant on the role itself.
+func (s *rbacSet) grants() []Grant {
+	var out []Grant
+	sort.SliceStable(s.bindings, func(i, j int) bool { return s.bindings[i].path < s.bindings[j].path })
+	for _, b := range s.bindings {
+		roleNS := b.namespace
+		if b.roleKind == "ClusterRole" {
+			roleNS = ""
+		}
+		role := s.roles[b.roleKind+"/"+roleNS+"/"+b.roleName]
+		scopeNS := b.namespace
+		if b.kind == "ClusterRoleBinding" {
+			scopeNS = "*"
+		}
+		roleID := b.roleKind + " " + b.roleName
+		bindingID := b.kind + " " + b.name
+		for _, subj := range b.subjects {
+			if role == nil || role.aggregated {
+				why := "not defined in the artefact"
+				if role != nil {
+					why = "aggregated"
+				}
+				out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: "bind", Scope: "namespace " + scopeNS + ": " + roleID + " (" + why + ")",
+					Effect: Allow, Path: b.path, Content: content(rbacScope{Namespace: scopeNS, APIGroup: "*", Resource: "*", Role: roleID, Binding: bindingID})})
+				continue
+			}
+			for _, r := range role.rules {
+				for _, v := range r.verbs {
+					for _, u := range r.urls {
+						sc := rbacScope{Namespace: "*", NonResourceURL: u, Role: roleID, Binding: bindingID}
+						out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: "url " + u, Effect: Allow, Path: role.path, Content: content(sc)})
+					}
+					for _, g := range r.groups {
+						for _, res := range r.resources {
+							names := r.names
+							if len(names) == 0 {
+								names = []string{""}
+							}
+							for _, n := range names {
+								sc := rbacScope{Namespace: scopeNS, APIGroup: g, Resource: res, ResourceName: n, Role: roleID, Binding: bindingID}
+								out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: sc.String(), Effect: Allow, Path: role.path, Content: content(sc)})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// String renders the scope for humans: "namespace agents: configmaps/support-agent-prompts".
+func (sc rbacScope) String() string {
+	res := sc.Resource
+	if sc.APIGroup != "" {
+		res = sc.APIGroup + ":" + res
+	}
+	name := sc.ResourceName
+	if name == "" {
+		name = "*"
+	}
+	return "namespace " + sc.Namespace + ": " + res + " " + name
+}
+
+// rbacCovers reports whether grant broad allows everything narrow does.
+func rbacCovers(broad, narrow *Grant, bs, ns *rbacScope) bool {
+	if broad.Subject != narrow.Subject {
+		return false
+	}
+	if broad.Action != narrow.Action && broad.Action != "*" {
+		return false
+	}
+	if bs.Namespace != "*" && bs.Namespace != ns.Namespace {
+		return false
+	}
+	if ns.NonResourceURL != "" || bs.NonResourceURL != "" {
+		if bs.NonResourceURL == "" || ns.NonResourceURL == "" {
+			return false
+		}
+		return bs.NonResourceURL == ns.NonResourceURL || bs.NonResourceURL == "*" ||
+			(strings.HasSuffix(bs.NonResourceURL, "*") && strings.HasPrefix(ns.NonResourceURL, strings.TrimSuffix(bs.NonResourceURL, "*")))
+	}
+	if broad.Action == "bind" && bs.Role != ns.Role {
+		return false
+	}
+	if bs.APIGroup != "*" && bs.APIGroup != ns.APIGroup {
+		return false
+	}
+	if !resourceCovers(bs.Resource, ns.Resource) {
+		return false
+	}
+	return bs.ResourceName == "" || bs.ResourceName == ns.ResourceName
+}
+
+// resourceCovers: "*" covers everything, "*/scale" every scale
+// subresource, "pods/*" every pods subresource; "pods" does not cover
+// "pods/exec".
+func resourceCovers(broad, narrow string) bool {
+	if broad == "*" || broad == narrow {
+		return true
+	}
+	bres, bsub, bok := strings.Cut(broad, "/")
+	nres, nsub, nok := strings.Cut(narrow, "/")
+	if !bok || !nok {
+		return false
+	}
+	return (bres == "*" && bsub == nsub) || (bres == nres && bsub == "*")
+}
+
+// rbacSeverity ranks a grant the review did not cover.
+func rbacSeverity(g *Grant, sc *rbacScope) (string, bool) {
+	v, res := g.Action, sc.Resource
+	if g.Action == "bind" && sc.Role != "" && strings.Contains(g.Scope, "(") {
+		if strings.HasSuffix(sc.Role, " cluster-admin") || strings.HasSuffix(sc.Role, " admin") || strings.HasSuffix(sc.Role, " edit") {
+			return "binds " + sc.Role + ", whose rules are not in the artefact", true
+		}
+		return "binds " + sc.Role + ", whose rules are not in the artefact", false
+	}
+	switch {
+	case v == "*" || res == "*" || sc.APIGroup == "*" && res != "":
+		return "wildcard verb, group or resource", true
+	case v == "escalate" || v == "bind" || v == "impersonate":
+		return "privilege escalation verb " + v, true
+	case res == "secrets" && (v == "get" || v == "list" || v == "watch"):
+		return "reads secrets", true
+	case res == "pods/exec" || res == "pods/attach" || res == "pods/portforward" || res == "nodes/proxy":
+		return "runs commands in or proxies to workloads (" + res + ")", true
+	case v == "create" && (res == "pods" || res == "serviceaccounts/token" || res == "deployments" || res == "jobs" || res == "cronjobs" || res == "daemonsets" || res == "statefulsets" || res == "replicasets"):
+		return "creates " + res, true
+	case (v == "create" || v == "update" || v == "patch") && (res == "roles" || res == "rolebindings" || res == "clusterroles" || res == "clusterrolebindings"):
+		return "changes RBAC (" + res + ")", true
+	case sc.Namespace == "*":
+		return "cluster-wide", false
+	}
+	return "", false
+}

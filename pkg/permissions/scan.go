@@ -1,0 +1,300 @@
+package permissions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+)
+
+// Formats, as recorded in Source.Format.
+const (
+	FormatMCPConfig = "mcp-config"
+	FormatMCPTools  = "mcp-tools-list"
+	FormatClaude    = "claude-code-settings"
+	FormatOpenAI    = "openai-tools"
+	FormatA2A       = "a2a-agent-card"
+	FormatRBAC      = "kubernetes-rbac"
+	FormatActions   = "github-actions-workflow"
+)
+
+// skipDirs are never descended into: version control and installed
+// dependencies are not the agent's configuration.
+var skipDirs = map[string]bool{".git": true, "node_modules": true}
+
+// markers are byte strings whose presence in a file that fails to parse
+// means it was probably meant as a permission file: the scan then fails
+// instead of ignoring it.
+var markers = []string{"mcpServers", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "jobs:", `"jobs"`}
+
+// scanner accumulates one snapshot.
+type scanner struct {
+	snap Snapshot
+	rbac rbacSet
+}
+
+func (s *scanner) add(g Grant) error {
+	if len(s.snap.Grants) >= MaxGrants {
+		return fmt.Errorf("%w: more than %d grants", ErrInvalid, MaxGrants)
+	}
+	s.snap.Grants = append(s.snap.Grants, g)
+	return nil
+}
+
+// Scan reads every permission file under root and returns the normalised
+// snapshot. Files are found by name and by content (see the package
+// documentation); .git and node_modules are skipped. A permission file
+// that cannot be read is an error naming it.
+func Scan(ctx context.Context, root string) (*Snapshot, error) {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	if !fi.IsDir() {
+		return ScanFile(root, filepath.Base(root))
+	}
+	s := &scanner{}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, rerr := filepath.Rel(root, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel != "." && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		return s.file(p, rel, d)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	if err := s.finish(); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	return &s.snap, nil
+}
+
+// ScanFile reads one permission file; name is the path it is recorded
+// under (and detected by).
+func ScanFile(file, name string) (*Snapshot, error) {
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", file, err)
+	}
+	s := &scanner{}
+	if err := s.file(file, filepath.ToSlash(name), fs.FileInfoToDirEntry(fi)); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", file, err)
+	}
+	if len(s.snap.Sources) == 0 {
+		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow)", file, ErrInvalid)
+	}
+	if err := s.finish(); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", file, err)
+	}
+	return &s.snap, nil
+}
+
+// byName returns the format a file's path promises, or "".
+func byName(rel string) string {
+	base := path.Base(rel)
+	dir := path.Dir(rel)
+	switch {
+	case base == "mcp.json" || base == ".mcp.json" || base == "claude_desktop_config.json" ||
+		base == "managed-mcp.json" || base == "mcp_config.json":
+		return FormatMCPConfig
+	case strings.HasSuffix(base, ".tools.json"):
+		return FormatMCPTools
+	case (path.Base(dir) == ".claude" && (base == "settings.json" || base == "settings.local.json")) ||
+		base == "managed-settings.json":
+		return FormatClaude
+	case (path.Base(dir) == ".well-known" && (base == "agent.json" || base == "agent-card.json")) ||
+		base == "agent-card.json":
+		return FormatA2A
+	case strings.HasSuffix(dir, ".github/workflows") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
+		return FormatActions
+	}
+	return ""
+}
+
+func isConfigExt(name string) (json, yaml bool) {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".json":
+		return true, false
+	case ".yaml", ".yml":
+		return false, true
+	}
+	return false, false
+}
+
+// file reads one file, if it is or may be a permission file.
+func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
+	named := byName(rel)
+	isJSON, isYAML := isConfigExt(rel)
+	if named == "" && !isJSON && !isYAML {
+		return nil
+	}
+	if !d.Type().IsRegular() {
+		if named != "" {
+			return fmt.Errorf("%s: %w: a permission file must be a regular file, not %s", rel, ErrInvalid, d.Type())
+		}
+		return nil
+	}
+	info, err := d.Info()
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	if info.Size() > MaxFileSize {
+		if named != "" {
+			return fmt.Errorf("%s: %w: %d bytes, more than the %d a permission file may have", rel, ErrInvalid, info.Size(), MaxFileSize)
+		}
+		s.snap.Skipped = append(s.snap.Skipped, fmt.Sprintf("%s: larger than %d bytes, not inspected", rel, MaxFileSize))
+		return nil
+	}
+	b, err := evidence.ReadBounded(abs, MaxFileSize)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	return s.bytes(rel, named, isYAML || (named == FormatActions), b)
+}
+
+// bytes parses one file's content.
+func (s *scanner) bytes(rel, named string, yamlStream bool, b []byte) error {
+	var docs []any
+	var err error
+	if yamlStream {
+		docs, err = decodeYAML(b)
+	} else {
+		var v any
+		v, err = decodeJSON(b)
+		docs = []any{v}
+	}
+	if err != nil {
+		switch {
+		case named == "" && strings.Contains(string(b), "{{"):
+			// A Helm or other template: what it grants is known only
+			// once rendered.
+			s.snap.Skipped = append(s.snap.Skipped, rel+": a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
+			return nil
+		case named != "" || hasMarker(b):
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		return nil
+	}
+	formats := map[string]bool{}
+	for i, doc := range docs {
+		f := named
+		if f == "" {
+			f = detect(doc)
+		}
+		if f == "" {
+			continue
+		}
+		where := rel
+		if len(docs) > 1 {
+			where = fmt.Sprintf("%s (document %d)", rel, i+1)
+		}
+		if err := s.parse(f, rel, doc); err != nil {
+			return fmt.Errorf("%s: %s: %w", where, f, err)
+		}
+		formats[f] = true
+	}
+	for _, f := range keysOf(formats) {
+		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: f, Digest: evidence.Digest(b)})
+	}
+	return nil
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hasMarker(b []byte) bool {
+	for _, m := range markers {
+		if strings.Contains(string(b), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// detect recognises a format by content, or returns "".
+func detect(doc any) string {
+	m := obj(doc)
+	if m == nil {
+		return ""
+	}
+	switch {
+	case isRBAC(m):
+		return FormatRBAC
+	case obj(m["mcpServers"]) != nil || looksLikeVSCodeServers(obj(m["servers"])):
+		return FormatMCPConfig
+	case toolsList(m) != nil:
+		return FormatMCPTools
+	case isOpenAITools(m):
+		return FormatOpenAI
+	case isClaudeSettings(m):
+		return FormatClaude
+	case arr(m["skills"]) != nil && str(m["name"]) != "" && (m["url"] != nil || m["protocolVersion"] != nil || m["capabilities"] != nil):
+		return FormatA2A
+	case obj(m["jobs"]) != nil && (m["on"] != nil || m["true"] != nil):
+		return FormatActions
+	}
+	return ""
+}
+
+func (s *scanner) parse(format, rel string, doc any) error {
+	m := obj(doc)
+	if m == nil {
+		return fmt.Errorf("%w: top level must be an object", ErrInvalid)
+	}
+	switch format {
+	case FormatMCPConfig:
+		return s.mcpConfig(rel, m)
+	case FormatMCPTools:
+		return s.mcpTools(rel, m)
+	case FormatClaude:
+		return s.claude(rel, m)
+	case FormatOpenAI:
+		return s.openAI(rel, m)
+	case FormatA2A:
+		return s.agentCard(rel, m)
+	case FormatRBAC:
+		return s.rbac.collect(rel, m)
+	case FormatActions:
+		return s.workflow(rel, m)
+	}
+	return errors.New("unknown format " + format)
+}
+
+// finish resolves cross-file state (RBAC bindings) and normalises.
+func (s *scanner) finish() error {
+	for _, g := range s.rbac.grants() {
+		if err := s.add(g); err != nil {
+			return err
+		}
+	}
+	s.snap.normalise()
+	return nil
+}

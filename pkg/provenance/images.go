@@ -1,0 +1,123 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"sigs.k8s.io/yaml"
+
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+)
+
+// maxManifestSize bounds a deploy manifest read for image references.
+const maxManifestSize = 8 << 20
+
+// Resolver resolves an image reference with a tag to its manifest digest.
+type Resolver interface {
+	Resolve(ctx context.Context, ref string) (string, error)
+}
+
+// Registry resolves tags in the registry with go-containerregistry, using
+// the default keychain (docker config, credential helpers). Loopback
+// registries are reached over plain HTTP, as go-containerregistry does.
+type Registry struct{}
+
+// Resolve implements Resolver.
+func (Registry) Resolve(ctx context.Context, ref string) (string, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return "", fmt.Errorf("image %s: %w", ref, err)
+	}
+	d, err := remote.Head(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return "", fmt.Errorf("resolve image %s: %w", ref, err)
+	}
+	return d.Digest.String(), nil
+}
+
+// imageRef is one image reference found in a manifest.
+type imageRef struct {
+	key    string // the reference without digest ("repo:tag")
+	digest string // the digest the reference pins, or ""
+	source string
+}
+
+// splitRef splits "repo:tag@sha256:…" into "repo:tag" and the digest, and
+// checks that the reference parses.
+func splitRef(ref string) (key, digest string, err error) {
+	key, digest, _ = strings.Cut(ref, "@")
+	if _, err := name.ParseReference(ref); err != nil {
+		return "", "", fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	if digest != "" {
+		if _, err := artifact.DecodeDigest(digest); err != nil {
+			return "", "", fmt.Errorf("image reference %q: %w", ref, err)
+		}
+	}
+	return key, digest, nil
+}
+
+// findImages returns the values of every "image" key (a string) in the
+// YAML or JSON documents of b, in document order.
+func findImages(b []byte) ([]string, error) {
+	if len(b) > maxManifestSize {
+		return nil, fmt.Errorf("manifest is larger than %d bytes", maxManifestSize)
+	}
+	var out []string
+	for _, doc := range splitYAML(b) {
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var v any
+		if err := yaml.Unmarshal(doc, &v); err != nil {
+			return nil, err
+		}
+		collectImages(v, &out, 0)
+	}
+	return out, nil
+}
+
+func splitYAML(b []byte) [][]byte {
+	var docs [][]byte
+	var cur bytes.Buffer
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if t := bytes.TrimRight(line, " \t\r\n"); bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) {
+			docs = append(docs, bytes.Clone(cur.Bytes()))
+			cur.Reset()
+			continue
+		}
+		cur.Write(line)
+	}
+	return append(docs, cur.Bytes())
+}
+
+func collectImages(v any, out *[]string, depth int) {
+	if depth > 100 {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if s, ok := t[k].(string); ok && k == "image" && s != "" {
+				*out = append(*out, s)
+				continue
+			}
+			collectImages(t[k], out, depth+1)
+		}
+	case []any:
+		for _, e := range t {
+			collectImages(e, out, depth+1)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package provenance_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/tollgate-dev/tollgate/internal/testregistry"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/provenance"
+)
+
+// push writes a random image to ref and returns its digest.
+func push(t *testing.T, ref string) string {
+	t.Helper()
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img); err != nil {
+		t.Fatal(err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+// A tag is resolved in the registry at review and at check time; a tag
+// moved to another image since review is a blocking finding with both
+// digests.
+func TestImageRetaggedInRegistry(t *testing.T) {
+	ref := testregistry.Addr(t) + "/agents/retag:1.0"
+	first := push(t, ref)
+	dir := release(t, ref)
+	rv := snapshotReview(t, dir, provenance.Registry{})
+	if got := rv.Spec.Provenance.Images[0]; got.Ref != ref || got.Digest != first {
+		t.Fatalf("snapshot image %+v, want %s %s", got, ref, first)
+	}
+	if rep := run(t, provenance.Config{Artifact: dir, Review: rv}); rep.Verdict != evidence.Pass {
+		t.Fatalf("unchanged: %s %+v", rep.Verdict, rep.Findings)
+	}
+	second := push(t, ref)
+	rep := run(t, provenance.Config{Artifact: dir, Review: rv})
+	f := find(rep, provenance.ClassImageChanged, "deploy/deployment.yaml")
+	if rep.Verdict != evidence.Fail || f == nil || f.Old != first || f.New != second || f.Subject != ref {
+		t.Fatalf("retag: %s %+v", rep.Verdict, rep.Findings)
+	}
+}
+
+type failing struct{}
+
+func (failing) Resolve(context.Context, string) (string, error) {
+	return "", errors.New("registry unreachable")
+}
+
+// A tag that cannot be resolved blocks (fail closed), at review it is an
+// error, and a digest-pinned reference needs no registry.
+func TestImageUnresolvedFailsClosed(t *testing.T) {
+	ref := testregistry.Addr(t) + "/agents/gone:1.0"
+	push(t, ref)
+	dir := release(t, ref)
+	rv := snapshotReview(t, dir, provenance.Registry{})
+	rep := run(t, provenance.Config{Artifact: dir, Review: rv, Resolver: failing{}})
+	f := find(rep, provenance.ClassImageUnresolved, "deploy/deployment.yaml")
+	if rep.Verdict != evidence.Fail || f == nil || !f.Blocking || !strings.Contains(f.Message, "registry unreachable") {
+		t.Fatalf("unresolved: %s %+v", rep.Verdict, rep.Findings)
+	}
+	missing := testregistry.Addr(t) + "/agents/never-pushed:1.0"
+	if _, err := provenance.Snapshot(context.Background(), release(t, missing), mustHash(t, release(t, missing)), provenance.Registry{}); err == nil {
+		t.Fatal("review of an unresolvable tag succeeded")
+	}
+	pinnedDir := release(t, pinned)
+	rv = snapshotReview(t, pinnedDir, failing{})
+	if rep := run(t, provenance.Config{Artifact: pinnedDir, Review: rv, Resolver: failing{}}); rep.Verdict != evidence.Pass {
+		t.Fatalf("pinned image needed a registry: %+v", rep.Findings)
+	}
+}

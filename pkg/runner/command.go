@@ -1,0 +1,164 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/pkg/cli"
+)
+
+// Defaults of `tollgate run`, relative to the repository root.
+const (
+	DefaultPipelineRun = "examples/tekton/pipelinerun.yaml"
+	DefaultTasks       = "tasks/tekton"
+	DefaultSource      = "examples/agent-release"
+)
+
+// NewCommand returns the `tollgate run` command.
+func NewCommand() *cobra.Command {
+	var (
+		o          Options
+		params     []string
+		workspaces []string
+		taskDirs   []string
+		binDir     string
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the release-gate Tekton pipeline on this machine",
+		Long: `run executes a Tekton PipelineRun on this machine, the way a cluster would: it
+validates every Task and the Pipeline with Tekton's own code, orders the tasks
+with Tekton's DAG, renders each Task with Tekton's substitution code (params,
+results, workspaces, context), and runs each step's command with the local
+step binary named by the image's last path element (provenance, gate, ...).
+
+Workspaces map to local directories: --workspace NAME=DIR, or a fresh folder
+under --out for emptyDir and volumeClaimTemplate bindings. A workspace named
+signing that is not given gets an ephemeral key pair (cosign.key, cosign.pub),
+and the gate is told to trust it. /tekton/results, logs and run.json go under
+--out. Steps see only their declared env, HOME, PATH and SOURCE_DATE_EPOCH.
+
+Without flags it runs ` + DefaultPipelineRun + ` on ` + DefaultSource + `/,
+from the repository root. Tekton features the tollgate tasks do not use
+(sidecars, volumes, scripts, matrix, when, finally, custom tasks, remote
+resolution, StepActions) are refused before anything runs.
+
+Exit codes: 0 the pipeline succeeded (the gate passed); 1 a task failed (the
+release is blocked: the gate failed, or a check could not decide); 3 the
+pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
+		Example: `  # The example pipeline on the example release
+  tollgate run
+
+  # The same pipeline on another copy of the release, with your own key
+  tollgate run --workspace source=./my-release --workspace signing=./keys
+
+  # Another pipeline, with a param
+  tollgate run --pipeline my/pipelinerun.yaml --tasks tasks/tekton --param review=review.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.Params, err = keyValues("--param", params); err != nil {
+				return err
+			}
+			if o.Workspaces, err = keyValues("--workspace", workspaces); err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("pipeline") {
+				if _, set := o.Workspaces["source"]; !set {
+					o.Workspaces["source"] = DefaultSource
+				}
+			}
+			o.TaskDirs = append(taskDirs, filepath.Dir(o.File))
+			if binDir != "" {
+				o.BinDirs = []string{binDir}
+			} else {
+				o.BinDirs = defaultBinDirs()
+			}
+			if o.OutDir == "" {
+				o.OutDir = filepath.Join("demo-out", "run-"+strings.TrimSuffix(filepath.Base(o.File), filepath.Ext(o.File)))
+			}
+			o.Stdout = cmd.OutOrStdout()
+			return report(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.File, "pipeline", DefaultPipelineRun, "PipelineRun (or Pipeline) file to run")
+	f.StringArrayVar(&taskDirs, "tasks", []string{DefaultTasks}, "directory searched recursively for Tasks and Pipelines (repeatable); the --pipeline file's directory is always searched")
+	f.StringArrayVar(&params, "param", nil, "pipeline param NAME=VALUE (repeatable), overriding the PipelineRun")
+	f.StringArrayVar(&workspaces, "workspace", nil, "bind pipeline workspace NAME=DIR (repeatable)")
+	f.StringVar(&binDir, "bin-dir", "", "directory of the step binaries (default: the directory of this executable, then ./bin)")
+	f.StringVar(&o.OutDir, "out", "", "output directory for workspaces, results, logs and run.json (default demo-out/run-<file name>)")
+	return cmd
+}
+
+// report runs the pipeline and prints the gate's decision.
+func report(cmd *cobra.Command, o Options) error {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "running %s (output in %s)\n", o.File, o.OutDir)
+	res, err := Run(cmd.Context(), o)
+	if err != nil && res == nil {
+		return cli.WithCode(cli.ExitInvalidInput, err)
+	}
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(res.Results))
+	for k := range res.Results {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(out, "result %s=%s\n", k, res.Results[k])
+	}
+	for _, name := range []string{"evidence", "signing"} {
+		if dir, ok := res.Workspaces[name]; ok {
+			fmt.Fprintf(out, "%s: %s\n", name, dir)
+		}
+	}
+	if g := res.Task("gate"); g != nil && g.Status != "" {
+		summary := g.Results["summary"]
+		if res.Succeeded && g.Results["verdict"] == "pass" {
+			fmt.Fprintf(out, "PASSED: %s\n", summary)
+			return nil
+		}
+		if summary == "" {
+			summary = res.Reason
+		}
+		return cli.Blockedf("BLOCKED: %s", summary)
+	}
+	if !res.Succeeded {
+		return cli.Blockedf("BLOCKED: pipeline %s failed: %s", res.Pipeline, res.Reason)
+	}
+	fmt.Fprintf(out, "SUCCEEDED: pipeline %s\n", res.Pipeline)
+	return nil
+}
+
+// keyValues parses NAME=VALUE flags.
+func keyValues(flag string, vals []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range vals {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return nil, cli.Usagef("%s %q: want NAME=VALUE", flag, v)
+		}
+		if _, dup := out[k]; dup {
+			return nil, cli.Usagef("%s %s given twice", flag, k)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// defaultBinDirs are the directory of this executable, then ./bin.
+func defaultBinDirs() []string {
+	var dirs []string
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Dir(exe))
+	}
+	return append(dirs, "bin")
+}

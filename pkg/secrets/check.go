@@ -1,0 +1,363 @@
+package secrets
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/check"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
+)
+
+// Finding classes.
+const (
+	ClassLiteralPrefix    = "secrets.literal."
+	ClassReferenceAdded   = "secrets.reference-added"
+	ClassReferenceRemoved = "secrets.reference-removed"
+	ClassUnscannable      = "secrets.unscannable"
+)
+
+// SARIFFile is the SARIF report's name in the evidence directory.
+const SARIFFile = "secret-inventory.sarif"
+
+// ErrNoKey is returned when no fingerprint key is available.
+var ErrNoKey = errors.New("no fingerprint key")
+
+// NewKey returns a fresh random fingerprint key, base64 encoded, as
+// `tollgate review` records it.
+func NewKey() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate fingerprint key: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// DecodeKey reads a fingerprint key: base64 (as `tollgate review` writes
+// it) or, failing that, the raw bytes; at least MinKeySize bytes either
+// way. Surrounding white space is ignored.
+func DecodeKey(b []byte) ([]byte, error) {
+	s := strings.TrimSpace(string(b))
+	if d, err := base64.StdEncoding.DecodeString(s); err == nil && len(d) >= MinKeySize {
+		return d, nil
+	}
+	if len(s) >= MinKeySize {
+		return []byte(s), nil
+	}
+	return nil, fmt.Errorf("%w: the key must be at least %d bytes (base64 or raw)", ErrNoKey, MinKeySize)
+}
+
+// Snapshot records the artefact's secret references in r (the secrets
+// section of a review record), generating a fingerprint key if r has none.
+func Snapshot(ctx context.Context, dir string, r *review.ReleaseReview) error {
+	if r.Spec.Secrets == nil {
+		r.Spec.Secrets = &review.Secrets{}
+	}
+	sec := r.Spec.Secrets
+	if sec.FingerprintKey == "" {
+		k, err := NewKey()
+		if err != nil {
+			return err
+		}
+		sec.FingerprintKey = k
+	}
+	key, err := DecodeKey([]byte(sec.FingerprintKey))
+	if err != nil {
+		return fmt.Errorf("spec.secrets.fingerprintKey: %w", err)
+	}
+	s, err := New(key)
+	if err != nil {
+		return err
+	}
+	res, err := s.Scan(ctx, dir)
+	if err != nil {
+		return err
+	}
+	sec.References = make([]review.SecretReference, 0, len(res.References))
+	for _, ref := range res.References {
+		sec.References = append(sec.References, review.SecretReference{Kind: ref.Kind, Name: ref.Name, Paths: ref.Paths})
+	}
+	return nil
+}
+
+// CheckInput is what the secret-inventory check reads.
+type CheckInput struct {
+	// Artifact is the artefact root directory.
+	Artifact string
+	Review   *review.ReleaseReview
+	// ReviewDigest and PolicyDigest are recorded in the report's inputs.
+	ReviewDigest string
+	// Policy is optional: built-in rules apply without it.
+	Policy       *policy.ReleasePolicy
+	PolicyDigest string
+	// Key overrides the review record's fingerprint key (a mounted file).
+	Key []byte
+	// EvidenceDir receives the SARIF report; empty writes none.
+	EvidenceDir string
+	// Now decides whether exceptions have expired.
+	Now time.Time
+	// Options tune the scanner (tests use small limits).
+	Options []Option
+}
+
+// Data is the check-specific part of the report ("data").
+type Data struct {
+	References        []Reference `json:"references"`
+	Problems          []Problem   `json:"problems"`
+	Stats             Stats       `json:"stats"`
+	ExceptionsApplied []string    `json:"exceptionsApplied"`
+	SARIF             string      `json:"sarif,omitempty"`
+}
+
+// Check runs the secret-inventory check: no literal secret ships (unless
+// an exception names its fingerprint), the secret references match the
+// review record, and every file could be scanned.
+func Check(ctx context.Context, in CheckInput) (*check.Outcome, error) {
+	inputs := map[string]string{"review": in.ReviewDigest}
+	if in.PolicyDigest != "" {
+		inputs["policy"] = in.PolicyDigest
+	}
+	fail := func(err error) (*check.Outcome, error) {
+		return &check.Outcome{Report: &evidence.Report{Inputs: inputs}}, err
+	}
+	sec := in.Review.Spec.Secrets
+	if sec == nil {
+		return fail(errors.New("review record has no spec.secrets section: re-run `tollgate review` to record the secret references and a fingerprint key"))
+	}
+	key := in.Key
+	if key == nil {
+		if sec.FingerprintKey == "" {
+			return fail(fmt.Errorf("%w: spec.secrets.fingerprintKey is empty and no --fingerprint-key-file was given", ErrNoKey))
+		}
+		k, err := DecodeKey([]byte(sec.FingerprintKey))
+		if err != nil {
+			return fail(fmt.Errorf("spec.secrets.fingerprintKey: %w", err))
+		}
+		key = k
+	}
+	s, err := New(key, in.Options...)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := s.Scan(ctx, in.Artifact)
+	if err != nil {
+		return fail(err)
+	}
+	findings := Findings(res)
+	findings = append(findings, compareRefs(sec.References, res.References)...)
+	rules := policy.DefaultRules(policy.CheckSecrets)
+	if in.Policy != nil {
+		rules = in.Policy.RulesFor(policy.CheckSecrets)
+	}
+	for i := range findings {
+		f := &findings[i]
+		if f.Class == ClassReferenceAdded || f.Class == ClassReferenceRemoved {
+			f.Blocking = policy.Matches(rules.Block, *f)
+		}
+	}
+	applied := applyExceptions(findings, in.Review.Spec.Exceptions, in.Policy, in.Now)
+	data := Data{References: res.References, Problems: res.Problems, Stats: res.Stats, ExceptionsApplied: applied}
+	if in.EvidenceDir != "" {
+		b, err := SARIF(findings)
+		if err != nil {
+			return fail(err)
+		}
+		if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, SARIFFile), b); err != nil {
+			return fail(err)
+		}
+		data.SARIF = evidence.Digest(b)
+		inputs["sarif"] = data.SARIF
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fail(err)
+	}
+	rep := &evidence.Report{Inputs: inputs, Findings: findings, Data: raw}
+	rep.Verdict = check.Verdict(findings)
+	rep.Summary = summary(rep.Verdict, findings, res)
+	return &check.Outcome{Report: rep}, nil
+}
+
+// Findings converts a scan result into evidence findings: literal secrets
+// and unscannable files, all blocking.
+func Findings(res *Result) []evidence.Finding {
+	out := make([]evidence.Finding, 0, len(res.Findings)+len(res.Problems))
+	for _, f := range res.Findings {
+		where := f.Path
+		if f.Line > 0 {
+			where = fmt.Sprintf("%s:%d", f.Path, f.Line)
+		}
+		if f.Location != "" {
+			where += " (" + f.Location + ")"
+		}
+		msg := fmt.Sprintf("literal %s in %s", ruleTable[f.Rule].Description, where)
+		if f.Encoding != "" {
+			msg += ", " + f.Encoding + "-encoded"
+		}
+		attrs := map[string]string{"rule": f.Rule}
+		if f.Hint != "" {
+			attrs["hint"] = f.Hint
+		}
+		if f.Encoding != "" {
+			attrs["encoding"] = f.Encoding
+		}
+		out = append(out, evidence.Finding{
+			Class: ClassLiteralPrefix + f.Rule, Severity: f.Severity, Fingerprint: f.Fingerprint,
+			Path: f.Path, Line: f.Line, Subject: f.Location, Message: msg + "; remove it and reference a secret store instead, then rotate it",
+			Blocking: true, Attributes: attrs,
+		})
+	}
+	for _, p := range res.Problems {
+		out = append(out, evidence.Finding{
+			Class: ClassUnscannable, Severity: evidence.High, Fingerprint: plainFingerprint("unscannable", p.Path, p.Reason),
+			Path: p.Path, Message: "cannot scan " + p.Path + ": " + p.Reason + "; a file the scanner cannot read could hide a secret",
+			Blocking: true,
+		})
+	}
+	return out
+}
+
+// plainFingerprint identifies a non-secret finding (reference, problem).
+func plainFingerprint(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+func compareRefs(reviewed []review.SecretReference, found []Reference) []evidence.Finding {
+	was := map[string]review.SecretReference{}
+	for _, r := range reviewed {
+		was[r.Kind+":"+r.Name] = r
+	}
+	now := map[string]bool{}
+	var out []evidence.Finding
+	for _, r := range found {
+		id := r.ID()
+		now[id] = true
+		if _, ok := was[id]; ok {
+			continue
+		}
+		out = append(out, evidence.Finding{
+			Class: ClassReferenceAdded, Severity: evidence.High, Fingerprint: plainFingerprint("reference", r.Kind, r.Name),
+			Path: first(r.Paths), Subject: id, New: id,
+			Message:    fmt.Sprintf("secret reference %s added since review (in %s); review it and re-run `tollgate review`", id, strings.Join(r.Paths, ", ")),
+			Attributes: map[string]string{"kind": r.Kind, "name": r.Name},
+		})
+	}
+	for _, id := range sortedKeys(was) {
+		if now[id] {
+			continue
+		}
+		r := was[id]
+		out = append(out, evidence.Finding{
+			Class: ClassReferenceRemoved, Severity: evidence.Medium, Fingerprint: plainFingerprint("reference", r.Kind, r.Name),
+			Path: first(r.Paths), Subject: id, Old: id,
+			Message:    fmt.Sprintf("secret reference %s removed since review; check the release still gets the secret it needs, then re-run `tollgate review`", id),
+			Attributes: map[string]string{"kind": r.Kind, "name": r.Name},
+		})
+	}
+	return out
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// applyExceptions waives findings whose fingerprint a valid exception for
+// this check names, and returns the IDs of the exceptions applied. An
+// invalid exception leaves the finding blocking and says why.
+func applyExceptions(findings []evidence.Finding, exs []review.Exception, pol *policy.ReleasePolicy, now time.Time) []string {
+	byFP := map[string][]review.Exception{}
+	for _, e := range exs {
+		if e.Check != "" && e.Check != policy.CheckSecrets {
+			continue
+		}
+		for _, fp := range e.Fingerprints {
+			byFP[fp] = append(byFP[fp], e)
+		}
+	}
+	applied := map[string]bool{}
+	for i := range findings {
+		f := &findings[i]
+		for _, e := range byFP[f.Fingerprint] {
+			if f.Attributes == nil {
+				f.Attributes = map[string]string{}
+			}
+			if why := exceptionProblem(e, pol, now); why != "" {
+				f.Attributes["exceptionInvalid"] = e.ID + ": " + why
+				continue
+			}
+			f.Blocking = false
+			f.Attributes["exception"] = e.ID
+			delete(f.Attributes, "exceptionInvalid")
+			applied[e.ID] = true
+			break
+		}
+	}
+	return sortedKeys(applied)
+}
+
+// exceptionProblem says why an exception cannot be applied, or "".
+func exceptionProblem(e review.Exception, pol *policy.ReleasePolicy, now time.Time) string {
+	maxLife, needReason, needOwner := 30*24*time.Hour, true, true
+	if pol != nil {
+		r := pol.Spec.Exceptions
+		if r.MaxLifetime.Duration > 0 {
+			maxLife = r.MaxLifetime.Duration
+		}
+		if r.RequireReason != nil {
+			needReason = *r.RequireReason
+		}
+		if r.RequireOwner != nil {
+			needOwner = *r.RequireOwner
+		}
+	}
+	switch {
+	case e.Expires.IsZero():
+		return "no expiry"
+	case !now.Before(e.Expires):
+		return "expired " + e.Expires.UTC().Format(time.RFC3339)
+	case e.Granted.IsZero():
+		return "no grant time"
+	case e.Expires.Sub(e.Granted) > maxLife:
+		return fmt.Sprintf("lifetime %s exceeds the policy's %s", e.Expires.Sub(e.Granted), maxLife)
+	case needReason && strings.TrimSpace(e.Reason) == "":
+		return "no reason"
+	case needOwner && strings.TrimSpace(e.Owner) == "":
+		return "no owner"
+	}
+	return ""
+}
+
+func summary(v evidence.Verdict, findings []evidence.Finding, res *Result) string {
+	var lit, added, removed, unscannable, waived int
+	for _, f := range findings {
+		switch {
+		case !f.Blocking && f.Attributes["exception"] != "":
+			waived++
+		case strings.HasPrefix(f.Class, ClassLiteralPrefix):
+			lit++
+		case f.Class == ClassReferenceAdded:
+			added++
+		case f.Class == ClassReferenceRemoved:
+			removed++
+		case f.Class == ClassUnscannable:
+			unscannable++
+		}
+	}
+	s := fmt.Sprintf("secret-inventory: %s: %d literal secrets, %d references (%d added, %d removed), %d unscannable, %d waived; %d files scanned",
+		v, lit, len(res.References), added, removed, unscannable, waived, res.Stats.Files)
+	return s
+}

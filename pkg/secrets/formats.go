@@ -1,0 +1,459 @@
+package secrets
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/asn1"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// errBudget ends an archive whose limits are exceeded.
+var errBudget = errors.New("archive limit exceeded")
+
+// budget bounds what one top-level archive may expand to.
+type budget struct {
+	bytes   int64
+	entries int
+	limit   int64
+	maxN    int
+}
+
+func (w *worker) budgetFor(src *source) *budget {
+	if src.bud != nil {
+		return src.bud
+	}
+	o := w.s.o
+	return &budget{bytes: o.maxArchiveBytes, entries: o.maxArchiveItems, limit: o.maxArchiveBytes, maxN: o.maxArchiveItems}
+}
+
+// budgetReader charges every byte read to a budget.
+type budgetReader struct {
+	r io.Reader
+	b *budget
+}
+
+func (r *budgetReader) Read(p []byte) (int, error) {
+	if r.b.bytes <= 0 {
+		return 0, errBudget
+	}
+	if int64(len(p)) > r.b.bytes {
+		p = p[:r.b.bytes]
+	}
+	n, err := r.r.Read(p)
+	r.b.bytes -= int64(n)
+	return n, err
+}
+
+// limitError is an archive limit that was hit; it names the member and
+// ends the whole archive.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// member scans one archive member as a source of its own, inc levels
+// deeper than its parent (gzip wraps one stream and adds no level).
+func (w *worker) member(ctx context.Context, fs *fileScan, parent *source, bud *budget, name string, r io.Reader, size int64, inc int) error {
+	bud.entries--
+	if bud.entries < 0 {
+		return &limitError{fmt.Sprintf("%s: more than %d archive members; raise the limit or unpack the archive", parent.name, bud.maxN)}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := &source{name: parent.name + "!" + name, r: &budgetReader{r: r, b: bud}, size: size, depth: parent.depth + inc, bud: bud}
+	err := w.scanSource(ctx, fs, m)
+	var le *limitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &le), errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, errBudget):
+		return &limitError{fmt.Sprintf("%s: more than %d bytes decompressed from one archive (zip bomb?); raise the limit or unpack it", m.name, bud.limit)}
+	}
+	fs.problem(m.name, err.Error())
+	return nil
+}
+
+// nested refuses archives deeper than the limit.
+func (w *worker) nested(src *source, kind string) error {
+	if src.depth >= w.s.o.maxArchiveDepth {
+		return fmt.Errorf("%s archive nested deeper than %d levels; not scanned", kind, w.s.o.maxArchiveDepth)
+	}
+	return nil
+}
+
+func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	if err := w.nested(src, "zip"); err != nil {
+		return err
+	}
+	bud := w.budgetFor(src)
+	ra, size := src.ra, src.size
+	if ra == nil || src.depth > 0 {
+		// A member: zip needs random access, so hold it (its reader is
+		// charged to the budget).
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		ra, size = bytes.NewReader(b), int64(len(b))
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return fmt.Errorf("invalid zip archive: %v", err)
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			fs.problem(src.name+"!"+f.Name, "cannot open zip member: "+err.Error())
+			continue
+		}
+		err = w.member(ctx, fs, src, bud, f.Name, rc, int64(f.UncompressedSize64), 1)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	if err := w.nested(src, "gzip"); err != nil {
+		return err
+	}
+	bud := w.budgetFor(src)
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("invalid gzip stream: %v", err)
+	}
+	defer zr.Close()
+	name := strings.TrimSuffix(strings.TrimSuffix(src.name[strings.LastIndexAny(src.name, "/!")+1:], ".gz"), ".tgz")
+	if name == "" {
+		name = "content"
+	}
+	return w.member(ctx, fs, src, bud, name, zr, -1, 0)
+}
+
+func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	if err := w.nested(src, "tar"); err != nil {
+		return err
+	}
+	bud := w.budgetFor(src)
+	if src.bud == nil {
+		r = &budgetReader{r: r, b: bud}
+	}
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, errBudget) {
+				return err
+			}
+			return fmt.Errorf("invalid tar archive: %v", err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if err := w.member(ctx, fs, src, bud, h.Name, tr, h.Size, 1); err != nil {
+			return err
+		}
+	}
+}
+
+// looksSafetensors recognises a safetensors header: a little-endian
+// length followed by a JSON object.
+func looksSafetensors(head []byte) bool {
+	return len(head) >= 10 && head[6] == 0 && head[7] == 0 && head[8] == '{' && head[9] == '"' && binary.LittleEndian.Uint64(head) > 1
+}
+
+// safetensors scans the JSON header (with __metadata__) and skips the
+// tensor data.
+func (w *worker) safetensors(ctx context.Context, fs *fileScan, src *source, head []byte, r io.Reader) error {
+	if len(head) < 8 {
+		return fmt.Errorf("truncated safetensors file: %d bytes, too short for the 8-byte header length", len(head))
+	}
+	n := binary.LittleEndian.Uint64(head)
+	if n > uint64(w.s.o.maxHeaderBytes) {
+		return fmt.Errorf("safetensors header length %d exceeds the %d-byte limit", n, w.s.o.maxHeaderBytes)
+	}
+	if _, err := io.CopyN(io.Discard, r, 8); err != nil {
+		return fmt.Errorf("read safetensors header: %w", err)
+	}
+	hdr := make([]byte, n)
+	got, err := io.ReadFull(r, hdr)
+	if err != nil {
+		if errors.Is(err, errBudget) {
+			return err
+		}
+		return fmt.Errorf("truncated safetensors header: it declares %d bytes but the file has %d", n, got)
+	}
+	fs.bytes += int64(got)
+	if !json.Valid(hdr) {
+		return fmt.Errorf("safetensors header is not valid JSON")
+	}
+	sg := seg{b: hdr, lo: 0, hi: len(hdr), lineBase: 1, location: "safetensors header", mode: modeJSON, sourceName: src.name}
+	if fs.jsonPairs(w, hdr, sg) {
+		sg.mode = modeAnchors
+	}
+	fs.segment(w, sg)
+	return ctx.Err()
+}
+
+// GGUF value types.
+const (
+	ggufString = 8
+	ggufArray  = 9
+)
+
+var ggufSizes = map[uint32]int64{0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+
+// gguf reads the metadata key/value section of a GGUF (v2, v3) file,
+// scans its strings as "key = value" lines and never reads the weights.
+func (w *worker) gguf(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	limit := w.s.o.maxHeaderBytes
+	var read int64
+	take := func(n int64) ([]byte, error) {
+		read += n
+		if read > limit {
+			return nil, fmt.Errorf("gguf metadata exceeds the %d-byte limit", limit)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(br, b); err != nil {
+			return nil, fmt.Errorf("truncated gguf metadata: %w", err)
+		}
+		return b, nil
+	}
+	u32 := func() (uint32, error) {
+		b, err := take(4)
+		if err != nil {
+			return 0, err
+		}
+		return binary.LittleEndian.Uint32(b), nil
+	}
+	u64 := func() (uint64, error) {
+		b, err := take(8)
+		if err != nil {
+			return 0, err
+		}
+		return binary.LittleEndian.Uint64(b), nil
+	}
+	gstr := func() (string, error) {
+		n, err := u64()
+		if err != nil {
+			return "", err
+		}
+		if n > uint64(limit) {
+			return "", fmt.Errorf("gguf string of %d bytes exceeds the %d-byte limit", n, limit)
+		}
+		b, err := take(int64(n))
+		return string(b), err
+	}
+	if _, err := take(4); err != nil { // magic
+		return err
+	}
+	version, err := u32()
+	if err != nil {
+		return err
+	}
+	if version != 2 && version != 3 {
+		return fmt.Errorf("unsupported gguf version %d (want 2 or 3)", version)
+	}
+	if _, err := u64(); err != nil { // tensor count
+		return err
+	}
+	kvs, err := u64()
+	if err != nil {
+		return err
+	}
+	var text bytes.Buffer
+	var value func(typ uint32, key string, depth int) error
+	value = func(typ uint32, key string, depth int) error {
+		switch {
+		case typ == ggufString:
+			s, err := gstr()
+			if err != nil {
+				return err
+			}
+			if key != "" {
+				text.WriteString(key + " = ")
+			}
+			text.WriteString(strings.ReplaceAll(s, "\n", " "))
+			text.WriteByte('\n')
+			return nil
+		case typ == ggufArray:
+			if depth > 4 {
+				return fmt.Errorf("gguf arrays nested deeper than 4")
+			}
+			et, err := u32()
+			if err != nil {
+				return err
+			}
+			n, err := u64()
+			if err != nil {
+				return err
+			}
+			if sz, ok := ggufSizes[et]; ok {
+				if n > uint64(limit)/uint64(sz) {
+					return fmt.Errorf("gguf array of %d elements exceeds the %d-byte limit", n, limit)
+				}
+				read += int64(n) * sz
+				if read > limit {
+					return fmt.Errorf("gguf metadata exceeds the %d-byte limit", limit)
+				}
+				_, err := br.Discard(int(n) * int(sz))
+				return err
+			}
+			if n > uint64(limit) {
+				return fmt.Errorf("gguf array of %d elements exceeds the limit", n)
+			}
+			for i := uint64(0); i < n; i++ {
+				if err := value(et, "", depth+1); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		sz, ok := ggufSizes[typ]
+		if !ok {
+			return fmt.Errorf("invalid gguf value type %d", typ)
+		}
+		_, err := take(sz)
+		return err
+	}
+	if kvs > math.MaxInt32 {
+		return fmt.Errorf("gguf declares %d metadata entries", kvs)
+	}
+	for i := uint64(0); i < kvs; i++ {
+		key, err := gstr()
+		if err != nil {
+			return err
+		}
+		typ, err := u32()
+		if err != nil {
+			return err
+		}
+		if err := value(typ, key, 0); err != nil {
+			return fmt.Errorf("gguf metadata %q: %w", key, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	fs.bytes += read
+	b := text.Bytes()
+	fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "gguf metadata", mode: modeConfig, sourceName: src.name})
+	return nil
+}
+
+// pkcs12 reports a PFX key store: an ASN.1 SEQUENCE whose first element
+// is version 3 and whose second is a ContentInfo.
+func (w *worker) pkcs12(fs *fileScan, src *source, r io.Reader) error {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	fs.bytes += int64(len(b))
+	if len(b) > 1<<20 {
+		return fmt.Errorf("PKCS#12 file larger than 1 MiB")
+	}
+	var pfx struct {
+		Version  int
+		AuthSafe struct {
+			ContentType asn1.ObjectIdentifier
+			Content     asn1.RawValue `asn1:"tag:0,explicit,optional"`
+		}
+		MacData asn1.RawValue `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(b, &pfx); err != nil || pfx.Version != 3 {
+		fs.binary = true
+		return nil
+	}
+	fs.add(Finding{Rule: RulePKCS12, Severity: ruleTable[RulePKCS12].Severity, Path: src.name, Line: 0, Fingerprint: fs.s.Fingerprint(b)}, 2)
+	return nil
+}
+
+// notebook scans a Jupyter notebook's JSON and, decoded, each cell's
+// source and text outputs.
+func (w *worker) notebook(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	b, err := io.ReadAll(io.LimitReader(r, int64(len(w.buf))+1))
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if len(b) > len(w.buf) {
+		// Too large to decode whole: scan it as streamed text.
+		whole := *src
+		whole.r = io.MultiReader(bytes.NewReader(b), r)
+		return w.text(ctx, fs, &whole, nil, false)
+	}
+	fs.bytes += int64(len(b))
+	sg := seg{b: b, lo: 0, hi: len(b), lineBase: 1, mode: modeJSON, sourceName: src.name}
+	if fs.jsonPairs(w, b, sg) {
+		sg.mode = modeAnchors
+	} else {
+		sg.mode = modeSource
+	}
+	fs.segment(w, sg)
+	var nb struct {
+		Cells []struct {
+			Source  multiline `json:"source"`
+			Outputs []struct {
+				Text multiline            `json:"text"`
+				Data map[string]multiline `json:"data"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if json.Unmarshal(b, &nb) != nil {
+		return nil
+	}
+	scan := func(text, loc string) {
+		t := []byte(text)
+		fs.segment(w, seg{b: t, lo: 0, hi: len(t), lineBase: 1, location: loc, mode: modeSource, depth: 0, sourceName: src.name})
+	}
+	for i, c := range nb.Cells {
+		scan(string(c.Source), fmt.Sprintf("cells[%d].source", i))
+		for j, o := range c.Outputs {
+			t := string(o.Text)
+			for _, k := range sortedKeys(o.Data) {
+				if strings.HasPrefix(k, "text/") || strings.HasSuffix(k, "json") {
+					t += "\n" + string(o.Data[k])
+				}
+			}
+			scan(t, fmt.Sprintf("cells[%d].outputs[%d]", i, j))
+		}
+	}
+	return nil
+}
+
+// multiline is a notebook string: one string or a list of lines.
+type multiline string
+
+func (m *multiline) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*m = multiline(s)
+		return nil
+	}
+	var l []string
+	if json.Unmarshal(b, &l) == nil {
+		*m = multiline(strings.Join(l, ""))
+		return nil
+	}
+	return nil // other shapes (images, objects) carry no text
+}

@@ -1,0 +1,299 @@
+package secrets
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+)
+
+// pair is one key/value assignment parsed out of a file.
+type pair struct {
+	key, value string
+	// quoted: the value was a string literal, not a bare word.
+	quoted bool
+	// off is the value's offset in the line or segment.
+	off int
+}
+
+var (
+	keyChars  = chars("A-Za-z0-9_.-")
+	bareValue = chars("A-Za-z0-9_.+/=~!@#$%^&*?:-")
+)
+
+// linePairs parses the assignments on one line: YAML "key: value", .env and
+// INI "KEY=value", TOML 'key = "value"', JSON '"key": "value"' and source
+// 'key := "value"', 'Key: "value"', 'key=value' arguments. Bare (unquoted)
+// values are kept only when bare is true (configuration files).
+func linePairs(line string, bare bool, out []pair) []pair {
+	i := 0
+	n := len(line)
+	for i < n {
+		// A key: a quoted string or a run of key characters.
+		var key string
+		ks := i
+		switch c := line[i]; {
+		case c == '"' || c == '\'':
+			e := strings.IndexByte(line[i+1:], c)
+			if e < 0 || e > 128 {
+				i++
+				continue
+			}
+			key = line[i+1 : i+1+e]
+			i += e + 2
+		case keyChars[c]:
+			for i < n && keyChars[line[i]] {
+				i++
+			}
+			key = line[ks:i]
+		default:
+			i++
+			continue
+		}
+		// Separator: optional spaces, one of = : := => ?=, optional spaces.
+		j := i
+		for j < n && (line[j] == ' ' || line[j] == '\t') {
+			j++
+		}
+		sep := 0
+		switch {
+		case strings.HasPrefix(line[j:], ":="), strings.HasPrefix(line[j:], "=>"), strings.HasPrefix(line[j:], "?="):
+			sep = 2
+		case j < n && (line[j] == '=' || line[j] == ':'):
+			if j+1 < n && line[j+1] == '=' {
+				i = j + 2 // == comparison
+				continue
+			}
+			sep = 1
+		}
+		if sep == 0 || len(key) == 0 {
+			continue
+		}
+		j += sep
+		for j < n && (line[j] == ' ' || line[j] == '\t') {
+			j++
+		}
+		if j >= n {
+			i = j
+			continue
+		}
+		switch c := line[j]; {
+		case c == '"' || c == '\'' || c == '`':
+			e := closingQuote(line[j+1:], c)
+			if e < 0 {
+				i = j + 1
+				continue
+			}
+			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, off: j + 1})
+			i = j + e + 2
+		case bare && bareValue[c]:
+			e := j
+			for e < n && bareValue[line[e]] {
+				e++
+			}
+			out = append(out, pair{key: key, value: line[j:e], off: j})
+			i = e
+		default:
+			i = j
+		}
+	}
+	return out
+}
+
+// closingQuote finds the closing quote q in s, skipping backslash escapes.
+func closingQuote(s string, q byte) int {
+	for i := 0; i < len(s) && i < 1024; i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case q:
+			return i
+		}
+	}
+	return -1
+}
+
+// normKey lowercases a key and keeps only letters and digits.
+func normKey(k string) string {
+	var b strings.Builder
+	b.Grow(len(k))
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 32)
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+var (
+	secretKeyWords = []string{"password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey",
+		"privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "clientkey", "licensekey", "authorization"}
+	notSecretKeyWords = []string{"tokenizer", "tokens", "maxtoken", "tokentype", "tokenurl", "tokenendpoint", "tokenpath",
+		"tokenfile", "secretref", "secretname", "keyref", "secretpath", "passwordfile", "secretfile", "keyfile", "publickey",
+		"pubkey", "secretkeyname", "expire", "length", "size", "count", "enabled", "required", "env", "policy", "ttl",
+		"header", "prefix", "suffix", "format", "type", "hash", "digest", "sha", "checksum", "keyid", "secretid", "version", "uri", "url"}
+	passwordKeyWords = []string{"password", "passwd", "passphrase", "pwd"}
+)
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretKey reports whether a normalised key names a secret, and whether
+// it names a password.
+func secretKey(nk string) (secret, password bool) {
+	if containsAny(nk, notSecretKeyWords) {
+		return false, false
+	}
+	password = containsAny(nk, passwordKeyWords) || nk == "pw"
+	return password || containsAny(nk, secretKeyWords), password
+}
+
+// classifyPair returns the rule for a key/value pair ("" for none) and
+// the value to fingerprint.
+func classifyPair(p pair) (string, string) {
+	v := strings.TrimSpace(p.value)
+	nk := normKey(p.key)
+	if nk == "authorization" || strings.HasSuffix(nk, "authorization") {
+		for _, s := range []string{"Bearer ", "Basic ", "token ", "Token ", "bearer "} {
+			v = strings.TrimPrefix(v, s)
+		}
+	}
+	if v == "" || isReference(v) {
+		return "", ""
+	}
+	switch {
+	case strings.Contains(nk, "cohere") && len(v) == 40 && allIn(v, alnum) && hasDigitAndLetter(v) && mixedCase(v):
+		return ruleCohere, v
+	case strings.Contains(nk, "mistral") && len(v) == 32 && allIn(v, alnum) && hasDigitAndLetter(v) && mixedCase(v):
+		return ruleMistral, v
+	case strings.Contains(nk, "wandb") && len(v) == 40 && allIn(v, hexLower) && hasDigitAndLetter(v):
+		return ruleWandB, v
+	case strings.Contains(nk, "azure") && ((len(v) == 32 && allIn(v, hexLower)) || (len(v) == 84 && allIn(v, alnum))) && hasDigitAndLetter(v):
+		return ruleAzureOpenAI, v
+	case strings.Contains(nk, "aws") && strings.Contains(nk, "secret") && len(v) == 40 && allIn(v, awsSecretSet) && hasDigitAndLetter(v) && mixedCase(v):
+		if placeholderValue(v) {
+			return "", ""
+		}
+		return ruleAWSSecret, v
+	case strings.Contains(nk, "pinecone") && isUUID(v):
+		return rulePinecone, v
+	}
+	secret, password := secretKey(nk)
+	if !secret || !plausibleSecret(v, p.quoted) {
+		return "", ""
+	}
+	if password {
+		return RuleGenericPassword, v
+	}
+	return RuleGenericSecret, v
+}
+
+func allIn(s string, set *charset) bool {
+	for i := 0; i < len(s); i++ {
+		if !set[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if !hexAny[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	envName      = chars("A-Z0-9_")
+	hexAny       = chars("0-9a-fA-F")
+	awsSecretSet = chars("A-Za-z0-9/+")
+)
+
+// plausibleSecret is the generic value test: long enough, no spaces, not a
+// placeholder, reference, path, URL, identifier or environment variable
+// name, and mixing at least two of lower case, upper case and digits.
+func plausibleSecret(v string, quoted bool) bool {
+	if len(v) < 8 || len(v) > 512 || strings.ContainsAny(v, " \t\r\n") || placeholderValue(v) {
+		return false
+	}
+	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "~/") ||
+		strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "file:") {
+		return false
+	}
+	if allIn(v, envName) && strings.Contains(v, "_") {
+		return false // an environment variable name
+	}
+	var lo, up, dg bool
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		lo = lo || (c >= 'a' && c <= 'z')
+		up = up || (c >= 'A' && c <= 'Z')
+		dg = dg || (c >= '0' && c <= '9')
+	}
+	classes := 0
+	for _, b := range []bool{lo, up, dg} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 2 {
+		return false
+	}
+	if !quoted && strings.ContainsAny(v, "()[]{}") {
+		return false // an expression, not a literal
+	}
+	return true
+}
+
+// decodeValue returns the decoded form of a base64 or URL-encoded value
+// when it decodes to printable text, with the encoding's name.
+func decodeValue(v string) (string, string) {
+	if len(v) >= 16 && len(v) <= 64<<10 {
+		if allIn(v, b64Std) || allIn(v, b64URL) {
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+				if d, err := enc.DecodeString(v); err == nil && printable(d) {
+					return string(d), "base64"
+				}
+			}
+		}
+	}
+	if strings.IndexByte(v, '%') >= 0 {
+		if d, err := url.QueryUnescape(v); err == nil && d != v {
+			return d, "url"
+		}
+	}
+	return "", ""
+}
+
+// printable reports whether b is at least 8 bytes of mostly printable text.
+func printable(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	bad := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
+			bad++
+		}
+	}
+	return bad == 0
+}

@@ -1,0 +1,568 @@
+package secrets
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+)
+
+// Rule describes one detector. Its ID is the suffix of the finding class
+// ("secrets.literal.<id>").
+type Rule struct {
+	ID          string
+	Description string
+	Severity    evidence.Severity
+}
+
+// Rule IDs that are produced outside the anchor table.
+const (
+	RuleGenericSecret   = "generic-secret"
+	RuleGenericPassword = "generic-password"
+	RulePKCS12          = "pkcs12"
+)
+
+// Rules returns every rule the scanner can report, sorted by ID.
+func Rules() []Rule {
+	out := make([]Rule, 0, len(ruleTable))
+	for _, id := range sortedKeys(ruleTable) {
+		out = append(out, ruleTable[id])
+	}
+	return out
+}
+
+var ruleTable = map[string]Rule{}
+
+func rule(id, desc string, sev evidence.Severity) string {
+	ruleTable[id] = Rule{ID: id, Description: desc, Severity: sev}
+	return id
+}
+
+var (
+	ruleOpenAI           = rule("openai-api-key", "OpenAI API key (project, service account, admin or legacy) with the T3BlbkFJ marker", evidence.Critical)
+	ruleAnthropic        = rule("anthropic-api-key", "Anthropic API key (sk-ant-api03-)", evidence.Critical)
+	ruleAnthropicAdmin   = rule("anthropic-admin-key", "Anthropic admin key (sk-ant-admin01-)", evidence.Critical)
+	ruleHuggingFace      = rule("huggingface-token", "Hugging Face user access token (hf_)", evidence.High)
+	ruleHuggingFaceOrg   = rule("huggingface-org-token", "Hugging Face organisation API token (api_org_)", evidence.High)
+	ruleReplicate        = rule("replicate-api-token", "Replicate API token (r8_)", evidence.High)
+	ruleGroq             = rule("groq-api-key", "Groq API key (gsk_)", evidence.High)
+	ruleXAI              = rule("xai-api-key", "xAI API key (xai-)", evidence.High)
+	ruleOpenRouter       = rule("openrouter-api-key", "OpenRouter API key (sk-or-v1-)", evidence.High)
+	rulePerplexity       = rule("perplexity-api-key", "Perplexity API key (pplx-)", evidence.High)
+	ruleGoogleAPI        = rule("google-api-key", "Google API key (AIza), also Gemini", evidence.High)
+	ruleCohere           = rule("cohere-api-key", "Cohere API key (40 characters, under a cohere key)", evidence.High)
+	ruleMistral          = rule("mistral-api-key", "Mistral API key (32 characters, under a mistral key)", evidence.High)
+	rulePinecone         = rule("pinecone-api-key", "Pinecone API key (pcsk_, or a UUID under a pinecone key)", evidence.High)
+	ruleLangSmith        = rule("langsmith-api-key", "LangSmith API key or service key (lsv2_pt_, lsv2_sk_)", evidence.High)
+	ruleWandB            = rule("wandb-api-key", "Weights & Biases API key (40 hex, under a wandb key)", evidence.High)
+	ruleAzureOpenAI      = rule("azure-openai-key", "Azure OpenAI / AI services key (32 hex or 84 characters, under an azure key)", evidence.High)
+	ruleAWSKeyID         = rule("aws-access-key-id", "AWS access key id (AKIA/ASIA, base32 with a valid account)", evidence.High)
+	ruleAWSSecret        = rule("aws-secret-access-key", "AWS secret access key (40 characters, under an aws secret key)", evidence.Critical)
+	ruleGCPServiceAcct   = rule("gcp-service-account-key", "Google Cloud service-account JSON with a private key", evidence.Critical)
+	ruleAzureClient      = rule("azure-client-secret", "Microsoft Entra (Azure AD) client secret (xxxNQ~...)", evidence.High)
+	ruleGitHub           = rule("github-token", "GitHub classic token (ghp_, gho_, ghu_, ghs_, ghr_) with a valid CRC32", evidence.Critical)
+	ruleGitHubFine       = rule("github-fine-grained-token", "GitHub fine-grained personal access token (github_pat_)", evidence.Critical)
+	ruleGitLab           = rule("gitlab-token", "GitLab personal, project or group access token (glpat-)", evidence.High)
+	ruleNPM              = rule("npm-token", "npm access token (npm_) with a valid CRC32", evidence.High)
+	rulePyPI             = rule("pypi-token", "PyPI upload token (pypi-AgEIcHlwaS5vcmc)", evidence.High)
+	ruleSlack            = rule("slack-token", "Slack bot, user, app or refresh token (xox*-, xapp-)", evidence.High)
+	ruleSlackWebhook     = rule("slack-webhook", "Slack incoming webhook URL", evidence.Medium)
+	ruleStripe           = rule("stripe-live-key", "Stripe live secret or restricted key (sk_live_, rk_live_)", evidence.Critical)
+	ruleStripeTest       = rule("stripe-test-key", "Stripe test secret or restricted key (sk_test_, rk_test_)", evidence.Medium)
+	rulePrivateKey       = rule("private-key", "PEM or OpenSSH private key whose body parses as a key", evidence.Critical)
+	ruleJWT              = rule("jwt", "JSON Web Token with a JSON header naming alg", evidence.Medium)
+	ruleConnectionURL    = rule("connection-url-password", "password in a connection URL (scheme://user:password@host)", evidence.High)
+	_                    = rule(RulePKCS12, "PKCS#12 / PFX key store (.p12, .pfx)", evidence.Critical)
+	_                    = rule(RuleGenericSecret, "secret, token or API key assigned in configuration or source", evidence.High)
+	_                    = rule(RuleGenericPassword, "password assigned in configuration or source", evidence.High)
+	knownExampleLiterals = []string{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+)
+
+// charset is a byte class.
+type charset [256]bool
+
+func chars(spec string) *charset {
+	var c charset
+	for i := 0; i < len(spec); i++ {
+		if i+2 < len(spec) && spec[i+1] == '-' {
+			for b := int(spec[i]); b <= int(spec[i+2]); b++ {
+				c[b] = true
+			}
+			i += 2
+			continue
+		}
+		c[spec[i]] = true
+	}
+	return &c
+}
+
+var (
+	alnum     = chars("A-Za-z0-9")
+	alnumDash = chars("A-Za-z0-9_-")
+	alnumUS   = chars("A-Za-z0-9_")
+	letters   = chars("A-Za-z")
+	hexLower  = chars("0-9a-f")
+	base32Up  = chars("A-Z2-7")
+	hexUS     = chars("0-9a-f_")
+	slackBody = chars("A-Za-z0-9-")
+	azureTail = chars("A-Za-z0-9_~.-")
+	azureHead = chars("A-Za-z0-9_~.")
+	b64Std    = chars("A-Za-z0-9+/=")
+	b64URL    = chars("A-Za-z0-9_=-")
+)
+
+// match looks for a credential at b[i], where an anchor was found. It
+// returns the credential's bounds, the bytes fingerprinted (nil: b[start:end])
+// and the rule (empty: the detector's).
+type matchFunc func(b []byte, i int) (start, end int, value []byte, rule string, ok bool)
+
+// detector is one anchored detector.
+type detector struct {
+	rule    string
+	anchors []string
+	match   matchFunc
+	// hint is how many leading bytes of the match are a public prefix
+	// (at most 4 are shown).
+	hint int
+}
+
+// prefixed matches prefix + body where body is a maximal run of set whose
+// length is in [min, max]; a longer run is not a match.
+func prefixed(prefixes []string, set *charset, min, max int, valid func(body string) bool) matchFunc {
+	return func(b []byte, i int) (int, int, []byte, string, bool) {
+		if i > 0 && alnum[b[i-1]] {
+			return 0, 0, nil, "", false
+		}
+		for _, p := range prefixes {
+			if !bytes.HasPrefix(b[i:], []byte(p)) {
+				continue
+			}
+			j, n := i+len(p), 0
+			for j < len(b) && set[b[j]] && n <= max {
+				j++
+				n++
+			}
+			if n < min || n > max {
+				continue
+			}
+			body := string(b[i+len(p) : j])
+			if placeholderBody(body) || (valid != nil && !valid(body)) {
+				continue
+			}
+			return i, j, nil, "", true
+		}
+		return 0, 0, nil, "", false
+	}
+}
+
+// detectors is the anchored detector table. Anchors are searched with
+// bytes.Index; detectors sharing an anchor are tried in order.
+var detectors = []*detector{
+	{rule: ruleAnthropic, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-ant-api03-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") })},
+	{rule: ruleAnthropicAdmin, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-ant-admin01-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") })},
+	{rule: ruleOpenRouter, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-or-v1-"}, hexLower, 64, 64, nil)},
+	{rule: ruleOpenAI, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"}, alnumDash, 40, 300, hasOpenAIMarker)},
+	{rule: ruleOpenAI, anchors: []string{"sk-"}, hint: 3, match: prefixed([]string{"sk-"}, alnum, 48, 48, hasOpenAIMarker)},
+	{rule: ruleHuggingFace, anchors: []string{"hf_"}, hint: 3, match: prefixed([]string{"hf_"}, letters, 34, 34, mixedCase)},
+	{rule: ruleHuggingFaceOrg, anchors: []string{"api_org_"}, hint: 4, match: prefixed([]string{"api_org_"}, letters, 34, 34, mixedCase)},
+	{rule: ruleReplicate, anchors: []string{"r8_"}, hint: 3, match: prefixed([]string{"r8_"}, alnum, 37, 37, hasDigitAndLetter)},
+	{rule: ruleGroq, anchors: []string{"gsk_"}, hint: 4, match: prefixed([]string{"gsk_"}, alnum, 52, 52, hasDigitAndLetter)},
+	{rule: ruleXAI, anchors: []string{"xai-"}, hint: 4, match: prefixed([]string{"xai-"}, alnum, 80, 80, hasDigitAndLetter)},
+	{rule: rulePerplexity, anchors: []string{"pplx-"}, hint: 4, match: prefixed([]string{"pplx-"}, alnum, 48, 48, hasDigitAndLetter)},
+	{rule: ruleGoogleAPI, anchors: []string{"AIza"}, hint: 4, match: prefixed([]string{"AIza"}, alnumDash, 35, 35, hasDigitAndLetter)},
+	{rule: rulePinecone, anchors: []string{"pcsk_"}, hint: 4, match: prefixed([]string{"pcsk_"}, alnumUS, 60, 100, pineconeBody)},
+	{rule: ruleLangSmith, anchors: []string{"lsv2_"}, hint: 4, match: prefixed([]string{"lsv2_pt_", "lsv2_sk_"}, hexUS, 43, 43, func(s string) bool { return s[32] == '_' && strings.Count(s, "_") == 1 })},
+	{rule: ruleAWSKeyID, anchors: []string{"AKIA", "ASIA"}, hint: 4, match: prefixed([]string{"AKIA", "ASIA"}, base32Up, 16, 16, awsKeyIDBody)},
+	{rule: ruleAzureClient, anchors: []string{"Q~"}, match: matchAzureClientSecret},
+	{rule: ruleGitHub, anchors: []string{"gh"}, hint: 4, match: prefixed([]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token)},
+	{rule: ruleGitHubFine, anchors: []string{"gh"}, hint: 4, match: prefixed([]string{"github_pat_"}, alnumUS, 82, 82, func(s string) bool { return s[22] == '_' && strings.Count(s, "_") == 1 })},
+	{rule: ruleGitLab, anchors: []string{"glpat-"}, hint: 4, match: prefixed([]string{"glpat-"}, alnumDash, 20, 64, hasDigitAndLetter)},
+	{rule: ruleNPM, anchors: []string{"npm_"}, hint: 4, match: prefixed([]string{"npm_"}, alnum, 36, 36, validCRC32Token)},
+	{rule: rulePyPI, anchors: []string{"pypi-"}, hint: 4, match: prefixed([]string{"pypi-AgEIcHlwaS5vcmc"}, alnumDash, 50, 400, nil)},
+	{rule: ruleSlack, anchors: []string{"xox"}, hint: 4, match: prefixed([]string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"}, slackBody, 24, 250, slackBodyOK)},
+	{rule: ruleSlack, anchors: []string{"xapp-"}, hint: 4, match: prefixed([]string{"xapp-"}, slackBody, 40, 250, slackBodyOK)},
+	{rule: ruleSlackWebhook, anchors: []string{"hooks.slack.com/services/"}, match: matchSlackWebhook},
+	{rule: ruleStripe, anchors: []string{"sk_", "rk_"}, hint: 4, match: prefixed([]string{"sk_live_", "rk_live_"}, alnum, 24, 99, hasDigitAndLetter)},
+	{rule: ruleStripeTest, anchors: []string{"sk_", "rk_"}, hint: 4, match: prefixed([]string{"sk_test_", "rk_test_"}, alnum, 24, 99, hasDigitAndLetter)},
+	{rule: rulePrivateKey, anchors: []string{"-----BEGIN "}, match: matchPEM},
+	{rule: ruleJWT, anchors: []string{"eyJ"}, hint: 3, match: matchJWT},
+	{rule: ruleConnectionURL, anchors: []string{"://"}, match: matchConnectionURL},
+}
+
+func hasOpenAIMarker(s string) bool { return strings.Contains(s, "T3BlbkFJ") }
+
+func mixedCase(s string) bool {
+	var lo, up bool
+	for i := 0; i < len(s); i++ {
+		lo = lo || (s[i] >= 'a' && s[i] <= 'z')
+		up = up || (s[i] >= 'A' && s[i] <= 'Z')
+	}
+	return lo && up
+}
+
+func hasDigitAndLetter(s string) bool {
+	var d, l bool
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		d = d || (c >= '0' && c <= '9')
+		l = l || letters[c]
+	}
+	return d && l
+}
+
+func pineconeBody(s string) bool {
+	i := strings.IndexByte(s, '_')
+	return (i == 5 || i == 6) && strings.Count(s, "_") == 1 && hasDigitAndLetter(s[i+1:])
+}
+
+func slackBodyOK(s string) bool {
+	return s[0] >= '0' && s[0] <= '9' && strings.Count(s, "-") >= 2 && hasDigitAndLetter(s)
+}
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// Base62CRC32 is the 6-character checksum GitHub and npm append to the 30
+// random characters of their tokens: CRC-32 (IEEE) in base62, zero-padded.
+func Base62CRC32(random string) string {
+	n := crc32.ChecksumIEEE([]byte(random))
+	var out [6]byte
+	for i := 5; i >= 0; i-- {
+		out[i] = base62[n%62]
+		n /= 62
+	}
+	return string(out[:])
+}
+
+func validCRC32Token(body string) bool {
+	return len(body) == 36 && Base62CRC32(body[:30]) == body[30:]
+}
+
+// awsKeyIDBody checks the 16 base32 characters after AKIA/ASIA: they must
+// decode and carry a 12-digit account id.
+func awsKeyIDBody(s string) bool {
+	raw, err := base32.StdEncoding.DecodeString(s)
+	if err != nil || len(raw) != 10 {
+		return false
+	}
+	var v [8]byte
+	copy(v[2:], raw[:6])
+	account := (binary.BigEndian.Uint64(v[:]) & 0x7fffffffff80) >> 7
+	return account <= 999999999999
+}
+
+func matchAzureClientSecret(b []byte, i int) (int, int, []byte, string, bool) {
+	// [A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}
+	start := i - 4
+	if start < 0 || b[i-1] < '0' || b[i-1] > '9' {
+		return 0, 0, nil, "", false
+	}
+	for k := start; k < i-1; k++ {
+		if !azureHead[b[k]] {
+			return 0, 0, nil, "", false
+		}
+	}
+	if start > 0 && azureTail[b[start-1]] {
+		return 0, 0, nil, "", false
+	}
+	j, n := i+2, 0
+	for j < len(b) && azureTail[b[j]] && n <= 34 {
+		j++
+		n++
+	}
+	if n < 31 || n > 34 || !hasDigitAndLetter(string(b[i+2:j])) || placeholderBody(string(b[i+2:j])) {
+		return 0, 0, nil, "", false
+	}
+	return start, j, nil, "", true
+}
+
+func matchSlackWebhook(b []byte, i int) (int, int, []byte, string, bool) {
+	j := i + len("hooks.slack.com/services/")
+	parts := 0
+	for parts < 3 {
+		k := j
+		for k < len(b) && alnum[b[k]] {
+			k++
+		}
+		if k == j {
+			return 0, 0, nil, "", false
+		}
+		parts++
+		j = k
+		if parts < 3 {
+			if j >= len(b) || b[j] != '/' {
+				return 0, 0, nil, "", false
+			}
+			j++
+		}
+	}
+	seg := string(b[i+len("hooks.slack.com/services/") : j])
+	f := strings.Split(seg, "/")
+	if f[0][0] != 'T' || f[1][0] != 'B' || len(f[2]) < 20 || placeholderBody(f[2]) {
+		return 0, 0, nil, "", false
+	}
+	return i, j, nil, "", true
+}
+
+// matchJWT accepts header.payload.signature where the header is base64url
+// JSON naming alg and the payload is a JSON object.
+func matchJWT(b []byte, i int) (int, int, []byte, string, bool) {
+	if i > 0 && alnumDash[b[i-1]] {
+		return 0, 0, nil, "", false
+	}
+	var seg [3][2]int
+	j := i
+	for p := 0; p < 3; p++ {
+		s := j
+		for j < len(b) && alnumDash[b[j]] && j-i < 16<<10 {
+			j++
+		}
+		seg[p] = [2]int{s, j}
+		if p < 2 {
+			if j >= len(b) || b[j] != '.' || j == s {
+				return 0, 0, nil, "", false
+			}
+			j++
+		}
+	}
+	var hdr struct {
+		Alg string `json:"alg"`
+	}
+	h, err := base64.RawURLEncoding.DecodeString(string(b[seg[0][0]:seg[0][1]]))
+	if err != nil || json.Unmarshal(h, &hdr) != nil || hdr.Alg == "" {
+		return 0, 0, nil, "", false
+	}
+	p, err := base64.RawURLEncoding.DecodeString(string(b[seg[1][0]:seg[1][1]]))
+	var claims map[string]any
+	if err != nil || json.Unmarshal(p, &claims) != nil {
+		return 0, 0, nil, "", false
+	}
+	if strings.EqualFold(hdr.Alg, "none") || seg[2][1]-seg[2][0] < 16 {
+		return 0, 0, nil, "", false
+	}
+	return i, j, nil, "", true
+}
+
+var urlUser = chars("A-Za-z0-9._~!$&'()*+,;=%-")
+
+// matchConnectionURL finds scheme://user:password@host and fingerprints
+// the password.
+func matchConnectionURL(b []byte, i int) (int, int, []byte, string, bool) {
+	s := i
+	for s > 0 && i-s < 32 && (alnum[b[s-1]] || b[s-1] == '+' || b[s-1] == '.' || b[s-1] == '-') {
+		s--
+	}
+	if i-s < 2 || !letters[b[s]] {
+		return 0, 0, nil, "", false
+	}
+	j := i + 3
+	u := j
+	for j < len(b) && j-u < 256 && urlUser[b[j]] && b[j] != ':' {
+		j++
+	}
+	if j >= len(b) || b[j] != ':' || j == u {
+		return 0, 0, nil, "", false
+	}
+	j++
+	p := j
+	for j < len(b) && j-p < 256 && (urlUser[b[j]] || b[j] == ':') {
+		j++
+	}
+	if j >= len(b) || b[j] != '@' || j+1 >= len(b) || !(alnum[b[j+1]] || b[j+1] == '[') {
+		return 0, 0, nil, "", false
+	}
+	pw := string(b[p:j])
+	if len(pw) < 4 || placeholderValue(pw) || weakPlaceholders[strings.ToLower(pw)] || isReference(pw) {
+		return 0, 0, nil, "", false
+	}
+	return s, j, b[p:j], "", true
+}
+
+var weakPlaceholders = map[string]bool{
+	"password": true, "passwd": true, "pass": true, "secret": true, "pwd": true, "user": true,
+	"username": true, "test": true, "pw": true, "token": true, "mypassword": true, "hunter2": true,
+}
+
+// matchPEM accepts a PEM (or JSON-escaped PEM) private key block whose body
+// decodes and parses as a key of its type.
+func matchPEM(b []byte, i int) (int, int, []byte, string, bool) {
+	rest := b[i+len("-----BEGIN "):]
+	e := bytes.Index(rest[:min(len(rest), 64)], []byte("-----"))
+	if e < 0 {
+		return 0, 0, nil, "", false
+	}
+	typ := string(rest[:e])
+	if !strings.HasSuffix(typ, "PRIVATE KEY") && typ != "PGP PRIVATE KEY BLOCK" {
+		return 0, 0, nil, "", false
+	}
+	bodyStart := i + len("-----BEGIN ") + e + 5
+	end := []byte("-----END " + typ + "-----")
+	k := bytes.Index(b[bodyStart:min(len(b), bodyStart+32<<10)], end)
+	if k < 0 {
+		return 0, 0, nil, "", false
+	}
+	body := b[bodyStart : bodyStart+k]
+	der, encrypted, escaped := pemBody(body)
+	if der == nil || !validKey(typ, der, encrypted) {
+		return 0, 0, nil, "", false
+	}
+	r := ""
+	if escaped && bytes.Contains(b[max(0, i-8<<10):min(len(b), bodyStart+k+8<<10)], []byte(`service_account`)) {
+		r = ruleGCPServiceAcct
+	}
+	return i, bodyStart + k + len(end), der, r, true
+}
+
+// pemBody strips whitespace, JSON "\n" escapes and RFC 1421 headers and
+// decodes the base64 body.
+func pemBody(body []byte) (der []byte, encrypted, escaped bool) {
+	escaped = bytes.Contains(body, []byte(`\n`))
+	if escaped {
+		body = bytes.ReplaceAll(body, []byte(`\n`), []byte("\n"))
+		body = bytes.ReplaceAll(body, []byte(`\r`), []byte("\n"))
+	}
+	var clean []byte
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if bytes.IndexByte(line, ':') >= 0 {
+			encrypted = encrypted || bytes.Contains(line, []byte("ENCRYPTED"))
+			continue
+		}
+		if len(line) > 0 && line[0] == '=' && len(line) == 5 {
+			continue // PGP armour checksum
+		}
+		clean = append(clean, line...)
+	}
+	d, err := base64.StdEncoding.DecodeString(string(clean))
+	if err != nil || len(d) < 32 {
+		return nil, false, escaped
+	}
+	return d, encrypted, escaped
+}
+
+func validKey(typ string, der []byte, encrypted bool) bool {
+	switch typ {
+	case "RSA PRIVATE KEY":
+		if encrypted {
+			return len(der) >= 64
+		}
+		_, err := x509.ParsePKCS1PrivateKey(der)
+		return err == nil
+	case "EC PRIVATE KEY":
+		if encrypted {
+			return len(der) >= 32
+		}
+		_, err := x509.ParseECPrivateKey(der)
+		return err == nil
+	case "PRIVATE KEY":
+		_, err := x509.ParsePKCS8PrivateKey(der)
+		return err == nil
+	case "OPENSSH PRIVATE KEY":
+		return validOpenSSH(der)
+	case "ENCRYPTED PRIVATE KEY", "DSA PRIVATE KEY":
+		var v asn1.RawValue
+		rest, err := asn1.Unmarshal(der, &v)
+		return err == nil && len(rest) == 0 && v.Tag == asn1.TagSequence
+	case "PGP PRIVATE KEY BLOCK":
+		return len(der) >= 64 && der[0]&0x80 != 0
+	}
+	return false
+}
+
+// validOpenSSH checks the openssh-key-v1 container: magic, cipher, kdf,
+// kdf options, one key, its public key and the private section.
+func validOpenSSH(der []byte) bool {
+	const magic = "openssh-key-v1\x00"
+	if !bytes.HasPrefix(der, []byte(magic)) {
+		return false
+	}
+	p := der[len(magic):]
+	next := func() ([]byte, bool) {
+		if len(p) < 4 {
+			return nil, false
+		}
+		n := binary.BigEndian.Uint32(p)
+		if uint64(n) > uint64(len(p)-4) {
+			return nil, false
+		}
+		v := p[4 : 4+n]
+		p = p[4+n:]
+		return v, true
+	}
+	cipher, ok1 := next()
+	_, ok2 := next()
+	_, ok3 := next()
+	if !ok1 || !ok2 || !ok3 || len(p) < 4 || binary.BigEndian.Uint32(p) != 1 {
+		return false
+	}
+	p = p[4:]
+	pub, ok4 := next()
+	priv, ok5 := next()
+	if !ok4 || !ok5 || len(pub) == 0 || len(priv) < 8 {
+		return false
+	}
+	if string(cipher) == "none" {
+		// The two check integers of an unencrypted key are equal.
+		return bytes.Equal(priv[:4], priv[4:8])
+	}
+	return true
+}
+
+// placeholderBody reports whether the random part of a token is a
+// documented example or a placeholder.
+func placeholderBody(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range []string{"example", "xxxx", "your", "placeholder", "dummy", "redacted", "abcdefghij", "1234567890", "0123456789"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return hasRun(s, 6)
+}
+
+// hasRun reports whether s has n equal bytes in a row.
+func hasRun(s string, n int) bool {
+	run := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
+}
+
+// placeholderValue reports whether a generic value is a placeholder.
+func placeholderValue(s string) bool {
+	for _, ex := range knownExampleLiterals {
+		if s == ex {
+			return true
+		}
+	}
+	l := strings.ToLower(s)
+	for _, w := range []string{"example", "xxxx", "your", "placeholder", "dummy", "redacted", "changeme", "change_me", "change-me",
+		"replace", "insert", "<", ">", "****", "...", "todo", "fixme", "sample", "fake", "secret_here", "here", "abcdefghij", "1234567890", "0123456789"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return hasRun(s, 5)
+}
+
+// isReference reports whether a value refers to a secret instead of being
+// one: ${VAR}, $VAR, $(cmd), {{ template }}, %(name)s, env:NAME.
+func isReference(s string) bool {
+	return strings.HasPrefix(s, "$") || strings.Contains(s, "${") || strings.Contains(s, "{{") ||
+		strings.HasPrefix(s, "%(") || strings.HasPrefix(s, "%{") || strings.HasPrefix(s, "env:") ||
+		strings.HasPrefix(s, "secret:") || strings.HasPrefix(s, "op://") || strings.HasPrefix(s, "vault:")
+}

@@ -1,0 +1,521 @@
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+)
+
+// Defaults for the bounds a scan enforces.
+const (
+	// DefaultWindow is how much of a file is held at once; larger files
+	// stream through it with an overlap.
+	DefaultWindow = 1 << 20
+	// DefaultMaxArchiveDepth is how deep archives may nest (an archive in
+	// an archive in an artefact is depth 2).
+	DefaultMaxArchiveDepth = 3
+	// DefaultMaxArchiveBytes bounds the bytes decompressed from one
+	// top-level archive, nested archives included.
+	DefaultMaxArchiveBytes = 256 << 20
+	// DefaultMaxArchiveEntries bounds the members of one top-level archive.
+	DefaultMaxArchiveEntries = 10000
+	// DefaultMaxHeaderBytes bounds a safetensors JSON header and the
+	// string metadata of a GGUF file.
+	DefaultMaxHeaderBytes = 64 << 20
+	// MinKeySize is the shortest fingerprint key accepted, in bytes.
+	MinKeySize = 16
+
+	overlap     = 64 << 10 // longest credential a window boundary cannot split
+	backContext = 4 << 10  // context kept before a window for look-behind
+	sniffSize   = 8 << 10
+	maxLine     = 4 << 10 // bytes of a line parsed for key/value pairs
+	maxDecode   = 2       // nested base64/URL decodings
+)
+
+// Finding is one literal secret. It never holds the value.
+type Finding struct {
+	Rule     string            `json:"rule"`
+	Severity evidence.Severity `json:"severity"`
+	// Path is slash-separated and relative to the scanned root; a member
+	// of an archive is "archive.zip!dir/member".
+	Path string `json:"path"`
+	// Line is 1-based; 0 when the location has no line (GGUF metadata).
+	Line int `json:"line"`
+	// Location says where inside the file, when not in its plain text:
+	// "safetensors header", "gguf metadata", "cells[3].outputs[0]".
+	Location    string `json:"location,omitempty"`
+	Fingerprint string `json:"fingerprint"`
+	// Hint is at most 4 characters of the credential's public prefix.
+	Hint string `json:"hint"`
+	// Encoding is "base64" or "url" when the secret was found decoded.
+	Encoding string `json:"encoding,omitempty"`
+}
+
+// Problem is a file or archive member that could not be scanned completely.
+type Problem struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Stats counts what a scan read.
+type Stats struct {
+	Files   int64 `json:"files"`
+	Bytes   int64 `json:"bytes"`
+	Binary  int64 `json:"binary"`
+	Skipped int64 `json:"skipped"`
+}
+
+// Result is what Scan found, sorted.
+type Result struct {
+	Findings   []Finding   `json:"findings"`
+	References []Reference `json:"references"`
+	Problems   []Problem   `json:"problems"`
+	Stats      Stats       `json:"stats"`
+}
+
+type options struct {
+	workers         int
+	window          int
+	maxArchiveDepth int
+	maxArchiveBytes int64
+	maxArchiveItems int
+	maxHeaderBytes  int64
+}
+
+// Option configures a Scanner.
+type Option func(*options)
+
+// WithWorkers sets how many files are scanned at once (default: GOMAXPROCS).
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// WithWindow sets the read window in bytes (default DefaultWindow; at
+// least 4*64 KiB).
+func WithWindow(n int) Option { return func(o *options) { o.window = n } }
+
+// WithArchiveLimits bounds archives: nesting depth, decompressed bytes and
+// members per top-level archive. Exceeding one is a Problem.
+func WithArchiveLimits(depth int, bytes int64, entries int) Option {
+	return func(o *options) { o.maxArchiveDepth, o.maxArchiveBytes, o.maxArchiveItems = depth, bytes, entries }
+}
+
+// WithMaxHeaderBytes bounds safetensors headers and GGUF metadata.
+func WithMaxHeaderBytes(n int64) Option { return func(o *options) { o.maxHeaderBytes = n } }
+
+// Scanner scans files for literal secrets and secret references.
+type Scanner struct {
+	key []byte
+	o   options
+}
+
+// New returns a scanner that fingerprints with key (at least MinKeySize
+// bytes; see DecodeKey).
+func New(key []byte, opts ...Option) (*Scanner, error) {
+	if len(key) < MinKeySize {
+		return nil, fmt.Errorf("fingerprint key is %d bytes, want at least %d", len(key), MinKeySize)
+	}
+	o := options{
+		workers: runtime.GOMAXPROCS(0), window: DefaultWindow, maxArchiveDepth: DefaultMaxArchiveDepth,
+		maxArchiveBytes: DefaultMaxArchiveBytes, maxArchiveItems: DefaultMaxArchiveEntries, maxHeaderBytes: DefaultMaxHeaderBytes,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.workers < 1 {
+		o.workers = 1
+	}
+	if o.window < 4*overlap {
+		return nil, fmt.Errorf("scan window %d is smaller than %d bytes", o.window, 4*overlap)
+	}
+	return &Scanner{key: append([]byte(nil), key...), o: o}, nil
+}
+
+// Fingerprint returns the keyed fingerprint of a value:
+// "hmac-sha256:<hex>".
+func (s *Scanner) Fingerprint(value []byte) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write(value)
+	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+}
+
+type job struct {
+	root, abs, rel string
+}
+
+// Scan scans every root (a directory or a file). Paths in the result are
+// relative to their root; a root that is a file is named by its base name.
+// Files that cannot be read are Problems, not errors; the error is for a
+// root that does not exist or a cancelled context.
+func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
+	jobs := make(chan job, 256)
+	out := make(chan *fileScan, 256)
+	var wg sync.WaitGroup
+	for range s.o.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{s: s, buf: make([]byte, s.o.window)}
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				out <- w.scanFile(ctx, j)
+			}
+		}()
+	}
+	res := &Result{}
+	refs := map[refKey]map[string]bool{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for fs := range out {
+			res.Findings = append(res.Findings, fs.findings()...)
+			res.Problems = append(res.Problems, fs.problems...)
+			for _, r := range fs.refs {
+				if refs[r] == nil {
+					refs[r] = map[string]bool{}
+				}
+				refs[r][fs.path] = true
+			}
+			res.Stats.Files++
+			res.Stats.Bytes += fs.bytes
+			if fs.binary {
+				res.Stats.Binary++
+			}
+		}
+	}()
+	walked := &Result{}
+	walkErr := s.walk(ctx, roots, jobs, walked)
+	close(jobs)
+	wg.Wait()
+	close(out)
+	<-done
+	res.Problems = append(res.Problems, walked.Problems...)
+	res.Stats.Skipped += walked.Stats.Skipped
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res.References = mergeRefs(refs)
+	res.sort()
+	return res, nil
+}
+
+func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res *Result) error {
+	for _, root := range roots {
+		fi, err := os.Lstat(root)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", root, err)
+		}
+		if !fi.IsDir() {
+			if !fi.Mode().IsRegular() {
+				res.Problems = append(res.Problems, Problem{Path: fi.Name(), Reason: "not a regular file (" + fi.Mode().Type().String() + ")"})
+				continue
+			}
+			jobs <- job{root: root, abs: root, rel: fi.Name()}
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			if err != nil {
+				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "cannot read: " + errString(err)})
+				return nil
+			}
+			switch t := d.Type(); {
+			case d.IsDir():
+				if d.Name() == ".git" && p != root {
+					return filepath.SkipDir
+				}
+			case t.IsRegular():
+				jobs <- job{root: root, abs: p, rel: rel}
+			case t&fs.ModeSymlink != 0:
+				res.Stats.Skipped++ // links are scanned at their target inside the root
+			default:
+				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "not a regular file (" + t.String() + "); remove it from the artefact"})
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", root, err)
+		}
+	}
+	return nil
+}
+
+func (r *Result) sort() {
+	sort.Slice(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Location != b.Location {
+			return a.Location < b.Location
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+	sort.Slice(r.Problems, func(i, j int) bool {
+		if r.Problems[i].Path != r.Problems[j].Path {
+			return r.Problems[i].Path < r.Problems[j].Path
+		}
+		return r.Problems[i].Reason < r.Problems[j].Reason
+	})
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.References == nil {
+		r.References = []Reference{}
+	}
+	if r.Problems == nil {
+		r.Problems = []Problem{}
+	}
+}
+
+// worker owns the buffers of one scanning goroutine.
+type worker struct {
+	s     *Scanner
+	buf   []byte
+	sniff [sniffSize]byte
+	pairs []pair
+	lines []int
+}
+
+func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
+	fs := &fileScan{s: w.s, path: j.rel}
+	f, err := os.Open(j.abs)
+	if err != nil {
+		fs.problem(j.rel, "cannot open: "+errString(err))
+		return fs
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		fs.problem(j.rel, "not a regular file")
+		return fs
+	}
+	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: f, ra: f, size: fi.Size()}); err != nil {
+		fs.problem(j.rel, errString(err))
+	}
+	return fs
+}
+
+// errString renders an error without the absolute path os adds.
+func errString(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// source is a file or an archive member being scanned.
+type source struct {
+	name  string
+	r     io.Reader
+	ra    io.ReaderAt // nil for archive members
+	size  int64       // -1 when unknown
+	depth int         // archive nesting
+	bud   *budget     // nil outside archives
+}
+
+type mode int
+
+const (
+	modeSource mode = iota // source code and prose: keyword lines, quoted values
+	modeConfig             // YAML, .env, INI, TOML: every line, bare values
+	modeJSON               // JSON: key/value pairs from the token stream
+)
+
+func modeOf(name string) mode {
+	base := strings.ToLower(path.Base(name))
+	switch ext := path.Ext(base); {
+	case ext == ".json" || ext == ".ipynb" || ext == ".jsonc":
+		return modeJSON
+	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == ".npmrc", base == ".pypirc",
+		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".properties",
+		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl":
+		return modeConfig
+	}
+	return modeSource
+}
+
+// scanSource sniffs a source and scans it by format.
+func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) error {
+	n, err := io.ReadFull(src.r, w.sniff[:])
+	eof := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !eof {
+		return fmt.Errorf("read: %w", err)
+	}
+	head := w.sniff[:n]
+	fs.bytes += int64(n)
+	lname := strings.ToLower(src.name)
+	rest := func() io.Reader {
+		if eof {
+			return bytes.NewReader(append([]byte(nil), head...))
+		}
+		return io.MultiReader(bytes.NewReader(append([]byte(nil), head...)), src.r)
+	}
+	switch {
+	case strings.HasSuffix(lname, ".safetensors") || looksSafetensors(head):
+		return w.safetensors(ctx, fs, src, head, rest())
+	case bytes.HasPrefix(head, []byte("GGUF")):
+		return w.gguf(ctx, fs, src, rest())
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return w.zip(ctx, fs, src, rest())
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return w.gzip(ctx, fs, src, rest())
+	case len(head) > 262 && string(head[257:262]) == "ustar":
+		return w.tar(ctx, fs, src, rest())
+	case strings.HasSuffix(lname, ".p12") || strings.HasSuffix(lname, ".pfx"):
+		return w.pkcs12(fs, src, rest())
+	case bytes.IndexByte(head, 0) >= 0:
+		fs.binary = true
+		return nil
+	case strings.HasSuffix(lname, ".ipynb"):
+		return w.notebook(ctx, fs, src, rest())
+	}
+	return w.text(ctx, fs, src, head, eof)
+}
+
+// text streams a text source through the window.
+func (w *worker) text(ctx context.Context, fs *fileScan, src *source, head []byte, eof bool) error {
+	md := modeOf(src.name)
+	buf := w.buf
+	n := copy(buf, head)
+	carry, lineBase := 0, 1
+	single := true
+	for {
+		final := eof
+		if !eof {
+			m, err := io.ReadFull(src.r, buf[n:])
+			n += m
+			fs.bytes += int64(m)
+			switch {
+			case err == io.EOF || err == io.ErrUnexpectedEOF:
+				final, eof = true, true
+			case err != nil:
+				return fmt.Errorf("read: %w", err)
+			}
+		}
+		hi := n
+		if !final {
+			hi = n - overlap
+		}
+		sg := seg{b: buf[:n], lo: carry, hi: hi, lineBase: lineBase, mode: md, sourceName: src.name}
+		if single && final {
+			if md == modeJSON && fs.jsonPairs(w, buf[:n], sg) {
+				sg.mode = modeAnchors
+			}
+			if src.depth == 0 {
+				fs.structRefs(buf[:n], src.name)
+			}
+		}
+		if sg.mode == modeJSON {
+			sg.mode = modeSource // not JSON, or too large to parse whole: parse lines
+		}
+		fs.segment(w, sg)
+		if final {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		single = false
+		keep := hi - backContext
+		lineBase += bytes.Count(buf[:keep], []byte{'\n'})
+		n = copy(buf, buf[keep:n])
+		carry = backContext
+	}
+}
+
+// fileScan collects what one file (and its archive members) yields.
+type fileScan struct {
+	s        *Scanner
+	path     string
+	hits     []hit
+	refs     []refKey
+	problems []Problem
+	bytes    int64
+	binary   bool
+}
+
+type hit struct {
+	Finding
+	prio int
+}
+
+func (fs *fileScan) problem(p, reason string) {
+	fs.problems = append(fs.problems, Problem{Path: p, Reason: reason})
+}
+
+func (fs *fileScan) add(f Finding, prio int) {
+	fs.hits = append(fs.hits, hit{Finding: f, prio: prio})
+}
+
+// findings deduplicates: one finding per (path, fingerprint, line,
+// location), the most specific rule winning; a value also found in the
+// file's plain text is not repeated from a decoded view of it.
+func (fs *fileScan) findings() []Finding {
+	if len(fs.hits) == 0 {
+		return nil
+	}
+	type k struct {
+		path, fp, loc string
+		line          int
+	}
+	plain := map[[2]string]bool{}
+	for _, h := range fs.hits {
+		if h.Location == "" && h.Encoding == "" {
+			plain[[2]string{h.Path, h.Fingerprint}] = true
+		}
+	}
+	best := map[k]hit{}
+	for _, h := range fs.hits {
+		if (h.Location != "" || h.Encoding != "") && plain[[2]string{h.Path, h.Fingerprint}] && strings.HasSuffix(h.Path, ".ipynb") {
+			continue
+		}
+		key := k{h.Path, h.Fingerprint, h.Location, h.Line}
+		if b, ok := best[key]; !ok || h.prio > b.prio || (h.prio == b.prio && h.Rule < b.Rule) {
+			best[key] = h
+		}
+	}
+	out := make([]Finding, 0, len(best))
+	for _, h := range best {
+		out = append(out, h.Finding)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,401 @@
+package secrets
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"sort"
+)
+
+// seg is a piece of text to scan: b is the buffer, and only what starts in
+// [lo, hi) is reported (the rest is look-behind and look-ahead context).
+type seg struct {
+	b          []byte
+	lo, hi     int
+	lineBase   int // line number of b[0]
+	fixedLine  int // > 0: every finding is reported at this line
+	location   string
+	encoding   string
+	mode       mode
+	depth      int
+	sourceName string
+}
+
+const modeAnchors mode = -1 // anchors and references only: pairs were parsed already
+
+// pattern is one literal the single pass over a segment looks for.
+type pattern struct {
+	lit  []byte // exact, or lower case when fold
+	fold bool
+	dets []*detector                   // anchor: detectors tried in order
+	ref  func(fs *fileScan, b []byte, pos int) // reference parser
+}
+
+// The patterns are indexed by their first two bytes: a bitset answers
+// "could a pattern start here" for 8 KiB, then a table lists candidates.
+var (
+	bigramSet  [1024]uint64
+	bigramIdx  [65536]uint8
+	bigramList = [][]*pattern{nil}
+)
+
+func addPattern(p *pattern) {
+	var firsts [][2]byte
+	if p.fold {
+		for _, a := range []byte{lower(p.lit[0]), upper(p.lit[0])} {
+			for _, c := range []byte{lower(p.lit[1]), upper(p.lit[1])} {
+				firsts = append(firsts, [2]byte{a, c})
+			}
+		}
+	} else {
+		firsts = [][2]byte{{p.lit[0], p.lit[1]}}
+	}
+	for _, f := range firsts {
+		v := uint16(f[0]) | uint16(f[1])<<8
+		if bigramSet[v>>6]&(1<<(v&63)) != 0 && containsPattern(bigramList[bigramIdx[v]], p) {
+			continue
+		}
+		bigramSet[v>>6] |= 1 << (v & 63)
+		if bigramIdx[v] == 0 {
+			bigramIdx[v] = uint8(len(bigramList))
+			bigramList = append(bigramList, nil)
+		}
+		bigramList[bigramIdx[v]] = append(bigramList[bigramIdx[v]], p)
+	}
+}
+
+func containsPattern(l []*pattern, p *pattern) bool {
+	for _, q := range l {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 32
+	}
+	return c
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 32
+	}
+	return c
+}
+
+// hasPrefixFold reports whether b starts with the lower-case lit, ignoring
+// ASCII case.
+func hasPrefixFold(b, lit []byte) bool {
+	if len(b) < len(lit) {
+		return false
+	}
+	for i, c := range lit {
+		if lower(b[i]) != c {
+			return false
+		}
+	}
+	return true
+}
+
+// keywords select the lines of source files that are parsed for pairs.
+var keywords = []string{"pass", "pwd", "secret", "token", "key", "credential", "auth"}
+
+func init() {
+	anchors := map[string]*pattern{}
+	var order []string
+	for _, d := range detectors {
+		for _, a := range d.anchors {
+			if anchors[a] == nil {
+				anchors[a] = &pattern{lit: []byte(a)}
+				order = append(order, a)
+			}
+			anchors[a].dets = append(anchors[a].dets, d)
+		}
+	}
+	for _, a := range order {
+		addPattern(anchors[a])
+	}
+	for _, r := range refPatterns {
+		addPattern(&pattern{lit: []byte(r.lit), ref: r.fn})
+	}
+	for _, k := range keywords {
+		addPattern(&pattern{lit: []byte(k), fold: true})
+	}
+}
+
+// lineCounter turns offsets into line numbers, cheaply for rising offsets.
+type lineCounter struct {
+	b         []byte
+	pos, line int
+}
+
+func (c *lineCounter) at(off int) int {
+	if off < c.pos {
+		c.pos, c.line = 0, 0
+	}
+	c.line += bytes.Count(c.b[c.pos:off], []byte{'\n'})
+	c.pos = off
+	return c.line
+}
+
+type pending struct {
+	off int
+	f   Finding
+	pri int
+}
+
+// segment scans one piece of text in one pass: anchored detectors,
+// references, and the lines to parse for key/value pairs.
+func (fs *fileScan) segment(w *worker, sg seg) {
+	b := sg.b
+	var found []pending
+	var starts []int
+	if sg.depth == 0 {
+		starts = w.lines[:0]
+	}
+	lastLine := -1
+	end := min(sg.hi, len(b)-1)
+	for i := sg.lo; i < end; i++ {
+		v := uint16(b[i]) | uint16(b[i+1])<<8
+		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
+			continue
+		}
+	patterns:
+		for _, p := range bigramList[bigramIdx[v]] {
+			switch {
+			case p.fold:
+				if sg.mode == modeSource && hasPrefixFold(b[i:], p.lit) {
+					if ls := lineStart(b, i); ls != lastLine {
+						starts = append(starts, ls)
+						lastLine = ls
+					}
+				}
+			case !bytes.HasPrefix(b[i:], p.lit):
+			case p.ref != nil:
+				if sg.depth == 0 {
+					p.ref(fs, b, i)
+				}
+			default:
+				for _, d := range p.dets {
+					start, stop, val, r, ok := d.match(b, i)
+					if !ok {
+						continue
+					}
+					if val == nil {
+						val = b[start:stop]
+					}
+					if r == "" {
+						r = d.rule
+					}
+					found = append(found, pending{off: i, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
+					i = max(i, stop-1)
+					break patterns
+				}
+			}
+		}
+	}
+	if sg.mode == modeConfig {
+		starts = starts[:0]
+		for i := lineStart(b, sg.lo); i < sg.hi; {
+			starts = append(starts, i)
+			k := bytes.IndexByte(b[i:], '\n')
+			if k < 0 {
+				break
+			}
+			i += k + 1
+		}
+	}
+	if sg.mode != modeAnchors {
+		found = fs.pairs(w, sg, starts, found)
+	}
+	if sg.depth == 0 {
+		w.lines = starts
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].off < found[j].off })
+	lc := lineCounter{b: b}
+	for _, p := range found {
+		f := p.f
+		f.Path, f.Location, f.Severity = sg.sourceName, sg.location, ruleTable[f.Rule].Severity
+		if f.Encoding == "" {
+			f.Encoding = sg.encoding
+		}
+		switch {
+		case sg.fixedLine > 0:
+			f.Line = sg.fixedLine
+		case sg.fixedLine < 0:
+			f.Line = 0 // no lines here (GGUF metadata)
+		default:
+			f.Line = sg.lineBase + lc.at(p.off)
+		}
+		fs.add(f, p.pri)
+	}
+}
+
+// lineStart returns the start of the line holding pos, looking back at
+// most maxLine/2 bytes.
+func lineStart(b []byte, pos int) int {
+	from := max(0, pos-maxLine/2)
+	if k := bytes.LastIndexByte(b[from:pos], '\n'); k >= 0 {
+		return from + k + 1
+	}
+	return from
+}
+
+// pairs parses the key/value pairs on the lines starting at starts
+// (sorted) and classifies them.
+func (fs *fileScan) pairs(w *worker, sg seg, starts []int, found []pending) []pending {
+	b := sg.b
+	var prs []pair
+	if sg.depth == 0 { // decoded segments nest inside the loop below
+		prs = w.pairs[:0]
+	}
+	lc := lineCounter{b: b}
+	last := -1
+	for _, ls := range starts {
+		if ls == last {
+			continue
+		}
+		last = ls
+		le := ls + maxLine
+		if le > len(b) {
+			le = len(b)
+		}
+		if k := bytes.IndexByte(b[ls:le], '\n'); k >= 0 {
+			le = ls + k
+		}
+		prs = linePairs(string(b[ls:le]), sg.mode == modeConfig, prs[:0])
+		for _, p := range prs {
+			abs := ls + p.off
+			if abs < sg.lo || abs >= sg.hi {
+				continue
+			}
+			found = fs.classify(w, sg, p, abs, func() int { return sg.lineBase + lc.at(ls) }, found)
+		}
+	}
+	if sg.depth == 0 {
+		w.pairs = prs
+	}
+	return found
+}
+
+// classify turns one pair into findings, decoding encoded values.
+func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int, found []pending) []pending {
+	if r, v := classifyPair(p); r != "" {
+		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+	}
+	if sg.depth >= maxDecode {
+		return found
+	}
+	d, enc := decodeValue(p.value)
+	if d == "" {
+		return found
+	}
+	if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" {
+		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
+	}
+	fixed := sg.fixedLine
+	if fixed == 0 {
+		fixed = line()
+	}
+	db := []byte(d)
+	fs.segment(w, seg{b: db, lo: 0, hi: len(db), fixedLine: fixed, location: sg.location, encoding: enc, mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName})
+	return found
+}
+
+func rulePriority(r string) int {
+	if r == RuleGenericSecret || r == RuleGenericPassword {
+		return 1
+	}
+	return 2
+}
+
+// jsonPairs walks a JSON document's token stream and classifies every
+// string value under its key (array elements under the array's key). It
+// reports false when b is not JSON, so the caller parses lines instead.
+func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
+	if !json.Valid(b) {
+		return false
+	}
+	type frame struct {
+		obj, wantKey bool
+		key, parent  string
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var stack []*frame
+	var found []pending
+	lc := lineCounter{b: b}
+	for {
+		off := int(dec.InputOffset())
+		t, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		cur := ""
+		if top != nil {
+			cur = top.key
+			if !top.obj {
+				cur = top.parent
+			}
+		}
+		switch v := t.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				stack = append(stack, &frame{obj: v == '{', wantKey: v == '{', parent: cur})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].obj {
+					stack[len(stack)-1].wantKey = true
+				}
+			}
+		case string:
+			if top != nil && top.obj && top.wantKey {
+				top.key, top.wantKey = v, false
+				continue
+			}
+			if top != nil && top.obj {
+				top.wantKey = true
+			}
+			// Skip the separator and whitespace to the string's quote.
+			for off < len(b) && b[off] != '"' {
+				off++
+			}
+			at := off
+			found = fs.classify(w, sg, pair{key: cur, value: v, quoted: true}, at, func() int { return sg.lineBase + lc.at(at) }, found)
+		default:
+			if top != nil && top.obj {
+				top.wantKey = true
+			}
+		}
+	}
+	lc = lineCounter{b: b}
+	for _, p := range found {
+		f := p.f
+		f.Path, f.Location, f.Severity = sg.sourceName, sg.location, ruleTable[f.Rule].Severity
+		if f.Encoding == "" {
+			f.Encoding = sg.encoding
+		}
+		switch {
+		case sg.fixedLine > 0:
+			f.Line = sg.fixedLine
+		case sg.fixedLine < 0:
+			f.Line = 0 // no lines here (GGUF metadata)
+		default:
+			f.Line = sg.lineBase + lc.at(p.off)
+		}
+		fs.add(f, p.pri)
+	}
+	return true
+}

@@ -1,0 +1,183 @@
+package trust_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
+	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
+)
+
+func statement(digest string) []byte {
+	return []byte(fmt.Sprintf(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":%q}}],"predicateType":"https://example.com/p","predicate":{}}`, digest))
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func TestVerifyPublicKey(t *testing.T) {
+	ctx := context.Background()
+	for _, alg := range []protocommon.PublicKeyDetails{
+		protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256,
+		protocommon.PublicKeyDetails_PKIX_ECDSA_P384_SHA_384,
+		protocommon.PublicKeyDetails_PKIX_ED25519,
+	} {
+		t.Run(alg.String(), func(t *testing.T) {
+			key := trusttest.NewKey(t, alg)
+			other := trusttest.NewKey(t, alg)
+			d := sha("artefact")
+			dsse := key.SignStatement(t, statement(d))
+			blob := key.SignBlob(t, []byte("artefact"))
+			ids := []policy.Identity{
+				{Name: "other", PublicKey: other.PublicKeyPEM(t)},
+				{Name: "release", PublicKey: key.PublicKeyPEM(t)},
+			}
+			for name, b := range map[string][]byte{"dsse": dsse, "blob": blob} {
+				if name == "blob" && alg != protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256 {
+					continue // the message digest uses the key's hash, not sha256
+				}
+				res, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+d))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if res.Identity != "release" || !strings.HasPrefix(res.Signer, "key:") {
+					t.Fatalf("%s: %+v", name, res)
+				}
+				if _, err := trust.Verify(ctx, b, ids[:1]); !errors.Is(err, trust.ErrUntrusted) {
+					t.Fatalf("%s: wrong key verified: %v", name, err)
+				}
+				if _, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+sha("other"))); !errors.Is(err, trust.ErrUntrusted) {
+					t.Fatalf("%s: other digest verified: %v", name, err)
+				}
+			}
+			res, err := trust.Verify(ctx, dsse, ids)
+			if err != nil || res.PayloadType != trusttest.InTotoPayloadType || string(res.Payload) != string(statement(d)) {
+				t.Fatalf("payload: %+v %v", res, err)
+			}
+		})
+	}
+}
+
+func TestVerifyKeyless(t *testing.T) {
+	ctx := context.Background()
+	vs := trusttest.NewSigstore(t)
+	d := sha("model")
+	b := vs.SignStatement(t, "alice@example.com", "https://issuer.example", statement(d))
+	tm := trust.WithTrustedMaterial(vs.TrustedMaterial())
+	tests := []struct {
+		name string
+		k    policy.Keyless
+		ok   bool
+	}{
+		{"exact", policy.Keyless{Issuer: "https://issuer.example", Subject: "alice@example.com"}, true},
+		{"regexp", policy.Keyless{IssuerRegExp: `https://issuer\.example`, SubjectRegExp: `.*@example\.com`}, true},
+		{"wrong subject", policy.Keyless{Issuer: "https://issuer.example", Subject: "bob@example.com"}, false},
+		{"wrong issuer", policy.Keyless{Issuer: "https://other.example", Subject: "alice@example.com"}, false},
+		{"unanchored regexp", policy.Keyless{Issuer: "https://issuer.example", SubjectRegExp: `alice`}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k := tc.k
+			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, tm, trust.WithArtifactDigest("sha256:"+d))
+			if tc.ok != (err == nil) {
+				t.Fatalf("ok=%v err=%v", tc.ok, err)
+			}
+			if err != nil && !errors.Is(err, trust.ErrUntrusted) {
+				t.Fatalf("error does not wrap ErrUntrusted: %v", err)
+			}
+			if tc.ok && (res.SignedAt.IsZero() || !strings.Contains(res.Signer, "alice@example.com")) {
+				t.Fatalf("result %+v", res)
+			}
+		})
+	}
+	// Another Sigstore instance's root does not trust this one's certificates.
+	other := trusttest.NewSigstore(t)
+	k := policy.Keyless{Issuer: "https://issuer.example", Subject: "alice@example.com"}
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithTrustedMaterial(other.TrustedMaterial())); !errors.Is(err, trust.ErrUntrusted) {
+		t.Fatalf("foreign root verified: %v", err)
+	}
+	// A trusted root that cannot be read fails closed.
+	missing := k
+	missing.TrustedRoot = filepath.Join(t.TempDir(), "trusted_root.json")
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &missing}}); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "trusted root") {
+		t.Fatalf("missing trusted root: %v", err)
+	}
+	// Nor does the public-good root.
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}); !errors.Is(err, trust.ErrUntrusted) {
+		t.Fatalf("public-good root verified a virtual certificate: %v", err)
+	}
+	// A key identity does not accept a certificate-signed bundle.
+	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}, tm); !errors.Is(err, trust.ErrUntrusted) {
+		t.Fatalf("key identity verified a certificate bundle: %v", err)
+	}
+}
+
+func TestVerifyFailsClosed(t *testing.T) {
+	ctx := context.Background()
+	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
+	b := key.SignStatement(t, statement(sha("x")))
+	ids := []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}
+	tests := []struct {
+		name   string
+		bundle []byte
+		ids    []policy.Identity
+		opts   []trust.Option
+		want   string
+	}{
+		{"no identities", b, nil, nil, "no trusted identities"},
+		{"not json", []byte("{"), ids, nil, "parse Sigstore bundle"},
+		{"empty bundle", []byte(`{}`), ids, nil, "bundle"},
+		{"too large", make([]byte, trust.MaxBundleSize+1), ids, nil, "limit"},
+		{"bad digest", b, ids, []trust.Option{trust.WithArtifactDigest("md5:abcd")}, "artifact digest"},
+		{"tampered", tamperPayload(t, b), ids, nil, "no trusted identity"},
+		{"garbage key", b, []policy.Identity{{Name: "g", PublicKey: "not pem"}}, nil, "no PEM"},
+		{"garbage chain", b, []policy.Identity{{Name: "g", CertificateChain: "not pem"}}, nil, "public key, not a certificate"},
+		{"keyless identity, key bundle", b, []policy.Identity{{Name: "g", Keyless: &policy.Keyless{Issuer: "i", Subject: "s"}}}, nil, "public key, not a Fulcio certificate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := trust.Verify(ctx, tc.bundle, tc.ids, tc.opts...)
+			if !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want ErrUntrusted mentioning %q", err, tc.want)
+			}
+		})
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := trust.Verify(cancelled, b, ids); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+// A key given as a certificate has its validity window enforced at
+// WithNow, since a key-signed bundle carries no trusted time.
+func TestVerifyKeyValidityWindow(t *testing.T) {
+	ctx := context.Background()
+	key, certPEM := certifiedKey(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	b := key.SignStatement(t, statement(sha("x")))
+	ids := []policy.Identity{{Name: "k", PublicKey: certPEM}}
+	at := func(y int) trust.Option {
+		return trust.WithNow(func() time.Time { return time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC) })
+	}
+	if _, err := trust.Verify(ctx, b, ids, at(2025)); err != nil {
+		t.Fatal(err)
+	}
+	for _, y := range []int{2024, 2026} {
+		if _, err := trust.Verify(ctx, b, ids, at(y)); !errors.Is(err, trust.ErrUntrusted) {
+			t.Fatalf("%d: %v", y, err)
+		}
+	}
+}
