@@ -49,3 +49,7 @@ verify:
 
 clean:
 	rm -rf $(BIN) demo-out out
+
+## interop: cosign v3.1.3 verifies tollgate's bundles (installs cosign into /tmp/cosign; slow, not in make test)
+interop:
+	./hack/interop.sh

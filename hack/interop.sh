@@ -119,8 +119,35 @@ expect_ok "cosign sign-blob reads a tollgate keygen key" \
 expect_ok "cosign verify-blob with the tollgate public key" \
 	"$COSIGN" verify-blob --key alice.pub --bundle blob.sigstore.json --insecure-ignore-tlog blob.txt
 
+# --- keyless: a bundle signed through an in-process virtual Sigstore (Fulcio
+# certificate + Rekor entry with SET and inclusion proof), verified by cosign
+# against that Sigstore's trusted_root.json. The virtual CA embeds no SCT, so
+# --insecure-ignore-sct; the transparency log IS verified.
+SA=https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate
+ISS=https://kubernetes.default.svc
+mkdir -p keyless
+(cd "$ROOT" && TOLLGATE_INTEROP_DIR=$WORK/keyless TOLLGATE_INTEROP_DIGEST=$DIGEST TOLLGATE_INTEROP_SUBJECT=$SA \
+	TOLLGATE_INTEROP_ISSUER=$ISS TOLLGATE_INTEROP_TYPE=https://tollgate.dev/release-gate/v1 \
+	go test -count=1 -tags interop -run '^TestWriteKeylessFixture$' ./pkg/sign/signtest/ >/dev/null)
+K=(verify-blob-attestation --bundle keyless/keyless.sigstore.json --trusted-root keyless/trusted_root.json
+	--certificate-oidc-issuer "$ISS" --type https://tollgate.dev/release-gate/v1 --digestAlg sha256 --insecure-ignore-sct)
+expect_ok "cosign verifies a keyless bundle (Fulcio certificate, Rekor entry) for the ServiceAccount identity" \
+	"$COSIGN" "${K[@]}" --certificate-identity "$SA" --digest "$HEX"
+expect_fail "cosign refuses the keyless bundle for another identity" \
+	"$COSIGN" "${K[@]}" --certificate-identity https://kubernetes.io/namespaces/ci/serviceaccounts/other --digest "$HEX"
+
 # --- and tollgate verify agrees
 expect_ok "tollgate verify accepts the attestation" \
 	"$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev/release-gate.sigstore.json --key bot.pub --max-age 1h
 
 echo "interop: $pass checks passed (cosign $got)"
+
+# --- optional timing: INTEROP_BENCH=N verifies the same bundle N times with
+# each tool (whole process, as a promotion hook runs it).
+if ((${INTEROP_BENCH:-0} > 0)); then
+	n=$INTEROP_BENCH
+	ms() { local t0 t1; t0=$(date +%s%N); for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1; done; t1=$(date +%s%N); echo $(((t1 - t0) / n / 1000000)); }
+	tg=$(ms "$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev/release-gate.sigstore.json --key bot.pub --max-age 1h)
+	co=$(ms "$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key bot.pub --type https://tollgate.dev/release-gate/v1 --digest "$HEX")
+	echo "bench: verify one release-gate bundle, mean of $n runs: tollgate verify ${tg} ms, cosign verify-blob-attestation ${co} ms"
+fi

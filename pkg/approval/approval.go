@@ -97,8 +97,10 @@ func FileName(identity string) string {
 // Verify verifies every *.sigstore.json bundle in dir as an approval of
 // the review record with reviewDigest, signed by an approver the policy
 // lists. It returns the verified approvals (one per policy identity,
-// sorted) and a problem for every bundle that does not count, naming the
-// file and why: unknown signer, bad signature, another review. It never
+// sorted; a second valid approval by the same approver counts once) and a
+// problem for every bundle that does not verify, naming the file and why:
+// unknown signer, bad signature, another review. Callers treat problems as
+// blocking. It never
 // fails open: anything it cannot read is a problem, not an approval.
 func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePolicy, opts ...trust.Option) ([]decision.Approval, []string) {
 	if p == nil {
@@ -121,7 +123,7 @@ func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePoli
 	var (
 		out      []decision.Approval
 		problems []string
-		seen     = map[string]string{}
+		seen     = map[string]bool{}
 	)
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
@@ -133,11 +135,10 @@ func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePoli
 			problems = append(problems, fmt.Sprintf("approval %s: %v", path, err))
 			continue
 		}
-		if first, dup := seen[a.Identity]; dup {
-			problems = append(problems, fmt.Sprintf("approval %s: %s already approved in %s; counted once", path, a.Identity, first))
-			continue
+		if seen[a.Identity] {
+			continue // a second valid approval by the same approver counts once
 		}
-		seen[a.Identity] = path
+		seen[a.Identity] = true
 		out = append(out, *a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Identity < out[j].Identity })

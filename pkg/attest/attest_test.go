@@ -37,7 +37,7 @@ type fixture struct {
 	policyD  string
 }
 
-func keySigner(t *testing.T) (*sign.Signer, string) {
+func keySigner(t testing.TB) (*sign.Signer, string) {
 	t.Helper()
 	priv, pub, err := sign.GenerateKey(nil)
 	if err != nil {
@@ -54,7 +54,7 @@ func keySigner(t *testing.T) (*sign.Signer, string) {
 // newFixture builds a release with three passing reports, a policy that
 // needs two approvals and trusts a keyless attestor, and approvals by
 // alice and bob; the attestor signs keyless through a virtual Sigstore.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -120,7 +120,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 }
 
-func (f *fixture) verify(t *testing.T, b []byte, req attest.Requirements) (*attest.Verified, error) {
+func (f *fixture) verify(t testing.TB, b []byte, req attest.Requirements) (*attest.Verified, error) {
 	t.Helper()
 	if req.ArtifactDigest == "" {
 		req.ArtifactDigest = f.in.ArtifactDigest

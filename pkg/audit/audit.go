@@ -122,11 +122,16 @@ func Lookup(id string) (Control, bool) {
 	return Control{}, false
 }
 
-func order(ids []string) []string {
-	rank := map[string]int{}
+// rank orders control IDs as Controls lists them.
+var rank = func() map[string]int {
+	m := map[string]int{}
 	for i, c := range Controls {
-		rank[c.ID] = i
+		m[c.ID] = i
 	}
+	return m
+}()
+
+func order(ids []string) []string {
 	seen := map[string]bool{}
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -15,10 +16,13 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/testregistry"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
 
 func runSignCmd(t *testing.T, args ...string) (int, string) {
@@ -106,5 +110,52 @@ func TestAttestVerifyOCI(t *testing.T) {
 	verify[2], verify[4] = m.Root, bare
 	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "no release-gate attestation attached") {
 		t.Fatalf("verify --oci without attestation: exit %d\n%s", code, out)
+	}
+}
+
+// TestVerifyKeylessTrustedRoot signs keyless through a virtual Sigstore
+// and verifies with the CLI against its trusted_root.json, as a promotion
+// stage would with the cluster's Sigstore.
+func TestVerifyKeylessTrustedRoot(t *testing.T) {
+	const sa, iss = "https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate", "https://kubernetes.default.svc"
+	ctx := context.Background()
+	dir := t.TempDir()
+	v := signtest.New(t)
+	s, err := sign.Keyless(ctx, signtest.Token(sa, iss), v.Options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	pred := attest.Predicate{Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:" + strings.Repeat("cd", 32), Time: time.Now().UTC()}
+	st, err := sign.NewStatement("agent", digest, attest.PredicateType, pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.SignStatement(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := v.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	trj, _ := tr.MarshalJSON()
+	os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644)
+	os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644)
+	args := []string{"verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"),
+		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
+	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {
+		t.Fatalf("verify keyless: exit %d\n%s", code, out)
+	}
+	if code, out := runSignCmd(t, append(args, "--certificate-identity-regexp", `https://kubernetes\.io/namespaces/ci/serviceaccounts/.*`)...); code != 0 {
+		t.Fatalf("verify keyless by regexp: exit %d\n%s", code, out)
+	}
+	if code, out := runSignCmd(t, append(args, "--certificate-identity", "https://kubernetes.io/namespaces/ci/serviceaccounts/other")...); code != 1 || !strings.Contains(out, "release refused: signature") {
+		t.Fatalf("verify keyless, wrong identity: exit %d\n%s", code, out)
+	}
+	// Without the instance's trusted root (public-good by default) the
+	// certificate does not chain: refused.
+	if code, out := runSignCmd(t, "verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
+		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
 	}
 }

@@ -41,9 +41,11 @@ any disagreement with what attest signed.
 It fails closed: a missing, empty, unsubstituted or unknown result, a changed
 report, an attestation that does not verify or disagrees, a check that could not
 decide, an invalid policy, an expired or unsigned exception each block with a
-message naming it. Writes gate.json, gate-summary.md and gate-junit.xml to the
-evidence dir and the results verdict and summary. Exits 0 only when PASSED, 1
-when blocked.`,
+message naming it. Exceptions are judged at the later of the wall clock and
+SOURCE_DATE_EPOCH, so a reproducible-build epoch cannot revive an expired one.
+
+Writes gate.json, gate-summary.md and gate-junit.xml to the evidence dir and the
+results verdict and summary. Exits 0 only when PASSED, 1 when blocked.`,
 		Example: `  tollgate gate --artifact-digest sha256:... \
     --provenance-verdict pass --provenance-report-digest sha256:... \
     --secret-inventory-verdict pass --secret-inventory-report-digest sha256:... \
@@ -71,12 +73,13 @@ when blocked.`,
 			now := check.Clock()
 			_, err = check.Run(ctx, check.Env{EvidenceDir: evidenceDir, ResultsDir: resultsDir, Now: now}, policy.CheckGate,
 				func(ctx context.Context) (*check.Outcome, error) {
-					cfg.Now = now()
+					stamp := now()
+					cfg.Now = gate.DecisionTime(stamp)
 					out, err = gate.Run(ctx, cfg)
 					if err != nil {
 						return nil, err
 					}
-					return writeGate(evidenceDir, out, cfg.Now)
+					return writeGate(evidenceDir, out, stamp)
 				})
 			if err != nil {
 				return err

@@ -21,11 +21,13 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/results"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
 
-// gateEpoch is the attest time; the gate runs at the same time unless a
-// case moves its clock.
-const gateEpoch = 1795000000
+// gateEpoch (2100-01-01) is the attest time; the gate runs at the same
+// time unless a case moves its clock. It is in the future so that the gate's
+// decision time, the later of the wall clock and SOURCE_DATE_EPOCH, is it.
+const gateEpoch = 4102444800
 
 var gateT0 = time.Unix(gateEpoch, 0).UTC()
 
@@ -65,6 +67,8 @@ type gateSetup struct {
 	exceptions []review.Exception
 	noApproval bool
 	policySpec map[string]any // merged into spec
+	t0         time.Time      // attest time; zero means gateT0
+	attestor   *sign.Signer   // nil means the attestor key
 }
 
 // gateFixture is the evidence workspace after attest, and the gate's flags.
@@ -100,6 +104,10 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
+	t0 := s.t0
+	if t0.IsZero() {
+		t0 = gateT0
+	}
 	f := &gateFixture{dir: dir, evidence: filepath.Join(dir, "evidence"), results: filepath.Join(dir, "results"),
 		review: filepath.Join(dir, "review.yaml"), policy: filepath.Join(dir, "policy.json"),
 		attestorPub: filepath.Join(dir, "attestor.pub"), otherPub: filepath.Join(dir, "other.pub"),
@@ -136,7 +144,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		t.Fatal(err)
 	}
 	if !s.noApproval {
-		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, gateT0.Add(-time.Hour))
+		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, t0.Add(-time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,8 +167,12 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	writeJSON(t, f.policy, map[string]any{"apiVersion": "tollgate.dev/v1alpha1", "kind": "ReleasePolicy",
 		"metadata": map[string]any{"name": "release-policy"}, "spec": spec})
 	// attest signs the decision.
+	signer := s.attestor
+	if signer == nil {
+		signer = keys.attestor.signer
+	}
 	out, err := attest.Attest(ctx, attest.Input{ArtifactDigest: gateArtifact, Checks: checks, EvidenceDir: f.evidence,
-		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: gateT0}, keys.attestor.signer)
+		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: t0}, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,13 +233,13 @@ func TestGate(t *testing.T) {
 			want: []string{"blocked: secret-inventory: mcp.json: OpenAI API key (sk-p…) (fingerprint " + secretFP + ") [ASI03, MANAGE 1.1, MAESTRO L4]", "release blocked: FAILED"}},
 		{name: "exception applied", code: cli.ExitOK, verdict: "pass",
 			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(nil)},
-			want:  []string{"exception applied: EX-7 (secret-inventory) waives 1 findings until 2026-12-02T11:06:40Z; owner platform-team, approver alice: test key, revoked", "secret-inventory  fail     1         0         0         1       EX-7"}},
+			want:  []string{"exception applied: EX-7 (secret-inventory) waives 1 findings until 2100-01-15T00:00:00Z; owner platform-team, approver alice: test key, revoked", "secret-inventory  fail     1         0         0         1       EX-7"}},
 		{name: "exception expiring warns", code: cli.ExitOK, verdict: "pass",
 			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(func(x *review.Exception) { x.Expires = gateT0.Add(72 * time.Hour) })},
 			want:  []string{"warning: exception EX-7 (owner platform-team) expires in 3d"}},
 		{name: "exception expired at gate time", code: cli.ExitBlocked, verdict: "fail", later: 15 * 24 * time.Hour,
 			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(nil)},
-			want:  []string{"exception EX-7 expired at 2026-12-02T11:06:40Z; it cannot waive secret-inventory secrets.literal.openai", "attestation disagrees with the gate: attested verdict PASSED, recomputed FAILED"}},
+			want:  []string{"exception EX-7 expired at 2100-01-15T00:00:00Z; it cannot waive secret-inventory secrets.literal.openai", "attestation disagrees with the gate: attested verdict PASSED, recomputed FAILED"}},
 		{name: "exception not signed by an approver", code: cli.ExitBlocked, verdict: "fail",
 			setup: gateSetup{reports: blockingSecret(), exceptions: secretException(func(x *review.Exception) { x.Approver = "mallory" })},
 			want:  []string{"exception EX-7 is not signed: approver mallory has no verified approval of this review"}},
@@ -293,6 +305,16 @@ func TestGate(t *testing.T) {
 				f.flags[gate.ResultAttestationDigest] = "sha256:" + strings.Repeat("0", 64)
 			},
 			want: []string{"but the attestation-digest result says sha256:0000"}},
+		{name: "attestation of another predicate type", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				b, err := os.ReadFile(filepath.Join(f.evidence, attest.VSABundleFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(f.evidence, attest.BundleFile), b, 0o644)
+				f.flags[gate.ResultAttestationDigest] = evidence.Digest(b)
+			},
+			want: []string{"predicate type is \"https://slsa.dev/verification_summary/v1\", want https://tollgate.dev/release-gate/v1"}},
 		{name: "attestation missing", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) { os.Remove(filepath.Join(f.evidence, attest.BundleFile)) },
 			want:   []string{"release-gate.sigstore.json does not exist"}},
@@ -379,6 +401,58 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 	tekton, argo := run(""), run("\n")
 	if !bytes.Equal(tekton, argo) {
 		t.Fatalf("gate evidence differs between engines:\n%s\n---\n%s", tekton, argo)
+	}
+}
+
+// TestGatePastEpochCannotReviveException: attest ran with a reproducible
+// SOURCE_DATE_EPOCH in 2020, when the exception was valid; the gate judges
+// it at the wall clock, where it has long expired, and blocks.
+func TestGatePastEpochCannotReviveException(t *testing.T) {
+	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	xs := secretException(func(x *review.Exception) { x.Granted, x.Expires = t0.Add(-time.Hour), t0.Add(24*time.Hour) })
+	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0})
+	if f.flags[gate.ResultAttestVerdict] != "pass" {
+		t.Fatalf("attest at the epoch should pass, got %s", f.flags[gate.ResultAttestVerdict])
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(t0.Unix(), 10))
+	code, out := runGate(t, f.args())
+	if code != cli.ExitBlocked || !strings.Contains(out, "exception EX-7 expired at 2020-01-02T00:00:00Z") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// TestGateKeyless: attest signs keylessly (virtual Fulcio and Rekor); the
+// gate trusts the identity given by flags under a trusted_root.json.
+func TestGateKeyless(t *testing.T) {
+	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
+	v := signtest.New(t)
+	const subject, issuer = "release-bot@example.com", "https://issuer.example"
+	s, err := sign.Keyless(context.Background(), signtest.Token(subject, issuer), v.Options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newGateFixture(t, keys, gateSetup{attestor: s})
+	tr, err := v.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(f.dir, "trusted_root.json")
+	writeJSON(t, root, tr)
+	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
+	tests := []struct {
+		subject string
+		code    int
+		want    string
+	}{
+		{subject, cli.ExitOK, "gate: PASSED"},
+		{"mallory@example.com", cli.ExitBlocked, "does not verify for artefact"},
+	}
+	for _, tc := range tests {
+		code, out := runGate(t, f.args("--certificate-identity", tc.subject, "--certificate-oidc-issuer", issuer, "--trusted-root", root))
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d, want %d with %q\n%s", tc.subject, code, tc.code, tc.want, out)
+		}
 	}
 }
 

@@ -82,7 +82,13 @@ record without spec.permissions).`,
 				return cli.Usagef("--artifact and --review are required")
 			}
 			ctx := cmd.Context()
+			sarifPath := filepath.Join(f.evidenceDir, permissions.SARIFFile)
 			rep, err := check.Run(ctx, f.env(), policy.CheckPermissions, func(ctx context.Context) (*check.Outcome, error) {
+				// A SARIF log left by an earlier run must not outlive
+				// this run's verdict.
+				if err := os.Remove(sarifPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return nil, err
+				}
 				r, reviewDigest, err := review.Load(f.review)
 				if err != nil {
 					return nil, inputError(err)
@@ -107,7 +113,7 @@ record without spec.permissions).`,
 				if err != nil {
 					return nil, err
 				}
-				if err := evidence.WriteFileAtomic(filepath.Join(f.evidenceDir, permissions.SARIFFile), sarif); err != nil {
+				if err := evidence.WriteFileAtomic(sarifPath, sarif); err != nil {
 					return nil, err
 				}
 				return &check.Outcome{Report: rep}, nil

@@ -2,22 +2,18 @@ package engines
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
-func TestTektonFilesProbe(t *testing.T) {
-	files, _ := filepath.Glob("../../tasks/tekton/*/*/*.yaml")
-	more, _ := filepath.Glob("../../examples/tekton/*.yaml")
-	for _, f := range append(files, more...) {
-		docs, err := ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range docs {
-			if _, err := DecodeTekton(context.Background(), d); err != nil {
-				t.Error(err)
-			}
-		}
+// TestShippedYAML validates every Task, Pipeline, WorkflowTemplate and
+// example with the engines' own code.
+func TestShippedYAML(t *testing.T) {
+	n, errs := Validate(context.Background(), "../../tasks", "../../examples/tekton", "../../examples/argo", "../../examples/gitops")
+	for _, err := range errs {
+		t.Error(err)
 	}
+	if n < 20 {
+		t.Errorf("validated %d documents; the shipped YAML was not found", n)
+	}
+	t.Logf("validated %d documents", n)
 }

@@ -135,6 +135,9 @@ func (s *scanner) claude(rel string, m map[string]any) error {
 			}
 		}
 	}
+	if err := s.claudeHooks(rel, m["hooks"]); err != nil {
+		return err
+	}
 	servers, err := strs(m["enabledMcpjsonServers"], "enabledMcpjsonServers")
 	if err != nil {
 		return err
@@ -241,4 +244,31 @@ func globMatch(pattern, s string) bool {
 		i += step
 	}
 	return prev[len(s)]
+}
+
+// claudeHooks records hook commands: each runs a shell command on an
+// event, with the agent's privileges.
+func (s *scanner) claudeHooks(rel string, v any) error {
+	if v == nil {
+		return nil
+	}
+	events := obj(v)
+	if events == nil {
+		return fmt.Errorf("%w: hooks must be an object", ErrInvalid)
+	}
+	for _, ev := range keys(events) {
+		for i, raw := range arr(events[ev]) {
+			matcher := str(obj(raw)["matcher"])
+			for j, h := range arr(obj(raw)["hooks"]) {
+				cmd := str(obj(h)["command"])
+				if cmd == "" {
+					return fmt.Errorf("%w: hooks.%s[%d].hooks[%d] has no command", ErrInvalid, ev, i, j)
+				}
+				if err := s.add(Grant{Surface: SurfaceClaude, Subject: "hook " + ev + " " + matcher, Action: "run", Scope: cmd, Effect: Allow, Path: rel}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

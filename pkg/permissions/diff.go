@@ -45,30 +45,40 @@ type Change struct {
 // change never blocks.
 func (c *Change) Narrowing() bool { return c.Kind == KindNarrowed || c.Kind == KindRemoved }
 
-// item is a grant with its decoded content, computed once.
+// item is a grant with the parts of its content that coverage needs,
+// decoded on first use: most grants match their reviewed slot exactly and
+// never need them.
 type item struct {
-	g    *Grant
-	rule bool       // a Claude Code permission rule
-	host string     // network destination, for egress grants
-	rbac *rbacScope // Kubernetes scope
+	g       *Grant
+	decoded bool
+	rule    bool       // a Claude Code permission rule
+	host    string     // network destination, for egress grants
+	scope   *rbacScope // Kubernetes scope
 }
 
-func newItem(g *Grant) *item {
-	it := &item{g: g}
-	var c map[string]any
-	if len(g.Content) > 0 {
-		_ = json.Unmarshal(g.Content, &c)
+func newItem(g *Grant) *item { return &item{g: g} }
+
+func (it *item) decode() *item {
+	if it.decoded {
+		return it
 	}
-	_, it.rule = c["rule"]
-	switch {
-	case g.Surface == SurfaceNetwork && g.Action == "egress":
-		it.host = strings.ToLower(g.Subject)
-	case g.Surface == SurfaceNetwork && g.Action == "WebFetch":
-		it.host = strings.ToLower(strings.TrimPrefix(g.Scope, "domain:"))
-	case g.Surface == SurfaceRBAC:
+	it.decoded = true
+	g := it.g
+	switch g.Surface {
+	case SurfaceClaude, SurfaceFS, SurfaceNetwork:
+		var c map[string]any
+		_ = json.Unmarshal(g.Content, &c)
+		_, it.rule = c["rule"]
+		switch {
+		case g.Surface == SurfaceNetwork && g.Action == "egress":
+			it.host = strings.ToLower(g.Subject)
+		case g.Surface == SurfaceNetwork && g.Action == "WebFetch":
+			it.host = strings.ToLower(strings.TrimPrefix(g.Scope, "domain:"))
+		}
+	case SurfaceRBAC:
 		var sc rbacScope
 		_ = json.Unmarshal(g.Content, &sc)
-		it.rbac = &sc
+		it.scope = &sc
 	}
 	return it
 }
@@ -76,6 +86,7 @@ func newItem(g *Grant) *item {
 // covers reports whether reviewed grant b allows at least what candidate
 // grant g allows, without being the same slot.
 func covers(b, g *item) bool {
+	b, g = b.decode(), g.decode()
 	if b.g.Surface != g.g.Surface || b.g.Effect != Allow || g.g.Effect != Allow {
 		return false
 	}
@@ -87,8 +98,8 @@ func covers(b, g *item) bool {
 		return hostCovers(b.host, g.host)
 	case b.rule && g.rule:
 		return claudeCovers(b.g, g.g)
-	case b.rbac != nil && g.rbac != nil:
-		return rbacCovers(b.g, g.g, b.rbac, g.rbac)
+	case b.scope != nil && g.scope != nil:
+		return rbacCovers(b.g, g.g, b.scope, g.scope)
 	case g.g.Surface == SurfaceOpenAI && strings.HasPrefix(g.g.Subject, "mcp "):
 		return b.g.Subject == g.g.Subject && b.g.Scope == g.g.Scope && b.g.Action == "*"
 	}
@@ -115,7 +126,7 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 		it := newItem(&reviewed.Grants[i])
 		bySlot[it.g.slot()] = it
 		key := it.g.Surface
-		if it.rbac != nil {
+		if it.g.Surface == SurfaceRBAC {
 			key += "\x00" + it.g.Subject
 		}
 		bySurface[key] = append(bySurface[key], it)
@@ -149,7 +160,7 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 			continue
 		}
 		key := c.g.Surface
-		if c.rbac != nil {
+		if c.g.Surface == SurfaceRBAC {
 			key += "\x00" + c.g.Subject
 		}
 		covered := false
@@ -167,6 +178,11 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 			kind = KindBroadened
 		}
 		sev, detail := addedSeverity(c, tools)
+		if d := shadowedBy(c, candItems); d != nil {
+			// Claude Code applies deny rules first: this allow never
+			// takes effect while d stays.
+			sev, detail = evidence.Low, detail+", shadowed by deny rule "+d.g.Subject
+		}
 		out = append(out, newChange(nil, c.g, kind, sev, detail))
 	}
 	for _, b := range sortedItems(bySlot) {
@@ -213,10 +229,12 @@ func sortedItems(m map[slot]*item) []*item {
 // strict covers the reviewed restriction b (deny "Bash" keeps deny
 // "Bash(curl:*)").
 func restrictionKept(b *item, cand []*item) bool {
+	b.decode()
 	for _, c := range cand {
 		if c.g.Surface != b.g.Surface || !c.g.restriction() || c.g.Effect.rank() > b.g.Effect.rank() {
 			continue
 		}
+		c.decode()
 		if c.rule && b.rule && claudeCovers(c.g, b.g) {
 			return true
 		}
@@ -225,6 +243,20 @@ func restrictionKept(b *item, cand []*item) bool {
 		}
 	}
 	return false
+}
+
+// shadowedBy returns a candidate deny rule that covers the allow rule c
+// in the same file, or nil.
+func shadowedBy(c *item, cand []*item) *item {
+	if !c.decode().rule {
+		return nil
+	}
+	for _, d := range cand {
+		if d.g.Effect == Deny && d.g.Path == c.g.Path && d.g.Surface == c.g.Surface && d.decode().rule && claudeCovers(d.g, c.g) {
+			return d
+		}
+	}
+	return nil
 }
 
 // defaultSetting returns the grant a setting takes when its file does not
@@ -328,7 +360,7 @@ func compareSame(b, c *Grant, tools []string) (Change, bool) {
 			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("approval %s → %s", orNone(b.Approval), orNone(c.Approval)))
 		}
 	}
-	if !bytes.Equal(canonicalJSON(b.Content), canonicalJSON(c.Content)) {
+	if !bytes.Equal(b.Content, c.Content) && !bytes.Equal(canonicalJSON(b.Content), canonicalJSON(c.Content)) {
 		compareContent(&a, b, c, others(tools, c))
 	}
 	if a.kind == "" {
@@ -575,13 +607,16 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 		}
 		return evidence.High, "new MCP server"
 	case SurfaceNetwork:
-		if c.host == "*" {
+		if c.decode().host == "*" {
 			return evidence.Critical, "egress to any host"
 		}
 		return evidence.High, "new egress destination"
 	case SurfaceFS:
 		return evidence.High, "new filesystem access (" + g.Action + ")"
 	case SurfaceClaude:
+		if g.Action == "run" {
+			return evidence.High, "new hook command"
+		}
 		if g.Scope == "" && (g.Action == "Bash" || g.Action == "*") {
 			return evidence.Critical, "new allow rule for every " + g.Action + " command"
 		}
@@ -607,7 +642,7 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 		}
 		return evidence.High, "new way to authenticate"
 	case SurfaceRBAC:
-		why, critical := rbacSeverity(g, c.rbac)
+		why, critical := rbacSeverity(g, c.decode().scope)
 		d := "new Kubernetes permission"
 		if why != "" {
 			d += ": " + why

@@ -13,8 +13,9 @@
 //   - MCP tools/list snapshots: name, description, inputSchema, outputSchema
 //     and annotations, read with the specification's worst-case defaults
 //     (readOnlyHint false, destructiveHint true, openWorldHint true);
-//   - Claude Code settings: permissions allow, ask and deny rules,
-//     defaultMode, additionalDirectories, sandbox network and filesystem;
+//   - Claude Code settings: permissions allow, ask and deny rules (applied
+//     deny, then ask, then allow), defaultMode, additionalDirectories,
+//     disableBypassPermissionsMode, sandbox network and filesystem, hooks;
 //   - OpenAI Responses and Agents SDK tool configuration (allowed_tools,
 //     require_approval, tool_filter) and A2A AgentCards (skills, security);
 //   - Kubernetes Role, ClusterRole and their bindings, expanded per subject,
@@ -31,8 +32,21 @@
 // the new text adds URLs, instructions aimed at the model, hidden
 // characters or references to other tools (high).
 //
+// A reviewed grant covers a candidate one when it allows at least as much:
+// the same slot, a Claude Code rule whose pattern includes the other
+// ("Bash(npm run:*)" covers "Bash(npm run test:*)"), a wildcard egress
+// domain, an RBAC rule with a wildcard verb, resource or name or a wider
+// namespace, an OpenAI MCP server without allowed_tools, in any file of
+// the artefact. Tools, servers, skills and settings match only in the same
+// file: moving a tools/list snapshot shows as new tools.
+//
 // Every file is read through fixed bounds (size, nesting depth, number of
-// grants); YAML goes through sigs.k8s.io/yaml, which refuses duplicate keys
-// and alias bombs. A permission file that cannot be read is an error naming
-// it, so the check fails closed.
+// grants); JSON is decoded with duplicate keys refused, YAML goes through
+// sigs.k8s.io/yaml, which refuses duplicate keys and alias bombs. A file
+// named like a permission file, or one that fails to parse but mentions a
+// permission keyword (mcpServers, inputSchema, rbac.authorization.k8s.io,
+// ...), is an error naming it, so the check fails closed. Files recognised
+// only by content that are larger than MaxFileSize, and unrendered
+// templates, are listed in Snapshot.Skipped. .git and node_modules are not
+// read.
 package permissions

@@ -67,6 +67,25 @@ metadata:
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
 subjects: [{kind: ServiceAccount, name: support-agent, namespace: agents}]
 `), []want{{SurfaceRBAC, sa + " bind namespace *: ClusterRole cluster-admin (not defined in the artefact)", KindBroadened, C}}},
+		{"bound to view in the namespace", with(base, "deploy/view.yaml", `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: support-agent-view, namespace: agents}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: support-agent}]
+`), []want{{SurfaceRBAC, sa + " bind namespace agents: ClusterRole view (not defined in the artefact)", KindBroadened, H}}},
+		{"aggregated cluster role", with(base, "deploy/agg.yaml", `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: agent-aggregate}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {agents.example.com/aggregate: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: agent-aggregate}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agent-aggregate}
+subjects: [{kind: ServiceAccount, name: support-agent, namespace: agents}]
+`), []want{{SurfaceRBAC, sa + " bind namespace *: ClusterRole agent-aggregate (aggregated)", KindBroadened, C}}},
 		{"verb removed narrows", replace(base, p, `verbs: ["get", "watch"]`, `verbs: ["get"]`),
 			[]want{{SurfaceRBAC, sa + " watch namespace agents: configmaps support-agent-prompts", KindRemoved, I}}},
 		{"new subject", replace(base, p, "    namespace: agents\n", "    namespace: agents\n  - kind: ServiceAccount\n    name: helper\n    namespace: agents\n"),

@@ -136,3 +136,37 @@ func TestMCPTools(t *testing.T) {
 			[]want{{SurfaceMCPTool, "create_return", KindChanged, L}}},
 	})
 }
+
+// TestDetection: formats are found by content wherever they are, a file
+// holding two formats is read as both, and "tools.json" files of either
+// kind are read correctly.
+func TestDetection(t *testing.T) {
+	s := scanFiles(t, map[string]string{
+		"config/agent.json":        `{"mcpServers": {"a": {"command": "a"}}, "permissions": {"deny": ["WebFetch"]}}`,
+		"openai.tools.json":        openAIConfig,
+		"k8s/all.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n" + role,
+		"ci/pipeline.yml":          workflow,
+		"snapshots/orders.json":    toolsFixture,
+		"cards/support-agent.json": agentCard,
+	})
+	got := map[string][]string{}
+	for _, src := range s.Sources {
+		got[src.Path] = append(got[src.Path], src.Format)
+	}
+	want := map[string][]string{
+		"config/agent.json":        {FormatClaude, FormatMCPConfig},
+		"openai.tools.json":        {FormatOpenAI},
+		"k8s/all.yaml":             {FormatRBAC},
+		"ci/pipeline.yml":          {FormatActions},
+		"snapshots/orders.json":    {FormatMCPTools},
+		"cards/support-agent.json": {FormatA2A},
+	}
+	for p, w := range want {
+		if !slices.Equal(got[p], w) {
+			t.Errorf("%s read as %v, want %v", p, got[p], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("sources %v", got)
+	}
+}

@@ -71,15 +71,15 @@ type Grant struct {
 	// Scope narrows the action (a resource, a domain, a path).
 	Scope string `json:"scope,omitempty"`
 	// Effect is allow, ask or deny.
-	Effect Effect `json:"effect"`
+	Effect Effect `json:"effect" jsonschema:"enum=allow,enum=ask,enum=deny"`
 	// Approval is "always" when a human approves each use, "never" when
 	// not, empty when the format has no such notion.
-	Approval string `json:"approval,omitempty"`
+	Approval string `json:"approval,omitempty" jsonschema:"enum=always,enum=never"`
 	// Path is the source file, relative to the artefact root, with
 	// forward slashes.
 	Path string `json:"path"`
 	// Content is the full reviewable content (descriptions, schemas,
-	// rules) as canonical JSON.
+	// rules) as canonical JSON (sorted keys, no insignificant space).
 	Content json.RawMessage `json:"content,omitempty"`
 }
 
@@ -119,7 +119,6 @@ func (s *Snapshot) normalise() {
 	byslot := map[slot]int{}
 	out := s.Grants[:0]
 	for _, g := range s.Grants {
-		g.Content = canonicalJSON(g.Content)
 		if i, ok := byslot[g.slot()]; ok {
 			o := &out[i]
 			if g.Effect.rank() < o.Effect.rank() {
@@ -134,6 +133,12 @@ func (s *Snapshot) normalise() {
 		out = append(out, g)
 	}
 	s.Grants = out
+	if s.Grants == nil {
+		s.Grants = []Grant{}
+	}
+	if s.Sources == nil {
+		s.Sources = []Source{}
+	}
 	sort.Slice(s.Grants, func(i, j int) bool { return lessGrant(&s.Grants[i], &s.Grants[j]) })
 	sort.Strings(s.Skipped)
 }

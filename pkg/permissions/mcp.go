@@ -127,7 +127,7 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>()\]\[]+`)
 
 // hostOf returns the host (and non-default port) of the first URL in s.
 func hostOf(s string) string {
-	u := urlRE.FindString(s)
+	u := strings.TrimRight(urlRE.FindString(s), ".,;:!?")
 	if u == "" {
 		return ""
 	}
@@ -169,14 +169,18 @@ func toolsList(m map[string]any) []any {
 		m = r
 	}
 	tools := arr(m["tools"])
-	if len(tools) == 0 {
-		return nil
-	}
+	schemas := 0
 	for _, t := range tools {
 		o := obj(t)
-		if o == nil || o["name"] == nil || o["inputSchema"] == nil {
+		if o == nil || str(o["name"]) == "" || o["type"] != nil {
 			return nil
 		}
+		if o["inputSchema"] != nil {
+			schemas++
+		}
+	}
+	if schemas == 0 {
+		return nil
 	}
 	return tools
 }
@@ -188,13 +192,7 @@ func (s *scanner) mcpTools(rel string, m map[string]any) error {
 	}
 	tools, ok := m["tools"].([]any)
 	if !ok {
-		if isOpenAITools(m) {
-			return s.openAI(rel, m)
-		}
 		return fmt.Errorf("%w: a tools/list snapshot needs a tools array", ErrInvalid)
-	}
-	if isOpenAITools(m) {
-		return s.openAI(rel, m)
 	}
 	seen := map[string]bool{}
 	for i, t := range tools {

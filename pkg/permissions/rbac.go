@@ -58,6 +58,9 @@ type rbacScope struct {
 	NonResourceURL string `json:"nonResourceURL,omitempty"`
 	Role           string `json:"role"`
 	Binding        string `json:"binding"`
+	// Unexpanded marks a binding to a role whose rules the artefact does
+	// not hold: it grants whatever that role grants.
+	Unexpanded bool `json:"unexpanded,omitempty"`
 }
 
 func (s *rbacSet) collect(rel string, m map[string]any) error {
@@ -165,7 +168,7 @@ func (s *rbacSet) grants() []Grant {
 					why = "aggregated"
 				}
 				out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: "bind", Scope: "namespace " + scopeNS + ": " + roleID + " (" + why + ")",
-					Effect: Allow, Path: b.path, Content: content(rbacScope{Namespace: scopeNS, APIGroup: "*", Resource: "*", Role: roleID, Binding: bindingID})})
+					Effect: Allow, Path: b.path, Content: content(rbacScope{Namespace: scopeNS, APIGroup: "*", Resource: "*", Role: roleID, Binding: bindingID, Unexpanded: true})})
 				continue
 			}
 			for _, r := range role.rules {
@@ -224,7 +227,13 @@ func rbacCovers(broad, narrow *Grant, bs, ns *rbacScope) bool {
 		return bs.NonResourceURL == ns.NonResourceURL || bs.NonResourceURL == "*" ||
 			(strings.HasSuffix(bs.NonResourceURL, "*") && strings.HasPrefix(ns.NonResourceURL, strings.TrimSuffix(bs.NonResourceURL, "*")))
 	}
-	if broad.Action == "bind" && bs.Role != ns.Role {
+	if ns.Unexpanded {
+		// Only the same role, or a reviewed grant of everything, covers
+		// a role whose rules are unknown.
+		return (bs.Unexpanded && bs.Role == ns.Role) ||
+			(broad.Action == "*" && bs.APIGroup == "*" && bs.Resource == "*" && bs.ResourceName == "" && !bs.Unexpanded)
+	}
+	if bs.Unexpanded {
 		return false
 	}
 	if bs.APIGroup != "*" && bs.APIGroup != ns.APIGroup {
@@ -254,11 +263,10 @@ func resourceCovers(broad, narrow string) bool {
 // rbacSeverity ranks a grant the review did not cover.
 func rbacSeverity(g *Grant, sc *rbacScope) (string, bool) {
 	v, res := g.Action, sc.Resource
-	if g.Action == "bind" && sc.Role != "" && strings.Contains(g.Scope, "(") {
-		if strings.HasSuffix(sc.Role, " cluster-admin") || strings.HasSuffix(sc.Role, " admin") || strings.HasSuffix(sc.Role, " edit") {
-			return "binds " + sc.Role + ", whose rules are not in the artefact", true
-		}
-		return "binds " + sc.Role + ", whose rules are not in the artefact", false
+	if sc.Unexpanded {
+		why := "binds " + sc.Role + ", whose rules are not in the artefact"
+		role := sc.Role[strings.IndexByte(sc.Role, ' ')+1:]
+		return why, role == "cluster-admin" || role == "admin" || role == "edit" || sc.Namespace == "*"
 	}
 	switch {
 	case v == "*" || res == "*" || sc.APIGroup == "*" && res != "":

@@ -171,7 +171,7 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
 	}
-	return s.bytes(rel, named, isYAML || (named == FormatActions), b)
+	return s.bytes(rel, named, isYAML, b)
 }
 
 // bytes parses one file's content.
@@ -199,21 +199,16 @@ func (s *scanner) bytes(rel, named string, yamlStream bool, b []byte) error {
 	}
 	formats := map[string]bool{}
 	for i, doc := range docs {
-		f := named
-		if f == "" {
-			f = detect(doc)
-		}
-		if f == "" {
-			continue
-		}
 		where := rel
 		if len(docs) > 1 {
 			where = fmt.Sprintf("%s (document %d)", rel, i+1)
 		}
-		if err := s.parse(f, rel, doc); err != nil {
-			return fmt.Errorf("%s: %s: %w", where, f, err)
+		for _, f := range detect(doc, named) {
+			if err := s.parse(f, rel, doc); err != nil {
+				return fmt.Errorf("%s: %s: %w", where, f, err)
+			}
+			formats[f] = true
 		}
-		formats[f] = true
 	}
 	for _, f := range keysOf(formats) {
 		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: f, Digest: evidence.Digest(b)})
@@ -239,29 +234,38 @@ func hasMarker(b []byte) bool {
 	return false
 }
 
-// detect recognises a format by content, or returns "".
-func detect(doc any) string {
+// detect returns the formats of a document: the one its name promises
+// (which must then parse) and every format its content matches, so that a
+// file holding both MCP servers and permission rules is read as both.
+func detect(doc any, named string) []string {
 	m := obj(doc)
+	if named == FormatMCPTools && isOpenAITools(m) {
+		named = FormatOpenAI // "tools.json" files of either kind
+	}
+	var out []string
+	if named != "" {
+		out = append(out, named)
+	}
 	if m == nil {
-		return ""
+		return out
 	}
-	switch {
-	case isRBAC(m):
-		return FormatRBAC
-	case obj(m["mcpServers"]) != nil || looksLikeVSCodeServers(obj(m["servers"])):
-		return FormatMCPConfig
-	case toolsList(m) != nil:
-		return FormatMCPTools
-	case isOpenAITools(m):
-		return FormatOpenAI
-	case isClaudeSettings(m):
-		return FormatClaude
-	case arr(m["skills"]) != nil && str(m["name"]) != "" && (m["url"] != nil || m["protocolVersion"] != nil || m["capabilities"] != nil):
-		return FormatA2A
-	case obj(m["jobs"]) != nil && (m["on"] != nil || m["true"] != nil):
-		return FormatActions
+	for _, c := range []struct {
+		format string
+		ok     bool
+	}{
+		{FormatRBAC, isRBAC(m)},
+		{FormatMCPConfig, obj(m["mcpServers"]) != nil || looksLikeVSCodeServers(obj(m["servers"]))},
+		{FormatMCPTools, toolsList(m) != nil},
+		{FormatOpenAI, isOpenAITools(m)},
+		{FormatClaude, isClaudeSettings(m)},
+		{FormatA2A, arr(m["skills"]) != nil && str(m["name"]) != "" && (m["url"] != nil || m["protocolVersion"] != nil || m["capabilities"] != nil)},
+		{FormatActions, obj(m["jobs"]) != nil && (m["on"] != nil || m["true"] != nil)},
+	} {
+		if c.ok && c.format != named {
+			out = append(out, c.format)
+		}
 	}
-	return ""
+	return out
 }
 
 func (s *scanner) parse(format, rel string, doc any) error {

@@ -24,7 +24,7 @@ var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}
 // aimed at the model, hidden characters, and names of other tools.
 func descriptionRisks(oldText, newText string, otherTools []string) []string {
 	var risks []string
-	if u := added(urlRE.FindAllString(oldText, -1), urlRE.FindAllString(newText, -1)); len(u) > 0 {
+	if u := added(findURLs(oldText), findURLs(newText)); len(u) > 0 {
 		risks = append(risks, "adds URL "+strings.Join(u, ", "))
 	}
 	if e := added(emailRE.FindAllString(oldText, -1), emailRE.FindAllString(newText, -1)); len(e) > 0 {
@@ -46,6 +46,15 @@ func descriptionRisks(oldText, newText string, otherTools []string) []string {
 		risks = append(risks, "now refers to other tools ("+strings.Join(refs, ", ")+")")
 	}
 	return risks
+}
+
+// findURLs returns the URLs in s without trailing sentence punctuation.
+func findURLs(s string) []string {
+	urls := urlRE.FindAllString(s, -1)
+	for i, u := range urls {
+		urls[i] = strings.TrimRight(u, ".,;:!?")
+	}
+	return urls
 }
 
 // added returns the members of b not in a, sorted and unique.

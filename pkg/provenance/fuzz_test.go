@@ -53,7 +53,8 @@ func FuzzSignature(f *testing.F) {
 	f.Add([]byte(`{"dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json"}}`))
 	ids := []policy.Identity{{Name: "k", PublicKey: "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEAAAA\n-----END PUBLIC KEY-----\n"}}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sc := &signatureCheck{dir: dir, name: "b.sig", bundle: b, ids: ids, files: m}
+		files := func(context.Context) (*artifact.Manifest, error) { return m, nil }
+		sc := &signatureCheck{dir: dir, name: "b.sig", bundle: b, ids: ids, files: files}
 		res, fs, err := sc.run(context.Background())
 		if err != nil && !errors.Is(err, ErrUnsupported) {
 			t.Fatalf("unexpected error kind: %v", err)

@@ -188,9 +188,17 @@ func verifySignatures(ctx context.Context, cfg Config, ignore []string) ([]evide
 	if len(ids) == 0 {
 		return nil, nil, errors.New("--signature given but no trusted signer is configured: set spec.modelSigners in the policy, or pass --key, --certificate-chain or --certificate-identity with --certificate-oidc-issuer")
 	}
-	files, err := artifact.Hash(ctx, cfg.Artifact, append([]artifact.Option{artifact.WithIgnore(ignore...)}, cfg.HashOptions...)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("hash artefact %s: %w", cfg.Artifact, err)
+	var cached *artifact.Manifest
+	files := func(ctx context.Context) (*artifact.Manifest, error) {
+		if cached != nil {
+			return cached, nil
+		}
+		m, err := artifact.Hash(ctx, cfg.Artifact, append([]artifact.Option{artifact.WithIgnore(ignore...)}, cfg.HashOptions...)...)
+		if err != nil {
+			return nil, fmt.Errorf("hash artefact %s: %w", cfg.Artifact, err)
+		}
+		cached = m
+		return m, nil
 	}
 	var findings []evidence.Finding
 	var out []SignatureResult

@@ -86,9 +86,9 @@ type signatureCheck struct {
 	ignore []string // extra root-relative paths to leave out (the bundle itself, --ignore)
 	ids    []policy.Identity
 	opts   []trust.Option
-	// files is the artefact hashed with the default serialization, for
-	// bundles about the root or one file.
-	files *artifact.Manifest
+	// files hashes the artefact with the default serialization, for
+	// bundles about the root or one file (once, on first use).
+	files func(context.Context) (*artifact.Manifest, error)
 }
 
 func (s *signatureCheck) run(ctx context.Context) (SignatureResult, []evidence.Finding, error) {
@@ -136,8 +136,12 @@ func (s *signatureCheck) run(ctx context.Context) (SignatureResult, []evidence.F
 // aboutArtefact verifies a bundle whose subject must be the artefact root
 // digest or one of its files.
 func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult, candidates []string) (SignatureResult, []evidence.Finding, error) {
-	known := map[string]string{s.files.Root: "(artefact root)"}
-	for _, f := range s.files.Files {
+	files, err := s.files(ctx)
+	if err != nil {
+		return res, nil, err
+	}
+	known := map[string]string{files.Root: "(artefact root)"}
+	for _, f := range files.Files {
 		known[f.Digest] = f.Name
 	}
 	for _, d := range candidates {
@@ -150,9 +154,9 @@ func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult,
 		}
 		return s.verified(res, r, known[d]+" "+d), nil, nil
 	}
-	f := newFinding(ClassSignatureInvalid, evidence.High, s.name, "", strings.Join(candidates, ","), s.files.Root,
+	f := newFinding(ClassSignatureInvalid, evidence.High, s.name, "", strings.Join(candidates, ","), files.Root,
 		fmt.Sprintf("provenance: signature %s is about %s, which is neither the artefact root %s nor any of its files",
-			s.name, strings.Join(candidates, ", "), short(s.files.Root)))
+			s.name, strings.Join(candidates, ", "), short(files.Root)))
 	return res, []evidence.Finding{f}, nil
 }
 

@@ -35,7 +35,8 @@ func NewCommand() *cobra.Command {
 validates every Task and the Pipeline with Tekton's own code, orders the tasks
 with Tekton's DAG, renders each Task with Tekton's substitution code (params,
 results, workspaces, context), and runs each step's command with the local
-step binary named by the image's last path element (provenance, gate, ...).
+step binary named by the image's last path element (provenance, gate, ...),
+or, when that binary is not there, with the tollgate subcommand of that name.
 
 Workspaces map to local directories: --workspace NAME=DIR, or a fresh folder
 under --out for emptyDir and volumeClaimTemplate bindings. A workspace named
@@ -123,16 +124,16 @@ func report(cmd *cobra.Command, o Options) error {
 	if g := res.Task("gate"); g != nil && g.Status != "" {
 		summary := g.Results["summary"]
 		if res.Succeeded && g.Results["verdict"] == "pass" {
-			fmt.Fprintf(out, "PASSED: %s\n", summary)
+			fmt.Fprintf(out, "gate: %s\n", summary)
 			return nil
 		}
 		if summary == "" {
 			summary = res.Reason
 		}
-		return cli.Blockedf("BLOCKED: %s", summary)
+		return cli.Blockedf("release blocked: gate: %s", summary)
 	}
 	if !res.Succeeded {
-		return cli.Blockedf("BLOCKED: pipeline %s failed: %s", res.Pipeline, res.Reason)
+		return cli.Blockedf("release blocked: pipeline %s failed: %s", res.Pipeline, res.Reason)
 	}
 	fmt.Fprintf(out, "SUCCEEDED: pipeline %s\n", res.Pipeline)
 	return nil

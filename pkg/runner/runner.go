@@ -380,16 +380,27 @@ func (r *run) checkBinaries(task string, ts *v1.TaskSpec) error {
 		if path.Base(s.Command[0]) != bin {
 			return fmt.Errorf("Task %s step %s: %w: command %q is not the image's binary %q", task, s.Name, ErrUnsupported, s.Command[0], bin)
 		}
-		if r.binary(bin) == "" {
-			return fmt.Errorf("Task %s step %s: binary %s not found in %s; build it with `make build` or pass --bin-dir", task, s.Name, bin, strings.Join(r.opts.BinDirs, ", "))
+		if r.binary(bin) == nil {
+			return fmt.Errorf("Task %s step %s: neither %s nor tollgate found in %s; build them with `make build` or pass --bin-dir", task, s.Name, bin, strings.Join(r.opts.BinDirs, ", "))
 		}
 	}
 	return nil
 }
 
-// binary returns the path of the step binary name in the first bin
-// directory that has it, or "".
-func (r *run) binary(name string) string {
+// binary returns how to run the step binary name: its path in the first
+// bin directory that has it, or else tollgate with the subcommand of the
+// same name (every step binary is one). It returns nil when neither exists.
+func (r *run) binary(name string) []string {
+	if p := r.find(name); p != "" {
+		return []string{p}
+	}
+	if p := r.find("tollgate"); p != "" && name != "tollgate" {
+		return []string{p, name}
+	}
+	return nil
+}
+
+func (r *run) find(name string) string {
 	for _, dir := range r.opts.BinDirs {
 		p, err := filepath.Abs(filepath.Join(dir, name))
 		if err != nil {
@@ -624,7 +635,8 @@ func (r *run) taskWorkspaces(pt v1.PipelineTask, ts *v1.TaskSpec) map[string]str
 // env (expanded as Kubernetes does), HOME, PATH and SOURCE_DATE_EPOCH.
 func (r *run) runStep(ctx context.Context, s v1.Step, resultsDir, home, logPath string) (int, error) {
 	vars := map[string]string{}
-	bin := r.binary(binaryName(s.Image))
+	argv := r.binary(binaryName(s.Image))
+	bin := argv[0]
 	env := []string{"HOME=" + home, "PATH=" + filepath.Dir(bin)}
 	if v, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok {
 		env = append(env, "SOURCE_DATE_EPOCH="+v)
@@ -642,7 +654,7 @@ func (r *run) runStep(ctx context.Context, s v1.Step, resultsDir, home, logPath 
 		return out
 	}
 	command, args := mapPaths(s.Command), mapPaths(s.Args)
-	cmd := exec.CommandContext(ctx, bin, append(command[1:], args...)...)
+	cmd := exec.CommandContext(ctx, bin, append(append(argv[1:], command[1:]...), args...)...)
 	cmd.Env = env
 	cmd.Dir = home
 	if s.WorkingDir != "" {

@@ -89,7 +89,7 @@ func TestRunRefusesBeforeRunning(t *testing.T) {
 		{name: "unknown workspace", tasks: taskWith(""), ws: map[string]string{"nope": "."}, wantErr: "declares no such workspace"},
 		{name: "unknown variable", tasks: taskWith(`      workingDir: $(steps.step-s.exitCode.path)
 `), wantErr: "variable $(steps.step-s.exitCode.path) has no value", unsupp: true},
-		{name: "missing binary", tasks: taskWith(""), bins: []string{t.TempDir()}, wantErr: "binary fakestep not found"},
+		{name: "missing binary", tasks: taskWith(""), bins: []string{t.TempDir()}, wantErr: "neither fakestep nor tollgate found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,8 @@ func (g *gen) s(cs string, n int) string {
 		for i := range b {
 			b[i] = cs[g.r.IntN(len(cs))]
 		}
-		if !placeholderBody(string(b)) && (n < 8 || hasDigitAndLetter(string(b)) || !strings.ContainsAny(cs, "0123456789")) {
+		mixed := strings.ContainsAny(cs, "0123456789") && strings.ContainsAny(cs, csLetters)
+		if !placeholderBody(string(b)) && (n < 8 || !mixed || hasDigitAndLetter(string(b))) {
 			return string(b)
 		}
 	}

@@ -188,13 +188,29 @@ func classifyPair(p pair) (string, string) {
 		return rulePinecone, v
 	}
 	secret, password := secretKey(nk)
-	if !secret || !plausibleSecret(v, p.quoted) {
+	if !secret || !plausibleSecret(v, p.quoted) || hasKnownPrefix(v) {
 		return "", ""
 	}
 	if password {
 		return RuleGenericPassword, v
 	}
 	return RuleGenericSecret, v
+}
+
+// knownPrefixes start credentials that a structural detector owns: a value
+// with one of them that the detector rejected (bad checksum, wrong length)
+// is not reported again as a generic secret.
+var knownPrefixes = []string{"sk-", "sk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "npm_",
+	"pypi-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-", "hf_", "api_org_", "r8_", "gsk_", "xai-", "pplx-",
+	"AIza", "lsv2_", "pcsk_", "AKIA", "ASIA", "eyJ"}
+
+func hasKnownPrefix(v string) bool {
+	for _, p := range knownPrefixes {
+		if strings.HasPrefix(v, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func allIn(s string, set *charset) bool {
@@ -284,16 +300,16 @@ func decodeValue(v string) (string, string) {
 	return "", ""
 }
 
-// printable reports whether b is at least 8 bytes of mostly printable text.
+// printable reports whether b is at least 8 bytes of printable ASCII
+// text (random bytes almost never are).
 func printable(b []byte) bool {
 	if len(b) < 8 {
 		return false
 	}
-	bad := 0
 	for _, c := range b {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f {
-			bad++
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
+			return false
 		}
 	}
-	return bad == 0
+	return true
 }

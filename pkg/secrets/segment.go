@@ -27,7 +27,7 @@ const modeAnchors mode = -1 // anchors and references only: pairs were parsed al
 type pattern struct {
 	lit  []byte // exact, or lower case when fold
 	fold bool
-	dets []*detector                   // anchor: detectors tried in order
+	dets []*detector                           // anchor: detectors tried in order
 	ref  func(fs *fileScan, b []byte, pos int) // reference parser
 }
 

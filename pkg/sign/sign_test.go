@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,6 +201,40 @@ func TestKMS(t *testing.T) {
 	}
 }
 
+// TestKMSPlugin signs through sigstore's CLI plugin protocol: the
+// production KMS path, served by a sigstore-kms-tgtest program on PATH.
+func TestKMSPlugin(t *testing.T) {
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "sigstore-kms-tgtest"), "./testdata/kmsplugin")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build plugin: %v\n%s", err, out)
+	}
+	priv, pub, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(bin, "key.pem")
+	os.WriteFile(keyFile, priv, 0o600)
+	t.Setenv("TGTEST_KMS_KEY", keyFile)
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	ctx := context.Background()
+	s, err := sign.FromKMS(ctx, "tgtest://release-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, _ := sign.ParsePublicKey(pub)
+	want, _ := sign.KeyID(pk)
+	if s.Identity() != want {
+		t.Fatalf("plugin identity %s, want the key's %s", s.Identity(), want)
+	}
+	b, err := s.SignStatement(ctx, statement(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyBundle(t, b, nil, pk, false)
+}
+
 func TestStatement(t *testing.T) {
 	b := statement(t)
 	st, err := sign.ParseStatement(b)
@@ -211,6 +246,10 @@ func TestStatement(t *testing.T) {
 	}
 	if want := `{"a":"1","b":"<2>"}`; string(st.Predicate) != want {
 		t.Fatalf("predicate %s, want %s", st.Predicate, want)
+	}
+	v01 := strings.Replace(string(b), sign.StatementType, sign.StatementTypeV01, 1)
+	if _, err := sign.ParseStatement([]byte(v01)); err != nil {
+		t.Fatalf("cosign's Statement v0.1 refused: %v", err)
 	}
 	if _, err := sign.NewStatement("x", "92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4", "t", 1); err == nil {
 		t.Fatal("NewStatement accepted a digest without sha256:")

@@ -1,7 +1,3 @@
-// Package signtest runs keyless signing without a network: a Fulcio-like
-// certificate authority in the test process and sigstore-go's virtual
-// Sigstore as the transparency log. Tests pass Options to sign.Keyless and
-// TrustedMaterial to pkg/trust.
 package signtest
 
 import (
@@ -44,20 +40,29 @@ type Virtual struct {
 	interCert *x509.Certificate
 }
 
-// New starts a virtual Sigstore.
+// New starts a virtual Sigstore for a test.
 func New(t testing.TB) *Virtual {
 	t.Helper()
-	vs, err := ca.NewVirtualSigstore()
+	v, err := NewVirtual()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return v
+}
+
+// NewVirtual starts a virtual Sigstore.
+func NewVirtual() (*Virtual, error) {
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		return nil, err
 	}
 	rootCert, rootKey, err := ca.GenerateRootCa()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	inter, interKey, err := ca.GenerateFulcioIntermediate(rootCert, rootKey)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	return &Virtual{
 		vs: vs,
@@ -68,7 +73,25 @@ func New(t testing.TB) *Virtual {
 		},
 		interKey:  interKey,
 		interCert: inter,
+	}, nil
+}
+
+// TrustedRoot returns this instance as a trusted_root.json document (for
+// `tollgate verify --trusted-root` and `cosign --trusted-root`): the CA and
+// the log, no CT logs.
+func (v *Virtual) TrustedRoot() (*root.TrustedRoot, error) {
+	logs := map[string]*root.TransparencyLog{}
+	for id, l := range v.vs.RekorLogs() {
+		raw, err := hex.DecodeString(id)
+		if err != nil {
+			return nil, err
+		}
+		c := *l
+		c.ID = raw
+		c.BaseURL = "https://rekor.localhost"
+		logs[id] = &c
 	}
+	return root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{v.fulcio}, nil, nil, logs)
 }
 
 // Options are the sign.Keyless options that use this virtual Sigstore.
