@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -42,6 +43,9 @@ type ObjectMeta struct {
 // ReadFile reads and decodes the file at path into out, which must be a
 // pointer to a struct with TypeMeta fields; kind is the expected kind.
 func ReadFile(path, kind string, out any) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && (!fi.Mode().IsRegular() || fi.Size() > MaxSize) {
+		return nil, fmt.Errorf("%s: %w: a document must be a regular file of at most %d bytes", path, ErrInvalid, MaxSize)
+	}
 	b, err := evidence.ReadBounded(path, MaxSize)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tektoncd/pipeline/pkg/apis/config"
 	v1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"knative.dev/pkg/apis"
 )
 
@@ -50,6 +51,12 @@ func DecodeTekton(ctx context.Context, d Doc) (any, error) {
 	}
 	if err := d.Decode(obj); err != nil {
 		return nil, err
+	}
+	// The API server names a generateName object before validating it.
+	if m, ok := obj.(interface{ GetObjectMeta() metav1.Object }); ok {
+		if om := m.GetObjectMeta(); om.GetName() == "" && om.GetGenerateName() != "" {
+			om.SetName(om.GetGenerateName() + "x7k2q")
+		}
 	}
 	ctx = TektonContext(ctx)
 	obj.SetDefaults(ctx)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -116,10 +117,11 @@ func (s *signatureCheck) run(ctx context.Context) (SignatureResult, []evidence.F
 		}
 		var candidates []string
 		for _, sub := range st.Subject {
-			if h, ok := sub.Digest["sha256"]; ok {
-				candidates = append(candidates, "sha256:"+strings.ToLower(h))
+			for algo, h := range sub.Digest {
+				candidates = append(candidates, algo+":"+strings.ToLower(h))
 			}
 		}
+		sort.Strings(candidates)
 		return s.aboutArtefact(ctx, res, candidates)
 	}
 	if u.Message != nil {

@@ -187,3 +187,29 @@ func TestOtherBundles(t *testing.T) {
 		t.Fatalf("untrusted key: %s", rep.Verdict)
 	}
 }
+
+// Trusted signers come from the policy's modelSigners; a relative keyless
+// trustedRoot is resolved against the policy's directory; the policy's
+// rules decide what blocks.
+func TestPolicyModelSigners(t *testing.T) {
+	dir := conformance(t, "model-signing", "v1.1.0-sigstore")
+	p := &policy.ReleasePolicy{Spec: policy.Spec{ModelSigners: []policy.Identity{{Name: "stefanb", Keyless: &policy.Keyless{
+		Issuer: "https://sigstore.verify.ibm.com/oauth2", Subject: "stefanb@us.ibm.com", TrustedRoot: "trusted_root.public-good.json",
+	}}}}}
+	cfg := provenance.Config{Artifact: dir, Signatures: []string{filepath.Join(dir, "model.sig")}, Ignore: []string{"ignore-me"},
+		Policy: p, PolicyDir: conformance(t, "sigstore")}
+	if rep := run(t, cfg); rep.Verdict != evidence.Pass {
+		t.Fatalf("policy signer: %s %+v", rep.Verdict, rep.Findings)
+	}
+	cfg.PolicyDir = t.TempDir() // the trusted root is not there: fails, closed
+	if rep := run(t, cfg); rep.Verdict != evidence.Fail || find(rep, provenance.ClassSignatureInvalid, "model.sig") == nil {
+		t.Fatalf("missing trusted root: %s %+v", rep.Verdict, rep.Findings)
+	}
+	// A policy that only warns on signature findings lets the run pass
+	// with the finding recorded, not blocking.
+	cfg.Policy.Spec.Checks = map[string]policy.CheckRules{policy.CheckProvenance: {Block: []string{"provenance.file-modified"}, Warn: []string{"provenance.*"}}}
+	rep := run(t, cfg)
+	if f := find(rep, provenance.ClassSignatureInvalid, "model.sig"); rep.Verdict != evidence.Pass || f == nil || f.Blocking {
+		t.Fatalf("warn-only policy: %s %+v", rep.Verdict, rep.Findings)
+	}
+}

@@ -108,6 +108,9 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 		}
 		ra, size = bytes.NewReader(b), int64(len(b))
 	}
+	if n, ok := zipEntries(ra, size); ok && n > bud.entries {
+		return &limitError{fmt.Sprintf("%s: zip declares %d members, more than the %d allowed; raise the limit or unpack the archive", src.name, n, bud.maxN)}
+	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return fmt.Errorf("invalid zip archive: %v", err)
@@ -128,6 +131,22 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 		}
 	}
 	return nil
+}
+
+// zipEntries reads the member count from the end-of-central-directory
+// record, so a zip declaring millions of members is refused before its
+// directory is parsed. A zip64 archive reports 0xffff.
+func zipEntries(ra io.ReaderAt, size int64) (int, bool) {
+	n := min(size, 22+65535)
+	tail := make([]byte, n)
+	if _, err := ra.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return 0, false
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || i+12 > len(tail) {
+		return 0, false
+	}
+	return int(binary.LittleEndian.Uint16(tail[i+10:])), true
 }
 
 func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {

@@ -231,6 +231,10 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 			jobs <- job{root: root, abs: root, rel: fi.Name()}
 			continue
 		}
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", root, err)
+		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -249,7 +253,11 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 			case t.IsRegular():
 				jobs <- job{root: root, abs: p, rel: rel}
 			case t&fs.ModeSymlink != 0:
-				res.Stats.Skipped++ // links are scanned at their target inside the root
+				if why := linkProblem(realRoot, p); why != "" {
+					res.Problems = append(res.Problems, Problem{Path: rel, Reason: why})
+				} else {
+					res.Stats.Skipped++ // scanned at its target, inside the root
+				}
 			default:
 				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "not a regular file (" + t.String() + "); remove it from the artefact"})
 			}
@@ -260,6 +268,28 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 		}
 	}
 	return nil
+}
+
+// linkProblem says why a symbolic link cannot be accepted, or "" for a
+// link to a regular file inside the root. Links are not followed.
+func linkProblem(realRoot, p string) string {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "broken symbolic link or link loop; remove it from the artefact"
+	}
+	if r, err := filepath.Rel(realRoot, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "symbolic link leaves the artefact root; remove it or copy the file in"
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err != nil:
+		return "cannot stat symbolic link target: " + errString(err)
+	case fi.IsDir():
+		return "symbolic link to a directory is not followed; replace it with the directory"
+	case !fi.Mode().IsRegular():
+		return "symbolic link to a file that is not regular; remove it from the artefact"
+	}
+	return ""
 }
 
 func (r *Result) sort() {
@@ -318,7 +348,10 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 		fs.problem(j.rel, "not a regular file")
 		return fs
 	}
-	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: f, ra: f, size: fi.Size()}); err != nil {
+	// Read what the file held when it was opened: a file that grows
+	// during the scan cannot keep it running.
+	r := io.LimitReader(f, fi.Size())
+	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: fi.Size()}); err != nil {
 		fs.problem(j.rel, errString(err))
 	}
 	return fs

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -33,7 +34,7 @@ func scanDir(t *testing.T, dir string, opts ...Option) *Result {
 	return res
 }
 
-func zipOf(t *testing.T, files map[string][]byte) []byte {
+func zipOf(t testing.TB, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -52,7 +53,15 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-func tarGzOf(t *testing.T, files map[string][]byte) []byte {
+func manyFiles(n int) map[string][]byte {
+	m := map[string][]byte{}
+	for i := range n {
+		m[fmt.Sprintf("f%03d.txt", i)] = []byte("x")
+	}
+	return m
+}
+
+func tarGzOf(t testing.TB, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
@@ -144,12 +153,15 @@ func TestFormats(t *testing.T) {
 		{name: "tar.gz", file: "bundle.tar.gz", body: tarGzOf(t, map[string][]byte{"x/.env": env}), rule: ruleGitHub, where: "bundle.tar.gz!bundle.tar!x/.env", line: 1},
 		{name: "nested within depth", file: "two.zip", body: zipOf(t, map[string][]byte{"in.zip": zipOf(t, map[string][]byte{"s.env": env})}), rule: ruleGitHub, where: "two.zip!in.zip!s.env", line: 1},
 		{name: "zip bomb", file: "bomb.zip", body: bomb, problem: "bytes decompressed from one archive (zip bomb?)"},
+		{name: "too many members", file: "many.zip", body: zipOf(t, manyFiles(101)), problem: "zip declares 101 members, more than the 100 allowed"},
 		{name: "deeply nested", file: "deep.zip", body: nested, problem: "nested deeper than 3 levels"},
 		{name: "safetensors metadata", file: "model.safetensors", body: safetensorsOf(`{"__metadata__":{"hf_token":"`+tok+`"}}`, 0, 64), rule: ruleGitHub, where: "model.safetensors", line: 1, location: "safetensors header"},
 		{name: "truncated safetensors", file: "broken.safetensors", body: safetensorsOf(`{"__metadata__":{}}`, 1000, 0), problem: "truncated safetensors header: it declares 1000 bytes but the file has 19"},
 		{name: "safetensors header too large", file: "huge.safetensors", body: safetensorsOf(`{}`, 1<<40, 0), problem: "exceeds the"},
 		{name: "gguf metadata", file: "model.gguf", body: ggufOf(map[string]string{"general.name": "agent", "general.source.token": tok}, []string{"<s>", "token", "hello"}), rule: ruleGitHub, where: "model.gguf", location: "gguf metadata"},
 		{name: "truncated gguf", file: "cut.gguf", body: ggufOf(map[string]string{"general.name": "agent"}, nil)[:30], problem: "truncated gguf metadata"},
+		{name: "url-encoded", file: "app.env", body: []byte("LOG=1\nDSN=postgres%3A%2F%2Fapp%3ApAssw0rdXyz1%40db%2Fx\n"), rule: ruleConnectionURL, where: "app.env", line: 2},
+		{name: "base64 in a Kubernetes Secret", file: "s.yaml", body: []byte("kind: Secret\ndata:\n  config: " + base64.StdEncoding.EncodeToString(env) + "\n"), rule: ruleGitHub, where: "s.yaml", line: 3},
 		{name: "notebook output", file: "demo.ipynb", body: []byte(`{"cells":[{"cell_type":"code","source":["print(cfg)"],"outputs":[{"output_type":"stream","text":["{'password': 'Sup3rS3cretPassw0rd'}\n"]}]}],"nbformat":4}`), rule: RuleGenericPassword, where: "demo.ipynb", line: 1, location: "cells[0].outputs[0]"},
 	}
 	for _, tt := range tests {
@@ -391,5 +403,61 @@ func TestNewRejectsShortKey(t *testing.T) {
 	}
 	if _, err := DecodeKey([]byte("  c2hvcnQ=  ")); err == nil {
 		t.Fatal("DecodeKey accepted a 5-byte key")
+	}
+}
+
+// TestSymlinks: links are not followed; a link to a file inside the root
+// is scanned at its target, every other link is a Problem.
+func TestSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	for _, f := range []string{filepath.Join(dir, "real.txt"), filepath.Join(outside, "x.txt")} {
+		if err := os.WriteFile(f, []byte("hello\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"ok.txt": "real.txt", "escape.txt": filepath.Join(outside, "x.txt"), "up": "..",
+		"a.md": "b.md", "b.md": "a.md", "dangling": "nowhere",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := scanDir(t, dir)
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, p.Path)
+	}
+	if want := "a.md b.md dangling escape.txt up"; strings.Join(got, " ") != want {
+		t.Fatalf("problems %+v, want paths %s", res.Problems, want)
+	}
+}
+
+// TestGrowingFile: a file is read up to the size it had when opened.
+func TestGrowingFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "grow.txt")
+	if err := os.WriteFile(p, []byte("start\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	if err := os.WriteFile(p, []byte("start\nGITHUB_TOKEN="+newGen(5).crcToken("ghp_")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := New(testKey)
+	w := &worker{s: s, buf: make([]byte, s.o.window)}
+	fs := &fileScan{s: s, path: "grow.txt"}
+	if err := w.scanSource(context.Background(), fs, &source{name: "grow.txt", r: io.LimitReader(f, fi.Size()), size: fi.Size()}); err != nil {
+		t.Fatal(err)
+	}
+	if fs.bytes != fi.Size() || len(fs.findings()) != 0 {
+		t.Fatalf("read %d bytes (%d findings), want the %d bytes present at open", fs.bytes, len(fs.findings()), fi.Size())
 	}
 }

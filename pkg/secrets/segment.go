@@ -284,7 +284,9 @@ func (fs *fileScan) pairs(w *worker, sg seg, starts []int, found []pending) []pe
 
 // classify turns one pair into findings, decoding encoded values.
 func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int, found []pending) []pending {
-	if r, v := classifyPair(p); r != "" {
+	r, v := classifyPair(p)
+	classified := r != ""
+	if classified {
 		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
 	}
 	if sg.depth >= maxDecode {
@@ -294,7 +296,7 @@ func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int
 	if d == "" {
 		return found
 	}
-	if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" {
+	if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" && !classified {
 		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
 	}
 	fixed := sg.fixedLine

@@ -58,7 +58,10 @@ func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ..
 		res, err := verifyIdentity(b, id, artifact, &o)
 		if err == nil {
 			res.Identity = id.Name
-			return res, fillPayload(b, res)
+			if err := fillPayload(b, res); err != nil {
+				return nil, err
+			}
+			return res, nil
 		}
 		errs = append(errs, fmt.Errorf("identity %q: %w", id.Name, err))
 	}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bench-secrets.sh: scan the Go distribution's src/ tree with tollgate's
+# secret scanner and with gitleaks v8.30.1 (built -tags gore2regex), in the
+# same run, and report wall time, throughput, peak memory and finding
+# counts. Targets (issue #4): tollgate >= 5x gitleaks' throughput, peak
+# memory < 256 MB.
+#
+#   hack/bench-secrets.sh [-n RUNS] [--strict] [DIR]
+#
+# DIR defaults to "$(go env GOROOT)/src". gitleaks is built into
+# $GITLEAKS_BIN_DIR (default ~/.cache/tollgate-bench/bin) when missing;
+# outputs go to $BENCH_OUT (default /tmp/tollgate-bench-secrets). --strict exits
+# 1 when a target is missed. Needs GNU time (/usr/bin/time, Debian "time").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=3
+strict=false
+dir=""
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	-n) runs="$2"; shift 2 ;;
+	--strict) strict=true; shift ;;
+	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+	*) dir="$1"; shift ;;
+	esac
+done
+dir="${dir:-$(go env GOROOT)/src}"
+[[ -d "$dir" ]] || { echo "bench-secrets: $dir is not a directory" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "bench-secrets: needs GNU time (apt-get install time)" >&2; exit 2; }
+
+out="${BENCH_OUT:-${TMPDIR:-/tmp}/tollgate-bench-secrets}"
+bindir="${GITLEAKS_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tollgate-bench/bin}"
+mkdir -p "$out" "$bindir"
+bindir="$(cd "$bindir" && pwd)"
+
+gitleaks="$bindir/gitleaks"
+if [[ ! -x "$gitleaks" ]]; then
+	echo "building gitleaks v8.30.1 (-tags gore2regex) into $bindir ..." >&2
+	GOBIN="$bindir" go install -tags gore2regex github.com/zricethezav/gitleaks/v8@v8.30.1
+fi
+echo "building tollgate ..." >&2
+CGO_ENABLED=0 go build -trimpath -o "$out/tollgate" ./cmd/tollgate
+
+bytes=$(du -sb "$dir" | cut -f1)
+files=$(find "$dir" -type f | wc -l)
+
+# measure NAME CMD...: runs CMD $runs times, keeps the fastest wall time and
+# the largest peak RSS.
+measure() {
+	local name="$1"; shift
+	local best="" peak=0
+	for ((i = 1; i <= runs; i++)); do
+		/usr/bin/time -f '%e %M' -o "$out/$name.time" "$@" >"$out/$name.stdout" 2>"$out/$name.stderr" || true
+		read -r secs kb < <(tail -n 1 "$out/$name.time")
+		if [[ -z "$best" ]] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then best="$secs"; fi
+		((kb > peak)) && peak=$kb
+	done
+	echo "$best $peak"
+}
+
+echo "corpus: $dir ($files files, $((bytes / 1024 / 1024)) MiB), $runs runs each, $(nproc) cores" >&2
+read -r t_secs t_kb < <(measure tollgate "$out/tollgate" scan-secrets "$dir" --format json --log-level error)
+read -r g_secs g_kb < <(measure gitleaks "$gitleaks" dir "$dir" --no-banner --log-level error --exit-code 0 \
+	--report-format json --report-path "$out/gitleaks.json")
+
+t_found=$(grep -c '"rule":' "$out/tollgate.stdout" || true)
+t_problems=$(awk '/"problems": \[/{p=1;next} p&&/"path":/{n++} /^\s*\],?$/{p=0} END{print n+0}' "$out/tollgate.stdout")
+g_found=$(grep -c '"RuleID":' "$out/gitleaks.json" || true)
+
+mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN{printf "%.1f", b/1048576/s}'; }
+ratio=$(awk -v t="$t_secs" -v g="$g_secs" 'BEGIN{printf "%.1f", g/t}')
+printf '%-10s %8s %10s %9s %9s\n' tool "wall s" "MiB/s" "peak MB" findings
+printf '%-10s %8s %10s %9d %9s\n' tollgate "$t_secs" "$(mbps "$t_secs")" $((t_kb / 1024)) "$t_found (+$t_problems not scanned)"
+printf '%-10s %8s %10s %9d %9s\n' gitleaks "$g_secs" "$(mbps "$g_secs")" $((g_kb / 1024)) "$g_found"
+echo "speed-up: ${ratio}x gitleaks (target >= 5x); tollgate peak $((t_kb / 1024)) MB (target < 256 MB)"
+echo "outputs: $out/tollgate.stdout, $out/gitleaks.json"
+
+ok=true
+awk -v r="$ratio" 'BEGIN{exit !(r>=5)}' || ok=false
+((t_kb < 256 * 1024)) || ok=false
+if $ok; then echo "targets: met"; else echo "targets: NOT met"; $strict && exit 1; fi
+exit 0

@@ -1,0 +1,207 @@
+package commands
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
+)
+
+// randomString returns n random characters of cs.
+func randomString(t *testing.T, cs string, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	for i := range b {
+		v, err := rand.Int(rand.Reader, big.NewInt(int64(len(cs))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[i] = cs[v.Int64()]
+	}
+	return string(b)
+}
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+type plantedSecret struct {
+	// secret is the part that must never appear; public is its public
+	// prefix (allowed in hints).
+	public, secret string
+}
+
+func (p plantedSecret) value() string { return p.public + p.secret }
+
+// plantRelease writes a release with a literal secret in each place the
+// scanner looks, and returns the secrets.
+func plantRelease(t *testing.T, dir string) []plantedSecret {
+	t.Helper()
+	r30 := randomString(t, alnum, 30)
+	gh := plantedSecret{"ghp_", r30 + secrets.Base62CRC32(r30)}
+	openai := plantedSecret{"sk-proj-", randomString(t, alnum, 40) + "T3BlbkFJ" + randomString(t, alnum, 40)}
+	hf := plantedSecret{"hf_", randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)}
+	anth := plantedSecret{"sk-ant-api03-", randomString(t, alnum, 93) + "AA"}
+	stripe := plantedSecret{"sk_live_", randomString(t, alnum, 32)}
+	pw := plantedSecret{"", randomString(t, alnum, 20)}
+	dbpw := plantedSecret{"", randomString(t, alnum, 18)}
+	k8s := plantedSecret{"", randomString(t, alnum, 22)}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	pemBody := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(pemKey, "-----BEGIN PRIVATE KEY-----\n"), "-----END PRIVATE KEY-----\n"), "\n", "")
+	pk := plantedSecret{"", pemBody}
+
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("conf/payments.env")
+	fmt.Fprintf(w, "STRIPE_KEY=%s\n", stripe.value())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	hdr := fmt.Sprintf(`{"__metadata__":{"format":"pt","source_token":"%s"}}`, hf.value())
+	st := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	st = append(append(st, hdr...), make([]byte, 32)...)
+	nb, _ := json.Marshal(map[string]any{"cells": []any{map[string]any{"cell_type": "code", "source": []string{"client.connect()\n"},
+		"outputs": []any{map[string]any{"output_type": "stream", "text": []string{"password=" + pw.value() + "\n"}}}}}, "nbformat": 4})
+	files := map[string][]byte{
+		".env":                    []byte("GITHUB_TOKEN=" + gh.value() + "\n"),
+		"mcp.json":                []byte(`{"mcpServers": {"llm": {"command": "x", "env": {"OPENAI_API_KEY": "` + openai.value() + `"}}}}`),
+		"model/model.safetensors": st,
+		"agent.py":                []byte("client = Anthropic(api_key=\"" + anth.value() + "\")\n"),
+		"bundle.zip":              zbuf.Bytes(),
+		"notebooks/x.ipynb":       nb,
+		"deploy/key.pem":          []byte(pemKey),
+		"deploy/db.yaml":          []byte("url: postgres://agent:" + dbpw.value() + "@db:5432/agent\n"),
+		"deploy/secret.yaml": []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ndata:\n  api_token: " +
+			base64.StdEncoding.EncodeToString([]byte(k8s.value())) + "\n"),
+	}
+	for name, b := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []plantedSecret{gh, openai, hf, anth, stripe, pw, dbpw, k8s, pk}
+}
+
+type run struct{ stdout, stderr bytes.Buffer }
+
+func runTollgate(t *testing.T, r *run, args ...string) int {
+	t.Helper()
+	root := NewRoot()
+	root.SetOut(&r.stdout)
+	root.SetErr(&r.stderr)
+	return Execute(context.Background(), root, args, &r.stderr)
+}
+
+// TestSecretsNeverLeak plants secrets everywhere the scanner looks, runs
+// review, secret-inventory and scan-secrets in every format with debug
+// logs, and greps every byte they produce (stdout, stderr, logs, report,
+// SARIF, results, review record) for any 8-character piece of any secret.
+func TestSecretsNeverLeak(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	tmp := t.TempDir()
+	rel := filepath.Join(tmp, "release")
+	planted := plantRelease(t, rel)
+	ev, res := filepath.Join(tmp, "evidence"), filepath.Join(tmp, "results")
+	reviewFile := filepath.Join(tmp, "review.yaml")
+	var runs [5]run
+	if code := runTollgate(t, &runs[0], "review", rel, "-o", reviewFile, "--name", "leak", "--log-level", "debug", "--log-format", "json"); code != 0 {
+		t.Fatalf("review exit %d: %s", code, runs[0].stderr.String())
+	}
+	if code := runTollgate(t, &runs[1], "secret-inventory", "--artifact", rel, "--review", reviewFile, "--evidence-dir", ev, "--results-dir", res, "--log-level", "debug", "--log-format", "json"); code != 0 {
+		t.Fatalf("secret-inventory exit %d: %s", code, runs[1].stderr.String())
+	}
+	for i, format := range []string{"text", "json", "sarif"} {
+		if code := runTollgate(t, &runs[2+i], "scan-secrets", rel, "--format", format, "--review", reviewFile, "--log-level", "debug"); code != 1 {
+			t.Fatalf("scan-secrets --format %s exit %d, want 1: %s", format, code, runs[2+i].stderr.String())
+		}
+	}
+	var all bytes.Buffer
+	for i := range runs {
+		all.Write(runs[i].stdout.Bytes())
+		all.Write(runs[i].stderr.Bytes())
+	}
+	for _, d := range []string{ev, res} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(d, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all.Write(b)
+		}
+	}
+	rb, err := os.ReadFile(reviewFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all.Write(rb)
+	for _, p := range planted {
+		for i := 0; i+8 <= len(p.secret); i++ {
+			if p.secret[i:i+8] == "T3BlbkFJ" {
+				continue // OpenAI's fixed marker is public
+			}
+			if bytes.Contains(all.Bytes(), []byte(p.secret[i:i+8])) {
+				t.Fatalf("output contains part of the secret %s… (offset %d)", p.public, i)
+			}
+		}
+	}
+
+	// The check saw every planted secret and failed.
+	rep, err := evidence.ReadVerified(filepath.Join(ev, "secret-inventory.json"), mustRead(t, filepath.Join(res, "report-digest")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != evidence.Fail {
+		t.Fatalf("verdict %s, want fail", rep.Verdict)
+	}
+	literal := 0
+	for _, f := range rep.Findings {
+		if strings.HasPrefix(f.Class, secrets.ClassLiteralPrefix) {
+			literal++
+		}
+	}
+	if literal != len(planted) {
+		t.Errorf("%d literal findings, want %d: %+v", literal, len(planted), rep.Findings)
+	}
+	if _, err := os.Stat(filepath.Join(ev, secrets.SARIFFile)); err != nil {
+		t.Error(err)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
