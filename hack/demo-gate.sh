@@ -37,6 +37,7 @@ say "demo keys: an approver and the release bot that signs attestations"
 
 say "the release: examples/agent-release, with a policy trusting the demo keys"
 cp -R examples/agent-release "$OUT/source"
+rm -rf "$OUT/source/approvals"
 {
   printf 'apiVersion: tollgate.dev/v1alpha1\nkind: ReleasePolicy\nmetadata:\n  name: demo-release-policy\nspec:\n'
   printf '  approvals:\n    required: 1\n    separationOfDuties: true\n    approvers:\n    - name: demo-approver\n      publicKey: |\n'

@@ -13,26 +13,27 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"math/big"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
+
+// seeded makes the planted secrets the same on every run (no flaky
+// placeholder-looking draws); nothing real-looking is committed.
+var seeded = mrand.New(mrand.NewPCG(4, 2))
 
 // randomString returns n random characters of cs.
 func randomString(t *testing.T, cs string, n int) string {
 	t.Helper()
 	b := make([]byte, n)
 	for i := range b {
-		v, err := rand.Int(rand.Reader, big.NewInt(int64(len(cs))))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b[i] = cs[v.Int64()]
+		b[i] = cs[seeded.IntN(len(cs))]
 	}
 	return string(b)
 }
@@ -43,6 +44,8 @@ type plantedSecret struct {
 	// secret is the part that must never appear; public is its public
 	// prefix (allowed in hints).
 	public, secret string
+	// der: the secret is a PEM body, fingerprinted as the DER it encodes.
+	der bool
 }
 
 func (p plantedSecret) value() string { return p.public + p.secret }
@@ -52,14 +55,14 @@ func (p plantedSecret) value() string { return p.public + p.secret }
 func plantRelease(t *testing.T, dir string) []plantedSecret {
 	t.Helper()
 	r30 := randomString(t, alnum, 30)
-	gh := plantedSecret{"ghp_", r30 + secrets.Base62CRC32(r30)}
-	openai := plantedSecret{"sk-proj-", randomString(t, alnum, 40) + "T3BlbkFJ" + randomString(t, alnum, 40)}
-	hf := plantedSecret{"hf_", randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)}
-	anth := plantedSecret{"sk-ant-api03-", randomString(t, alnum, 93) + "AA"}
-	stripe := plantedSecret{"sk_live_", randomString(t, alnum, 32)}
-	pw := plantedSecret{"", randomString(t, alnum, 20)}
-	dbpw := plantedSecret{"", randomString(t, alnum, 18)}
-	k8s := plantedSecret{"", randomString(t, alnum, 22)}
+	gh := plantedSecret{public: "ghp_", secret: r30 + secrets.Base62CRC32(r30)}
+	openai := plantedSecret{public: "sk-proj-", secret: randomString(t, alnum, 40) + "T3BlbkFJ" + randomString(t, alnum, 40)}
+	hf := plantedSecret{public: "hf_", secret: randomString(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)}
+	anth := plantedSecret{public: "sk-ant-api03-", secret: randomString(t, alnum, 93) + "AA"}
+	stripe := plantedSecret{public: "sk_live_", secret: randomString(t, alnum, 32)}
+	pw := plantedSecret{public: "", secret: randomString(t, alnum, 20)}
+	dbpw := plantedSecret{public: "", secret: randomString(t, alnum, 18)}
+	k8s := plantedSecret{public: "", secret: randomString(t, alnum, 22)}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +73,7 @@ func plantRelease(t *testing.T, dir string) []plantedSecret {
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	pemBody := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(pemKey, "-----BEGIN PRIVATE KEY-----\n"), "-----END PRIVATE KEY-----\n"), "\n", "")
-	pk := plantedSecret{"", pemBody}
+	pk := plantedSecret{secret: pemBody, der: true}
 
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
@@ -183,14 +186,39 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if rep.Verdict != evidence.Fail {
 		t.Fatalf("verdict %s, want fail", rep.Verdict)
 	}
-	literal := 0
+	// Each planted secret is reported once, under the fingerprint of its
+	// value (a PEM key's is that of its DER body), keyed by the review.
+	r, _, err := review.Load(reviewFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := secrets.DecodeKey([]byte(r.Spec.Secrets.FingerprintKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := secrets.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
 	for _, f := range rep.Findings {
 		if strings.HasPrefix(f.Class, secrets.ClassLiteralPrefix) {
-			literal++
+			got[f.Fingerprint] = f.Path
 		}
 	}
-	if literal != len(planted) {
-		t.Errorf("%d literal findings, want %d: %+v", literal, len(planted), rep.Findings)
+	for _, p := range planted {
+		v := []byte(p.value())
+		if p.der {
+			if v, err = base64.StdEncoding.DecodeString(p.secret); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, ok := got[sc.Fingerprint(v)]; !ok {
+			t.Errorf("secret %s… not reported under its fingerprint (findings %v)", p.public, got)
+		}
+	}
+	if len(got) != len(planted) {
+		t.Errorf("%d literal findings, want %d: %v", len(got), len(planted), got)
 	}
 	if _, err := os.Stat(filepath.Join(ev, secrets.SARIFFile)); err != nil {
 		t.Error(err)

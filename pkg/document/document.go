@@ -43,8 +43,13 @@ type ObjectMeta struct {
 // ReadFile reads and decodes the file at path into out, which must be a
 // pointer to a struct with TypeMeta fields; kind is the expected kind.
 func ReadFile(path, kind string, out any) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && (!fi.Mode().IsRegular() || fi.Size() > MaxSize) {
-		return nil, fmt.Errorf("%s: %w: a document must be a regular file of at most %d bytes", path, ErrInvalid, MaxSize)
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("%s: %w: not a regular file", path, ErrInvalid)
+		case fi.Size() > MaxSize:
+			return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrInvalid, MaxSize)
+		}
 	}
 	b, err := evidence.ReadBounded(path, MaxSize)
 	if err != nil {

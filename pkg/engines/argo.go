@@ -87,9 +87,6 @@ func (s *ArgoSet) Validate() []error {
 	return errs
 }
 
-// Len returns the number of documents in the set.
-func (s *ArgoSet) Len() int { return len(s.docs) }
-
 type templateGetter map[string]*wfv1.WorkflowTemplate
 
 func (g templateGetter) Get(name string) (*wfv1.WorkflowTemplate, error) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"time"
 )
 
@@ -250,9 +251,11 @@ func ReadVerified(path, wantDigest string) (*Report, error) {
 	return &r, nil
 }
 
-// ReadBounded reads a regular file of at most limit bytes.
+// ReadBounded reads a regular file of at most limit bytes. It opens
+// without blocking, so a named pipe is refused instead of hanging the
+// read until a writer appears.
 func ReadBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -80,9 +80,6 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 			} else {
 				o.BinDirs = defaultBinDirs()
 			}
-			if o.OutDir == "" {
-				o.OutDir = filepath.Join("demo-out", "run-"+strings.TrimSuffix(filepath.Base(o.File), filepath.Ext(o.File)))
-			}
 			o.Stdout = cmd.OutOrStdout()
 			return report(cmd, o)
 		},
@@ -93,14 +90,14 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 	f.StringArrayVar(&params, "param", nil, "pipeline param NAME=VALUE (repeatable), overriding the PipelineRun")
 	f.StringArrayVar(&workspaces, "workspace", nil, "bind pipeline workspace NAME=DIR (repeatable)")
 	f.StringVar(&binDir, "bin-dir", "", "directory of the step binaries (default: the directory of this executable, then ./bin)")
-	f.StringVar(&o.OutDir, "out", "", "output directory for workspaces, results, logs and run.json (default demo-out/run-<file name>)")
+	f.StringVar(&o.OutDir, "out", "", "output directory for workspaces, results, logs and run.json (default demo-out/run-<PipelineRun name>)")
 	return cmd
 }
 
 // report runs the pipeline and prints the gate's decision.
 func report(cmd *cobra.Command, o Options) error {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "running %s (output in %s)\n", o.File, o.OutDir)
+	fmt.Fprintf(out, "running %s\n", o.File)
 	res, err := Run(cmd.Context(), o)
 	if err != nil && res == nil {
 		return cli.WithCode(cli.ExitInvalidInput, err)
@@ -116,6 +113,7 @@ func report(cmd *cobra.Command, o Options) error {
 	for _, k := range names {
 		fmt.Fprintf(out, "result %s=%s\n", k, res.Results[k])
 	}
+	fmt.Fprintf(out, "output: %s\n", res.OutDir)
 	for _, name := range []string{"evidence", "signing"} {
 		if dir, ok := res.Workspaces[name]; ok {
 			fmt.Fprintf(out, "%s: %s\n", name, dir)

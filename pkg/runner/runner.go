@@ -35,7 +35,8 @@ type Options struct {
 	// BinDirs are searched in order for the step binaries, named after the
 	// images' last path element.
 	BinDirs []string
-	// OutDir receives workspaces that are not bound, results and logs.
+	// OutDir receives workspaces that are not bound, results and logs;
+	// empty means demo-out/run-<PipelineRun name>.
 	OutDir string
 	// Stdout receives progress lines; step output goes to log files.
 	Stdout io.Writer
@@ -55,6 +56,7 @@ type TaskResult struct {
 // Result is the outcome of a pipeline run, written to OutDir/run.json.
 type Result struct {
 	PipelineRun string            `json:"pipelineRun"`
+	OutDir      string            `json:"outDir"`
 	Pipeline    string            `json:"pipeline"`
 	Succeeded   bool              `json:"succeeded"`
 	Reason      string            `json:"reason,omitempty"`
@@ -93,6 +95,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if err := checkRun(pr); err != nil {
 		return nil, err
+	}
+	if o.OutDir == "" {
+		o.OutDir = filepath.Join("demo-out", "run-"+pr.Name)
 	}
 	cat, err := loadCatalog(ctx, o.TaskDirs)
 	if err != nil {
@@ -442,7 +447,7 @@ func (r *run) pipelineContext() map[string]string {
 // execute runs the tasks in DAG order, independent tasks in parallel. After
 // a task fails no new task starts; running ones finish, as in Tekton.
 func (r *run) execute(ctx context.Context) *Result {
-	res := &Result{PipelineRun: r.pr.Name, Pipeline: r.pname, Workspaces: r.ws, Results: map[string]string{}}
+	res := &Result{PipelineRun: r.pr.Name, OutDir: r.opts.OutDir, Pipeline: r.pname, Workspaces: r.ws, Results: map[string]string{}}
 	done := map[string]bool{}
 	started := map[string]bool{}
 	finished := make(chan TaskResult)

@@ -308,6 +308,12 @@ func corpus(n int) (truth []planted, decoys []planted) {
 		add("db.yaml", "url: postgres://app:${DB_PASSWORD}@db:5432/x\nother: mysql://root:password@localhost/db\n")
 		add("llm.yaml", "token_type: Bearer\nmax_tokens: 4096\nsecretName: orders-api\npassword_file: /run/secrets/db\ntoken_env: GITHUB_TOKEN\ntokenizer: "+g.s(csAlnum, 30)+"\n")
 		add("near.txt", "hf_"+g.s(csLetters, 20)+" xoxb-not-a-real-token sk_live_short xyz8Q~short glpat-abc\n")
+		add("env.py", "import os\npassword = os.environ[\"DB_PASSWORD\"]\napi_key = os.getenv('OPENAI_API_KEY')\ntoken = get_token(scope=\"read\")\n")
+		add("erb.yaml", "api_key: <%= ENV['API_KEY'] %>\nsecret_key_base: \"<%= ENV.fetch('SECRET_KEY_BASE') %>\"\n")
+		add("package-lock.json", fmt.Sprintf("{\"packages\": {\"node_modules/x\": {\"resolved\": \"https://registry.npmjs.org/x/-/x-1.0.0.tgz\", \"integrity\": \"sha512-%s==\"}}}\n", g.s(csAlnum+"+/", 86)))
+		add("plot.ipynb", fmt.Sprintf(`{"cells":[{"cell_type":"code","source":["plot()"],"outputs":[{"output_type":"display_data","data":{"image/png":"%s","text/plain":["<Figure>"]}}]}],"nbformat":4}`, base64.StdEncoding.EncodeToString([]byte(g.s(csAlnum, 300)))))
+		add("oauth.yaml", "auth:\n  type: oauth2\n  token_url: https://login.example.com/oauth2/token\n  secretKeyRef: {name: oauth, key: client-secret}\n")
+		add("const.go", "package x\n\nconst tokenType = \"Bearer\"\nconst passwordMinLength = 12\nvar secretName = \"orders-api-credentials\"\n")
 		add("main.go", "package main\n\nfunc f(key string) { token := getToken(key); password := cfg.Password; _ = token }\n")
 	}
 	return truth, decoys

@@ -17,6 +17,10 @@ import (
 	"strings"
 )
 
+// maxNestedZip bounds a zip inside an archive, which is held in memory
+// for random access.
+const maxNestedZip = 64 << 20
+
 // errBudget ends an archive whose limits are exceeded.
 var errBudget = errors.New("archive limit exceeded")
 
@@ -102,9 +106,12 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	if ra == nil || src.depth > 0 {
 		// A member: zip needs random access, so hold it (its reader is
 		// charged to the budget).
-		b, err := io.ReadAll(r)
+		b, err := io.ReadAll(io.LimitReader(r, maxNestedZip+1))
 		if err != nil {
 			return err
+		}
+		if len(b) > maxNestedZip {
+			return fmt.Errorf("zip archive inside an archive is larger than %d MiB; unpack it to scan it", maxNestedZip>>20)
 		}
 		ra, size = bytes.NewReader(b), int64(len(b))
 	}
@@ -134,8 +141,8 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 }
 
 // zipEntries reads the member count from the end-of-central-directory
-// record, so a zip declaring millions of members is refused before its
-// directory is parsed. A zip64 archive reports 0xffff.
+// record (or the zip64 record), so a zip declaring millions of members is
+// refused before its directory is parsed.
 func zipEntries(ra io.ReaderAt, size int64) (int, bool) {
 	n := min(size, 22+65535)
 	tail := make([]byte, n)
@@ -146,7 +153,25 @@ func zipEntries(ra io.ReaderAt, size int64) (int, bool) {
 	if i < 0 || i+12 > len(tail) {
 		return 0, false
 	}
-	return int(binary.LittleEndian.Uint16(tail[i+10:])), true
+	n16 := binary.LittleEndian.Uint16(tail[i+10:])
+	if n16 != 0xffff {
+		return int(n16), true
+	}
+	// zip64: the locator before the record points at the zip64 record,
+	// which holds the 64-bit count.
+	l := i - 20
+	if l < 0 || !bytes.HasPrefix(tail[l:], []byte("PK\x06\x07")) {
+		return 0, false
+	}
+	rec := make([]byte, 56)
+	off := binary.LittleEndian.Uint64(tail[l+8:])
+	if off > uint64(size) {
+		return 0, false
+	}
+	if _, err := ra.ReadAt(rec, int64(off)); err != nil || !bytes.HasPrefix(rec, []byte("PK\x06\x06")) {
+		return 0, false
+	}
+	return int(min(binary.LittleEndian.Uint64(rec[32:]), math.MaxInt32)), true
 }
 
 func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
@@ -441,12 +466,14 @@ func (w *worker) notebook(ctx context.Context, fs *fileScan, src *source, r io.R
 	if json.Unmarshal(b, &nb) != nil {
 		return nil
 	}
-	scan := func(text, loc string) {
+	// Cell sources are code (quoted values); outputs are printed text,
+	// where "password=..." has no quotes.
+	scan := func(text, loc string, md mode) {
 		t := []byte(text)
-		fs.segment(w, seg{b: t, lo: 0, hi: len(t), lineBase: 1, location: loc, mode: modeSource, depth: 0, sourceName: src.name})
+		fs.segment(w, seg{b: t, lo: 0, hi: len(t), lineBase: 1, location: loc, mode: md, sourceName: src.name})
 	}
 	for i, c := range nb.Cells {
-		scan(string(c.Source), fmt.Sprintf("cells[%d].source", i))
+		scan(string(c.Source), fmt.Sprintf("cells[%d].source", i), modeSource)
 		for j, o := range c.Outputs {
 			t := string(o.Text)
 			for _, k := range sortedKeys(o.Data) {
@@ -454,7 +481,7 @@ func (w *worker) notebook(ctx context.Context, fs *fileScan, src *source, r io.R
 					t += "\n" + string(o.Data[k])
 				}
 			}
-			scan(t, fmt.Sprintf("cells[%d].outputs[%d]", i, j))
+			scan(t, fmt.Sprintf("cells[%d].outputs[%d]", i, j), modeConfig)
 		}
 	}
 	return nil

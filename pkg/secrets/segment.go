@@ -282,29 +282,31 @@ func (fs *fileScan) pairs(w *worker, sg seg, starts []int, found []pending) []pe
 	return found
 }
 
-// classify turns one pair into findings, decoding encoded values.
+// classify turns one pair into findings. A value that decodes (base64,
+// URL encoding) is classified decoded when that names a secret, so the
+// fingerprint is the secret's own; the decoded text is also rescanned.
 func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int, found []pending) []pending {
-	r, v := classifyPair(p)
-	classified := r != ""
-	if classified {
+	var d, enc string
+	if sg.depth < maxDecode {
+		d, enc = decodeValue(p.value)
+	}
+	if d != "" {
+		if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" {
+			found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
+		} else if r, v := classifyPair(p); r != "" {
+			found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+		}
+		fixed := sg.fixedLine
+		if fixed == 0 {
+			fixed = line()
+		}
+		db := []byte(d)
+		fs.segment(w, seg{b: db, lo: 0, hi: len(db), fixedLine: fixed, location: sg.location, encoding: enc, mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName})
+		return found
+	}
+	if r, v := classifyPair(p); r != "" {
 		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
 	}
-	if sg.depth >= maxDecode {
-		return found
-	}
-	d, enc := decodeValue(p.value)
-	if d == "" {
-		return found
-	}
-	if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" && !classified {
-		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
-	}
-	fixed := sg.fixedLine
-	if fixed == 0 {
-		fixed = line()
-	}
-	db := []byte(d)
-	fs.segment(w, seg{b: db, lo: 0, hi: len(db), fixedLine: fixed, location: sg.location, encoding: enc, mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName})
 	return found
 }
 
