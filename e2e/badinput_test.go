@@ -191,7 +191,7 @@ func TestBadDocuments(t *testing.T) {
 		{"review invalid UTF-8", "review", sub("name: support-agent", "name: support\xff-agent"), `UTF-8`},
 		{"review alias bomb", "review", add("  x: &x [a, a, a, a, a, a, a, a, a, a]\n" + bomb(9, "  ")), `alias|unknown field`},
 		{"review nested too deep", "review", add("  deep: " + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "\n"), `deep|depth`},
-		{"review larger than 16 MiB", "review", add("#" + strings.Repeat("x", 17<<20) + "\n"), `at most 16777216 bytes`},
+		{"review larger than 16 MiB", "review", add("#" + strings.Repeat("x", 17<<20) + "\n"), `larger than 16777216 bytes`},
 		{"review is a FIFO", "review", func(t *testing.T, p string) { fifo(filepath.Base(p))(t, filepath.Dir(p)) }, `regular file`},
 		{"policy unknown field", "policy", sub("\nspec:\n", "\nspec:\n  bogus: true\n"), `unknown field "spec\.bogus"`},
 		{"policy duplicate key", "policy", sub("\n    required: 1\n", "\n    required: 1\n    required: 2\n"), `key "required" already set`},
@@ -226,6 +226,55 @@ func TestBadDocuments(t *testing.T) {
 					t.Errorf("%s: peak RSS %d MiB, bound %d MiB", step, m.maxRSS>>20, maxStepRSS>>20)
 				}
 			}
+		})
+	}
+}
+
+// TestBadEvidenceForGate damages the evidence workspace between attest and
+// the gate: the gate must block (non-zero exit, verdict not pass) in
+// bounded time, naming the file, never hang on a FIFO or read a huge file.
+func TestBadEvidenceForGate(t *testing.T) {
+	f := newExampleFixture(t)
+	f.approve(t)
+	base := filepath.Join(t.TempDir(), "base")
+	copyTree(t, f.art, filepath.Join(base, "art"))
+	for _, step := range checkSteps {
+		mustRun(t, base, step, "--artifact", "art", "--review", f.review, "--policy", f.policy,
+			"--evidence-dir", "ev", "--results-dir", filepath.Join("r", step))
+	}
+	mustRun(t, base, "attest", f.attestArgs(t, base)...)
+	cases := []struct {
+		name   string
+		inject func(t *testing.T, ev string)
+		cause  string
+	}{
+		{"report is a FIFO", fifo("provenance.json"), `provenance\.json`},
+		{"report of 100 MiB", sparse("secret-inventory.json", 100<<20, "{", ""), `secret-inventory\.json`},
+		{"truncated report", truncate("permission-diff.json", 10), `permission-diff\.json`},
+		{"report with invalid UTF-8", replace("permission-diff.json", `"permission-diff"`, "\"permission\xff-diff\""), `permission-diff\.json`},
+		{"report missing", func(t *testing.T, ev string) { rm(t, filepath.Join(ev, "provenance.json")) }, `provenance\.json`},
+		{"attestation is a FIFO", fifo("release-gate.sigstore.json"), `release-gate\.sigstore\.json`},
+		{"attestation of 100 MiB", sparse("release-gate.sigstore.json", 100<<20, "{", ""), `release-gate\.sigstore\.json`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "run")
+			copyTree(t, filepath.Join(base, "ev"), filepath.Join(dir, "ev"))
+			copyTree(t, filepath.Join(base, "r"), filepath.Join(dir, "r"))
+			tc.inject(t, filepath.Join(dir, "ev"))
+			m := runMeasured(t, dir, stepOptions{timeout: 30 * time.Second}, "gate", f.gateArgs(t, dir)...)
+			v := readResults(t, filepath.Join(dir, "r", "gate"))[results.Verdict]
+			if m.code == cli.ExitOK || v == "pass" {
+				t.Fatalf("gate passed damaged evidence (verdict %q)\n%s", v, m)
+			}
+			if !regexp.MustCompile(tc.cause).MatchString(m.stdout + m.stderr) {
+				t.Errorf("gate output does not name %s:\n%s", tc.cause, m)
+			}
+			if m.maxRSS > maxStepRSS {
+				t.Errorf("gate: peak RSS %d MiB, bound %d MiB", m.maxRSS>>20, maxStepRSS>>20)
+			}
+			t.Logf("gate: verdict=%s exit=%d %.2fs %d MiB", v, m.code, m.elapsed.Seconds(), m.maxRSS>>20)
 		})
 	}
 }
@@ -480,6 +529,13 @@ func escape(name string) func(*testing.T, string) {
 			t.Fatal(err)
 		}
 		symlink(name, rel)(t, art)
+	}
+}
+
+func rm(t *testing.T, p string) {
+	t.Helper()
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -14,7 +14,7 @@ while read -r pkg; do
   for target in $(cd "$dir" && go test -list '^Fuzz' . | grep '^Fuzz' || true); do
     ran=$((ran + 1))
     echo "== $pkg $target ($fuzztime)"
-    if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" -fuzzminimizetime=10x "$pkg" 2>&1 | tail -n 3; then
+    if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" -fuzzminimizetime=50x "$pkg" 2>&1 | tail -n 3; then
       failed=$((failed + 1))
     fi
   done

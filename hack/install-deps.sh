@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need (Debian): docker-registry for
-# the loopback OCI registry, openssl for the hashing benchmark baseline.
+# the loopback OCI registry, openssl for the hashing benchmark baseline,
+# GNU time for peak-memory figures.
 # Idempotent; does nothing when everything is present.
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
+[ -x /usr/bin/time ] || need+=(time)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

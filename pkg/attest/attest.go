@@ -92,7 +92,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Policy:         p,
 		PolicyDigest:   policyDigest,
 		Attestor:       s.Identity(),
-		Now:            in.Now,
+		Now:            decision.Time(in.Now),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decision: %w", err)

@@ -405,15 +405,17 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 }
 
 // TestGatePastEpochCannotReviveException: attest ran with a reproducible
-// SOURCE_DATE_EPOCH in 2020, when the exception was valid; the gate judges
-// it at the wall clock, where it has long expired, and blocks.
+// SOURCE_DATE_EPOCH in 2020, when the exception was valid. Both attest and
+// the gate judge exceptions at the later of that epoch and the wall clock
+// (decision.Time), where it has long expired: attest signs FAILED and the
+// gate blocks, naming the expired exception.
 func TestGatePastEpochCannotReviveException(t *testing.T) {
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	xs := secretException(func(x *review.Exception) { x.Granted, x.Expires = t0.Add(-time.Hour), t0.Add(24*time.Hour) })
 	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0})
-	if f.flags[gate.ResultAttestVerdict] != "pass" {
-		t.Fatalf("attest at the epoch should pass, got %s", f.flags[gate.ResultAttestVerdict])
+	if f.flags[gate.ResultAttestVerdict] != "fail" {
+		t.Fatalf("attest at a past epoch must not revive the exception, got %s", f.flags[gate.ResultAttestVerdict])
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(t0.Unix(), 10))
 	code, out := runGate(t, f.args())

@@ -267,6 +267,9 @@ func ReadBounded(path string, limit int64) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read %s: not a regular file", path)
 	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", path, limit)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)

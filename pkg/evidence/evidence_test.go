@@ -108,6 +108,14 @@ func TestReadVerifiedRejects(t *testing.T) {
 	if _, err := evidence.ReadBounded(p, 10); err == nil || !strings.Contains(err.Error(), "larger than 10 bytes") {
 		t.Fatalf("big err = %v", err)
 	}
+	// A named pipe without a writer is refused at once, not waited on.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evidence.ReadBounded(fifo, 10); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("fifo err = %v", err)
+	}
 }
 
 func TestWriteFileAtomicLeavesNoPartialFile(t *testing.T) {

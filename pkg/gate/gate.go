@@ -219,13 +219,5 @@ func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) 
 	return d
 }
 
-// DecisionTime is the time exceptions are judged at: the later of the
-// wall clock and the reproducible-build clock (SOURCE_DATE_EPOCH), so an
-// epoch set for byte-identical reports can never revive an expired
-// exception.
-func DecisionTime(reproducible time.Time) time.Time {
-	if wall := time.Now().UTC(); wall.After(reproducible) {
-		return wall
-	}
-	return reproducible.UTC()
-}
+// DecisionTime is decision.Time; see there.
+func DecisionTime(reproducible time.Time) time.Time { return decision.Time(reproducible) }

@@ -41,8 +41,10 @@ or, when that binary is not there, with the tollgate subcommand of that name.
 Workspaces map to local directories: --workspace NAME=DIR, or a fresh folder
 under --out for emptyDir and volumeClaimTemplate bindings. A workspace named
 signing that is not given gets an ephemeral key pair (cosign.key, cosign.pub),
-and the gate is told to trust it. /tekton/results, logs and run.json go under
---out. Steps see only their declared env, HOME, PATH and SOURCE_DATE_EPOCH.
+and the gate is told to trust it (param attestor-public-key); param run-engine
+defaults to local. /tekton/results, logs and run.json go under --out. Steps
+see only their declared env, HOME, PATH and SOURCE_DATE_EPOCH. Read-only
+workspaces are not enforced locally.
 
 Without flags it runs ` + DefaultPipelineRun + ` on ` + DefaultSource + `/,
 from the repository root. Tekton features the tollgate tasks do not use
