@@ -1,0 +1,380 @@
+package e2e
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/secretgen"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
+)
+
+// leakSeed seeds the planted secrets; leakRefSeeds seed the reference
+// samples that tell a value's public format (prefixes, PEM armour, DER
+// headers, the JWT header) from its secret bytes.
+const leakSeed = 0x1eac
+
+var leakRefSeeds = []uint64{1, 2, 3}
+
+// leakPlant is one secret planted for one detector.
+type leakPlant struct {
+	rule, value string
+	variant     int // secretgen variant (token prefix, key encoding)
+}
+
+// TestLeak plants one secret of every detector in a reviewed, approved copy
+// of the example release, runs the whole pipeline with `tollgate run`, and
+// proves that the run is blocked by secret-inventory, that every detector
+// fired, and that no planted value, no 8-byte window of one, nor its
+// base64 or URL-encoded form appears in anything the pipeline wrote:
+// stdout, stderr, results, reports, SARIF, JUnit, gate summary, logs,
+// run.json, the attestation bundles and their decoded DSSE payloads. The
+// planted files themselves (the source workspace) are the only exclusion.
+func TestLeak(t *testing.T) {
+	r := newRelease(t).clone(t)
+	plants := plantSecrets(t, filepath.Join(r.source, "release"))
+
+	out := filepath.Join(t.TempDir(), "run")
+	res := run(t, r.root, nil, "tollgate", "--log-level", "debug", "run", "--bin-dir", binDir,
+		"--workspace", "source="+r.source, "--workspace", "signing="+r.signing, "--out", out)
+	if res.code != 1 || !strings.Contains(res.stderr+res.stdout, "secret-inventory") {
+		t.Fatalf("tollgate run on a release with planted secrets: want exit 1 naming secret-inventory, got %s", res)
+	}
+	if rel, err := filepath.Rel(r.source, out); err == nil && !strings.HasPrefix(rel, "..") {
+		t.Fatalf("output %s is inside the source workspace %s", out, r.source)
+	}
+
+	// The step on its own, at debug level: what it logs about each finding.
+	step := filepath.Join(t.TempDir(), "step")
+	direct := run(t, r.root, nil, "secret-inventory", "--log-level", "debug", "--log-format", "json",
+		"--artifact", filepath.Join(r.source, "release"), "--review", filepath.Join(r.source, "review.yaml"),
+		"--policy", filepath.Join(r.source, "policy.yaml"),
+		"--evidence-dir", filepath.Join(step, "evidence"), "--results-dir", filepath.Join(step, "results"))
+	if direct.code != 0 || !strings.Contains(direct.stderr+direct.stdout, `"level":"debug"`) {
+		t.Fatalf("secret-inventory --log-level debug: want exit 0 with debug logs, got %s", direct)
+	}
+
+	var report evidence.Report
+	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "evidence", "secret-inventory.json"))), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Verdict != evidence.Fail {
+		t.Errorf("secret-inventory verdict %s, want fail", report.Verdict)
+	}
+	fired := map[string]int{}
+	for _, f := range report.Findings {
+		if rule, ok := strings.CutPrefix(f.Class, secrets.ClassLiteralPrefix); ok {
+			fired[rule]++
+		}
+	}
+	for _, p := range plants {
+		if fired[p.rule] == 0 {
+			t.Errorf("detector %s produced no finding: a leak test that finds nothing proves nothing", p.rule)
+		}
+	}
+
+	outputs := walkFiles(t, out, step)
+	outputs["<tollgate run stdout>"] = []byte(res.stdout)
+	outputs["<tollgate run stderr>"] = []byte(res.stderr)
+	outputs["<secret-inventory stdout>"] = []byte(direct.stdout)
+	outputs["<secret-inventory stderr>"] = []byte(direct.stderr)
+	bundles := 0
+	for name, b := range outputs {
+		if strings.HasSuffix(name, ".sigstore.json") {
+			outputs[name+" (DSSE payload)"] = leakDSSEPayload(t, name, b)
+			bundles++
+		}
+	}
+	if bundles < 2 {
+		t.Errorf("found %d attestation bundles under %s, want release-gate and verification-summary", bundles, out)
+	}
+	for _, l := range findLeaks(plants, outputs) {
+		t.Error(l)
+	}
+	t.Logf("%d secrets of %d detectors planted; %d outputs (%d bundles) scanned", len(plants), len(fired), len(outputs), bundles)
+}
+
+// plantSecrets writes one secret of every detector into the release at
+// art, where agent releases carry them, and returns what it planted.
+func plantSecrets(t *testing.T, art string) []leakPlant {
+	t.Helper()
+	g := secretgen.New(leakSeed)
+	var plants []leakPlant
+	v := func(rule string, variant int) string {
+		s, err := g.Value(rule, variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plants = append(plants, leakPlant{rule: rule, value: s, variant: variant})
+		return s
+	}
+	put := func(name string, body []byte) {
+		p := filepath.Join(art, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendTo := func(name, text string) {
+		b, err := os.ReadFile(filepath.Join(art, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(name, append(b, text...))
+	}
+
+	// A prompt that quotes a key; the MCP config with literal tokens
+	// where references were.
+	appendTo("prompts/system.md", "\nWhen the orders API is down, call the fallback model with the key "+v(secretgen.RuleOpenAI, 1)+".\n")
+	editFile(t, filepath.Join(art, "mcp.json"), func(s string) string {
+		s = strings.Replace(s, "${ORDERS_API_TOKEN}", v(secretgen.RuleStripe, 0), 1)
+		return strings.Replace(s, "Bearer ${TICKETS_TOKEN}", "Bearer "+v(secretgen.RuleJWT, 0), 1)
+	})
+	// A dotenv next to the agent.
+	put(".env", []byte(fmt.Sprintf("# local runtime\nANTHROPIC_API_KEY=%s\nANTHROPIC_ADMIN_KEY=%s\nCOHERE_API_KEY=%s\nMISTRAL_API_KEY=%s\nAZURE_OPENAI_API_KEY=%s\nAZURE_OPENAI_ENDPOINT=https://support.openai.azure.com/\n",
+		v(secretgen.RuleAnthropic, 0), v(secretgen.RuleAnthropicAdmin, 0), v(secretgen.RuleCohere, 0), v(secretgen.RuleMistral, 0), v(secretgen.RuleAzureOpenAI, 0))))
+	// A notebook whose cell output printed a token.
+	nb, err := json.Marshal(map[string]any{
+		"cells": []any{map[string]any{
+			"cell_type": "code", "execution_count": 1, "metadata": map[string]any{},
+			"source": []string{"from huggingface_hub import whoami\n", "print(whoami())\n"},
+			"outputs": []any{map[string]any{"output_type": "stream", "name": "stdout",
+				"text": []string{"logged in with " + v(secretgen.RuleHuggingFace, 0) + "\n", "replicate: " + v(secretgen.RuleReplicate, 0) + "\n"}}},
+		}},
+		"metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put("agent/eval.ipynb", nb)
+	// A LoRA adapter whose safetensors __metadata__ kept the training
+	// run's credentials.
+	put("model/adapter.safetensors", leakSafetensors(t, map[string]string{
+		"format": "pt", "hf_org_token": v(secretgen.RuleHuggingFaceOrg, 0), "wandb_api_key": v(secretgen.RuleWandB, 0),
+	}))
+	// A zip of tool configs.
+	put("tools/providers.zip", leakZip(t, map[string]string{
+		"providers/config.yaml": fmt.Sprintf("groq:\n  api_key: %s\nxai:\n  api_key: %s\nopenrouter:\n  api_key: %s\nperplexity:\n  api_key: %s\n",
+			v(secretgen.RuleGroq, 0), v(secretgen.RuleXAI, 0), v(secretgen.RuleOpenRouter, 0), v(secretgen.RulePerplexity, 0)),
+	}))
+	// Kubernetes manifests: a Secret with a base64 value, a TLS key,
+	// a service-account key file and a key store.
+	put("deploy/secret.yaml", []byte(secretgen.KubernetesSecret("orders-db", "password", v(secretgen.RuleGenericPassword, 0))))
+	put("deploy/tls.key", []byte(v(secretgen.RulePrivateKey, 2)))
+	keyID := v(secretgen.RuleGCPServiceAcct, 0) // the PEM, planted below with its id
+	put("deploy/gcp-sa.json", secretgen.ServiceAccountJSON("5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9", keyID))
+	put("deploy/client.p12", secretgen.PKCS12(v(secretgen.RulePKCS12, 0)))
+	// Cloud credentials and agent settings in source.
+	put(".aws/credentials", []byte(fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\nregion = eu-west-1\n",
+		v(secretgen.RuleAWSKeyID, 0), v(secretgen.RuleAWSSecret, 0))))
+	put("agent/settings.py", []byte(fmt.Sprintf("import os\n\nDATABASE_URL = \"postgres://orders:%s@db.internal:5432/orders\"\nGEMINI_API_KEY = \"%s\"\nclient_secret = \"%s\"\nPINECONE_API_KEY = \"%s\"\nLANGSMITH_API_KEY = \"%s\"\nAZURE_CLIENT_SECRET = \"%s\"\nSLACK_WEBHOOK = \"%s\"\nSLACK_BOT_TOKEN = \"%s\"\n",
+		v(secretgen.RuleConnectionURL, 0), v(secretgen.RuleGoogleAPI, 0), v(secretgen.RuleGenericSecret, 0), v(secretgen.RulePinecone, 0),
+		v(secretgen.RuleLangSmith, 0), v(secretgen.RuleAzureClient, 0), v(secretgen.RuleSlackWebhook, 0), v(secretgen.RuleSlack, 0))))
+	// A CI workflow with publishing tokens.
+	put(".github/workflows/publish.yaml", []byte(fmt.Sprintf("name: publish\non: [push]\nenv:\n  GITHUB_TOKEN: %s\n  GH_PAT: %s\n  GITLAB_TOKEN: %s\n  NPM_TOKEN: %s\n  PYPI_TOKEN: %s\n  STRIPE_TEST_SECRET: %s\njobs: {}\n",
+		v(secretgen.RuleGitHub, 0), v(secretgen.RuleGitHubFine, 0), v(secretgen.RuleGitLab, 0), v(secretgen.RuleNPM, 0), v(secretgen.RulePyPI, 0), v(secretgen.RuleStripeTest, 0))))
+
+	planted := map[string]bool{}
+	for _, p := range plants {
+		planted[p.rule] = true
+	}
+	for _, rule := range secretgen.Rules() {
+		if !planted[rule] {
+			t.Fatalf("no secret planted for detector %s: add one to plantSecrets", rule)
+		}
+	}
+	return plants
+}
+
+// leakSafetensors is a safetensors file with one small tensor and meta as
+// its __metadata__.
+func leakSafetensors(t *testing.T, meta map[string]string) []byte {
+	t.Helper()
+	header, err := json.Marshal(map[string]any{
+		"__metadata__":        meta,
+		"lora_A.weight":       map[string]any{"dtype": "F32", "shape": []int{2, 2}, "data_offsets": []int{0, 16}},
+		"base_model.revision": nil,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header = bytes.Replace(header, []byte(`,"base_model.revision":null`), nil, 1)
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
+	b = append(b, header...)
+	for range 4 {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(0.5))
+	}
+	return b
+}
+
+// leakZip is a zip archive of files.
+func leakZip(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for name, body := range files {
+		f, err := w.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// leakDSSEPayload decodes the DSSE payload of the Sigstore bundle b.
+func leakDSSEPayload(t *testing.T, name string, b []byte) []byte {
+	t.Helper()
+	var bundle struct {
+		DSSEEnvelope struct {
+			Payload string `json:"payload"`
+		} `json:"dsseEnvelope"`
+	}
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	p, err := base64.StdEncoding.DecodeString(bundle.DSSEEnvelope.Payload)
+	if err != nil || len(p) == 0 {
+		t.Fatalf("%s: no decodable DSSE payload: %v", name, err)
+	}
+	return p
+}
+
+// leakForms are the encodings of a value searched for: as is, base64
+// (standard and URL alphabets, at each of the three byte alignments, so a
+// value encoded inside a longer string is caught too) and URL-encoded.
+func leakForms(v string) map[string]string {
+	forms := map[string]string{"plain": v, "url-query": url.QueryEscape(v), "url-path": url.PathEscape(v)}
+	for off := range 3 {
+		if off < len(v) {
+			forms[fmt.Sprintf("base64+%d", off)] = strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(v[off:])), "=")
+			forms[fmt.Sprintf("base64url+%d", off)] = base64.RawURLEncoding.EncodeToString([]byte(v[off:]))
+		}
+	}
+	return forms
+}
+
+// leakWindow returns the window of s starting at i: 8 bytes, longer when
+// they are all decimal digits (12) or hex digits (10), so that every window
+// carries about 40 bits and cannot match a digest or a timestamp by
+// chance. ok is false when s has too few bytes left.
+func leakWindow(s string, i int) (w string, ok bool) {
+	n := 8
+	switch w := s[i:min(i+8, len(s))]; {
+	case strings.Trim(w, "0123456789") == "":
+		n = 12
+	case strings.Trim(w, "0123456789abcdef") == "", strings.Trim(w, "0123456789ABCDEF") == "":
+		n = 10
+	}
+	if i+n > len(s) {
+		return "", false
+	}
+	return s[i : i+n], true
+}
+
+// findLeaks returns one message per planted value and form found in an
+// output, naming the output, the window and where it is. Windows that
+// reference samples of the same detector and variant share (format, not
+// secret: "sk-ant-api03-", PEM armour, DER headers, the JWT header) are
+// not searched.
+func findLeaks(plants []leakPlant, outputs map[string][]byte) []string {
+	names := make([]string, 0, len(outputs))
+	for n := range outputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var leaks []string
+	for _, p := range plants {
+		var public strings.Builder
+		for _, seed := range leakRefSeeds {
+			g := secretgen.New(seed)
+			// Advance each reference like the planted value's generator
+			// is irrelevant: formats do not depend on the sequence.
+			ref, err := g.Value(p.rule, p.variant)
+			if err != nil {
+				return []string{err.Error()}
+			}
+			for _, f := range leakForms(ref) {
+				public.WriteString(f + "\x00")
+			}
+		}
+		for form, s := range leakForms(p.value) {
+			reported := map[string]bool{}
+			for i := range len(s) {
+				w, ok := leakWindow(s, i)
+				if !ok || strings.Contains(public.String(), w) {
+					continue
+				}
+				for _, n := range names {
+					if reported[n] {
+						continue
+					}
+					if at := bytes.Index(outputs[n], []byte(w)); at >= 0 {
+						reported[n] = true
+						leaks = append(leaks, fmt.Sprintf("%s value (%s form) leaked into %s at byte %d: window %q in %q",
+							p.rule, form, n, at, w, context(outputs[n], at, len(w))))
+					}
+				}
+			}
+		}
+	}
+	return leaks
+}
+
+// context is b around [at, at+n).
+func context(b []byte, at, n int) string {
+	return string(b[max(0, at-40):min(len(b), at+n+40)])
+}
+
+// TestFindLeaks shows the leak finder catches each form it claims to and
+// ignores a value's public format, so TestLeak cannot pass vacuously.
+func TestFindLeaks(t *testing.T) {
+	g := secretgen.New(leakSeed)
+	tok, err := g.Value(secretgen.RuleAnthropic, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hex, err := g.Value(secretgen.RuleWandB, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plants := []leakPlant{{rule: secretgen.RuleAnthropic, value: tok}, {rule: secretgen.RuleWandB, value: hex}}
+	for _, tc := range []struct {
+		name, output string
+		leak         bool
+	}{
+		{"clean", "literal Anthropic API key (sk-ant-api03-) in .env:2, hint sk-a", false},
+		{"hex digest", "sha256:" + hex[:9] + "0123456789abcdef", false},
+		{"whole value", "token=" + tok, true},
+		{"8-byte window", "...." + tok[20:28] + "....", true},
+		{"10 hex digits", "x" + hex[5:15] + "x", true},
+		{"base64", base64.StdEncoding.EncodeToString([]byte("k=" + tok)), true},
+		{"base64url", base64.RawURLEncoding.EncodeToString([]byte(tok)), true},
+		{"url-encoded", url.QueryEscape("a b" + tok), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			leaks := findLeaks(plants, map[string][]byte{"out": []byte(tc.output)})
+			if got := len(leaks) > 0; got != tc.leak {
+				t.Fatalf("leak found = %v, want %v: %v", got, tc.leak, leaks)
+			}
+		})
+	}
+}
