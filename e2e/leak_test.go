@@ -7,10 +7,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -26,6 +29,9 @@ import (
 const leakSeed = 0x1eac
 
 var leakRefSeeds = []uint64{1, 2, 3}
+
+// leakTaskFailed is the secret-inventory task's line in tollgate run's output.
+var leakTaskFailed = regexp.MustCompile(`(?m)^secret-inventory\s+Succeeded\s+verdict=fail\b`)
 
 // leakPlant is one secret planted for one detector.
 type leakPlant struct {
@@ -43,13 +49,39 @@ type leakPlant struct {
 // planted files themselves (the source workspace) are the only exclusion.
 func TestLeak(t *testing.T) {
 	r := newRelease(t).clone(t)
-	plants := plantSecrets(t, filepath.Join(r.source, "release"))
+	plants, archived := plantSecrets(t, filepath.Join(r.source, "release"))
+
+	// The finder must see every planted value where it was planted (zip
+	// members uncompressed), or finding nothing in the outputs means nothing.
+	inputs := walkFiles(t, filepath.Join(r.source, "release"))
+	maps.Copy(inputs, archived)
+	seen := map[string]bool{}
+	for _, h := range findLeaks(plants, inputs) {
+		seen[h.rule] = true
+	}
+	for _, p := range plants {
+		if !seen[p.rule] {
+			t.Errorf("the leak finder does not see the planted %s value in the planted files", p.rule)
+		}
+	}
 
 	out := filepath.Join(t.TempDir(), "run")
 	res := run(t, r.root, nil, "tollgate", "--log-level", "debug", "run", "--bin-dir", binDir,
 		"--workspace", "source="+r.source, "--workspace", "signing="+r.signing, "--out", out)
-	if res.code != 1 || !strings.Contains(res.stderr+res.stdout, "secret-inventory") {
-		t.Fatalf("tollgate run on a release with planted secrets: want exit 1 naming secret-inventory, got %s", res)
+	if res.code != 1 || !leakTaskFailed.MatchString(res.stdout) {
+		t.Fatalf("tollgate run on a release with planted secrets: want exit 1 with secret-inventory verdict=fail, got %s", res)
+	}
+	if v := mustReadFile(t, filepath.Join(out, "results", "secret-inventory", "verdict")); v != "fail" {
+		t.Errorf("secret-inventory verdict result %q, want fail", v)
+	}
+	var gate evidence.Report
+	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "evidence", "gate.json"))), &gate); err != nil {
+		t.Fatal(err)
+	}
+	if gate.Verdict != evidence.Fail || !slices.ContainsFunc(gate.Findings, func(f evidence.Finding) bool {
+		return f.Blocking && (f.Subject == "secret-inventory" || strings.HasPrefix(f.Message, "secret-inventory"))
+	}) {
+		t.Errorf("gate.json: want verdict fail with a blocking secret-inventory finding, got %s: %s", gate.Verdict, gate.Summary)
 	}
 	if rel, err := filepath.Rel(r.source, out); err == nil && !strings.HasPrefix(rel, "..") {
 		t.Fatalf("output %s is inside the source workspace %s", out, r.source)
@@ -61,8 +93,8 @@ func TestLeak(t *testing.T) {
 		"--artifact", filepath.Join(r.source, "release"), "--review", filepath.Join(r.source, "review.yaml"),
 		"--policy", filepath.Join(r.source, "policy.yaml"),
 		"--evidence-dir", filepath.Join(step, "evidence"), "--results-dir", filepath.Join(step, "results"))
-	if direct.code != 0 || !strings.Contains(direct.stderr+direct.stdout, `"level":"debug"`) {
-		t.Fatalf("secret-inventory --log-level debug: want exit 0 with debug logs, got %s", direct)
+	if direct.code != 0 {
+		t.Fatalf("secret-inventory --log-level debug: want exit 0 (verdict fail), got %s", direct)
 	}
 
 	var report evidence.Report
@@ -99,15 +131,17 @@ func TestLeak(t *testing.T) {
 	if bundles < 2 {
 		t.Errorf("found %d attestation bundles under %s, want release-gate and verification-summary", bundles, out)
 	}
-	for _, l := range findLeaks(plants, outputs) {
-		t.Error(l)
+	for _, h := range findLeaks(plants, outputs) {
+		t.Error(h)
 	}
+	t.Logf("tollgate run: %s", res)
 	t.Logf("%d secrets of %d detectors planted; %d outputs (%d bundles) scanned", len(plants), len(fired), len(outputs), bundles)
 }
 
 // plantSecrets writes one secret of every detector into the release at
-// art, where agent releases carry them, and returns what it planted.
-func plantSecrets(t *testing.T, art string) []leakPlant {
+// art, where agent releases carry them, and returns what it planted and
+// the uncompressed archive members it planted them in.
+func plantSecrets(t *testing.T, art string) ([]leakPlant, map[string][]byte) {
 	t.Helper()
 	g := secretgen.New(leakSeed)
 	var plants []leakPlant
@@ -166,16 +200,14 @@ func plantSecrets(t *testing.T, art string) []leakPlant {
 		"format": "pt", "hf_org_token": v(secretgen.RuleHuggingFaceOrg, 0), "wandb_api_key": v(secretgen.RuleWandB, 0),
 	}))
 	// A zip of tool configs.
-	put("tools/providers.zip", leakZip(t, map[string]string{
-		"providers/config.yaml": fmt.Sprintf("groq:\n  api_key: %s\nxai:\n  api_key: %s\nopenrouter:\n  api_key: %s\nperplexity:\n  api_key: %s\n",
-			v(secretgen.RuleGroq, 0), v(secretgen.RuleXAI, 0), v(secretgen.RuleOpenRouter, 0), v(secretgen.RulePerplexity, 0)),
-	}))
+	members := map[string][]byte{"providers/config.yaml": fmt.Appendf(nil, "groq:\n  api_key: %s\nxai:\n  api_key: %s\nopenrouter:\n  api_key: %s\nperplexity:\n  api_key: %s\n",
+		v(secretgen.RuleGroq, 0), v(secretgen.RuleXAI, 0), v(secretgen.RuleOpenRouter, 0), v(secretgen.RulePerplexity, 0))}
+	put("tools/providers.zip", leakZip(t, members))
 	// Kubernetes manifests: a Secret with a base64 value, a TLS key,
 	// a service-account key file and a key store.
 	put("deploy/secret.yaml", []byte(secretgen.KubernetesSecret("orders-db", "password", v(secretgen.RuleGenericPassword, 0))))
 	put("deploy/tls.key", []byte(v(secretgen.RulePrivateKey, 2)))
-	keyID := v(secretgen.RuleGCPServiceAcct, 0) // the PEM, planted below with its id
-	put("deploy/gcp-sa.json", secretgen.ServiceAccountJSON("5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9", keyID))
+	put("deploy/gcp-sa.json", secretgen.ServiceAccountJSON("5f0c1d2e3a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9", v(secretgen.RuleGCPServiceAcct, 0)))
 	put("deploy/client.p12", secretgen.PKCS12(v(secretgen.RulePKCS12, 0)))
 	// Cloud credentials and agent settings in source.
 	put(".aws/credentials", []byte(fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\nregion = eu-west-1\n",
@@ -196,7 +228,11 @@ func plantSecrets(t *testing.T, art string) []leakPlant {
 			t.Fatalf("no secret planted for detector %s: add one to plantSecrets", rule)
 		}
 	}
-	return plants
+	archived := map[string][]byte{}
+	for name, b := range members {
+		archived["tools/providers.zip!"+name] = b
+	}
+	return plants, archived
 }
 
 // leakSafetensors is a safetensors file with one small tensor and meta as
@@ -204,14 +240,12 @@ func plantSecrets(t *testing.T, art string) []leakPlant {
 func leakSafetensors(t *testing.T, meta map[string]string) []byte {
 	t.Helper()
 	header, err := json.Marshal(map[string]any{
-		"__metadata__":        meta,
-		"lora_A.weight":       map[string]any{"dtype": "F32", "shape": []int{2, 2}, "data_offsets": []int{0, 16}},
-		"base_model.revision": nil,
+		"__metadata__":  meta,
+		"lora_A.weight": map[string]any{"dtype": "F32", "shape": []int{2, 2}, "data_offsets": []int{0, 16}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	header = bytes.Replace(header, []byte(`,"base_model.revision":null`), nil, 1)
 	b := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
 	b = append(b, header...)
 	for range 4 {
@@ -221,7 +255,7 @@ func leakSafetensors(t *testing.T, meta map[string]string) []byte {
 }
 
 // leakZip is a zip archive of files.
-func leakZip(t *testing.T, files map[string]string) []byte {
+func leakZip(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)
@@ -230,7 +264,7 @@ func leakZip(t *testing.T, files map[string]string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.Write([]byte(body)); err != nil {
+		if _, err := f.Write(body); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -290,58 +324,70 @@ func leakWindow(s string, i int) (w string, ok bool) {
 	return s[i : i+n], true
 }
 
-// findLeaks returns one message per planted value and form found in an
-// output, naming the output, the window and where it is. Windows that
-// reference samples of the same detector and variant share (format, not
-// secret: "sk-ant-api03-", PEM armour, DER headers, the JWT header) are
-// not searched.
-func findLeaks(plants []leakPlant, outputs map[string][]byte) []string {
+// leakNeedle is one window searched for.
+type leakNeedle struct{ rule, form, window string }
+
+// leakHit is a window found in an output.
+type leakHit struct {
+	leakNeedle
+	output  string
+	at      int
+	context []byte
+}
+
+func (h leakHit) String() string {
+	return fmt.Sprintf("%s value (%s form) leaked into %s at byte %d: window %q in %q", h.rule, h.form, h.output, h.at, h.window, h.context)
+}
+
+// findLeaks returns one hit per planted value, form and output in which
+// a window of the form appears.
+// Windows that reference samples of the same detector and variant share
+// are format, not secret ("sk-ant-api03-", PEM armour, DER headers, the
+// JWT header), and are not searched.
+func findLeaks(plants []leakPlant, outputs map[string][]byte) []leakHit {
+	byHead := map[[8]byte][]leakNeedle{}
+	for _, p := range plants {
+		var public []string
+		for _, seed := range leakRefSeeds {
+			ref, err := secretgen.New(seed).Value(p.rule, p.variant)
+			if err != nil {
+				panic(err) // p.rule came from secretgen.Rules
+			}
+			for _, f := range leakForms(ref) {
+				public = append(public, f)
+			}
+		}
+		pub := strings.Join(public, "\x00")
+		for form, s := range leakForms(p.value) {
+			for i := range len(s) {
+				w, ok := leakWindow(s, i)
+				if ok && !strings.Contains(pub, w) {
+					h := [8]byte([]byte(w[:8]))
+					byHead[h] = append(byHead[h], leakNeedle{p.rule, form, w})
+				}
+			}
+		}
+	}
 	names := make([]string, 0, len(outputs))
 	for n := range outputs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var leaks []string
-	for _, p := range plants {
-		var public strings.Builder
-		for _, seed := range leakRefSeeds {
-			g := secretgen.New(seed)
-			// Advance each reference like the planted value's generator
-			// is irrelevant: formats do not depend on the sequence.
-			ref, err := g.Value(p.rule, p.variant)
-			if err != nil {
-				return []string{err.Error()}
-			}
-			for _, f := range leakForms(ref) {
-				public.WriteString(f + "\x00")
-			}
-		}
-		for form, s := range leakForms(p.value) {
-			reported := map[string]bool{}
-			for i := range len(s) {
-				w, ok := leakWindow(s, i)
-				if !ok || strings.Contains(public.String(), w) {
-					continue
-				}
-				for _, n := range names {
-					if reported[n] {
-						continue
-					}
-					if at := bytes.Index(outputs[n], []byte(w)); at >= 0 {
-						reported[n] = true
-						leaks = append(leaks, fmt.Sprintf("%s value (%s form) leaked into %s at byte %d: window %q in %q",
-							p.rule, form, n, at, w, context(outputs[n], at, len(w))))
-					}
+	var leaks []leakHit
+	for _, n := range names {
+		b := outputs[n]
+		reported := map[[2]string]bool{}
+		for at := 0; at+8 <= len(b); at++ {
+			for _, nd := range byHead[[8]byte(b[at:at+8])] {
+				k := [2]string{nd.rule, nd.form}
+				if !reported[k] && bytes.HasPrefix(b[at:], []byte(nd.window)) {
+					reported[k] = true
+					leaks = append(leaks, leakHit{nd, n, at, b[max(0, at-40):min(len(b), at+len(nd.window)+40)]})
 				}
 			}
 		}
 	}
 	return leaks
-}
-
-// context is b around [at, at+n).
-func context(b []byte, at, n int) string {
-	return string(b[max(0, at-40):min(len(b), at+n+40)])
 }
 
 // TestFindLeaks shows the leak finder catches each form it claims to and

@@ -77,10 +77,11 @@ func (s *sigVerifyFlags) identities() ([]policy.Identity, error) {
 // binary).
 func NewProvenance() *cobra.Command {
 	var (
-		f          stepFlags
-		sf         sigVerifyFlags
-		signatures []string
-		ignore     []string
+		f           stepFlags
+		sf          sigVerifyFlags
+		signatures  []string
+		ignore      []string
+		artifactURI string
 	)
 	cmd := &cobra.Command{
 		Use:   "provenance --artifact DIR --review FILE [--policy FILE] [--signature FILE]... --evidence-dir DIR --results-dir DIR",
@@ -100,7 +101,8 @@ from --key, --certificate-chain or --certificate-identity with
 are checked.
 
 Writes the evidence report and the results verdict, report-digest, summary,
-artifact-digest and model-version. Exits 0 on pass and fail; non-zero only when
+artifact-digest and model-version, plus the Tekton Chains type hints
+ARTIFACT_URI and ARTIFACT_DIGEST so Chains can sign the artefact too. Exits 0 on pass and fail; non-zero only when
 it cannot decide, after writing verdict=error.`,
 		Example: `  tollgate provenance --artifact ./release --review review.yaml --policy policy.yaml \
     --evidence-dir evidence --results-dir results
@@ -121,7 +123,7 @@ it cannot decide, after writing verdict=error.`,
 					return nil, err
 				}
 				cfg := provenance.Config{
-					Artifact: f.artifact, Signatures: signatures, Signers: signers, Ignore: ignore,
+					Artifact: f.artifact, ArtifactURI: artifactURI, Signatures: signatures, Signers: signers, Ignore: ignore,
 					Inputs: map[string]string{"artifact": f.artifact},
 				}
 				if f.review != "" {
@@ -163,6 +165,7 @@ it cannot decide, after writing verdict=error.`,
 	sf.register(cmd)
 	cmd.Flags().StringArrayVar(&signatures, "signature", nil, "Sigstore bundle to verify (repeatable): model-signing model.sig, cosign or SLSA bundle")
 	cmd.Flags().StringArrayVar(&ignore, "ignore", nil, "root-relative path the signer left out (repeatable), as model-signing's --ignore-paths")
+	cmd.Flags().StringVar(&artifactURI, "artifact-uri", "", "name of the artefact in the Tekton Chains type hint ARTIFACT_URI (default: the review's release name)")
 	return cmd
 }
 

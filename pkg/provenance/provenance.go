@@ -18,13 +18,22 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
-// ResultModelVersion is the extra result naming the model version.
-const ResultModelVersion = "model-version"
+// Extra results: the model version, and the Tekton Chains type hints that
+// let Chains sign the artefact too (subject ARTIFACT_URI, digest
+// ARTIFACT_DIGEST).
+const (
+	ResultModelVersion = "model-version"
+	ResultChainsURI    = "ARTIFACT_URI"
+	ResultChainsDigest = "ARTIFACT_DIGEST"
+)
 
 // Config is one provenance run.
 type Config struct {
 	// Artifact is the artefact root directory.
 	Artifact string
+	// ArtifactURI names the artefact in the ARTIFACT_URI Chains type hint;
+	// empty means the review's release name (or the directory's name).
+	ArtifactURI string
 	// Review is the reviewed state; nil verifies the signatures alone.
 	Review *review.ReleaseReview
 	// Policy supplies the rules and the trusted model signers; nil means
@@ -149,7 +158,21 @@ func Run(ctx context.Context, cfg Config) (*check.Outcome, error) {
 	return &check.Outcome{Report: rep, Results: map[string]string{
 		results.ArtifactDigest: m.Root,
 		ResultModelVersion:     version,
+		ResultChainsURI:        artifactURI(cfg),
+		ResultChainsDigest:     m.Root,
 	}}, nil
+}
+
+// artifactURI is the Chains subject name: the flag, else the release name,
+// else the artefact directory's base name.
+func artifactURI(cfg Config) string {
+	switch {
+	case cfg.ArtifactURI != "":
+		return cfg.ArtifactURI
+	case cfg.Review != nil && cfg.Review.Metadata.Name != "":
+		return cfg.Review.Metadata.Name
+	}
+	return filepath.Base(filepath.Clean(cfg.Artifact))
 }
 
 func orDefault(n int64) int64 {

@@ -34,7 +34,9 @@ const MaxSummary = 200
 // ErrBudget is returned when results would exceed Budget.
 var ErrBudget = errors.New("results exceed the termination-message budget")
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
+// nameRE follows Tekton's result names (upper case for Chains type hints
+// such as ARTIFACT_DIGEST).
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // Writer collects results and writes them to a directory.
