@@ -92,8 +92,10 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	if werr != nil {
 		// The report could not be written: the check cannot vouch for
 		// anything. Say so in the results, which are tiny.
+		rep.Verdict = evidence.Error
+		rep.Summary = results.OneLine(name+": error: cannot write evidence report: "+werr.Error(), results.MaxSummary)
 		_ = w.Set(results.Verdict, string(evidence.Error))
-		_ = w.Set(results.Summary, name+": error: cannot write evidence report: "+werr.Error())
+		_ = w.Set(results.Summary, rep.Summary)
 		_ = w.Flush()
 		return rep, errors.Join(runErr, werr)
 	}

@@ -76,11 +76,15 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 	// read-only evidence disk, the report cannot be written
 	os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755)
 	os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644)
-	_, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
+	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
 		return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 	})
 	if err == nil {
 		t.Fatal("want an error")
+	}
+	// callers print the returned report: it must not still say pass
+	if rep.Verdict != evidence.Error || !strings.Contains(rep.Summary, "cannot write evidence report") {
+		t.Fatalf("returned report = %s %q", rep.Verdict, rep.Summary)
 	}
 	got, rerr := results.Read(e.ResultsDir, results.Verdict, results.Summary)
 	if rerr != nil {

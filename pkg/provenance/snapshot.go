@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -184,7 +185,8 @@ func resourcePath(name string, method artifact.Method) string {
 
 // fileDigest streams a regular file through SHA-256.
 func fileDigest(p string) (string, error) {
-	f, err := os.Open(p)
+	// O_NONBLOCK: a path swapped for a FIFO cannot hang the open.
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", err
 	}

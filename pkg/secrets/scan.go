@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -337,7 +338,9 @@ type worker struct {
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	fs := &fileScan{s: w.s, path: j.rel}
-	f, err := os.Open(j.abs)
+	// O_NONBLOCK: a path swapped for a FIFO after the walk cannot hang the
+	// open; the regular-file check below then refuses it.
+	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		fs.problem(j.rel, "cannot open: "+errString(err))
 		return fs
