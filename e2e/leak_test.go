@@ -322,10 +322,11 @@ func leakForms(v string) map[string]string {
 }
 
 // leakWindow returns the window of s starting at i: at least 8 bytes,
-// longer until it carries about 40 bits (a letter 5.7, a hex digit 4, a
-// decimal digit 3.3, punctuation none), so that no window can match a
-// digest, a size or a timestamp by chance: 8 letters and digits, 10 hex
-// digits, 12 decimal digits. ok is false when s has too few bytes left.
+// longer until it carries 38 bits (a letter 5.7, a hex digit 4, a decimal
+// digit 3.3, other bytes 2), so that no window can match a digest, a size
+// or a timestamp by chance: 8 letters and digits (at most two of them
+// punctuation), 10 hex digits, 12 decimal digits. ok is false when s has
+// too few bytes left.
 func leakWindow(s string, i int) (w string, ok bool) {
 	hex := strings.Trim(s[i:min(i+8, len(s))], "0123456789abcdefABCDEF") == ""
 	bits := 0.0
@@ -337,8 +338,10 @@ func leakWindow(s string, i int) (w string, ok bool) {
 			bits += math.Log2(10)
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			bits += math.Log2(52)
+		default:
+			bits += 2
 		}
-		if j+1-i >= 8 && bits >= 39.5 {
+		if j+1-i >= 8 && bits >= 38 {
 			return s[i : j+1], true
 		}
 	}
