@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/tollgate-dev/tollgate/internal/secretgen"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -144,7 +145,11 @@ func TestLeak(t *testing.T) {
 	for _, h := range findLeaks(plants, outputs) {
 		t.Error(h)
 	}
-	t.Logf("%d secrets of %d detectors planted; %d outputs (%d DSSE payloads) searched", len(plants), len(fired), len(outputs), len(payloads))
+	size := 0
+	for _, b := range outputs {
+		size += len(b)
+	}
+	t.Logf("%d secrets of %d detectors planted; %d outputs (%d DSSE payloads, %d bytes) searched", len(plants), len(fired), len(outputs), len(payloads), size)
 }
 
 // plantSecrets writes one secret of every detector into the release at
@@ -322,23 +327,25 @@ func leakForms(v string) map[string]string {
 }
 
 // leakWindow returns the window of s starting at i: at least 8 bytes,
-// longer until it carries 38 bits (a letter 5.7, a hex digit 4, a decimal
-// digit 3.3, other bytes 2), so that no window can match a digest, a size
-// or a timestamp by chance: 8 letters and digits (at most two of them
-// punctuation), 10 hex digits, 12 decimal digits. ok is false when s has
-// too few bytes left.
+// longer until it carries 38 bits, so that no window matches a digest, a
+// size or a timestamp by chance. A letter or digit carries 5.9 bits (4 when
+// the first 8 bytes are hex, 3.3 when they hold no letter), any other byte
+// 2: 8 letters and digits, 10 hex digits, 12 decimal digits. ok is false
+// when s has too few bytes left.
 func leakWindow(s string, i int) (w string, ok bool) {
-	hex := strings.Trim(s[i:min(i+8, len(s))], "0123456789abcdefABCDEF") == ""
+	head := s[i:min(i+8, len(s))]
+	per := math.Log2(62)
+	switch {
+	case strings.IndexFunc(head, unicode.IsLetter) < 0:
+		per = math.Log2(10)
+	case strings.IndexFunc(head, func(r rune) bool { return unicode.IsLetter(r) && !strings.ContainsRune("abcdefABCDEF", r) }) < 0:
+		per = 4
+	}
 	bits := 0.0
 	for j := i; j < len(s); j++ {
-		switch c := s[j]; {
-		case hex:
-			bits += 4
-		case c >= '0' && c <= '9':
-			bits += math.Log2(10)
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-			bits += math.Log2(52)
-		default:
+		if c := rune(s[j]); unicode.IsLetter(c) || unicode.IsDigit(c) {
+			bits += per
+		} else {
 			bits += 2
 		}
 		if j+1-i >= 8 && bits >= 38 {
@@ -377,9 +384,7 @@ func findLeaks(plants []leakPlant, outputs map[string][]byte) []leakHit {
 			if err != nil {
 				panic(err) // p.rule came from secretgen.Rules
 			}
-			for _, f := range leakForms(ref) {
-				public = append(public, f)
-			}
+			public = slices.AppendSeq(public, maps.Values(leakForms(ref)))
 		}
 		pub := strings.Join(public, "\x00")
 		for form, s := range leakForms(p.value) {
@@ -426,7 +431,18 @@ func TestFindLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plants := []leakPlant{{rule: secretgen.RuleAnthropic, value: tok}, {rule: secretgen.RuleWandB, value: hex}}
+	hook, err := g.Value(secretgen.RuleSlackWebhook, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plants := []leakPlant{{rule: secretgen.RuleAnthropic, value: tok}, {rule: secretgen.RuleWandB, value: hex}, {rule: secretgen.RuleSlackWebhook, value: hook}}
+	// Across an encoded slash: only the URL-encoded form has these bytes.
+	q := url.QueryEscape(hook)
+	slash := strings.LastIndex(q, "%2F")
+	encoded := q[slash-3 : slash+7]
+	if strings.Contains(hook, encoded) {
+		t.Fatalf("%q is in the plain value", encoded)
+	}
 	for _, tc := range []struct {
 		name, output string
 		leak         bool
@@ -437,9 +453,11 @@ func TestFindLeaks(t *testing.T) {
 		{"8-byte window", "...." + tok[20:28] + "....", true},
 		{"10 hex digits", "x" + hex[5:15] + "x", true},
 		{"9 hex digits", "x" + hex[5:14] + "x", false},
+		{"7 bytes", "...." + tok[20:27] + "....", false},
 		{"base64", base64.StdEncoding.EncodeToString([]byte("k=" + tok)), true},
 		{"base64url", base64.RawURLEncoding.EncodeToString([]byte(tok)), true},
-		{"url-encoded", url.QueryEscape("a b" + tok), true},
+		{"url-encoded", "?next=" + encoded + "&", true},
+		{"url-encoded, 7 bytes", "?next=" + encoded[1:8] + "&", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			leaks := findLeaks(plants, map[string][]byte{"out": []byte(tc.output)})

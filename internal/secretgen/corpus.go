@@ -30,11 +30,11 @@ var anchored = []string{
 	RuleGitHub, RuleGitHubFine, RuleGitLab, RuleNPM, RulePyPI, RuleSlack, RuleSlackWebhook, RuleStripe, RuleStripeTest, RuleJWT,
 }
 
-// Embed returns a file name and content that hold tok under envKey the way
+// embed returns a file name and content that hold tok under envKey the way
 // agent releases carry credentials; i selects among six contexts: YAML
 // config, .env, an MCP server's env, Python source, a prompt and a
 // notebook cell.
-func Embed(i int, envKey, tok string) (name, body string) {
+func embed(i int, envKey, tok string) (name, body string) {
 	switch i % 6 {
 	case 0:
 		return "config.yaml", fmt.Sprintf("provider:\n  name: test\n  %s: %s\n", strings.ToLower(envKey), tok)
@@ -64,7 +64,7 @@ func Corpus(perDetector int, seed uint64) (truth, decoys []Planted) {
 	for _, rule := range anchored {
 		for i := range perDetector {
 			tok := val(rule, i)
-			name, body := Embed(i, EnvName(rule), tok)
+			name, body := embed(i, EnvName(rule), tok)
 			truth = append(truth, Planted{Name: fmt.Sprintf("%s/%02d/%s", rule, i, name), Body: []byte(body), Rules: []string{rule}, Values: []string{tok}})
 		}
 	}

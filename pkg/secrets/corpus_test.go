@@ -10,7 +10,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secretgen"
 )
 
-// gen adapts secretgen.Gen to this package's tests.
+// gen adapts secretgen.Gen, the corpus generator this test shares with
+// the e2e leak test, to the names the other tests of this package use.
 type gen struct {
 	*secretgen.Gen
 	r *rand.Rand
