@@ -2,6 +2,7 @@
 # Load test (issue #9): an artefact of 50,000 small files plus 20 GB of
 # sparse weights. Reviews it, then runs the provenance check on it, and
 # reports wall time and peak RSS of each step. Sparse files take no disk.
+# The review is written as JSON: YAML encoding needs several KB per file.
 # Usage: hack/bench-load.sh [WORKDIR]   (LOAD_FILES=50000 LOAD_GB=20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +29,9 @@ measure() { # label, command...
   printf '%-28s %8ss %8s MB peak RSS\n' "$label" "$secs" "$((kb / 1024))"
 }
 measure "tollgate hash" "$bin/tollgate" hash "$art" --log-level error
-measure "tollgate review" "$bin/tollgate" review "$art" -o "$work/review.yaml" --log-level error
+measure "tollgate review" "$bin/tollgate" review "$art" -o "$work/review.json" --log-level error
 if [ -x "$bin/provenance" ]; then
-  measure "provenance check" "$bin/provenance" --artifact "$art" --review "$work/review.yaml" \
+  measure "provenance check" "$bin/provenance" --artifact "$art" --review "$work/review.json" \
     --evidence-dir "$work/evidence" --results-dir "$work/results" --log-level error
   echo "provenance verdict: $(cat "$work/results/verdict")"
 fi

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -84,7 +85,11 @@ Approvers then sign the record with 'tollgate approve'.`,
 					return fmt.Errorf("review %s: %s: %w", dir, s.section, err)
 				}
 			}
-			b, err := r.Encode()
+			encode := r.Encode
+			if strings.HasSuffix(out, ".json") {
+				encode = r.EncodeJSON
+			}
+			b, err := encode()
 			if err != nil {
 				return err
 			}
@@ -103,7 +108,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout)")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
 	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
 	cmd.Flags().StringVar(&ver, "model-version", "", "model version")

@@ -2,8 +2,10 @@ package document
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -17,9 +19,14 @@ import (
 // APIVersion is the apiVersion of every tollgate document.
 const APIVersion = "tollgate.dev/v1alpha1"
 
-// MaxSize bounds a document file (16 MiB): review records carry full
-// permission content, but nothing legitimate comes near this.
-const MaxSize = 16 << 20
+// MaxSize bounds a document file (64 MiB, JSON); MaxYAMLSize bounds YAML
+// documents (16 MiB), whose decoding costs far more memory. A review record
+// takes about 350 bytes of JSON per artefact file, so JSON records cover
+// artefacts of well over 100,000 files.
+const (
+	MaxSize     = 64 << 20
+	MaxYAMLSize = 16 << 20
+)
 
 // MaxDepth bounds nesting of a document.
 const MaxDepth = 64
@@ -108,6 +115,17 @@ func toJSON(b []byte) ([]byte, error) {
 	if len(trimmed) == 0 {
 		return nil, errors.New("empty document")
 	}
+	if trimmed[0] == '{' && json.Valid(trimmed) {
+		// JSON needs no YAML round trip (which costs several kilobytes per
+		// value); only duplicate keys remain to be refused.
+		if err := checkDuplicateKeys(trimmed); err != nil {
+			return nil, err
+		}
+		return trimmed, nil
+	}
+	if len(b) > MaxYAMLSize {
+		return nil, fmt.Errorf("YAML document larger than %d bytes; write large records as JSON", MaxYAMLSize)
+	}
 	js, err := yaml.YAMLToJSONStrict(b)
 	if err != nil {
 		return nil, err
@@ -116,6 +134,56 @@ func toJSON(b []byte) ([]byte, error) {
 		return nil, errors.New("empty document")
 	}
 	return js, nil
+}
+
+// checkDuplicateKeys walks valid JSON and refuses an object that repeats a
+// key, as the YAML path does.
+func checkDuplicateKeys(js []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top != nil && top.object {
+					top.key = true
+				}
+				stack = append(stack, &frame{object: t == '{', keys: map[string]bool{}, key: t == '{'})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case string:
+			if top != nil && top.object && top.key {
+				if top.keys[t] {
+					return fmt.Errorf("duplicate key: key %q already set in map", t)
+				}
+				top.keys[t] = true
+				top.key = false
+				continue
+			}
+		}
+		if top != nil && top.object {
+			top.key = true
+		}
+	}
 }
 
 // checkDepth rejects JSON nested deeper than MaxDepth without decoding it.

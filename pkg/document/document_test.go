@@ -97,3 +97,20 @@ func TestDecodeRejectsDuplicateKeysInJSON(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestDecodeJSONFastPathRefusesNestedDuplicates(t *testing.T) {
+	var d doc
+	for _, in := range []string{
+		`{"apiVersion":"tollgate.dev/v1alpha1","kind":"Thing","spec":{"inner":{"a":"1","a":"2"}}}`,
+		`{"apiVersion":"tollgate.dev/v1alpha1","kind":"Thing","spec":{"items":[{"x":1,"x":2}]}}`,
+		`{"apiVersion":"tollgate.dev/v1alpha1","apiVersion":"tollgate.dev/v1alpha1","kind":"Thing"}`,
+	} {
+		if err := document.Decode([]byte(in), "Thing", &d); err == nil || !strings.Contains(err.Error(), "already set") {
+			t.Errorf("%s: err = %v", in, err)
+		}
+	}
+	ok := `{"apiVersion":"tollgate.dev/v1alpha1","kind":"Thing","metadata":{"name":"x"},"spec":{"count":2,"inner":{"a":"1"},"items":["a","a"]}}`
+	if err := document.Decode([]byte(ok), "Thing", &d); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -147,3 +147,9 @@ func (r *ReleaseReview) Validate() error {
 
 // Encode renders the review as YAML.
 func (r *ReleaseReview) Encode() ([]byte, error) { return document.Encode(r) }
+
+// EncodeJSON renders the review as indented JSON (also valid YAML). Its
+// memory use stays close to the output size, where the YAML encoder needs
+// several kilobytes per file: prefer it for artefacts of many thousands of
+// files.
+func (r *ReleaseReview) EncodeJSON() ([]byte, error) { return evidence.Canonical(r) }
