@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -46,35 +43,11 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 }
 
-// run runs a built binary with a deadline; it never hangs a test.
+// run runs a built binary with a deadline (three minutes); it never hangs
+// a test. runMeasured also reports time and peak memory.
 func run(t *testing.T, dir string, env []string, name string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "SOURCE_DATE_EPOCH=1795000000", "TOLLGATE_BIN_DIR="+binDir), env...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(3 * time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatalf("%s %s: timed out", name, strings.Join(args, " "))
-	}
-	r := result{stdout: so.String(), stderr: se.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("%s: %v", name, err)
-	}
-	return r
+	return runMeasured(t, dir, stepOptions{env: env, timeout: 3 * time.Minute}, name, args...).result
 }
 
 // copyTree copies src to dst (regular files and directories only).

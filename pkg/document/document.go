@@ -188,7 +188,16 @@ func checkDuplicateKeys(js []byte) error {
 
 // checkDepth rejects JSON nested deeper than MaxDepth without decoding it.
 func checkDepth(js []byte) error {
-	depth := 0
+	if d := Depth(js, MaxDepth); d > MaxDepth {
+		return fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
+	}
+	return nil
+}
+
+// Depth returns the nesting depth of JSON (or JSON-like) text without
+// decoding it, stopping as soon as it exceeds limit.
+func Depth(js []byte, limit int) int {
+	depth, deepest := 0, 0
 	inString, escaped := false, false
 	for _, c := range js {
 		if inString {
@@ -207,14 +216,17 @@ func checkDepth(js []byte) error {
 			inString = true
 		case '{', '[':
 			depth++
-			if depth > MaxDepth {
-				return fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
+			if depth > deepest {
+				deepest = depth
+				if deepest > limit {
+					return deepest
+				}
 			}
 		case '}', ']':
 			depth--
 		}
 	}
-	return nil
+	return deepest
 }
 
 // Encode renders a document as YAML with a trailing newline. Field order

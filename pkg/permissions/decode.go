@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tollgate-dev/tollgate/pkg/document"
 	"regexp"
 	"sort"
 	"unicode/utf8"
@@ -91,31 +92,8 @@ func decodeYAML(b []byte) ([]any, error) {
 
 // checkDepth rejects JSON nested deeper than MaxDepth without decoding it.
 func checkDepth(js []byte) error {
-	depth := 0
-	inString, escaped := false, false
-	for _, c := range js {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > MaxDepth {
-				return fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
-			}
-		case '}', ']':
-			depth--
-		}
+	if document.Depth(js, MaxDepth) > MaxDepth {
+		return fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
 	}
 	return nil
 }

@@ -216,23 +216,7 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 		w.lines = starts
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].off < found[j].off })
-	lc := lineCounter{b: b}
-	for _, p := range found {
-		f := p.f
-		f.Path, f.Location, f.Severity = sg.sourceName, sg.location, ruleTable[f.Rule].Severity
-		if f.Encoding == "" {
-			f.Encoding = sg.encoding
-		}
-		switch {
-		case sg.fixedLine > 0:
-			f.Line = sg.fixedLine
-		case sg.fixedLine < 0:
-			f.Line = 0 // no lines here (GGUF metadata)
-		default:
-			f.Line = sg.lineBase + lc.at(p.off)
-		}
-		fs.add(f, p.pri)
-	}
+	fs.record(sg, found)
 }
 
 // lineStart returns the start of the line holding pos, looking back at
@@ -384,7 +368,15 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 			}
 		}
 	}
-	lc = lineCounter{b: b}
+	fs.record(sg, found)
+	return true
+}
+
+// record turns the matches of one segment into findings: location, severity,
+// encoding, and the 1-based line (fixed for single-line sources, none for
+// GGUF metadata).
+func (fs *fileScan) record(sg seg, found []pending) {
+	lc := lineCounter{b: sg.b}
 	for _, p := range found {
 		f := p.f
 		f.Path, f.Location, f.Severity = sg.sourceName, sg.location, ruleTable[f.Rule].Severity
@@ -401,5 +393,4 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 		}
 		fs.add(f, p.pri)
 	}
-	return true
 }
