@@ -4,7 +4,7 @@
 # and writes out/images/digests.txt ("name sha256:..."), the digests that
 # tasks/ pins (hack/pin-images.sh writes them, hack/verify-image-pins.sh
 # checks them). Reproducible: -trimpath, no build id, SOURCE_DATE_EPOCH
-# (default: the time of the last commit that changed the code) for every timestamp.
+# (default 0, the epoch) for every timestamp.
 #
 #   PLATFORMS="linux/amd64 linux/arm64" (default) IMAGE_REPO=ghcr.io/tollgate-dev/tollgate
 set -euo pipefail
@@ -13,12 +13,12 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 PLATFORMS=${PLATFORMS:-linux/amd64 linux/arm64}
 IMAGE_REPO=${IMAGE_REPO:-ghcr.io/tollgate-dev/tollgate}
-# The image digest must change only when the code does, so the pins in tasks/
-# stay valid across commits that do not touch it: the version comes from the
-# VERSION file and the timestamps from the last commit that changed the code.
+# The image digest must change only when the binaries do, so the pins in
+# tasks/ stay valid across commits that do not change them: the version comes
+# from the VERSION file and every timestamp is the epoch (as ko does).
 VERSION=${VERSION:-$(cat VERSION 2>/dev/null || echo devel)}
 OUT=${OUT:-out/images}
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct -- cmd pkg internal go.mod go.sum 2>/dev/null || echo 0)}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 ldflags="-s -w -buildid= -X github.com/tollgate-dev/tollgate/pkg/version.Version=${VERSION}"
 
 ca=()
