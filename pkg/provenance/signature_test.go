@@ -19,17 +19,8 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
-func conformance(t testing.TB, elem ...string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join(append([]string{"../../../shared/conformance"}, elem...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("conformance data missing at %s: %v", p, err)
-	}
-	return p
-}
+// conformance is trusttest.Conformance.
+var conformance = trusttest.Conformance
 
 func readString(t testing.TB, p string) string {
 	t.Helper()
