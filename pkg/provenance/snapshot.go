@@ -75,12 +75,16 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 			}
 			imgs, err := findImages(b)
 			if err != nil {
-				return nil, nil, fmt.Errorf("deploy manifest %s: %w", name, err)
+				// a manifest that cannot be read is the artefact's fault:
+				// invalid input (exit 3), never a pass
+				return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
 			}
 			for _, ref := range imgs {
 				key, digest, err := splitRef(ref)
 				if err != nil {
-					return nil, nil, fmt.Errorf("deploy manifest %s: %w", name, err)
+					// a manifest that cannot be read is the artefact's fault:
+				// invalid input (exit 3), never a pass
+				return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
 				}
 				refs = append(refs, imageRef{key: key, digest: digest, source: name})
 			}
