@@ -83,8 +83,8 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 				key, digest, err := splitRef(ref)
 				if err != nil {
 					// a manifest that cannot be read is the artefact's fault:
-				// invalid input (exit 3), never a pass
-				return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
+					// invalid input (exit 3), never a pass
+					return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
 				}
 				refs = append(refs, imageRef{key: key, digest: digest, source: name})
 			}
