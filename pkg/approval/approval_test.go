@@ -52,18 +52,7 @@ type keyID struct {
 
 func newKey(t *testing.T) keyID {
 	t.Helper()
-	priv, pub, err := sign.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := sign.ParsePrivateKey(priv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.NewKeySigner(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pub := signtest.Key(t)
 	return keyID{s, string(pub)}
 }
 

@@ -39,15 +39,7 @@ type fixture struct {
 
 func keySigner(t testing.TB) (*sign.Signer, string) {
 	t.Helper()
-	priv, pub, err := sign.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, _ := sign.ParsePrivateKey(priv, nil)
-	s, err := sign.NewKeySigner(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pub := signtest.Key(t)
 	return s, string(pub)
 }
 

@@ -43,18 +43,7 @@ type gateKey struct {
 
 func newGateKey(t *testing.T) gateKey {
 	t.Helper()
-	priv, pub, err := sign.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := sign.ParsePrivateKey(priv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.NewKeySigner(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pub := signtest.Key(t)
 	return gateKey{signer: s, pub: pub}
 }
 

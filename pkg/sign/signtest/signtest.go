@@ -221,3 +221,22 @@ func (r rekor) GetTransparencyLogEntry(_ context.Context, certPEM []byte, b *pro
 
 // CTLogs is empty: the virtual CA embeds no SCTs, so none are required.
 func (t trusted) CTLogs() map[string]*root.TransparencyLog { return nil }
+
+// Key generates an unencrypted key pair and returns its signer and PEM
+// public key, failing the test on any error.
+func Key(t testing.TB) (*sign.Signer, []byte) {
+	t.Helper()
+	priv, pub, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sign.ParsePrivateKey(priv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sign.NewKeySigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, pub
+}
