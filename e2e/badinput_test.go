@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/pkg/cli"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // maxStepRSS bounds the peak memory of every step on every bad input.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // TestDeterminism runs the pipeline twice over the same inputs, each time

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // checkSteps are the three check binaries, in pipeline order.

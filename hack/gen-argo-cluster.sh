@@ -2,7 +2,7 @@
 # Writes tasks/argo/cluster/<name>.yaml, the ClusterWorkflowTemplate of each
 # tasks/argo/<name>.yaml WorkflowTemplate: the same document with kind
 # ClusterWorkflowTemplate and templateRefs marked clusterScope.
-# pkg/engines' tests fail when the two drift apart.
+# internal/engines' tests fail when the two drift apart.
 set -euo pipefail
 cd "$(dirname "$0")/../tasks/argo"
 mkdir -p cluster

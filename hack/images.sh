@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds one minimal non-root image per binary in cmd/ as OCI image layouts
-# under out/images/<name>/, without Docker (pkg/image, go-containerregistry),
+# under out/images/<name>/, without Docker (internal/image, go-containerregistry),
 # and writes out/images/digests.txt ("name sha256:..."), the digests that
 # tasks/ pins (hack/pin-images.sh writes them, hack/verify-image-pins.sh
 # checks them). Reproducible: -trimpath, no build id, SOURCE_DATE_EPOCH

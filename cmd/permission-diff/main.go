@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"github.com/tollgate-dev/tollgate/pkg/commands"
+	"github.com/tollgate-dev/tollgate/internal/commands"
 )
 
 func main() { os.Exit(commands.Main(commands.NewStep(commands.NewPermissionDiff()))) }

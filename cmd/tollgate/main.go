@@ -5,8 +5,8 @@ package main
 import (
 	"os"
 
-	"github.com/tollgate-dev/tollgate/pkg/commands"
-	"github.com/tollgate-dev/tollgate/pkg/runner"
+	"github.com/tollgate-dev/tollgate/internal/commands"
+	"github.com/tollgate-dev/tollgate/internal/runner"
 )
 
 func main() { os.Exit(run()) }

@@ -1,5 +1,5 @@
 // Command mkimage writes the minimal image of one step binary as an OCI
-// image layout (see pkg/image). hack/images.sh runs it for every binary:
+// image layout (see internal/image). hack/images.sh runs it for every binary:
 //
 //	mkimage --name gate --binary linux/amd64=out/bin/linux-amd64/gate --out out/images/gate --ref ghcr.io/tollgate-dev/tollgate/gate:v0.1.0
 //
@@ -16,7 +16,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/tollgate-dev/tollgate/pkg/image"
+	"github.com/tollgate-dev/tollgate/internal/image"
 )
 
 type binaries []image.Binary

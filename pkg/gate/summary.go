@@ -13,7 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // File names in the evidence directory.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // ClassPrefix starts every finding class of this check.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/pkg/check"
+	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"

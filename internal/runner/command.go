@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tollgate-dev/tollgate/pkg/cli"
+	"github.com/tollgate-dev/tollgate/internal/cli"
 )
 
 // Defaults of `tollgate run`, relative to the repository root.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	v1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 
-	"github.com/tollgate-dev/tollgate/pkg/engines"
+	"github.com/tollgate-dev/tollgate/internal/engines"
 )
 
 // ErrUnsupported is wrapped by every error about a Tekton feature the

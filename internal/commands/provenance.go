@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
-	"github.com/tollgate-dev/tollgate/pkg/check"
-	"github.com/tollgate-dev/tollgate/pkg/cli"
+	"github.com/tollgate-dev/tollgate/internal/check"
+	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/pkg/check"
+	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 func env(t *testing.T) check.Env {

@@ -3,8 +3,8 @@ package commands
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/tollgate-dev/tollgate/pkg/check"
-	"github.com/tollgate-dev/tollgate/pkg/results"
+	"github.com/tollgate-dev/tollgate/internal/check"
+	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // stepFlags are the flags every check task takes (DESIGN.md, "Results
