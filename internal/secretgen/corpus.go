@@ -10,6 +10,8 @@ import (
 
 // Planted is one corpus file.
 type Planted struct {
+	// Class is the adversarial class of the case ("" in Corpus).
+	Class string
 	// Name is the file's slash-separated path, relative to the corpus root.
 	Name string
 	// Body is the file's content.

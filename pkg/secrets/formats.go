@@ -75,6 +75,7 @@ func (w *worker) member(ctx context.Context, fs *fileScan, parent *source, bud *
 		return err
 	}
 	m := &source{name: parent.name + "!" + name, r: &budgetReader{r: r, b: bud}, size: size, depth: parent.depth + inc, bud: bud}
+	fs.scanName(w, name, m.name)
 	err := w.scanSource(ctx, fs, m)
 	var le *limitError
 	switch {
@@ -84,6 +85,10 @@ func (w *worker) member(ctx context.Context, fs *fileScan, parent *source, bud *
 		return err
 	case errors.Is(err, errBudget):
 		return &limitError{fmt.Sprintf("%s: more than %d bytes decompressed from one archive (zip bomb?); raise the limit or unpack it", m.name, bud.limit)}
+	}
+	var re *ratioError
+	if errors.As(err, &re) {
+		return &limitError{m.name + ": " + re.Error()}
 	}
 	fs.problem(m.name, err.Error())
 	return nil
@@ -122,9 +127,19 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	if err != nil {
 		return fmt.Errorf("invalid zip archive: %v", err)
 	}
+	registerZipMethods(zr)
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if strings.HasSuffix(f.Name, "/") && f.UncompressedSize64 == 0 && f.CompressedSize64 == 0 {
+			continue // a directory
+		}
+		if f.Flags&0x1 != 0 {
+			fs.problem(src.name+"!"+f.Name, "encrypted zip member: the scanner cannot read it; ship it unencrypted or remove it")
 			continue
+		}
+		if f.UncompressedSize64 > ratioGrace && f.UncompressedSize64/uint64(w.s.o.maxRatio) > f.CompressedSize64 {
+			// The reader refuses more data than declared, so the declared
+			// sizes bound the ratio.
+			return &limitError{fmt.Sprintf("%s!%s: expands %d bytes to %d (over %dx; a zip bomb?); unpack it to scan it", src.name, f.Name, f.CompressedSize64, f.UncompressedSize64, w.s.o.maxRatio)}
 		}
 		rc, err := f.Open()
 		if err != nil {
@@ -179,7 +194,8 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 		return err
 	}
 	bud := w.budgetFor(src)
-	zr, err := gzip.NewReader(r)
+	cr := &countReader{r: r}
+	zr, err := gzip.NewReader(cr)
 	if err != nil {
 		return fmt.Errorf("invalid gzip stream: %v", err)
 	}
@@ -188,7 +204,7 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	if name == "" {
 		name = "content"
 	}
-	return w.member(ctx, fs, src, bud, name, zr, -1, 0)
+	return w.member(ctx, fs, src, bud, name, &ratioReader{r: zr, in: cr.count, limit: w.s.o.maxRatio, kind: "gzip"}, -1, 0)
 }
 
 func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
@@ -211,12 +227,33 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 			}
 			return fmt.Errorf("invalid tar archive: %v", err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		// Every member with data is scanned, whatever its type: GNU tar
+		// extracts contiguous files, sparse files and unknown types as
+		// regular files. Directories and links carry no data.
+		fs.tarHeader(w, src.name+"!"+h.Name, h)
+		if h.Size <= 0 {
 			continue
 		}
 		if err := w.member(ctx, fs, src, bud, h.Name, tr, h.Size, 1); err != nil {
 			return err
 		}
+	}
+}
+
+// tarHeader scans what a tar header carries besides the name: the link
+// target, owner names and PAX records (comments, vendor keys).
+func (fs *fileScan) tarHeader(w *worker, name string, h *tar.Header) {
+	var b []byte
+	for _, kv := range [][2]string{{"linkname", h.Linkname}, {"uname", h.Uname}, {"gname", h.Gname}} {
+		if kv[1] != "" {
+			b = fmt.Appendf(b, "%s = %s\n", kv[0], kv[1])
+		}
+	}
+	for _, k := range sortedKeys(h.PAXRecords) {
+		b = fmt.Appendf(b, "%s = %s\n", k, strings.ReplaceAll(h.PAXRecords[k], "\n", " "))
+	}
+	if len(b) > 0 {
+		fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "tar header", mode: modeConfig, depth: 1, sourceName: name})
 	}
 }
 
@@ -429,7 +466,7 @@ func (w *worker) pkcs12(fs *fileScan, src *source, r io.Reader) error {
 		fs.binary = true
 		return nil
 	}
-	fs.add(Finding{Rule: RulePKCS12, Severity: ruleTable[RulePKCS12].Severity, Path: src.name, Line: 0, Fingerprint: fs.s.Fingerprint(b)}, 2)
+	fs.add(Finding{Rule: RulePKCS12, Severity: ruleTable[RulePKCS12].Severity, Path: src.name, Line: 0, Fingerprint: fs.s.Fingerprint(b)}, 2, [2]int{})
 	return nil
 }
 

@@ -45,7 +45,7 @@ const (
 	backContext = 4 << 10  // context kept before a window for look-behind
 	sniffSize   = 8 << 10
 	maxLine     = 4 << 10 // bytes of a line parsed for key/value pairs
-	maxDecode   = 2       // nested base64/URL decodings
+	maxDecode   = 3       // nested decodings (escapes, base64, hex, URL)
 )
 
 // Finding is one literal secret. It never holds the value.
@@ -63,7 +63,10 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint"`
 	// Hint is at most 4 characters of the credential's public prefix.
 	Hint string `json:"hint"`
-	// Encoding is "base64" or "url" when the secret was found decoded.
+	// Encoding says how the secret was hidden when it was found in a
+	// decoded view: "base64", "hex", "url", "escape" (backslash escapes
+	// or line continuations), "html" (character references), or the
+	// text encoding of a UTF-16 or UTF-32 file ("utf-16le", ...).
 	Encoding string `json:"encoding,omitempty"`
 }
 
@@ -96,6 +99,7 @@ type options struct {
 	maxArchiveBytes int64
 	maxArchiveItems int
 	maxHeaderBytes  int64
+	maxRatio        int
 }
 
 // Option configures a Scanner.
@@ -113,6 +117,11 @@ func WithWindow(n int) Option { return func(o *options) { o.window = n } }
 func WithArchiveLimits(depth int, bytes int64, entries int) Option {
 	return func(o *options) { o.maxArchiveDepth, o.maxArchiveBytes, o.maxArchiveItems = depth, bytes, entries }
 }
+
+// WithMaxRatio bounds how much larger than its compressed form a
+// decompressed stream may grow (beyond its first MiB; default
+// DefaultMaxRatio). Exceeding it is a Problem.
+func WithMaxRatio(n int) Option { return func(o *options) { o.maxRatio = n } }
 
 // WithMaxHeaderBytes bounds safetensors headers and GGUF metadata.
 func WithMaxHeaderBytes(n int64) Option { return func(o *options) { o.maxHeaderBytes = n } }
@@ -132,12 +141,16 @@ func New(key []byte, opts ...Option) (*Scanner, error) {
 	o := options{
 		workers: runtime.GOMAXPROCS(0), window: DefaultWindow, maxArchiveDepth: DefaultMaxArchiveDepth,
 		maxArchiveBytes: DefaultMaxArchiveBytes, maxArchiveItems: DefaultMaxArchiveEntries, maxHeaderBytes: DefaultMaxHeaderBytes,
+		maxRatio: DefaultMaxRatio,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.workers < 1 {
 		o.workers = 1
+	}
+	if o.maxRatio < 2 {
+		return nil, fmt.Errorf("decompression ratio limit %d is below 2", o.maxRatio)
 	}
 	if o.window < 4*overlap {
 		return nil, fmt.Errorf("scan window %d is smaller than %d bytes", o.window, 4*overlap)
@@ -214,6 +227,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		return nil, err
 	}
 	res.References = mergeRefs(refs)
+	res.mask()
 	res.sort()
 	return res, nil
 }
@@ -248,7 +262,10 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 			}
 			switch t := d.Type(); {
 			case d.IsDir():
-				if d.Name() == ".git" && p != root {
+				// The root's own .git is version control, not part of the
+				// artefact (its digest leaves it out); a .git deeper down
+				// ships with the artefact and is scanned.
+				if rel == ".git" {
 					return filepath.SkipDir
 				}
 			case t.IsRegular():
@@ -334,10 +351,14 @@ type worker struct {
 	sniff [sniffSize]byte
 	pairs []pair
 	lines []int
+	deep  []int
+	// scratch joins line-wrapped base64 runs.
+	scratch []byte
 }
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	fs := &fileScan{s: w.s, path: j.rel}
+	fs.scanName(w, j.rel, j.rel)
 	// O_NONBLOCK: a path swapped for a FIFO after the walk cannot hang the
 	// open; the regular-file check below then refuses it.
 	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -360,6 +381,13 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	return fs
 }
 
+// scanName scans a file or member name: a file named after a token ships
+// the token.
+func (fs *fileScan) scanName(w *worker, name, where string) {
+	b := []byte(name)
+	fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "file name", mode: modeAnchors, depth: 1, sourceName: where})
+}
+
 // errString renders an error without the absolute path os adds.
 func errString(err error) string {
 	var pe *os.PathError
@@ -377,6 +405,10 @@ type source struct {
 	size  int64       // -1 when unknown
 	depth int         // archive nesting
 	bud   *budget     // nil outside archives
+	// encoding is the text encoding transcoded from ("" for UTF-8).
+	encoding string
+	// gitObject is set once a git object header has been stripped.
+	gitObject bool
 }
 
 type mode int
@@ -400,13 +432,16 @@ func modeOf(name string) mode {
 	return modeSource
 }
 
-// scanSource sniffs a source and scans it by format.
+// scanSource sniffs a source and scans it by format. Nothing is skipped
+// silently: a format the scanner cannot open is an error (a Problem).
 func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) error {
 	n, err := io.ReadFull(src.r, w.sniff[:])
 	eof := err == io.EOF || err == io.ErrUnexpectedEOF
 	if err != nil && !eof {
 		return fmt.Errorf("read: %w", err)
 	}
+	// head is the worker's sniff buffer, which a nested scan reuses: rest
+	// copies it for the readers that outlive this call's first steps.
 	head := w.sniff[:n]
 	fs.bytes += int64(n)
 	lname := strings.ToLower(src.name)
@@ -415,6 +450,19 @@ func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) erro
 			return bytes.NewReader(append([]byte(nil), head...))
 		}
 		return io.MultiReader(bytes.NewReader(append([]byte(nil), head...)), src.r)
+	}
+	if k := gitObjectHeader(head); k > 0 && !src.gitObject {
+		// A git object (loose, once inflated): "blob 123\x00" then the
+		// content.
+		inner := *src
+		inner.gitObject = true
+		body := append([]byte(nil), head[k:]...)
+		if eof {
+			inner.r = bytes.NewReader(body)
+		} else {
+			inner.r = io.MultiReader(bytes.NewReader(body), src.r)
+		}
+		return w.scanSource(ctx, fs, &inner)
 	}
 	switch {
 	case strings.HasSuffix(lname, ".safetensors") || looksSafetensors(head):
@@ -429,13 +477,69 @@ func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) erro
 		return w.tar(ctx, fs, src, rest())
 	case strings.HasSuffix(lname, ".p12") || strings.HasSuffix(lname, ".pfx"):
 		return w.pkcs12(fs, src, rest())
-	case bytes.IndexByte(head, 0) >= 0:
+	case bytes.HasPrefix(head, []byte("PACK\x00\x00\x00")) || bytes.HasPrefix(head, []byte("%PDF-")):
+		return w.container(ctx, fs, src, rest())
+	}
+	if kind := compressedFormat(head, eof); kind != "" {
+		return w.decompress(ctx, fs, src, kind, rest())
+	}
+	if name := unsupportedFormat(head); name != "" {
+		return fmt.Errorf("%s: the scanner cannot unpack this format, so it cannot tell what it holds; unpack it into the artefact or remove it", name)
+	}
+	enc, text := sniffText(head)
+	switch {
+	case enc != "":
+		t := *src
+		t.r, t.encoding = newTranscoder(rest(), enc), enc
+		return w.text(ctx, fs, &t, nil, false)
+	case !text:
 		fs.binary = true
-		return nil
+		return w.binary(ctx, fs, src, rest())
 	case strings.HasSuffix(lname, ".ipynb"):
 		return w.notebook(ctx, fs, src, rest())
 	}
 	return w.text(ctx, fs, src, head, eof)
+}
+
+// gitObjectHeader returns the length of a git object header ("blob 12\x00",
+// "commit 230\x00", ...) at the start of head, or 0.
+func gitObjectHeader(head []byte) int {
+	for _, t := range []string{"blob ", "tree ", "commit ", "tag "} {
+		if !bytes.HasPrefix(head, []byte(t)) {
+			continue
+		}
+		j := len(t)
+		for j < len(head) && j < 32 && head[j] >= '0' && head[j] <= '9' {
+			j++
+		}
+		if j > len(t) && j < len(head) && head[j] == 0 {
+			return j + 1
+		}
+	}
+	return 0
+}
+
+// container scans a git pack or a PDF: the zlib streams inside it, and
+// the strings of the container itself. It is held in memory, within the
+// archive byte limit.
+func (w *worker) container(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	limit := w.s.o.maxArchiveBytes
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("larger than %d bytes; the compressed streams inside it cannot be scanned (raise the archive limit)", limit)
+	}
+	fs.bytes += int64(len(b)) - int64(min(len(b), sniffSize))
+	fs.binary = true
+	if err := w.embedded(ctx, fs, src, b); err != nil {
+		return err
+	}
+	ex := &extractor{fs: fs, w: w, name: src.name}
+	ex.extract(b, 0, true)
+	ex.flush()
+	return ctx.Err()
 }
 
 // text streams a text source through the window.
@@ -462,7 +566,7 @@ func (w *worker) text(ctx context.Context, fs *fileScan, src *source, head []byt
 		if !final {
 			hi = n - overlap
 		}
-		sg := seg{b: buf[:n], lo: carry, hi: hi, lineBase: lineBase, mode: md, sourceName: src.name}
+		sg := seg{b: buf[:n], lo: carry, hi: hi, lineBase: lineBase, mode: md, sourceName: src.name, encoding: src.encoding}
 		if single && final {
 			if md == modeJSON && fs.jsonPairs(w, buf[:n], sg) {
 				sg.mode = modeAnchors
@@ -495,6 +599,9 @@ type fileScan struct {
 	path     string
 	hits     []hit
 	refs     []refKey
+	// refFound are findings a reference parser made in the segment
+	// being scanned (a token pasted as a ${NAME}).
+	refFound []pending
 	problems []Problem
 	bytes    int64
 	binary   bool
@@ -503,14 +610,17 @@ type fileScan struct {
 type hit struct {
 	Finding
 	prio int
+	// span is where the match is in the outermost segment scanned (used
+	// by Mask, which scans one string).
+	span [2]int
 }
 
 func (fs *fileScan) problem(p, reason string) {
 	fs.problems = append(fs.problems, Problem{Path: p, Reason: reason})
 }
 
-func (fs *fileScan) add(f Finding, prio int) {
-	fs.hits = append(fs.hits, hit{Finding: f, prio: prio})
+func (fs *fileScan) add(f Finding, prio int, span [2]int) {
+	fs.hits = append(fs.hits, hit{Finding: f, prio: prio, span: span})
 }
 
 // findings deduplicates: one finding per (path, fingerprint, line,
@@ -536,7 +646,7 @@ func (fs *fileScan) findings() []Finding {
 			continue
 		}
 		key := k{h.Path, h.Fingerprint, h.Location, h.Line}
-		if b, ok := best[key]; !ok || h.prio > b.prio || (h.prio == b.prio && h.Rule < b.Rule) {
+		if b, ok := best[key]; !ok || h.prio > b.prio || (h.prio == b.prio && (h.Rule < b.Rule || (h.Rule == b.Rule && b.Encoding != "" && h.Encoding == ""))) {
 			best[key] = h
 		}
 	}
