@@ -595,10 +595,10 @@ func (w *worker) text(ctx context.Context, fs *fileScan, src *source, head []byt
 
 // fileScan collects what one file (and its archive members) yields.
 type fileScan struct {
-	s        *Scanner
-	path     string
-	hits     []hit
-	refs     []refKey
+	s    *Scanner
+	path string
+	hits []hit
+	refs []refKey
 	// refFound are findings a reference parser made in the segment
 	// being scanned (a token pasted as a ${NAME}).
 	refFound []pending
