@@ -37,6 +37,7 @@ func newReview() *cobra.Command {
 	var (
 		af                         artifactFlags
 		out, name, model, ver, rev string
+		redactFlag                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "review DIR",
@@ -47,9 +48,15 @@ check compares later (pinned configuration, secret references, permissions).
 
 The model identity is read from a Hugging Face config.json and refs/main in DIR
 or one directory below; --model, --model-version and --revision override it.
-Approvers then sign the record with 'tollgate approve'.`,
+Approvers then sign the record with 'tollgate approve'.
+
+The record is meant to be published: review refuses to write it (exit 1, naming
+the files) when it would copy a literal credential out of the artefact, such as
+a password in an MCP server's arguments or URL; --redact masks them instead
+([REDACTED:<detector>]). A credential in a file name is refused either way.`,
 		Example: `  tollgate review ./release -o review.yaml --name support-agent
-  tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0`,
+  tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
+  tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -85,6 +92,15 @@ Approvers then sign the record with 'tollgate approve'.`,
 					return fmt.Errorf("review %s: %s: %w", dir, s.section, err)
 				}
 			}
+			// The record is publishable: a literal credential is never
+			// copied into it (see review.Redact).
+			leaks, err := review.Redact(r, secrets.Masker())
+			if err != nil {
+				return err
+			}
+			if err := leakError(out, leaks, redactFlag); err != nil {
+				return err
+			}
 			encode := r.Encode
 			if strings.HasSuffix(out, ".json") {
 				encode = r.EncodeJSON
@@ -113,7 +129,33 @@ Approvers then sign the record with 'tollgate approve'.`,
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
 	cmd.Flags().StringVar(&ver, "model-version", "", "model version")
 	cmd.Flags().StringVar(&rev, "revision", "", "model revision (for example a Hugging Face commit)")
+	cmd.Flags().BoolVar(&redactFlag, "redact", false, "mask literal credentials (MCP arguments, URL userinfo...) in the record instead of refusing to write it")
 	return cmd
+}
+
+// leakError refuses a review record that would copy literal credentials
+// (exit 1, naming the files), unless --redact masked them; a credential
+// in a file name is refused either way.
+func leakError(out string, leaks []review.Leak, redacted bool) error {
+	var refuse []string
+	for _, l := range leaks {
+		if !redacted || !l.Fixed {
+			refuse = append(refuse, l.String())
+		}
+	}
+	if len(refuse) == 0 {
+		return nil
+	}
+	what := "pass --redact to mask them in the record, or remove them from the artefact and reference a secret store"
+	if redacted {
+		what = "a file name cannot be masked; rename the file"
+	}
+	n := len(refuse)
+	if n > 10 {
+		refuse = append(refuse[:10], fmt.Sprintf("and %d more", n-10))
+	}
+	return cli.Blockedf("refusing to write %s: it would copy %d literal credentials out of the artefact: %s; %s",
+		out, n, strings.Join(refuse, "; "), what)
 }
 
 func displayModel(m review.Model) string {

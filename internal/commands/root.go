@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
@@ -98,7 +99,8 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	if code == cli.ExitInternal && isUsage(err) {
 		code = cli.ExitUsage
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
+	// Errors name files: escape what could move the cursor or forge a line.
+	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), redact.Escape(err.Error()))
 	if code == cli.ExitUsage {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", root.CommandPath())
 	}

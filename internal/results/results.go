@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // Names of the results every check writes (DESIGN.md, "Results contract").
@@ -111,7 +113,10 @@ func OneLine(s string, n int) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || r == 0x7f || redact.Hidden(r):
+			// Visible, and inert: a name cannot colour a terminal or
+			// hide text.
+			b.WriteString(redact.Escape(string(r)))
 		default:
 			b.WriteRune(r)
 		}
