@@ -258,4 +258,3 @@ func workloadSeverity(g *Grant) (evidence.Severity, string) {
 	}
 	return evidence.High, "new workload permission"
 }
-
