@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
 
@@ -154,7 +155,7 @@ it cannot decide, after writing verdict=error.`,
 				fmt.Fprintln(cmd.OutOrStdout(), rep.Summary)
 				for _, fd := range rep.Findings {
 					if fd.Blocking {
-						fmt.Fprintln(cmd.OutOrStdout(), "  "+fd.Message)
+						fmt.Fprintln(cmd.OutOrStdout(), "  "+redact.Escape(fd.Message))
 					}
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
@@ -119,7 +120,7 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 			}
 			log.Info("wrote review record", zap.String("path", out), zap.String("root", m.Root),
 				zap.Int("files", len(m.Files)), zap.String("model", r.Spec.Model.Name))
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", out, m.Root, len(m.Files), displayModel(r.Spec.Model))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", redact.Escape(out), m.Root, len(m.Files), redact.Escape(displayModel(r.Spec.Model)))
 			return nil
 		},
 	}

@@ -238,7 +238,7 @@ func TestWorkloads(t *testing.T) {
 		}
 		_, got := diffFiles(t, map[string]string{"deploy/rbac.yaml": adminBinding}, map[string]string{"deploy/rbac.yaml": adminBinding, "deploy/w.yaml": doc})
 		want := wantStrings([]want{{SurfaceWorkload, kind + " agents/w", KindAdded, C}, {SurfaceWorkload, kind + " agents/w", KindAdded, C},
-			{SurfaceWorkload, kind + " agents/w", KindAdded, H}, {SurfaceWorkload, kind + " agents/w", KindAdded, M}})
+			{SurfaceWorkload, kind + " agents/w", KindAdded, H}, {SurfaceWorkload, kind + " agents/w", KindAdded, H}})
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s:\n got %q\nwant %q", kind, got, want)
 		}

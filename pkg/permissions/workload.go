@@ -207,14 +207,22 @@ func (s *scanner) workloadAccounts() {
 	}
 	for i := range s.snap.Grants {
 		g := &s.snap.Grants[i]
-		if g.Surface != SurfaceWorkload || g.Action != ActionServiceAccount {
-			continue
+		switch {
+		case g.Surface != SurfaceWorkload:
+		case g.Action == ActionServiceAccount:
+			st := strength[g.Scope]
+			if st == "" {
+				st = "none in the artefact"
+			}
+			g.Content = content(map[string]string{"permissions": st})
+		case g.Action == ActionTokenMount:
+			c := decode(g.Content)
+			st := strength[str(c["serviceAccount"])]
+			if st == "" {
+				st = "none in the artefact"
+			}
+			g.Content = content(map[string]string{"serviceAccount": str(c["serviceAccount"]), "permissions": st})
 		}
-		st := strength[g.Scope]
-		if st == "" {
-			st = "none in the artefact"
-		}
-		g.Content = content(map[string]string{"permissions": st})
 	}
 }
 
@@ -231,6 +239,12 @@ func workloadSeverity(g *Grant) (evidence.Severity, string) {
 		}
 		return evidence.High, "runs as service account " + g.Scope + " (" + c.Permissions + ")"
 	case ActionTokenMount:
+		c := decode(g.Content)
+		if p := str(c["permissions"]); p == "critical" || p == "granted" {
+			// The token carries the account's RBAC into every process of
+			// the pod.
+			return evidence.High, "mounts the token of service account " + str(c["serviceAccount"]) + ", which holds RBAC permissions"
+		}
 		return evidence.Medium, "mounts its service account token"
 	case ActionHostNamespace:
 		if g.Scope == "pid" {
