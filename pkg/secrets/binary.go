@@ -18,15 +18,16 @@ import (
 )
 
 const (
-	minString = 4 // shortest printable run kept from a binary file
+	minString     = 4 // shortest printable run kept from serialised data
+	minCredential = 8 // shortest printable run kept from other binaries
 	// maxString bounds one string taken from a binary file; a longer
 	// printable run is cut (its parts overlap by one overlap).
 	maxString = 64 << 10
 	// DefaultMaxRatio bounds how much larger than its compressed form a
-	// decompressed stream may grow (beyond its first MiB) before it is
-	// refused as a bomb: 100, as Apache Tika's SecureContentHandler.
+	// decompressed stream may grow (beyond its first 256 KiB) before it
+	// is refused as a bomb: 100, as Apache Tika's SecureContentHandler.
 	DefaultMaxRatio = 100
-	ratioGrace      = 1 << 20
+	ratioGrace      = 256 << 10
 	// maxEmbedded bounds the compressed streams looked for inside one
 	// binary file (git packs, PDFs).
 	maxEmbedded = 100000
@@ -45,9 +46,13 @@ var printableByte = func() *charset {
 // scanned in configuration mode; a string that names a secret followed by
 // another string is also written as "key = value". Findings have no line
 // and the location "binary strings".
-func (w *worker) binary(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+func (w *worker) binary(ctx context.Context, fs *fileScan, src *source, r io.Reader, pairing bool) error {
 	buf := w.buf
-	ex := &extractor{fs: fs, w: w, name: src.name}
+	ex := &extractor{fs: fs, w: w, name: src.name, text: w.strs[:0], pairing: pairing, min: minCredential}
+	if pairing {
+		ex.min = minString
+	}
+	defer func() { w.strs = ex.text[:0] }()
 	n, carry := 0, 0
 	for {
 		m, err := io.ReadFull(r, buf[n:])
@@ -86,36 +91,33 @@ type extractor struct {
 	name string
 	text []byte
 	prev []byte // the previous string, when it may be a key
+	// pairing writes "key = value" for consecutive strings: only in
+	// serialised data (pickles, marshal), where a dict is stored as
+	// key, value, key, value. In an executable, neighbouring strings
+	// are unrelated.
+	pairing bool
+	// min is the shortest run kept: minString where strings pair up
+	// (a key may be short), minCredential elsewhere.
+	min int
+}
+
+// serialised reports whether head starts a pickle (protocol 2 to 5) or a
+// CPython .pyc file, whose consecutive strings pair keys with values.
+func serialised(head []byte) bool {
+	return (len(head) >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) ||
+		(len(head) >= 16 && head[2] == '\r' && head[3] == '\n' && head[1] < 0x20)
 }
 
 // extract pulls the strings out of b starting at from and returns where
 // the unfinished last string starts (len(b) when none is unfinished).
 func (x *extractor) extract(b []byte, from int, eof bool) int {
 	i := from
-	for i < len(b) {
-		if !printableByte[b[i]] {
-			// UTF-16LE: printable, NUL, printable, NUL...
-			if b[i] == 0 && i > 0 && printableByte[b[i-1]] && i+1 < len(b) && printableByte[b[i+1]] {
-				s := i - 1
-				j := s
-				for j+1 < len(b) && printableByte[b[j]] && b[j+1] == 0 && (j-s)/2 < maxString {
-					j += 2
-				}
-				if (j-s)/2 >= minString {
-					if j+1 >= len(b) && !eof {
-						return s
-					}
-					u := make([]byte, 0, (j-s)/2)
-					for k := s; k < j; k += 2 {
-						u = append(u, b[k])
-					}
-					x.add(u)
-					i = j
-					continue
-				}
-			}
+	for {
+		for i < len(b) && !printableByte[b[i]] {
 			i++
-			continue
+		}
+		if i >= len(b) {
+			return len(b)
 		}
 		s := i
 		for i < len(b) && printableByte[b[i]] && i-s < maxString {
@@ -124,12 +126,33 @@ func (x *extractor) extract(b []byte, from int, eof bool) int {
 		if i == len(b) && !eof {
 			return s
 		}
-		if i-s < minString {
+		if i-s >= x.min {
+			x.strings(b, s, i)
 			continue
 		}
-		x.strings(b, s, i)
+		// UTF-16LE: printable, NUL, printable, NUL... starting at the last
+		// character of a short run.
+		if i+1 >= len(b) || b[i] != 0 || !printableByte[b[i+1]] {
+			continue
+		}
+		s = i - 1
+		j := s
+		for j+1 < len(b) && printableByte[b[j]] && b[j+1] == 0 && (j-s)/2 < maxString {
+			j += 2
+		}
+		if (j-s)/2 < x.min {
+			continue
+		}
+		if j+1 >= len(b) && !eof {
+			return s
+		}
+		u := make([]byte, 0, (j-s)/2)
+		for k := s; k < j; k += 2 {
+			u = append(u, b[k])
+		}
+		x.add(u)
+		i = j
 	}
-	return len(b)
 }
 
 // strings adds the run b[s:e] and the strings a length prefix marks in
@@ -140,21 +163,26 @@ func (x *extractor) extract(b []byte, from int, eof bool) int {
 func (x *extractor) strings(b []byte, s, e int) {
 	run := b[s:e]
 	best := run
+	// A candidate is written only when a detector could not see its
+	// bounds in the run: a letter or digit glued to either end.
+	glued := func(from, to int) bool {
+		return (from > s && alnum[b[from-1]]) || (to < e && alnum[b[to]])
+	}
 	if s > 0 {
-		if l := int(b[s-1]); l >= 8 && s+l < e {
+		if l := int(b[s-1]); l >= 8 && s+l < e && glued(s, s+l) {
 			best = b[s : s+l]
 			x.add(best)
 		}
 	}
 	for p := s; p <= s+1 && p < e; p++ {
-		if l := int(b[p]); p+1+l <= e {
+		if l := int(b[p]); p+1+l <= e && glued(p+1, p+1+l) {
 			best = b[p+1 : p+1+l]
 			x.add(best)
 			break
 		}
 	}
 	if s >= 4 {
-		if l := int(binary.LittleEndian.Uint32(b[s-4 : s])); l >= 8 && s+l < e {
+		if l := int(binary.LittleEndian.Uint32(b[s-4 : s])); l >= 8 && l < e-s && glued(s, s+l) {
 			best = b[s : s+l]
 			x.add(best)
 		}
@@ -175,6 +203,9 @@ func (x *extractor) add(s []byte) {
 // names a secret.
 func (x *extractor) addPaired(run, best []byte) {
 	x.add(run)
+	if !x.pairing {
+		return
+	}
 	if x.prev != nil {
 		x.text = append(x.text, x.prev...)
 		x.text = append(x.text, " = "...)
@@ -182,12 +213,36 @@ func (x *extractor) addPaired(run, best []byte) {
 		x.text = append(x.text, '\n')
 		x.prev = nil
 	}
-	if len(best) <= 64 && allIn(string(best), keyChars) {
+	if len(best) <= 64 && mayNameSecret(best) && allIn(string(best), keyChars) {
 		if ok, _ := secretKey(string(best)); ok {
 			x.prev = append(x.prev[:0], best...)
 		}
 	}
 }
+
+// mayNameSecret is a cheap test that b may hold a secret's key word: one
+// of the keywords, ignoring case.
+func mayNameSecret(b []byte) bool {
+	for i := 0; i+2 < len(b); i++ {
+		switch b[i] | 0x20 {
+		case 'p', 's', 't', 'k', 'c', 'a':
+			for _, k := range keywordBytes {
+				if hasPrefixFold(b[i:], k) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var keywordBytes = func() [][]byte {
+	out := make([][]byte, len(keywords))
+	for i, k := range keywords {
+		out[i] = []byte(k)
+	}
+	return out
+}()
 
 // flush scans the collected strings.
 func (x *extractor) flush() {
@@ -195,7 +250,7 @@ func (x *extractor) flush() {
 		return
 	}
 	b := x.text
-	x.fs.segment(x.w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "binary strings", mode: modeConfig, sourceName: x.name})
+	x.fs.segment(x.w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "binary strings", mode: modeKeyed, sourceName: x.name})
 	x.text = x.text[:0]
 }
 
@@ -356,19 +411,33 @@ type ratioReader struct {
 	out   int64
 	limit int
 	kind  string
+	err   error
 }
 
+// Read returns what it read and keeps an error for the next call, so that
+// io.ReadFull, which drops an error returned with a full buffer, cannot
+// lose it.
 func (r *ratioReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
 	n, err := r.r.Read(p)
 	r.out += int64(n)
-	if in := max(r.in(), 1); r.out > ratioGrace && r.out > int64(r.limit)*in {
-		return n, &ratioError{kind: r.kind, in: in, out: r.out, limit: r.limit}
-	}
-	if err == io.ErrUnexpectedEOF {
+	switch in := max(r.in(), 1); {
+	case r.out > ratioGrace && r.out > int64(r.limit)*in:
+		r.err = &ratioError{kind: r.kind, in: in, out: r.out, limit: r.limit}
+	case err == io.ErrUnexpectedEOF:
 		// A truncated stream must not pass for the end of the file.
-		err = fmt.Errorf("truncated %s stream: it ends before its end marker", r.kind)
+		r.err = fmt.Errorf("truncated %s stream: it ends before its end marker", r.kind)
+	case err != nil && err != io.EOF:
+		r.err = err
+	default:
+		return n, err
 	}
-	return n, err
+	if n > 0 {
+		return n, nil
+	}
+	return 0, r.err
 }
 
 func (c *countReader) count() int64     { return c.n }
@@ -406,6 +475,27 @@ func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	return nil, nil, fmt.Errorf("unknown compression %s", kind)
 }
 
+// decompressor reuses the worker's zstd decoder (its history buffers are
+// large) unless a stream nested in a zstd stream is already using it.
+func (w *worker) decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
+	if kind != "zstd" || w.zstdBusy {
+		return decompressor(kind, r)
+	}
+	if w.zstd == nil {
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderMaxMemory(DefaultMaxArchiveBytes))
+		if err != nil {
+			return nil, nil, fmt.Errorf("zstd decoder: %v", err)
+		}
+		w.zstd = d
+	}
+	if err := w.zstd.Reset(r); err != nil {
+		return nil, nil, fmt.Errorf("invalid zstd stream: %v", err)
+	}
+	w.zstdBusy = true
+	return w.zstd, func() { w.zstdBusy = false }, nil
+}
+
 // decompress scans the decompressed content of a bzip2, xz, zstd or zlib
 // stream as a member of src (no archive level added), charged to src's
 // archive budget and bounded in ratio.
@@ -415,7 +505,7 @@ func (w *worker) decompress(ctx context.Context, fs *fileScan, src *source, kind
 	}
 	bud := w.budgetFor(src)
 	cr := &countReader{r: r}
-	dr, closeFn, err := decompressor(kind, cr)
+	dr, closeFn, err := w.decompressor(kind, cr)
 	if err != nil {
 		return err
 	}

@@ -215,7 +215,8 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	if src.bud == nil {
 		r = &budgetReader{r: r, b: bud}
 	}
-	tr := tar.NewReader(r)
+	cr := &countReader{r: r}
+	tr := tar.NewReader(cr)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -234,7 +235,11 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 		if h.Size <= 0 {
 			continue
 		}
-		if err := w.member(ctx, fs, src, bud, h.Name, tr, h.Size, 1); err != nil {
+		// A sparse member reads back far more (its holes, as zeros) than
+		// the archive holds: bound it like a decompressed stream.
+		start := cr.n
+		in := func() int64 { return cr.n - start + 512 }
+		if err := w.member(ctx, fs, src, bud, h.Name, &ratioReader{r: tr, in: in, limit: w.s.o.maxRatio, kind: "tar member"}, h.Size, 1); err != nil {
 			return err
 		}
 	}

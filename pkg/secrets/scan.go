@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
@@ -119,7 +121,7 @@ func WithArchiveLimits(depth int, bytes int64, entries int) Option {
 }
 
 // WithMaxRatio bounds how much larger than its compressed form a
-// decompressed stream may grow (beyond its first MiB; default
+// decompressed stream may grow (beyond its first 256 KiB; default
 // DefaultMaxRatio). Exceeding it is a Problem.
 func WithMaxRatio(n int) Option { return func(o *options) { o.maxRatio = n } }
 
@@ -183,6 +185,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			w := &worker{s: s, buf: make([]byte, s.o.window)}
+			defer w.close()
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue
@@ -213,7 +216,24 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		}
 	}()
 	walked := &Result{}
-	walkErr := s.walk(ctx, roots, jobs, walked)
+	// Walk first, then start the files that cost most (archives and
+	// compressed streams) so that no long job is left for the end.
+	all := make(chan job, 256)
+	var list []job
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for j := range all {
+			list = append(list, j)
+		}
+	}()
+	walkErr := s.walk(ctx, roots, all, walked)
+	close(all)
+	<-collected
+	sort.SliceStable(list, func(i, j int) bool { return heavy(list[i].rel) && !heavy(list[j].rel) })
+	for _, j := range list {
+		jobs <- j
+	}
 	close(jobs)
 	wg.Wait()
 	close(out)
@@ -288,6 +308,12 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 	return nil
 }
 
+// heavyExt are the extensions of files that take long to scan.
+var heavyExt = map[string]bool{".bz2": true, ".xz": true, ".zst": true, ".gz": true, ".tgz": true, ".zip": true,
+	".tar": true, ".pack": true, ".whl": true, ".jar": true, ".pdf": true, ".syso": true, ".so": true, ".bin": true}
+
+func heavy(rel string) bool { return heavyExt[strings.ToLower(path.Ext(rel))] }
+
 // linkProblem says why a symbolic link cannot be accepted, or "" for a
 // link to a regular file inside the root. Links are not followed.
 func linkProblem(realRoot, p string) string {
@@ -354,38 +380,141 @@ type worker struct {
 	deep  []int
 	// scratch joins line-wrapped base64 runs.
 	scratch []byte
+	// strs collects the strings of a binary file.
+	strs []byte
+	// zstd is reused across streams (not nested ones: zstdBusy).
+	zstd     *zstd.Decoder
+	zstdBusy bool
+}
+
+func (w *worker) close() {
+	if w.zstd != nil {
+		w.zstd.Close()
+	}
 }
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	fs := &fileScan{s: w.s, path: j.rel}
 	fs.scanName(w, j.rel, j.rel)
 	// O_NONBLOCK: a path swapped for a FIFO after the walk cannot hang the
-	// open; the regular-file check below then refuses it.
-	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// open; the regular-file check below then refuses it. The file is
+	// read with plain system calls: an os.File would first try to add
+	// every descriptor to the network poller.
+	fd, err := openRaw(j.abs)
 	if err != nil {
-		fs.problem(j.rel, "cannot open: "+errString(err))
+		fs.problem(j.rel, "cannot open: "+err.Error())
 		return fs
 	}
+	f := &rawFile{fd: fd}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
+	size, regular, err := f.stat()
+	if err != nil || !regular {
 		fs.problem(j.rel, "not a regular file")
 		return fs
 	}
 	// Read what the file held when it was opened: a file that grows
 	// during the scan cannot keep it running.
-	r := io.LimitReader(f, fi.Size())
-	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: fi.Size()}); err != nil {
+	r := io.LimitReader(f, size)
+	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: size}); err != nil {
 		fs.problem(j.rel, errString(err))
 	}
 	return fs
 }
 
+func openRaw(p string) (int, error) {
+	for {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// rawFile reads a regular file with read and pread.
+type rawFile struct{ fd int }
+
+func (f *rawFile) stat() (size int64, regular bool, err error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(f.fd, &st); err != nil {
+		return 0, false, err
+	}
+	return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
+}
+
+func (f *rawFile) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := syscall.Read(f.fd, p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, fmt.Errorf("read: %w", err)
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := syscall.Pread(f.fd, p[done:], off+int64(done))
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return done, fmt.Errorf("read: %w", err)
+		case n == 0:
+			return done, io.EOF
+		}
+		done += n
+	}
+	return done, nil
+}
+
+func (f *rawFile) Close() error { return syscall.Close(f.fd) }
+
 // scanName scans a file or member name: a file named after a token ships
 // the token.
 func (fs *fileScan) scanName(w *worker, name, where string) {
+	if !mayHide(name) {
+		return
+	}
 	b := []byte(name)
 	fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "file name", mode: modeAnchors, depth: 1, sourceName: where})
+}
+
+// mayHide is a cheap test that a name may hold a credential: an escape,
+// a long base64 run or a detector's anchor.
+func mayHide(name string) bool {
+	if strings.ContainsAny(name, `%\&`) {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(name); i++ {
+		if b64Char[name[i]] {
+			if run++; run >= minB64Run {
+				return true
+			}
+		} else {
+			run = 0
+		}
+		if i+1 < len(name) {
+			v := uint16(name[i]) | uint16(name[i+1])<<8
+			if bigramSet[v>>6]&(1<<(v&63)) != 0 {
+				for _, p := range bigramList[bigramIdx[v]] {
+					if !p.fold && p.ref == nil && strings.HasPrefix(name[i:], string(p.lit)) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // errString renders an error without the absolute path os adds.
@@ -417,6 +546,7 @@ const (
 	modeSource mode = iota // source code and prose: keyword lines, quoted values
 	modeConfig             // YAML, .env, INI, TOML: every line, bare values
 	modeJSON               // JSON: key/value pairs from the token stream
+	modeKeyed              // decoded or extracted text: keyword lines, bare values
 )
 
 func modeOf(name string) mode {
@@ -494,7 +624,7 @@ func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) erro
 		return w.text(ctx, fs, &t, nil, false)
 	case !text:
 		fs.binary = true
-		return w.binary(ctx, fs, src, rest())
+		return w.binary(ctx, fs, src, rest(), serialised(head))
 	case strings.HasSuffix(lname, ".ipynb"):
 		return w.notebook(ctx, fs, src, rest())
 	}
@@ -536,7 +666,7 @@ func (w *worker) container(ctx context.Context, fs *fileScan, src *source, r io.
 	if err := w.embedded(ctx, fs, src, b); err != nil {
 		return err
 	}
-	ex := &extractor{fs: fs, w: w, name: src.name}
+	ex := &extractor{fs: fs, w: w, name: src.name, min: minCredential}
 	ex.extract(b, 0, true)
 	ex.flush()
 	return ctx.Err()

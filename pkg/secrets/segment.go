@@ -163,7 +163,8 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 		starts, deep = w.lines[:0], w.deep[:0]
 	}
 	lastLine := -1
-	pairsMode := sg.mode == modeSource || sg.mode == modeConfig
+	pairsMode := sg.mode == modeSource || sg.mode == modeConfig || sg.mode == modeKeyed
+	keyLines := sg.mode == modeSource || sg.mode == modeKeyed
 	end := min(sg.hi, len(b)-1)
 	for i := sg.lo; i < end; i++ {
 		v := uint16(b[i]) | uint16(b[i+1])<<8
@@ -176,7 +177,7 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			case p.fold:
 				if pairsMode && hasPrefixFold(b[i:], p.lit) {
 					ls := lineStart(b, i)
-					if sg.mode == modeSource && ls != lastLine {
+					if keyLines && ls != lastLine {
 						starts = append(starts, ls)
 						lastLine = ls
 					}
@@ -324,7 +325,7 @@ func (fs *fileScan) pairs(w *worker, sg seg, starts, deep []int, found []pending
 		if k := bytes.IndexByte(b[ls:le], '\n'); k >= 0 {
 			le = ls + k
 		}
-		prs = linePairs(string(b[ls:le]), sg.mode == modeConfig, prs[:0])
+		prs = linePairs(string(b[ls:le]), sg.mode == modeConfig || sg.mode == modeKeyed, prs[:0])
 		for _, p := range prs {
 			abs := ls + p.off
 			if abs < sg.lo || abs >= sg.hi {
