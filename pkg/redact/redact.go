@@ -22,9 +22,8 @@ func Mark(rule string) string { return Marker + rule + "]" }
 // Escape returns s with every character that could control a terminal,
 // break a line, reorder text or hide itself written as an escape:
 // \n, \r, \t, \xNN for other C0 controls, DEL and invalid UTF-8 bytes,
-// \uNNNN for C1 controls, line and paragraph separators and format
-// characters (zero-width, bidirectional controls, tag characters). Other
-// text, backslashes included, is unchanged.
+// \uNNNN (\UNNNNNNNN) for the characters Hidden reports. Other text,
+// backslashes included, is unchanged.
 func Escape(s string) string {
 	i := 0
 	for i < len(s) {
@@ -67,12 +66,13 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// Hidden reports whether r is a character a reader cannot see or that
-// changes how the text around it is shown: C1 controls, line and paragraph
-// separators, format characters (Cf: zero-width, bidirectional controls,
-// tags).
+// Hidden reports whether r (from U+0080 on) is a character a reader
+// cannot see or that changes how the text around it is shown: C1
+// controls, line and paragraph separators, format characters (Cf:
+// zero-width, bidirectional controls, tags), private-use and unassigned
+// code points: everything not graphic.
 func Hidden(r rune) bool {
-	return (r >= 0x80 && r <= 0x9f) || r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r)
+	return r >= 0x80 && (!unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r))
 }
 
 const hexDigits = "0123456789abcdef"

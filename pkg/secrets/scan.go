@@ -556,7 +556,11 @@ func modeOf(name string) mode {
 		return modeJSON
 	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == ".npmrc", base == ".pypirc",
 		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".properties",
-		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl":
+		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl",
+		// Shell and build files assign bare words: KEY=value.
+		ext == ".sh", ext == ".bash", ext == ".zsh", ext == ".ksh", ext == ".bat", ext == ".cmd", ext == ".ps1", ext == ".psm1",
+		base == "dockerfile", base == "containerfile", strings.HasSuffix(base, ".dockerfile"), base == "procfile", base == ".envrc",
+		base == ".profile", base == ".bashrc", base == ".zshrc":
 		return modeConfig
 	}
 	return modeSource
