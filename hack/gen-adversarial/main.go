@@ -1,7 +1,7 @@
 // Command gen-adversarial writes the adversarial corpus the tests score
 // tollgate against, so that it can be run through the CLI by hand:
 //
-//	go run ./hack/gen-adversarial DIR
+//	go run ./hack/gen-adversarial testdata/adversarial   # git-ignored
 //	tollgate scan-secrets DIR/secrets --format json
 //	tollgate diff-permissions --baseline DIR/permissions/<class>/<case>/baseline --candidate .../candidate
 //

@@ -312,7 +312,9 @@ func actionsAddedSeverity(g *Grant) (evidence.Severity, string) {
 		case third && !pinned:
 			return evidence.High, "runs third-party " + g.Scope + " at a ref that is not a commit SHA " + fmt.Sprint(strList(c["refs"]))
 		case third:
-			return evidence.Medium, "runs third-party " + g.Scope + " (pinned)"
+			// Code from outside the organisation, with the job's token
+			// and secrets, even when pinned.
+			return evidence.High, "runs third-party " + g.Scope + " (pinned)"
 		case !pinned:
 			return evidence.Low, "runs " + g.Scope + " (GitHub's, not pinned)"
 		}

@@ -99,8 +99,20 @@ func TestGeminiSettings(t *testing.T) {
 			[]want{{SurfaceGemini, "autoAccept", KindBroadened, H}}},
 		{"sandbox off", replace(base, p, `"sandbox": true`, `"sandbox": false`),
 			[]want{{SurfaceGemini, "sandbox", KindBroadened, H}}},
+
 		{"server tool exclusion removed", replace(base, p, `, "excludeTools": ["delete_all"]`, ""),
 			[]want{{SurfaceMCPServer, "local", KindBroadened, H}}},
+	})
+	// Narrowing: from a permissive file.
+	open := map[string]string{p: replace(replace(replace(base, p, `"sandbox": true`, `"sandbox": false`), p, `"autoAccept": false`, `"autoAccept": true`),
+		p, `"includeTools": ["get_ticket"]`, `"includeTools": ["get_ticket"], "trust": true`)[p]}
+	runDiffCases(t, open, []diffCase{
+		{"sandbox on (narrowed)", replace(open, p, `"sandbox": false`, `"sandbox": true`),
+			[]want{{SurfaceGemini, "sandbox", KindNarrowed, I}}},
+		{"auto-accept off (narrowed)", replace(open, p, `"autoAccept": true`, `"autoAccept": false`),
+			[]want{{SurfaceGemini, "autoAccept", KindNarrowed, I}}},
+		{"trust removed (narrowed)", replace(open, p, `, "trust": true`, ""),
+			[]want{{SurfaceMCPServer, "tickets", KindNarrowed, I}, {SurfaceMCPServer, "tickets", KindRemoved, I}}},
 	})
 }
 
@@ -127,6 +139,8 @@ func TestContinueConfig(t *testing.T) {
 			[]want{{SurfaceMCPServer, "shell", KindAdded, H}}},
 		{"database changed", replace(base, p, "/data/app.db", "/data/prod.db"),
 			[]want{{SurfaceMCPServer, "sqlite", KindChanged, H}}},
+		{"credential passed (broadened)", replace(base, p, `"/data/app.db"]`, "\"/data/app.db\"]\n    env: {DB_TOKEN: \"${DB_TOKEN}\"}"),
+			[]want{{SurfaceMCPServer, "sqlite", KindBroadened, M}}},
 		{"server removed", replace(base, p, "  - name: search\n    type: streamable-http\n    url: https://mcp.search.example.org/mcp\n", ""),
 			[]want{{SurfaceMCPServer, "search", KindRemoved, I}, {SurfaceNetwork, "mcp.search.example.org", KindRemoved, I}}},
 	})
@@ -159,6 +173,8 @@ func TestClaudeHelpersAndEnv(t *testing.T) {
 			[]want{{SurfaceClaude, "apiKeyHelper", KindBroadened, H}, {SurfaceClaude, "apiKeyHelper", KindRemoved, I}}},
 		{"api key helper removed", replace(base, p, `"apiKeyHelper": "/usr/local/bin/get-key", `, ""),
 			[]want{{SurfaceClaude, "apiKeyHelper", KindRemoved, I}}},
+		{"base url removed (default endpoint again)", replace(base, p, `"ANTHROPIC_BASE_URL": "https://api.anthropic.com", `, ""),
+			[]want{{SurfaceClaude, "env ANTHROPIC_BASE_URL", KindRemoved, I}, {SurfaceNetwork, "api.anthropic.com", KindRemoved, I}}},
 	})
 	// By content outside .claude/: a settings file that only routes traffic.
 	s := scanFiles(t, map[string]string{"settings.json": `{"env": {"ANTHROPIC_BASE_URL": "https://x.example"}}`})
@@ -206,7 +222,8 @@ func TestWorkloads(t *testing.T) {
 		{"switched to a powerful service account", replace(base, p, "serviceAccountName: agent", "serviceAccountName: ops"),
 			[]want{{SurfaceWorkload, subj, KindBroadened, C}, {SurfaceWorkload, subj, KindRemoved, I}}},
 		{"token mounted", replace(base, p, "automountServiceAccountToken: false", "automountServiceAccountToken: true"),
-			[]want{{SurfaceWorkload, subj, KindBroadened, M}}},
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+
 		{"privileged", replace(base, p, "allowPrivilegeEscalation: false", "privileged: true"),
 			[]want{{SurfaceWorkload, subj, KindBroadened, C}}},
 		{"host pid", replace(base, p, "      serviceAccountName: agent", "      hostPID: true\n      serviceAccountName: agent"),
@@ -222,6 +239,11 @@ func TestWorkloads(t *testing.T) {
 		{"docker socket", replace(base, p, "/var/cache/agent", "/var/run/docker.sock"),
 			[]want{{SurfaceWorkload, subj, KindBroadened, C}, {SurfaceWorkload, subj, KindRemoved, I}}},
 		{"hostPath removed", replace(base, p, "      volumes:\n        - name: cache\n          hostPath: {path: /var/cache/agent}\n", ""),
+			[]want{{SurfaceWorkload, subj, KindRemoved, I}}},
+	})
+	mounted := map[string]string{p: strings.Replace(deployment, "      automountServiceAccountToken: false\n", "", 1), "deploy/rbac.yaml": adminBinding}
+	runDiffCases(t, mounted, []diffCase{
+		{"token no longer mounted (removed)", replace(mounted, p, "      serviceAccountName: agent", "      serviceAccountName: agent\n      automountServiceAccountToken: false"),
 			[]want{{SurfaceWorkload, subj, KindRemoved, I}}},
 	})
 	// Every workload kind is read.
@@ -330,6 +352,10 @@ jobs:
 			[]want{{SurfaceActions, "job deploy uses", KindBroadened, H}}},
 		{"action pinned to another commit", replace(base, p, "3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c", "0000000000000000000000000000000000000001"),
 			[]want{{SurfaceActions, "job deploy uses", KindChanged, M}}},
+		{"new third-party action, pinned", replace(base, p, "      - uses: acme", "      - uses: someone/helper@0000000000000000000000000000000000000002\n      - uses: acme"),
+			[]want{{SurfaceActions, "job deploy uses", KindBroadened, H}}},
+		{"new first-party action (low)", replace(base, p, "      - uses: acme", "      - uses: actions/setup-go@v5\n      - uses: acme"),
+			[]want{{SurfaceActions, "job deploy uses", KindBroadened, L}}},
 		{"action removed", replace(base, p, "      - uses: acme/deploy-action@3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c\n", ""),
 			[]want{{SurfaceActions, "job deploy uses", KindRemoved, I}}},
 	})

@@ -239,13 +239,13 @@ func workloadSeverity(g *Grant) (evidence.Severity, string) {
 		}
 		return evidence.High, "runs as service account " + g.Scope + " (" + c.Permissions + ")"
 	case ActionTokenMount:
+		// The token lets every process of the pod call the Kubernetes
+		// API as the account (CIS 5.1.6: mount it only where needed).
 		c := decode(g.Content)
 		if p := str(c["permissions"]); p == "critical" || p == "granted" {
-			// The token carries the account's RBAC into every process of
-			// the pod.
 			return evidence.High, "mounts the token of service account " + str(c["serviceAccount"]) + ", which holds RBAC permissions"
 		}
-		return evidence.Medium, "mounts its service account token"
+		return evidence.High, "mounts the token of service account " + str(c["serviceAccount"]) + " (its permissions are not in the artefact)"
 	case ActionHostNamespace:
 		if g.Scope == "pid" {
 			return evidence.Critical, "shares the node's process namespace (hostPID)"
