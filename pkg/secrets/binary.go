@@ -114,7 +114,14 @@ func (x *extractor) extract(b []byte, from int, eof bool) int {
 	i := from
 	for {
 		for i < len(b) && !printableByte[b[i]] {
-			i++
+			// Zero-filled stretches (sparse files, padding, tensors of
+			// zeros) are skipped eight bytes at a time.
+			for i+8 <= len(b) && b[i] == 0 && binary.LittleEndian.Uint64(b[i:]) == 0 {
+				i += 8
+			}
+			if i < len(b) && !printableByte[b[i]] {
+				i++
+			}
 		}
 		if i >= len(b) {
 			return len(b)

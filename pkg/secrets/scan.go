@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sys/unix"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -413,8 +414,12 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 		return fs
 	}
 	// Read what the file held when it was opened: a file that grows
-	// during the scan cannot keep it running.
-	r := io.LimitReader(f, size)
+	// during the scan cannot keep it running. The holes of a large
+	// sparse file are not read (see holeReader).
+	var r io.Reader = io.LimitReader(f, size)
+	if size > 1<<20 {
+		r = &holeReader{f: f, size: size}
+	}
 	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: size}); err != nil {
 		fs.problem(j.rel, errString(err))
 	}
@@ -477,6 +482,62 @@ func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (f *rawFile) Close() error { return syscall.Close(f.fd) }
+
+// holeReader reads a file up to size, skipping its holes (SEEK_HOLE,
+// SEEK_DATA): a hole reads as one NUL byte, where the scanner sees a
+// boundary, instead of as gigabytes of zeros. Where the file system does
+// not report holes, it reads the file whole.
+type holeReader struct {
+	f        *rawFile
+	size     int64
+	off      int64 // next byte to read
+	dataEnd  int64 // end of the data extent at off (0: unknown)
+	finished bool
+}
+
+func (h *holeReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if h.finished || h.off >= h.size {
+			return 0, io.EOF
+		}
+		if h.dataEnd > h.off {
+			n, err := h.f.ReadAt(p[:min(int64(len(p)), h.dataEnd-h.off)], h.off)
+			h.off += int64(n)
+			if err != nil && err != io.EOF {
+				return n, err
+			}
+			if n == 0 {
+				return 0, io.EOF // the file shrank
+			}
+			return n, nil
+		}
+		end, err := unix.Seek(h.f.fd, h.off, unix.SEEK_HOLE)
+		if err != nil || end > h.off {
+			// Data up to end (or no hole information: read it all).
+			if err != nil {
+				end = h.size
+			}
+			h.dataEnd = min(end, h.size)
+			continue
+		}
+		// off is in a hole: it reads as one NUL, then the next data.
+		next, err := unix.Seek(h.f.fd, h.off, unix.SEEK_DATA)
+		switch {
+		case err == unix.ENXIO:
+			h.finished = true
+		case err != nil || next <= h.off:
+			h.dataEnd = h.size
+			continue
+		default:
+			h.off = next
+		}
+		p[0] = 0
+		return 1, nil
+	}
+}
 
 // scanName scans a file or member name: a file named after a token ships
 // the token.

@@ -462,3 +462,36 @@ func TestGrowingFile(t *testing.T) {
 		t.Fatalf("read %d bytes (%d findings), want the %d bytes present at open", fs.bytes, len(fs.findings()), fi.Size())
 	}
 }
+
+// TestSparseFile: the holes of a large sparse file are not read, and the
+// data after them is.
+func TestSparseFile(t *testing.T) {
+	tok := newGen(9).crcToken("ghp_")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "weights.bin")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("\x00\x01header")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("\x00TOKEN="+tok+"\x00"), 3<<30); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(4 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	start := time.Now()
+	res := scanDir(t, dir)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("scanning a 4 GiB sparse file took %v", d)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != ruleGitHub {
+		t.Fatalf("findings %+v, want the token after the hole", res.Findings)
+	}
+	if res.Stats.Bytes > 1<<20 {
+		t.Errorf("read %d bytes of a file that holds a few", res.Stats.Bytes)
+	}
+}
