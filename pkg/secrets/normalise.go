@@ -34,7 +34,7 @@ import (
 // "html", "base64", "hex") and the line the view starts on.
 
 const (
-	minB64Run    = 20       // shortest base64 run decoded outside a key/value pair
+	minB64Run    = 24       // shortest base64 run decoded outside a key/value pair
 	minHexRun    = 32       // shortest hex run decoded
 	maxRegion    = 16 << 10 // bytes either side of an escape decoded with it
 	maxJoinedRun = 64 << 10 // longest line-wrapped base64 run joined
