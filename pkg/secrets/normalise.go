@@ -19,7 +19,7 @@ import (
 //     YAML double-quoted, C, Go, Python, JavaScript and shell escapes,
 //     URL percent-encoding, HTML entities; continuation lines joined) and
 //     scanned again;
-//   - encoded runs: a run of 20 or more base64 characters (standard or
+//   - encoded runs: a run of 24 or more base64 characters (standard or
 //     URL alphabet, line-wrapped runs joined) or 32 or more hex digits,
 //     anywhere in the text, that decodes to text is scanned again;
 //   - text encodings: UTF-16 and UTF-32 files (with or without a byte
