@@ -181,7 +181,7 @@ var detectors = []*detector{
 	{rule: ruleLangSmith, anchors: []string{"lsv2_"}, hint: 4, match: prefixed([]string{"lsv2_pt_", "lsv2_sk_"}, hexUS, 43, 43, func(s string) bool { return s[32] == '_' && strings.Count(s, "_") == 1 })},
 	{rule: ruleAWSKeyID, anchors: []string{"AKIA", "ASIA"}, hint: 4, match: prefixed([]string{"AKIA", "ASIA"}, base32Up, 16, 16, awsKeyIDBody)},
 	{rule: ruleAzureClient, anchors: []string{"Q~"}, match: matchAzureClientSecret},
-	{rule: ruleGitHub, anchors: []string{"gh"}, hint: 4, match: prefixed([]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token)},
+	{rule: ruleGitHub, anchors: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, hint: 4, match: prefixed([]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token)},
 	{rule: ruleGitHubFine, anchors: []string{"github_pat_"}, hint: 4, match: prefixed([]string{"github_pat_"}, alnumUS, 82, 82, func(s string) bool { return s[22] == '_' && strings.Count(s, "_") == 1 })},
 	{rule: ruleGitLab, anchors: []string{"glpat-"}, hint: 4, match: prefixed([]string{"glpat-"}, alnumDash, 20, 64, hasDigitAndLetter)},
 	{rule: ruleNPM, anchors: []string{"npm_"}, hint: 4, match: prefixed([]string{"npm_"}, alnum, 36, 36, validCRC32Token)},

@@ -41,6 +41,11 @@ var (
 	bigramSet  [1024]uint64
 	bigramIdx  [65536]uint8
 	bigramList = [][]*pattern{nil}
+	// tailSet holds the second and third bytes of every pattern of three
+	// bytes or more; bigramShort marks the lists holding a shorter
+	// pattern, which the tail cannot rule out.
+	tailSet     [1024]uint64
+	bigramShort = []bool{false}
 )
 
 func addPattern(p *pattern) {
@@ -63,8 +68,24 @@ func addPattern(p *pattern) {
 		if bigramIdx[v] == 0 {
 			bigramIdx[v] = uint8(len(bigramList))
 			bigramList = append(bigramList, nil)
+			bigramShort = append(bigramShort, false)
 		}
 		bigramList[bigramIdx[v]] = append(bigramList[bigramIdx[v]], p)
+		if len(p.lit) < 3 {
+			bigramShort[bigramIdx[v]] = true
+		}
+	}
+	if len(p.lit) >= 3 {
+		seconds, thirds := []byte{p.lit[1]}, []byte{p.lit[2]}
+		if p.fold {
+			seconds, thirds = []byte{lower(p.lit[1]), upper(p.lit[1])}, []byte{lower(p.lit[2]), upper(p.lit[2])}
+		}
+		for _, a := range seconds {
+			for _, c := range thirds {
+				t := uint16(a) | uint16(c)<<8
+				tailSet[t>>6] |= 1 << (t & 63)
+			}
+		}
 	}
 }
 
@@ -171,8 +192,18 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
 			continue
 		}
+		idx := bigramIdx[v]
+		if !bigramShort[idx] {
+			if i+2 >= len(b) {
+				continue
+			}
+			t := uint16(b[i+1]) | uint16(b[i+2])<<8
+			if tailSet[t>>6]&(1<<(t&63)) == 0 {
+				continue
+			}
+		}
 	patterns:
-		for _, p := range bigramList[bigramIdx[v]] {
+		for _, p := range bigramList[idx] {
 			switch {
 			case p.fold:
 				if pairsMode && hasPrefixFold(b[i:], p.lit) {
