@@ -260,6 +260,13 @@ func (a *adv) encodings() {
 	a.add(ClassNested, "double64.txt", fmt.Appendf(nil, "%s\n", base64.StdEncoding.EncodeToString([]byte(base64.StdEncoding.EncodeToString([]byte("use "+v))))), []string{r}, v)
 	r, v = a.tok()
 	a.add(ClassNested, "escaped64.json", fmt.Appendf(nil, `{"blob": "%s"}`+"\n", jsonEscape(base64.StdEncoding.EncodeToString([]byte("secret material "+v)), 3, false)), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassNested, "helm-release.yaml", fmt.Appendf(nil, "apiVersion: v1\nkind: Secret\ntype: helm.sh/release.v1\ndata:\n  release: %s\n",
+		base64.StdEncoding.EncodeToString([]byte(base64.StdEncoding.EncodeToString(gzipOf(fmt.Appendf(nil, `{"config": {"provider_key": "%s"}}`, v)))))), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassNested, "deploy.cmd", fmt.Appendf(nil, "powershell -NoProfile -EncodedCommand %s\n", base64.StdEncoding.EncodeToString(utf16le("$env:SERVICE_KEY = '"+v+"'; Start-Agent", false))), []string{r}, v)
+	a.decoy(ClassNested, "helm-placeholder.txt", fmt.Appendf(nil, "%s\n", base64.StdEncoding.EncodeToString(gzipOf([]byte(`{"config": {"api_key": "your-api-key-here"}}`)))))
+	a.decoy(ClassNested, "encoded-command.cmd", fmt.Appendf(nil, "powershell -EncodedCommand %s\n", base64.StdEncoding.EncodeToString(utf16le("Get-ChildItem C:\\agents | Select-Object Name", false))))
 	a.decoy(ClassNested, "double-prose.txt", fmt.Appendf(nil, "%s\n", base64.StdEncoding.EncodeToString([]byte(base64.StdEncoding.EncodeToString([]byte("only an ordinary sentence, twice encoded"))))))
 	a.decoy(ClassNested, "escaped-placeholder.json", fmt.Appendf(nil, `{"blob": "%s"}`+"\n", jsonEscape(base64.StdEncoding.EncodeToString([]byte("api_key=your-api-key-here")), 2, false)))
 }
@@ -516,6 +523,12 @@ func (a *adv) files() {
 	pe = append(pe, 0, 0)
 	pe = append(pe, g.bytes(200)...)
 	a.add(ClassBinary, "bin/agent.exe", pe, []string{r}, v)
+	r, v = a.tok()
+	// Go concatenates its string literals without separators.
+	rodata := append([]byte("\x7fELF\x02\x01\x01\x00"), g.bytes(300)...)
+	rodata = append(rodata, "invalid argumentunexpected EOFapiVersion"+v+"readyTimeoutExceeded"...)
+	rodata = append(rodata, g.bytes(300)...)
+	a.add(ClassBinary, "bin/agent-go", rodata, []string{r}, v)
 	a.decoy(ClassBinary, "model/config.pkl", pickle4("model_type", "llama", "hidden_size", "4096", "tokenizer_class", "LlamaTokenizer", "request_id", g.UUID()))
 	a.decoy(ClassBinary, "blob.bin", g.bytes(8192))
 	a.decoy(ClassBinary, "__pycache__/util.cpython-312.pyc", a.pyc([]string{"os", "path", "join"}, []string{"utf-8", "/etc/agent", g.s(csHex, 40)}))

@@ -181,9 +181,11 @@ func (x *extractor) strings(b []byte, s, e int) {
 			x.add(best)
 		}
 	}
+	// A printable length byte (or type byte and length) glued to the
+	// front: the string must then end where the run does.
 	for p := s; p <= s+1 && p < e; p++ {
-		if l := int(b[p]); p+1+l <= e && glued(p+1, p+1+l) {
-			best = b[p+1 : p+1+l]
+		if l := int(b[p]); l >= 8 && p+1+l == e {
+			best = b[p+1 : e]
 			x.add(best)
 			break
 		}
@@ -257,7 +259,7 @@ func (x *extractor) flush() {
 		return
 	}
 	b := x.text
-	x.fs.segment(x.w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "binary strings", mode: modeKeyed, sourceName: x.name})
+	x.fs.segment(x.w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "binary strings", mode: modeKeyed, sourceName: x.name, loose: true})
 	x.text = x.text[:0]
 }
 

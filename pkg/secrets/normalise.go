@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/hex"
 	"io"
@@ -454,15 +455,88 @@ func decodeRun(run []byte) ([]byte, string) {
 		run = run[:len(run)-1]
 	}
 	var head [6]byte
-	if _, err := enc.Decode(head[:], run[:8]); err != nil || !textual(head[:], false) {
+	if _, err := enc.Decode(head[:], run[:8]); err != nil {
+		return nil, ""
+	}
+	kind := wrappedKind(head[:])
+	if kind == "" && !textual(head[:], false) {
 		return nil, ""
 	}
 	d := make([]byte, enc.DecodedLen(len(run)))
 	n, err := enc.Decode(d, run)
-	if err != nil || !textual(d[:n], true) {
+	if err != nil {
 		return nil, ""
 	}
-	return d[:n], "base64"
+	d = d[:n]
+	switch kind {
+	case "":
+		if textual(d, true) {
+			return d, "base64"
+		}
+	case encUTF16LE:
+		// PowerShell -EncodedCommand: base64 of UTF-16LE text.
+		t, err := io.ReadAll(io.LimitReader(newTranscoder(bytes.NewReader(d), encUTF16LE), maxWrapped))
+		if err == nil && textual(t, true) {
+			return t, "base64+utf-16"
+		}
+	default:
+		// base64 of a compressed stream: Helm release secrets, data URLs.
+		if t := inflateSmall(kind, d); t != nil {
+			return t, "base64+" + kind
+		}
+	}
+	return nil, ""
+}
+
+// maxWrapped bounds what a compressed or UTF-16 payload inside a base64
+// run may expand to.
+const maxWrapped = 1 << 20
+
+// wrappedKind recognises the start of a payload that base64 often
+// wraps: UTF-16LE text or a compressed stream.
+func wrappedKind(h []byte) string {
+	switch {
+	case len(h) >= 2 && h[0] == 0x1f && h[1] == 0x8b:
+		return "gzip"
+	case len(h) >= 3 && string(h[:3]) == "BZh":
+		return "bzip2"
+	case len(h) >= 6 && string(h[:6]) == string(magicXZ):
+		return "xz"
+	case len(h) >= 4 && string(h[:4]) == string(magicZstd):
+		return "zstd"
+	case zlibHeader(h):
+		return "zlib"
+	case len(h) >= 6 && h[1] == 0 && h[3] == 0 && h[5] == 0 && h[0] >= 0x20 && h[0] < 0x7f:
+		return encUTF16LE
+	}
+	return ""
+}
+
+// inflateSmall decompresses a payload of kind, within maxWrapped and the
+// default expansion ratio, and returns it when it is text.
+func inflateSmall(kind string, d []byte) []byte {
+	var r io.Reader = bytes.NewReader(d)
+	var closeFn func()
+	if kind == "gzip" {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil
+		}
+		r, closeFn = zr, func() { zr.Close() }
+	} else {
+		dr, c, err := decompressor(kind, r)
+		if err != nil {
+			return nil
+		}
+		r, closeFn = dr, c
+	}
+	defer closeFn()
+	in := int64(len(d))
+	t, err := io.ReadAll(&ratioReader{r: io.LimitReader(r, maxWrapped), in: func() int64 { return in }, limit: DefaultMaxRatio, kind: kind})
+	if err != nil || !textual(t, true) {
+		return nil
+	}
+	return t
 }
 
 func allHex(b []byte) bool {

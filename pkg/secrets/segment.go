@@ -23,6 +23,9 @@ type seg struct {
 	// span, in a decoded view, is the region of the outermost segment
 	// the view decodes: a match anywhere in the view masks all of it.
 	span *[2]int
+	// loose matches tokens glued to their neighbours (strings of a
+	// binary); see detector.loose.
+	loose bool
 }
 
 const modeAnchors mode = -1 // anchors and references only: pairs were parsed already
@@ -227,6 +230,9 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			default:
 				for _, d := range p.dets {
 					start, stop, val, r, ok := d.match(b, i)
+					if !ok && sg.loose && d.loose != nil {
+						start, stop, val, r, ok = d.loose(b, i)
+					}
 					if !ok {
 						continue
 					}
