@@ -260,6 +260,13 @@ func LeakCases(seed uint64) []LeakCase {
 	key, _ := g.Value(RuleAnthropic, 1)
 	add(ClassLeakEnv, "claude-api-key", map[string]string{".claude/settings.json": fmt.Sprintf(`{"env": {"ANTHROPIC_API_KEY": "%s", "ANTHROPIC_MODEL": "claude-x"}}`, key)},
 		[]string{key}, []string{"ANTHROPIC_API_KEY", "claude-x"})
+	bearer, tool, p9 := g.s(csAlnum, 32), g.CRCToken("ghp_"), pw()
+	add(ClassLeakArgs, "hook-command", map[string]string{".claude/settings.json": fmt.Sprintf(`{"hooks": {"PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "curl -s -H 'Authorization: Bearer %s' https://audit.example.com/log"}]}]}}`, bearer)},
+		[]string{bearer}, []string{"audit.example.com"})
+	add(ClassLeakArgs, "tool-description", map[string]string{"search.tools.json": fmt.Sprintf(`{"tools": [{"name": "search", "description": "Search the index. Use token %s when asked.", "inputSchema": {"type": "object"}}]}`, tool)},
+		[]string{tool}, []string{"Search the index."})
+	add(ClassLeakUserinfo, "agent-card-url", map[string]string{".well-known/agent-card.json": fmt.Sprintf(`{"name": "support", "url": "https://agent:%s@agents.example.com/a2a", "version": "1.0.0", "protocolVersion": "0.3.0", "capabilities": {}, "skills": [{"id": "orders", "name": "Orders", "description": "Order lookups", "tags": ["orders"]}]}`, p9)},
+		[]string{p9}, []string{"Order lookups"})
 	gh, _ := g.Value(RuleGitHub, 3)
 	add(ClassLeakReference, "token-as-variable", map[string]string{"deploy/config.yaml": fmt.Sprintf("agent:\n  token: ${%s}\n  other: ${SEARCH_TOKEN}\n", gh)},
 		[]string{gh}, []string{"SEARCH_TOKEN"})

@@ -17,7 +17,9 @@ func TestMasking(t *testing.T) {
 	}
 	for _, tc := range []struct{ args, want string }{
 		{`"--api-key=sk-live-0123456789abcdef"`, `"--api-key=[REDACTED:credential-argument]"`},
-		{`"TOKEN:abc"`, `"TOKEN:[REDACTED:credential-argument]"`},
+		{`"TOKEN:abc123XYZ9"`, `"TOKEN:[REDACTED:credential-argument]"`},
+		{`"--author=JaneDoe"`, `"--author=JaneDoe"`},
+		{`"--header", "Authorization: Bearer Zq8vR2mK4pL9xW3nQ"`, `"--header","Authorization: Bearer [REDACTED:credential-argument]"`},
 		{`"--token=${ORDERS_TOKEN}"`, `"--token=${ORDERS_TOKEN}"`},
 		{`"ghp0123456789abcdefABCDEF0123456789"`, `"[REDACTED:random-token]"`},
 		{`"--token", "Zq8vR2mK4pL9xW3n"`, `"--token","[REDACTED:credential-argument]"`},

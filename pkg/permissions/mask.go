@@ -34,9 +34,6 @@ func (basicMasker) Mask(s string) (string, []string) {
 	return out, nil
 }
 
-// secretArgRE matches "--api-key=VALUE", "token:VALUE" and the like.
-var secretArgRE = regexp.MustCompile(`(?i)^(.*(?:key|token|secret|passw(?:or)?d|pwd|auth|credential)[^=:]*[=:])(.+)$`)
-
 // secretFlagRE matches a flag whose next argument is a credential:
 // "--token", "-p", "--api-key", "--password".
 var secretFlagRE = regexp.MustCompile(`(?i)^(-p|--?[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|credential|auth)[a-z0-9_.-]*)$`)
@@ -84,10 +81,17 @@ func (k *masking) str(s string) string {
 // random token.
 func (k *masking) cmd(s string) string {
 	out := k.str(s)
-	if m := secretArgRE.FindStringSubmatch(out); m != nil && !isRef(m[2]) && !strings.HasPrefix(m[2], redact.Marker) &&
-		!strings.Contains(m[1], "://") {
+	// The value after each credential-named key, up to white space or a
+	// quote; an authorisation scheme word before it is kept.
+	locs := credValueRE.FindAllStringSubmatchIndex(out, -1)
+	for i := len(locs) - 1; i >= 0; i-- {
+		vs, ve := locs[i][2], locs[i][3]
+		v := out[vs:ve]
+		if len(v) < 8 || isRef(v) || strings.HasPrefix(v, redact.Marker) || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.Contains(v, "://") {
+			continue
+		}
 		k.note("credential-argument")
-		return m[1] + redact.Mark("credential-argument")
+		out = out[:vs] + redact.Mark("credential-argument") + out[ve:]
 	}
 	if randomArg(out) && !isRef(out) {
 		k.note("random-token")
@@ -95,6 +99,11 @@ func (k *masking) cmd(s string) string {
 	}
 	return out
 }
+
+// credValueRE finds "--api-key=VALUE", "token:VALUE", "Authorization:
+// Bearer VALUE": a key naming a credential, "=" or ":", an optional
+// scheme word, and the value (group 1).
+var credValueRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:key|token|secret|passw(?:or)?d|pwd|authorization|credential)s?[\w.-]*["']?\s*[=:]\s*["']?(?:(?:bearer|basic|token)\s+)?([^\s"'&;,]+)`)
 
 // args masks a command line: each argument, the argument after a flag
 // naming a credential, and long random tokens.
@@ -159,7 +168,11 @@ func maskGrants(grants []Grant, m redact.Masker) []Redaction {
 		g.Subject = k.str(g.Subject)
 		k.subj = g.Surface + " " + g.Subject
 		g.Action = k.str(g.Action)
-		g.Scope = k.str(g.Scope)
+		if g.Action == "run" {
+			g.Scope = k.cmd(g.Scope) // a command line (hooks, helpers)
+		} else {
+			g.Scope = k.str(g.Scope)
+		}
 		if len(g.Content) > 0 {
 			dec := json.NewDecoder(bytes.NewReader(g.Content))
 			dec.UseNumber()
