@@ -19,6 +19,7 @@ func TestMasking(t *testing.T) {
 		{`"--api-key=sk-live-0123456789abcdef"`, `"--api-key=[REDACTED:credential-argument]"`},
 		{`"TOKEN:abc123XYZ9"`, `"TOKEN:[REDACTED:credential-argument]"`},
 		{`"--author=JaneDoe"`, `"--author=JaneDoe"`},
+		{`"--token-env=GITHUB_TOKEN"`, `"--token-env=GITHUB_TOKEN"`},
 		{`"--header", "Authorization: Bearer Zq8vR2mK4pL9xW3nQ"`, `"--header","Authorization: Bearer [REDACTED:credential-argument]"`},
 		{`"--token=${ORDERS_TOKEN}"`, `"--token=${ORDERS_TOKEN}"`},
 		{`"ghp0123456789abcdefABCDEF0123456789"`, `"[REDACTED:random-token]"`},

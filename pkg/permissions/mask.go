@@ -41,6 +41,20 @@ var secretFlagRE = regexp.MustCompile(`(?i)^(-p|--?[a-z0-9_.-]*(?:key|token|secr
 // notValueFlagRE are flags naming where a secret is, not the secret.
 var notValueFlagRE = regexp.MustCompile(`(?i)(file|path|env|name|id|url|uri|header|dir|helper|cmd|command)$`)
 
+// envVarName reports whether s names an environment variable
+// (SNAKE_CASE): a flag passing the name of a secret, not the secret.
+func envVarName(s string) bool {
+	if !strings.Contains(s, "_") {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func isRef(s string) bool {
 	return strings.HasPrefix(s, "${") || strings.HasPrefix(s, "$") || strings.Contains(s, "{{")
 }
@@ -87,7 +101,7 @@ func (k *masking) cmd(s string) string {
 	for i := len(locs) - 1; i >= 0; i-- {
 		vs, ve := locs[i][2], locs[i][3]
 		v := out[vs:ve]
-		if len(v) < 8 || isRef(v) || strings.HasPrefix(v, redact.Marker) || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.Contains(v, "://") {
+		if len(v) < 8 || isRef(v) || envVarName(v) || strings.HasPrefix(v, redact.Marker) || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.Contains(v, "://") {
 			continue
 		}
 		k.note("credential-argument")
