@@ -35,8 +35,8 @@ func (basicMasker) Mask(s string) (string, []string) {
 }
 
 // secretFlagRE matches a flag whose next argument is a credential:
-// "--token", "-p", "--api-key", "--password".
-var secretFlagRE = regexp.MustCompile(`(?i)^(-p|--?[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|credential|auth)[a-z0-9_.-]*)$`)
+// "--token", "--api-key", "--password" (not "-p": a port as often).
+var secretFlagRE = regexp.MustCompile(`(?i)^--?[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|credential|auth)[a-z0-9_.-]*$`)
 
 // notValueFlagRE are flags naming where a secret is, not the secret.
 var notValueFlagRE = regexp.MustCompile(`(?i)(file|path|env|name|id|url|uri|header|dir|helper|cmd|command)$`)
@@ -130,7 +130,7 @@ func (k *masking) args(a []any) []any {
 			out[i] = k.value(v, "")
 			continue
 		}
-		if flag && !isRef(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "-") {
+		if flag && !isRef(s) && !envVarName(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "-") {
 			out[i] = redact.Mark("credential-argument")
 			k.note("credential-argument")
 		} else {
