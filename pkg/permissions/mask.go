@@ -36,7 +36,7 @@ func (basicMasker) Mask(s string) (string, []string) {
 
 // secretFlagRE matches a flag whose next argument is a credential:
 // "--token", "--api-key", "--password" (not "-p": a port as often).
-var secretFlagRE = regexp.MustCompile(`(?i)^--?[a-z0-9_.-]*(?:key|token|secret|passw(?:or)?d|pwd|credential|auth)[a-z0-9_.-]*$`)
+var secretFlagRE = regexp.MustCompile(`(?i)^--?(?:[a-z0-9_.]*[-_.])?(?:key|token|secret|passw(?:or)?d|pwd|credential|auth(?:orization)?)(?:[-_.][a-z0-9_.-]*)?$`)
 
 // notValueFlagRE are flags naming where a secret is, not the secret.
 var notValueFlagRE = regexp.MustCompile(`(?i)(file|path|env|name|id|url|uri|header|dir|helper|cmd|command)$`)
