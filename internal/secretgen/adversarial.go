@@ -529,6 +529,9 @@ func (a *adv) files() {
 	rodata = append(rodata, "invalid argumentunexpected EOFapiVersion"+v+"readyTimeoutExceeded"...)
 	rodata = append(rodata, g.bytes(300)...)
 	a.add(ClassBinary, "bin/agent-go", rodata, []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassBinary, "model/adapter.safetensors", append(safetensorsOf(g.bytes(64)), append([]byte("\x00\x00"), append([]byte(v), 0)...)...), []string{r}, v)
+	a.decoy(ClassBinary, "model/clean.safetensors", safetensorsOf(g.bytes(64)))
 	a.decoy(ClassBinary, "model/config.pkl", pickle4("model_type", "llama", "hidden_size", "4096", "tokenizer_class", "LlamaTokenizer", "request_id", g.UUID()))
 	a.decoy(ClassBinary, "blob.bin", g.bytes(8192))
 	a.decoy(ClassBinary, "__pycache__/util.cpython-312.pyc", a.pyc([]string{"os", "path", "join"}, []string{"utf-8", "/etc/agent", g.s(csHex, 40)}))
@@ -568,6 +571,14 @@ func (a *adv) files() {
 	a.decoy(ClassUnscannable, "small.zz", zlibOf([]byte("a small zlib stream, nothing to see")))
 	a.decoy(ClassUnscannable, "fine.zip", zipOf(zipMember{name: "readme.txt", method: zip.Deflate, body: []byte("hello")}))
 	a.decoy(ClassUnscannable, "text.md", []byte("7z and rar are archive formats; x^y is math.\n"))
+}
+
+// safetensorsOf is a safetensors file holding one U8 tensor of data.
+func safetensorsOf(data []byte) []byte {
+	hdr := fmt.Sprintf(`{"__metadata__":{"format":"pt"},"w":{"dtype":"U8","shape":[%d],"data_offsets":[0,%d]}}`, len(data), len(data))
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(hdr)))
+	b = append(b, hdr...)
+	return append(b, data...)
 }
 
 func gzipOf(b []byte) []byte {

@@ -298,7 +298,45 @@ func (w *worker) safetensors(ctx context.Context, fs *fileScan, src *source, hea
 		sg.mode = modeAnchors
 	}
 	fs.segment(w, sg)
+	// Bytes after the last tensor are no tensor's data: a loader ignores
+	// them, but they ship. Their strings are scanned.
+	if end := tensorDataEnd(hdr); src.ra != nil && src.size > int64(8+n)+end {
+		tail := io.NewSectionReader(src.ra, int64(8+n)+end, src.size-int64(8+n)-end)
+		ex := &extractor{fs: fs, w: w, name: src.name, min: minCredential}
+		b, err := io.ReadAll(io.LimitReader(tail, w.s.o.maxArchiveBytes+1))
+		if err != nil {
+			return fmt.Errorf("read the bytes after the tensors: %w", err)
+		}
+		if int64(len(b)) > w.s.o.maxArchiveBytes {
+			return fmt.Errorf("more than %d bytes after the last tensor; they cannot be scanned", w.s.o.maxArchiveBytes)
+		}
+		fs.bytes += int64(len(b))
+		ex.extract(b, 0, true)
+		ex.flush()
+	}
 	return ctx.Err()
+}
+
+// tensorDataEnd is the end of the tensor data a safetensors header
+// declares: the largest data_offsets end.
+func tensorDataEnd(hdr []byte) int64 {
+	var tensors map[string]json.RawMessage
+	if json.Unmarshal(hdr, &tensors) != nil {
+		return 0
+	}
+	var end int64
+	for name, raw := range tensors {
+		if name == "__metadata__" {
+			continue
+		}
+		var t struct {
+			Offsets []int64 `json:"data_offsets"`
+		}
+		if json.Unmarshal(raw, &t) == nil && len(t.Offsets) == 2 && t.Offsets[1] > end {
+			end = t.Offsets[1]
+		}
+	}
+	return end
 }
 
 // GGUF value types.
