@@ -16,11 +16,12 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
-// conformance is trusttest.Conformance.
-var conformance = trusttest.Conformance
+// conformance is the vendored conformance data (package conformance).
+var conformance = conformancedata.Dir
 
 func readString(t testing.TB, p string) string {
 	t.Helper()

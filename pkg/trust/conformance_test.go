@@ -12,11 +12,11 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
-	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 )
 
-// conformance is trusttest.Conformance.
-var conformance = trusttest.Conformance
+// conformance is the vendored conformance data (package conformance).
+var conformance = conformancedata.Dir
 
 func readFile(t testing.TB, p string) []byte {
 	t.Helper()
