@@ -5,10 +5,15 @@ package main
 import (
 	"os"
 
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands"
 	"github.com/tollgate-dev/tollgate/internal/runner"
 )
 
 func main() { os.Exit(run()) }
 
-func run() int { return commands.Main(commands.NewRoot(runner.NewCommand())) }
+func run() int {
+	return cli.Main(func(c cli.Clock) *cobra.Command { return commands.NewRoot(c, runner.NewCommand()) })
+}

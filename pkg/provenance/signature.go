@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
@@ -25,7 +26,7 @@ const (
 )
 
 // ErrUnsupported marks a bundle format this check cannot verify.
-var ErrUnsupported = errors.New("unsupported signature format")
+var ErrUnsupported = invalid.New("unsupported signature format")
 
 // SignatureResult records one verified (or rejected) bundle in the report.
 type SignatureResult struct {

@@ -13,10 +13,10 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
-	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
-	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 )
 
 // conformance is the vendored conformance data (package conformance).

@@ -1,4 +1,5 @@
-package commands
+// Package keygen is tollgate keygen: a cosign-compatible key pair.
+package keygen
 
 import (
 	"fmt"
@@ -7,13 +8,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 )
 
-// defaultPasswordEnv is cosign's variable, so one secret serves both tools.
-const defaultPasswordEnv = "COSIGN_PASSWORD"
-
-func newKeygen() *cobra.Command {
+// New returns `tollgate keygen`.
+func New() *cobra.Command {
 	var (
 		prefix, passwordEnv string
 		unencrypted         bool
@@ -33,7 +34,7 @@ For demos and tests, --unencrypted writes a plain PKCS#8 "PRIVATE KEY" instead.
 Existing files are never overwritten.`,
 		Example: `  COSIGN_PASSWORD='…' tollgate keygen --output-prefix release-bot
   tollgate keygen --unencrypted --output-prefix demo`,
-		Args: cobra.NoArgs,
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var password []byte
 			if !unencrypted {
@@ -48,7 +49,7 @@ Existing files are never overwritten.`,
 				return err
 			}
 			if err := sign.WriteKeyPair(prefix, priv, pub); err != nil {
-				return cli.WithCode(cli.ExitInvalidInput, err)
+				return invalid.Wrap(err)
 			}
 			k, err := sign.ParsePublicKey(pub)
 			if err != nil {
@@ -63,7 +64,7 @@ Existing files are never overwritten.`,
 		},
 	}
 	cmd.Flags().StringVar(&prefix, "output-prefix", "cosign", "write PREFIX.key and PREFIX.pub")
-	cmd.Flags().StringVar(&passwordEnv, "key-password-env", defaultPasswordEnv, "environment variable holding the private key password")
+	cmd.Flags().StringVar(&passwordEnv, "key-password-env", options.DefaultPasswordEnv, "environment variable holding the private key password")
 	cmd.Flags().BoolVar(&unencrypted, "unencrypted", false, "write an unencrypted PKCS#8 private key (demos and tests only)")
 	return cmd
 }

@@ -1,8 +1,10 @@
-package commands
+// Package permissiondiff is the permission-diff check command (tollgate
+// permission-diff, and the root of the cmd/permission-diff step binary) and
+// tollgate diff-permissions, the ad-hoc comparison.
+package permissiondiff
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,32 +16,12 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/pkg/document"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
-
-// permissionsSnapshotter fills spec.permissions for `tollgate review`.
-func permissionsSnapshotter() snapshotter {
-	return snapshotter{section: "permissions", fill: func(ctx context.Context, dir string, r *review.ReleaseReview) error {
-		s, err := permissions.Scan(ctx, dir)
-		if err != nil {
-			return err
-		}
-		r.Spec.Permissions = s
-		return nil
-	}}
-}
-
-// inputError marks errors caused by the files given (exit code 3).
-func inputError(err error) error {
-	if errors.Is(err, permissions.ErrInvalid) || errors.Is(err, permissions.ErrNoSnapshot) || errors.Is(err, document.ErrInvalid) || errors.Is(err, os.ErrNotExist) {
-		return cli.WithCode(cli.ExitInvalidInput, err)
-	}
-	return err
-}
 
 // checkRules returns the permission-diff rules of the policy at path, or
 // the built-in rules when path is empty.
@@ -54,10 +36,16 @@ func checkRules(path string) (policy.CheckRules, string, error) {
 	return p.RulesFor(policy.CheckPermissions), digest, nil
 }
 
-// NewPermissionDiff returns the permission-diff check (also the
-// cmd/permission-diff step binary).
-func NewPermissionDiff() *cobra.Command {
-	var f stepFlags
+// Command is one permission-diff run.
+type Command struct {
+	Step  options.Step
+	Clock cli.Clock
+	Out   io.Writer
+}
+
+// New returns the permission-diff check command.
+func New(clock cli.Clock) *cobra.Command {
+	c := &Command{Clock: clock}
 	cmd := &cobra.Command{
 		Use:   "permission-diff",
 		Short: "Check that the agent can do no more than what was reviewed",
@@ -76,61 +64,55 @@ verdict=error when it cannot decide (an unreadable permission file, a review
 record without spec.permissions).`,
 		Example: `  tollgate permission-diff --artifact ./release --review review.yaml --policy policy.yaml \
     --evidence-dir evidence --results-dir results`,
-		Args: cobra.NoArgs,
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f.artifact == "" || f.review == "" {
-				return cli.Usagef("--artifact and --review are required")
-			}
-			ctx := cmd.Context()
-			sarifPath := filepath.Join(f.evidenceDir, permissions.SARIFFile)
-			rep, err := check.Run(ctx, f.env(), policy.CheckPermissions, func(ctx context.Context) (*check.Outcome, error) {
-				// A SARIF log left by an earlier run must not outlive
-				// this run's verdict.
-				if err := os.Remove(sarifPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return nil, err
-				}
-				r, reviewDigest, err := review.Load(f.review)
-				if err != nil {
-					return nil, inputError(err)
-				}
-				rules, policyDigest, err := checkRules(f.policy)
-				if err != nil {
-					return nil, inputError(err)
-				}
-				res, err := permissions.Check(ctx, f.artifact, r.Spec.Permissions, rules)
-				if err != nil {
-					return nil, inputError(fmt.Errorf("permission-diff: %w", err))
-				}
-				rep, err := res.Report()
-				if err != nil {
-					return nil, err
-				}
-				rep.Inputs = map[string]string{"review": reviewDigest}
-				if policyDigest != "" {
-					rep.Inputs["policy"] = policyDigest
-				}
-				sarif, err := permissions.SARIF(res.Findings)
-				if err != nil {
-					return nil, err
-				}
-				if err := evidence.WriteFileAtomic(sarifPath, sarif); err != nil {
-					return nil, err
-				}
-				return &check.Outcome{Report: rep}, nil
-			})
-			if rep != nil {
-				cli.Logger(ctx).Info("permission-diff", zap.String("verdict", string(rep.Verdict)), zap.Int("findings", len(rep.Findings)))
-				fmt.Fprintln(cmd.OutOrStdout(), rep.Summary)
-			}
-			return err
+			c.Out = cmd.OutOrStdout()
+			return c.Exec(cmd.Context())
 		},
 	}
-	f.register(cmd)
+	c.Step.AddFlags(cmd.Flags())
+	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd
 }
 
-// newDiffPermissions is `tollgate diff-permissions`.
-func newDiffPermissions() *cobra.Command {
+// Exec runs the check and writes its report, SARIF and results.
+func (c *Command) Exec(ctx context.Context) error {
+	f := c.Step
+	if err := f.Require("artifact", "review", "evidence-dir"); err != nil {
+		return err
+	}
+	rep, err := check.Run(ctx, f.Env(c.Clock), policy.CheckPermissions, func(ctx context.Context) (*check.Outcome, error) {
+		r, reviewDigest, err := review.Load(f.Review)
+		if err != nil {
+			return nil, err
+		}
+		rules, policyDigest, err := checkRules(f.Policy)
+		if err != nil {
+			return nil, err
+		}
+		res, err := permissions.Check(ctx, f.Artifact, r.Spec.Permissions, rules)
+		if err != nil {
+			return nil, fmt.Errorf("permission-diff: %w", err)
+		}
+		rep, err := res.Report()
+		if err != nil {
+			return nil, err
+		}
+		rep.Inputs = map[string]string{"review": reviewDigest}
+		if policyDigest != "" {
+			rep.Inputs["policy"] = policyDigest
+		}
+		return &check.Outcome{Report: rep}, nil
+	})
+	if rep != nil && c.Out != nil {
+		cli.Logger(ctx).Info("permission-diff", zap.String("verdict", string(rep.Verdict)), zap.Int("findings", len(rep.Findings)))
+		fmt.Fprintln(c.Out, rep.Summary)
+	}
+	return err
+}
+
+// NewDiff returns `tollgate diff-permissions`.
+func NewDiff() *cobra.Command {
 	var baseline, candidate, format, policyPath string
 	cmd := &cobra.Command{
 		Use:   "diff-permissions --baseline PATH --candidate PATH",
@@ -145,7 +127,7 @@ Exits 0 when no change would block under the rules (the policy's, with
 		Example: `  tollgate diff-permissions --baseline ./release-1.3 --candidate ./release-1.4
   tollgate diff-permissions --baseline old/mcp.json --candidate new/mcp.json --format json
   tollgate diff-permissions --baseline a --candidate b --format sarif > permissions.sarif`,
-		Args: cobra.NoArgs,
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if baseline == "" || candidate == "" {
 				return cli.Usagef("--baseline and --candidate are required")
@@ -155,11 +137,11 @@ Exits 0 when no change would block under the rules (the policy's, with
 			}
 			rules, _, err := checkRules(policyPath)
 			if err != nil {
-				return inputError(err)
+				return err
 			}
 			base, cand, err := scanPair(cmd.Context(), baseline, candidate)
 			if err != nil {
-				return inputError(err)
+				return err
 			}
 			changes := permissions.Diff(base, cand)
 			findings := make([]evidence.Finding, len(changes))
@@ -187,7 +169,7 @@ Exits 0 when no change would block under the rules (the policy's, with
 					return err
 				}
 			case "sarif":
-				b, err := permissions.SARIF(findings)
+				b, err := evidence.SARIF(findings)
 				if err != nil {
 					return err
 				}

@@ -1,7 +1,11 @@
-package commands
+// Package review is tollgate review, which snapshots the reviewed state of
+// a release into a ReleaseReview document, and tollgate hash, which prints
+// an artefact's root digest.
+package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,32 +14,43 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/permissions"
+	"github.com/tollgate-dev/tollgate/pkg/provenance"
+	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
 // snapshotter fills one section of a review record from the artefact.
 type snapshotter struct {
 	section string
-	fill    func(ctx context.Context, dir string, r *review.ReleaseReview) error
+	fill    func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error
 }
 
 // snapshotters are run in order by `tollgate review`; each check adds the
 // section it owns.
 func snapshotters() []snapshotter {
 	return []snapshotter{
-		// provenance, secrets and permissions add their sections here.
-		provenanceSnapshotter(),
-		permissionsSnapshotter(),
+		{section: "provenance", fill: func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error {
+			p, err := provenance.Snapshot(ctx, dir, &r.Spec.Artifact, provenance.Registry{})
+			r.Spec.Provenance = p
+			return err
+		}},
+		{section: "permissions", fill: func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error {
+			s, err := permissions.Scan(ctx, dir)
+			r.Spec.Permissions = s
+			return err
+		}},
 		{section: "secrets", fill: secrets.Snapshot},
 	}
 }
 
-func newReview() *cobra.Command {
+// New returns `tollgate review`.
+func New() *cobra.Command {
 	var (
-		af                         artifactFlags
+		af                         options.Hash
 		out, name, model, ver, rev string
 	)
 	cmd := &cobra.Command{
@@ -50,7 +65,7 @@ or one directory below; --model, --model-version and --revision override it.
 Approvers then sign the record with 'tollgate approve'.`,
 		Example: `  tollgate review ./release -o review.yaml --name support-agent
   tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0`,
-		Args: cobra.ExactArgs(1),
+		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			if name == "" {
@@ -60,7 +75,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 				}
 				name = filepath.Base(abs)
 			}
-			opts, err := af.options(cmd)
+			opts, err := af.Options(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -68,9 +83,9 @@ Approvers then sign the record with 'tollgate approve'.`,
 			if err != nil {
 				return fmt.Errorf("review %s: %w", dir, err)
 			}
-			r := review.New(name)
+			r := pkgreview.New(name)
 			r.Spec.Artifact = *m
-			r.Spec.Model = review.DetectModel(dir)
+			r.Spec.Model = pkgreview.DetectModel(dir)
 			if model != "" {
 				r.Spec.Model.Name, r.Spec.Model.Source = model, "flag"
 			}
@@ -107,7 +122,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 			return nil
 		},
 	}
-	af.register(cmd)
+	af.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
 	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
@@ -116,7 +131,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 	return cmd
 }
 
-func displayModel(m review.Model) string {
+func displayModel(m pkgreview.Model) string {
 	s := m.Name
 	if s == "" {
 		s = "unknown"
@@ -128,4 +143,50 @@ func displayModel(m review.Model) string {
 		s += "@" + m.Revision[:min(12, len(m.Revision))]
 	}
 	return s
+}
+
+// NewHash returns `tollgate hash`.
+func NewHash() *cobra.Command {
+	var (
+		af     options.Hash
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "hash DIR",
+		Short: "Compute an artefact's root digest, exactly as OpenSSF model-signing does",
+		Long: `hash walks DIR and prints its root digest: SHA-256 over the sorted per-file (or
+per-shard) SHA-256 digests, the same subject digest OpenSSF model-signing signs.
+
+Files are hashed in parallel on all cores through fixed buffers, so memory does
+not grow with file size. FIFOs, devices, sockets, symbolic-link loops and links
+that leave DIR are refused with an error naming the path.`,
+		Example: `  tollgate hash ./model
+  tollgate hash ./model --format json
+  tollgate hash ./model --serialization shards --shard-size 1000000000
+  tollgate hash ./model --ignore model.sig --ignore README.md`,
+		Args: cli.Args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return cli.Usagef("--format must be text or json, got %q", format)
+			}
+			opts, err := af.Options(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			m, err := artifact.Hash(cmd.Context(), args[0], opts...)
+			if err != nil {
+				return fmt.Errorf("hash %s: %w", args[0], err)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(m)
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), m.Root)
+			return err
+		},
+	}
+	af.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file)")
+	return cmd
 }

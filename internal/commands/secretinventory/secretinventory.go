@@ -1,4 +1,7 @@
-package commands
+// Package secretinventory is the secret-inventory check command (tollgate
+// secret-inventory, and the root of the cmd/secret-inventory step binary)
+// and tollgate scan-secrets, the bare scanner.
+package secretinventory
 
 import (
 	"context"
@@ -10,7 +13,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
@@ -22,22 +27,25 @@ const maxFingerprintKeyFile = 4 << 10
 func readKeyFile(path string) ([]byte, error) {
 	b, err := evidence.ReadBounded(path, maxFingerprintKeyFile)
 	if err != nil {
-		return nil, cli.WithCode(cli.ExitInvalidInput, fmt.Errorf("--fingerprint-key-file: %w", err))
+		return nil, invalid.Wrap(fmt.Errorf("--fingerprint-key-file: %w", err))
 	}
 	k, err := secrets.DecodeKey(b)
 	if err != nil {
-		return nil, cli.WithCode(cli.ExitInvalidInput, fmt.Errorf("--fingerprint-key-file %s: %w", path, err))
+		return nil, fmt.Errorf("--fingerprint-key-file %s: %w", path, err)
 	}
 	return k, nil
 }
 
-// NewSecretInventory returns the secret-inventory check command (also the
-// root of cmd/secret-inventory).
-func NewSecretInventory() *cobra.Command {
-	var (
-		sf      stepFlags
-		keyFile string
-	)
+// Command is one secret-inventory run.
+type Command struct {
+	Step    options.Step
+	KeyFile string
+	Clock   cli.Clock
+}
+
+// New returns the secret-inventory check command.
+func New(clock cli.Clock) *cobra.Command {
+	c := &Command{Clock: clock}
 	cmd := &cobra.Command{
 		Use:   "secret-inventory",
 		Short: "Check that no literal secret ships and that secret references match the review",
@@ -48,54 +56,61 @@ GGUF metadata and archives, and inventories the secret references it makes
 (Kubernetes secretKeyRef/secretRef/secret volumes, ExternalSecret, Vault
 annotations, ${VAR}, ${{ secrets.X }}, MCP env and headers, cloud secret managers).
 
-It fails when a literal secret is found (unless a valid exception in the review
-names its fingerprint), when a file cannot be scanned, and when references were
-added (or, if the policy says so, removed) since review. Values never leave the
-scanner: findings carry an HMAC-SHA-256 fingerprint keyed per project
-(spec.secrets.fingerprintKey in the review, or --fingerprint-key-file) and at most
-a 4-character hint. Writes secret-inventory.json and secret-inventory.sarif.`,
+It fails when a literal secret is found, when a file cannot be scanned, and when
+references were added (or, if the policy says so, removed) since review.
+Exceptions are not judged here: the report lists the exceptions of the review
+that name each finding, and attest and gate waive a finding only when such an
+exception is valid (approved, unexpired, within the policy's limits). Values
+never leave the scanner: findings carry an HMAC-SHA-256 fingerprint keyed per
+project (spec.secrets.fingerprintKey in the review, or --fingerprint-key-file)
+and at most a 4-character hint. Writes secret-inventory.json and
+secret-inventory.sarif.`,
 		Example: `  tollgate secret-inventory --artifact ./release --review review.yaml --evidence-dir out --results-dir out/results
   secret-inventory --artifact /workspace/source/release --review /workspace/source/review.yaml \
     --fingerprint-key-file /var/run/secrets/tollgate/fingerprint-key --evidence-dir /workspace/evidence`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if sf.artifact == "" || sf.review == "" {
-				return cli.Usagef("--artifact and --review are required")
-			}
-			ctx := cmd.Context()
-			log := cli.Logger(ctx)
-			_, err := check.Run(ctx, sf.env(), policy.CheckSecrets, func(ctx context.Context) (*check.Outcome, error) {
-				in := secrets.CheckInput{Artifact: sf.artifact, EvidenceDir: sf.evidenceDir, Now: check.Clock()()}
-				r, digest, err := review.Load(sf.review)
-				if err != nil {
-					return nil, err
-				}
-				in.Review, in.ReviewDigest = r, digest
-				if sf.policy != "" {
-					if in.Policy, in.PolicyDigest, err = policy.Load(sf.policy); err != nil {
-						return nil, err
-					}
-				}
-				if keyFile != "" {
-					if in.Key, err = readKeyFile(keyFile); err != nil {
-						return nil, err
-					}
-				}
-				out, err := secrets.Check(ctx, in)
-				if err == nil {
-					log.Info("secret inventory", zap.String("verdict", string(out.Report.Verdict)), zap.String("summary", out.Report.Summary))
-				}
-				return out, err
-			})
-			return err
-		},
+		Args: cli.Args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return c.Exec(cmd.Context()) },
 	}
-	sf.register(cmd)
-	cmd.Flags().StringVar(&keyFile, "fingerprint-key-file", "", "file holding the fingerprint key (base64 or raw, >= 16 bytes), e.g. a mounted Kubernetes secret; overrides spec.secrets.fingerprintKey")
+	c.Step.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&c.KeyFile, "fingerprint-key-file", "", "file holding the fingerprint key (base64 or raw, >= 16 bytes), e.g. a mounted Kubernetes secret; overrides spec.secrets.fingerprintKey")
+	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd
 }
 
-func newScanSecrets() *cobra.Command {
+// Exec runs the check and writes its report, SARIF and results.
+func (c *Command) Exec(ctx context.Context) error {
+	if err := c.Step.Require("artifact", "review", "evidence-dir"); err != nil {
+		return err
+	}
+	log := cli.Logger(ctx)
+	_, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckSecrets, func(ctx context.Context) (*check.Outcome, error) {
+		in := secrets.CheckInput{Artifact: c.Step.Artifact}
+		r, digest, err := review.Load(c.Step.Review)
+		if err != nil {
+			return nil, err
+		}
+		in.Review, in.ReviewDigest = r, digest
+		if c.Step.Policy != "" {
+			if in.Policy, in.PolicyDigest, err = policy.Load(c.Step.Policy); err != nil {
+				return nil, err
+			}
+		}
+		if c.KeyFile != "" {
+			if in.Key, err = readKeyFile(c.KeyFile); err != nil {
+				return nil, err
+			}
+		}
+		out, err := secrets.Check(ctx, in)
+		if err == nil {
+			log.Info("secret inventory", zap.String("verdict", string(out.Report.Verdict)), zap.String("summary", out.Report.Summary))
+		}
+		return out, err
+	})
+	return err
+}
+
+// NewScan returns `tollgate scan-secrets`, the bare scanner.
+func NewScan() *cobra.Command {
 	var format, keyFile, reviewFile string
 	cmd := &cobra.Command{
 		Use:   "scan-secrets PATH...",
@@ -112,7 +127,7 @@ scanned, 2 usage, 3 a PATH does not exist.`,
 		Example: `  tollgate scan-secrets ./release
   tollgate scan-secrets ./release --format sarif > secrets.sarif
   tollgate scan-secrets notebook.ipynb model.safetensors --format json --review review.yaml`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" && format != "sarif" {
 				return cli.Usagef("--format must be text, json or sarif, got %q", format)
@@ -154,7 +169,7 @@ func scanKey(cmd *cobra.Command, keyFile, reviewFile string) ([]byte, error) {
 			return nil, err
 		}
 		if r.Spec.Secrets == nil || r.Spec.Secrets.FingerprintKey == "" {
-			return nil, cli.WithCode(cli.ExitInvalidInput, fmt.Errorf("review %s has no spec.secrets.fingerprintKey", reviewFile))
+			return nil, invalid.Wrap(fmt.Errorf("review %s has no spec.secrets.fingerprintKey", reviewFile))
 		}
 		return secrets.DecodeKey([]byte(r.Spec.Secrets.FingerprintKey))
 	}
@@ -181,7 +196,7 @@ func printScan(w io.Writer, format string, res *secrets.Result) error {
 		_, err = w.Write(b)
 		return err
 	case "sarif":
-		b, err := secrets.SARIF(secrets.Findings(res))
+		b, err := evidence.SARIF(secrets.Findings(res))
 		if err != nil {
 			return err
 		}
