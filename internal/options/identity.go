@@ -13,8 +13,6 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
-	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
 // TrustedIdentity is the flag group naming one trusted signer, as cosign
@@ -28,8 +26,9 @@ type TrustedIdentity struct {
 	TrustedRoot              string
 }
 
-// MaxFile bounds a --key or --certificate-chain file.
-const MaxFile = sign.MaxKeyFileSize
+// MaxFile bounds a --key or --certificate-chain file (sign.MaxKeyFileSize,
+// the bound of every key file tollgate reads).
+const MaxFile = 64 << 10
 
 // AddFlags adds the flags; what names what the signer signs ("the
 // attestation", "--signature").
@@ -83,15 +82,6 @@ func (o *TrustedIdentity) Identities() ([]policy.Identity, error) {
 		return []policy.Identity{id}, nil
 	}
 	return nil, nil
-}
-
-// TrustOptions are the pkg/trust options the flags imply: the trusted root
-// for keyless identities, the policy's included.
-func (o *TrustedIdentity) TrustOptions() ([]trust.Option, error) {
-	if o.TrustedRoot == "" {
-		return nil, nil
-	}
-	return []trust.Option{trust.WithTrustedRootFile(o.TrustedRoot)}, nil
 }
 
 // readPEM reads a bounded PEM file holding at least one block of the given

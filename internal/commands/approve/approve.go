@@ -9,7 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -17,7 +17,7 @@ import (
 // New returns `tollgate approve`; approvals are stamped with clock.Stamp.
 func New(clock cli.Clock) *cobra.Command {
 	var (
-		sf  options.Signing
+		sf  signing.Options
 		out string
 	)
 	cmd := &cobra.Command{

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
@@ -35,7 +35,7 @@ type Command struct {
 	EvidenceDir, ResultsDir string
 	Run                     pkgattest.Run
 	OCI                     string
-	Signing                 options.Signing
+	Signing                 signing.Options
 	Clock                   cli.Clock
 	Out                     io.Writer
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
 // Command is one gate run.
@@ -99,9 +100,9 @@ func (c *Command) Exec(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := c.Attestor.TrustOptions()
-	if err != nil {
-		return err
+	var opts []trust.Option
+	if c.Attestor.TrustedRoot != "" {
+		opts = append(opts, trust.WithTrustedRootFile(c.Attestor.TrustedRoot))
 	}
 	cfg := pkggate.Config{
 		Results: c.Results, Review: c.Review, Approvals: c.Approvals, Policy: c.Policy,

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 )
@@ -64,7 +64,7 @@ Existing files are never overwritten.`,
 		},
 	}
 	cmd.Flags().StringVar(&prefix, "output-prefix", "cosign", "write PREFIX.key and PREFIX.pub")
-	cmd.Flags().StringVar(&passwordEnv, "key-password-env", options.DefaultPasswordEnv, "environment variable holding the private key password")
+	cmd.Flags().StringVar(&passwordEnv, "key-password-env", signing.DefaultPasswordEnv, "environment variable holding the private key password")
 	cmd.Flags().BoolVar(&unencrypted, "unencrypted", false, "write an unencrypted PKCS#8 private key (demos and tests only)")
 	return cmd
 }

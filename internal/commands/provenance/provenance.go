@@ -108,14 +108,14 @@ func (c *Command) run(ctx context.Context) (*check.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	topts, err := c.Signer.TrustOptions()
-	if err != nil {
-		return nil, err
+	topts := []trust.Option{trust.WithNow(c.Clock.Now)}
+	if c.Signer.TrustedRoot != "" {
+		topts = append(topts, trust.WithTrustedRootFile(c.Signer.TrustedRoot))
 	}
 	cfg := pkgprovenance.Config{
 		Artifact: s.Artifact, ArtifactURI: c.ArtifactURI, Signatures: c.Signatures, Signers: signers, Ignore: c.Ignore,
 		Inputs:       map[string]string{"artifact": s.Artifact},
-		TrustOptions: append(topts, trust.WithNow(c.Clock.Now)),
+		TrustOptions: topts,
 	}
 	if s.Review != "" {
 		r, d, err := review.Load(s.Review)

@@ -106,9 +106,9 @@ func (c *Command) Exec(ctx context.Context) error {
 	if len(ids) == 0 {
 		return cli.Usagef("pass --key, --certificate-chain, or --certificate-identity and --certificate-oidc-issuer")
 	}
-	opts, err := c.Attestor.TrustOptions()
-	if err != nil {
-		return err
+	var opts []trust.Option
+	if c.Attestor.TrustedRoot != "" {
+		opts = append(opts, trust.WithTrustedRootFile(c.Attestor.TrustedRoot))
 	}
 	bundles, source, err := c.readBundles(ctx)
 	if err != nil {

@@ -1,8 +1,9 @@
-package engines
+package validate
 
 import (
 	"context"
 	"errors"
+	"github.com/tollgate-dev/tollgate/internal/engines"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // a shipped document per case, validated next to the real files.
 func TestValidateRejects(t *testing.T) {
 	read := func(p string) string {
-		b, err := os.ReadFile(filepath.Join("../..", p))
+		b, err := os.ReadFile(filepath.Join("../../..", p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func TestValidateRejects(t *testing.T) {
 			}
 			dir := t.TempDir()
 			// Validate the broken file next to its siblings so references resolve.
-			src := filepath.Join("../..", filepath.Dir(tt.file))
+			src := filepath.Join("../../..", filepath.Dir(tt.file))
 			entries, err := os.ReadDir(src)
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +63,7 @@ func TestValidateRejects(t *testing.T) {
 			}
 			dirs := []string{dir}
 			if strings.HasPrefix(tt.file, "examples/tekton") {
-				dirs = append(dirs, "../../tasks/tekton")
+				dirs = append(dirs, "../../../tasks/tekton")
 			}
 			_, errs := Validate(context.Background(), dirs...)
 			if len(errs) == 0 {
@@ -72,8 +73,8 @@ func TestValidateRejects(t *testing.T) {
 			if !strings.Contains(joined, tt.want) {
 				t.Errorf("errors do not mention %q:\n%s", tt.want, joined)
 			}
-			if !errors.Is(errs[0], ErrInvalid) {
-				t.Errorf("error does not wrap ErrInvalid: %v", errs[0])
+			if !errors.Is(errs[0], engines.ErrInvalid) {
+				t.Errorf("error does not wrap engines.ErrInvalid: %v", errs[0])
 			}
 		})
 	}
@@ -82,7 +83,7 @@ func TestValidateRejects(t *testing.T) {
 // TestArgoClusterTemplatesMatch keeps tasks/argo/cluster/ generated from
 // tasks/argo/ (hack/gen-argo-cluster.sh).
 func TestArgoClusterTemplatesMatch(t *testing.T) {
-	files, err := filepath.Glob("../../tasks/argo/*.yaml")
+	files, err := filepath.Glob("../../../tasks/argo/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no WorkflowTemplates: %v", err)
 	}

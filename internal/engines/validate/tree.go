@@ -1,8 +1,9 @@
-package engines
+package validate
 
 import (
 	"context"
 	"fmt"
+	"github.com/tollgate-dev/tollgate/internal/engines"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -12,7 +13,7 @@ import (
 )
 
 // Validate reads every .yaml and .yml file under dirs and validates each
-// document with its engine's code: Tekton documents with DecodeTekton and
+// document with its engine's code: Tekton documents with engines.DecodeTekton and
 // CheckReferences, Argo Workflows documents together as an ArgoSet, Kargo
 // documents as a KargoSet, batch/v1 Jobs with DecodeJob. A document of any
 // other kind is an error. It returns how many documents it validated.
@@ -38,7 +39,7 @@ func Validate(ctx context.Context, dirs ...string) (int, []error) {
 		tek   = newTektonSet()
 	)
 	for _, f := range files {
-		docs, err := ReadFile(f)
+		docs, err := engines.ReadFile(f)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -48,7 +49,7 @@ func Validate(ctx context.Context, dirs ...string) (int, []error) {
 			group, _, _ := strings.Cut(d.APIVersion, "/")
 			switch {
 			case group == "tekton.dev":
-				obj, err := DecodeTekton(ctx, d)
+				obj, err := engines.DecodeTekton(ctx, d)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -61,7 +62,7 @@ func Validate(ctx context.Context, dirs ...string) (int, []error) {
 			case d.APIVersion == "batch/v1" && d.Kind == "Job":
 				_, err = DecodeJob(d)
 			default:
-				err = fmt.Errorf("%s: %w: no validator for %s %s", d, ErrInvalid, d.APIVersion, d.Kind)
+				err = fmt.Errorf("%s: %w: no validator for %s %s", d, engines.ErrInvalid, d.APIVersion, d.Kind)
 			}
 			if err != nil {
 				errs = append(errs, err)
@@ -81,14 +82,14 @@ type tektonSet struct {
 	pipelines []*v1.Pipeline
 	runs      []*v1.PipelineRun
 	taskRuns  []*v1.TaskRun
-	docs      map[any]Doc
+	docs      map[any]engines.Doc
 }
 
 func newTektonSet() *tektonSet {
-	return &tektonSet{tasks: map[string]*v1.Task{}, docs: map[any]Doc{}}
+	return &tektonSet{tasks: map[string]*v1.Task{}, docs: map[any]engines.Doc{}}
 }
 
-func (s *tektonSet) add(d Doc, obj any) {
+func (s *tektonSet) add(d engines.Doc, obj any) {
 	s.docs[obj] = d
 	switch o := obj.(type) {
 	case *v1.Task:
@@ -117,11 +118,11 @@ func (s *tektonSet) check() []error {
 		}
 		p, ok := pipelines[pr.Spec.PipelineRef.Name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s: %w: Pipeline %q not found", s.docs[pr], ErrInvalid, pr.Spec.PipelineRef.Name))
+			errs = append(errs, fmt.Errorf("%s: %w: Pipeline %q not found", s.docs[pr], engines.ErrInvalid, pr.Spec.PipelineRef.Name))
 			continue
 		}
 		if err := checkBinding(p.Spec.Params, pr.Spec.Params, workspaceNames(p.Spec.Workspaces), bindingNames(pr.Spec.Workspaces)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w: %v", s.docs[pr], ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%s: %w: %v", s.docs[pr], engines.ErrInvalid, err))
 		}
 	}
 	for _, tr := range s.taskRuns {
@@ -130,11 +131,11 @@ func (s *tektonSet) check() []error {
 		}
 		t, ok := s.tasks[tr.Spec.TaskRef.Name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s: %w: Task %q not found", s.docs[tr], ErrInvalid, tr.Spec.TaskRef.Name))
+			errs = append(errs, fmt.Errorf("%s: %w: Task %q not found", s.docs[tr], engines.ErrInvalid, tr.Spec.TaskRef.Name))
 			continue
 		}
 		if err := checkBinding(t.Spec.Params, tr.Spec.Params, taskWorkspaceNames(t.Spec.Workspaces), bindingNames(tr.Spec.Workspaces)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w: %v", s.docs[tr], ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%s: %w: %v", s.docs[tr], engines.ErrInvalid, err))
 		}
 	}
 	return errs
@@ -152,7 +153,7 @@ func CheckReferences(p *v1.PipelineSpec, tasks map[string]*v1.Task) error {
 		}
 		t, ok := tasks[pt.TaskRef.Name]
 		if !ok {
-			return fmt.Errorf("%w: pipeline task %s: Task %q not found", ErrInvalid, pt.Name, pt.TaskRef.Name)
+			return fmt.Errorf("%w: pipeline task %s: Task %q not found", engines.ErrInvalid, pt.Name, pt.TaskRef.Name)
 		}
 		byPT[pt.Name] = t
 		bound := map[string]bool{}
@@ -160,7 +161,7 @@ func CheckReferences(p *v1.PipelineSpec, tasks map[string]*v1.Task) error {
 			bound[w.Name] = true
 		}
 		if err := checkBinding(t.Spec.Params, pt.Params, taskWorkspaceNames(t.Spec.Workspaces), bound); err != nil {
-			return fmt.Errorf("%w: pipeline task %s: %v", ErrInvalid, pt.Name, err)
+			return fmt.Errorf("%w: pipeline task %s: %v", engines.ErrInvalid, pt.Name, err)
 		}
 	}
 	var refs []*v1.ResultRef
@@ -182,7 +183,7 @@ func CheckReferences(p *v1.PipelineSpec, tasks map[string]*v1.Task) error {
 			found = found || r.Name == ref.Result
 		}
 		if !found {
-			return fmt.Errorf("%w: $(tasks.%s.results.%s): Task %s declares no result %q", ErrInvalid, ref.PipelineTask, ref.Result, t.Name, ref.Result)
+			return fmt.Errorf("%w: $(tasks.%s.results.%s): Task %s declares no result %q", engines.ErrInvalid, ref.PipelineTask, ref.Result, t.Name, ref.Result)
 		}
 	}
 	return nil

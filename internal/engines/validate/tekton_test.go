@@ -1,4 +1,4 @@
-package engines
+package validate
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 // TestShippedYAML validates every Task, Pipeline, WorkflowTemplate and
 // example with the engines' own code.
 func TestShippedYAML(t *testing.T) {
-	n, errs := Validate(context.Background(), "../../tasks", "../../examples/tekton", "../../examples/argo", "../../examples/gitops")
+	n, errs := Validate(context.Background(), "../../../tasks", "../../../examples/tekton", "../../../examples/argo", "../../../examples/gitops")
 	for _, err := range errs {
 		t.Error(err)
 	}

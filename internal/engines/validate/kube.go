@@ -1,7 +1,8 @@
-package engines
+package validate
 
 import (
 	"fmt"
+	"github.com/tollgate-dev/tollgate/internal/engines"
 	"sort"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -12,16 +13,16 @@ import (
 // DecodeJob strictly decodes a batch/v1 Job (an Argo CD hook) and checks
 // what the API server would reject first: at least one container, each with
 // a name and an image, and restartPolicy Never or OnFailure.
-func DecodeJob(d Doc) (*batchv1.Job, error) {
+func DecodeJob(d engines.Doc) (*batchv1.Job, error) {
 	if d.APIVersion != "batch/v1" || d.Kind != "Job" {
-		return nil, fmt.Errorf("%s: %w: not a batch/v1 Job", d, ErrInvalid)
+		return nil, fmt.Errorf("%s: %w: not a batch/v1 Job", d, engines.ErrInvalid)
 	}
 	var j batchv1.Job
 	if err := d.Decode(&j); err != nil {
 		return nil, err
 	}
 	if err := checkPodSpec(&j.Spec.Template.Spec); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", d, ErrInvalid, err)
+		return nil, fmt.Errorf("%s: %w: %v", d, engines.ErrInvalid, err)
 	}
 	return &j, nil
 }
@@ -119,18 +120,18 @@ type KargoStage struct {
 type KargoSet struct {
 	templates map[string]*KargoAnalysisTemplate
 	stages    map[string]*KargoStage
-	docs      map[string]Doc
+	docs      map[string]engines.Doc
 }
 
 // NewKargoSet returns an empty set.
 func NewKargoSet() *KargoSet {
-	return &KargoSet{templates: map[string]*KargoAnalysisTemplate{}, stages: map[string]*KargoStage{}, docs: map[string]Doc{}}
+	return &KargoSet{templates: map[string]*KargoAnalysisTemplate{}, stages: map[string]*KargoStage{}, docs: map[string]engines.Doc{}}
 }
 
 // Add strictly decodes a Kargo AnalysisTemplate or Stage into the set.
-func (s *KargoSet) Add(d Doc) error {
+func (s *KargoSet) Add(d engines.Doc) error {
 	if d.APIVersion != KargoAPIVersion {
-		return fmt.Errorf("%s: %w: apiVersion %s is not %s", d, ErrInvalid, d.APIVersion, KargoAPIVersion)
+		return fmt.Errorf("%s: %w: apiVersion %s is not %s", d, engines.ErrInvalid, d.APIVersion, KargoAPIVersion)
 	}
 	switch d.Kind {
 	case "AnalysisTemplate":
@@ -146,7 +147,7 @@ func (s *KargoSet) Add(d Doc) error {
 		}
 		s.stages[st.Name], s.docs["Stage/"+st.Name] = &st, d
 	default:
-		return fmt.Errorf("%s: %w: kind %s is not a Kargo AnalysisTemplate or Stage", d, ErrInvalid, d.Kind)
+		return fmt.Errorf("%s: %w: kind %s is not a Kargo AnalysisTemplate or Stage", d, engines.ErrInvalid, d.Kind)
 	}
 	return nil
 }
@@ -159,15 +160,15 @@ func (s *KargoSet) Validate() []error {
 	for _, name := range sortedKeys(s.templates) {
 		t := s.templates[name]
 		if len(t.Spec.Metrics) == 0 {
-			errs = append(errs, fmt.Errorf("%s: %w: no metrics", s.docs["AnalysisTemplate/"+name], ErrInvalid))
+			errs = append(errs, fmt.Errorf("%s: %w: no metrics", s.docs["AnalysisTemplate/"+name], engines.ErrInvalid))
 		}
 		for _, m := range t.Spec.Metrics {
 			if m.Provider.Job == nil {
-				errs = append(errs, fmt.Errorf("%s: %w: metric %s: only job metrics are used", s.docs["AnalysisTemplate/"+name], ErrInvalid, m.Name))
+				errs = append(errs, fmt.Errorf("%s: %w: metric %s: only job metrics are used", s.docs["AnalysisTemplate/"+name], engines.ErrInvalid, m.Name))
 				continue
 			}
 			if err := checkPodSpec(&m.Provider.Job.Spec.Template.Spec); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w: metric %s: %v", s.docs["AnalysisTemplate/"+name], ErrInvalid, m.Name, err))
+				errs = append(errs, fmt.Errorf("%s: %w: metric %s: %v", s.docs["AnalysisTemplate/"+name], engines.ErrInvalid, m.Name, err))
 			}
 		}
 	}
@@ -176,7 +177,7 @@ func (s *KargoSet) Validate() []error {
 		for _, rf := range st.Spec.RequestedFreight {
 			for _, up := range rf.Sources.Stages {
 				if _, ok := s.stages[up]; !ok {
-					errs = append(errs, fmt.Errorf("%s: %w: requests Freight from unknown Stage %q", d, ErrInvalid, up))
+					errs = append(errs, fmt.Errorf("%s: %w: requests Freight from unknown Stage %q", d, engines.ErrInvalid, up))
 				}
 			}
 		}
@@ -190,19 +191,19 @@ func (s *KargoSet) Validate() []error {
 		for _, ref := range st.Spec.Verification.AnalysisTemplates {
 			t, ok := s.templates[ref.Name]
 			if !ok {
-				errs = append(errs, fmt.Errorf("%s: %w: verification uses unknown AnalysisTemplate %q", d, ErrInvalid, ref.Name))
+				errs = append(errs, fmt.Errorf("%s: %w: verification uses unknown AnalysisTemplate %q", d, engines.ErrInvalid, ref.Name))
 				continue
 			}
 			declared := map[string]bool{}
 			for _, a := range t.Spec.Args {
 				declared[a.Name] = true
 				if a.Value == nil && !given[a.Name] {
-					errs = append(errs, fmt.Errorf("%s: %w: AnalysisTemplate %s arg %q is not given", d, ErrInvalid, ref.Name, a.Name))
+					errs = append(errs, fmt.Errorf("%s: %w: AnalysisTemplate %s arg %q is not given", d, engines.ErrInvalid, ref.Name, a.Name))
 				}
 			}
 			for _, a := range st.Spec.Verification.Args {
 				if !declared[a.Name] {
-					errs = append(errs, fmt.Errorf("%s: %w: arg %q is not declared by AnalysisTemplate %s", d, ErrInvalid, a.Name, ref.Name))
+					errs = append(errs, fmt.Errorf("%s: %w: arg %q is not declared by AnalysisTemplate %s", d, engines.ErrInvalid, a.Name, ref.Name))
 				}
 			}
 		}

@@ -1,4 +1,8 @@
-package options
+// Package signing is the signing flag group of approve and attest: a key
+// file, a KMS key, or keyless with an OIDC token file. It is apart from
+// package options so that the check steps, which never sign, do not link
+// the signing clients.
+package signing
 
 import (
 	"context"
@@ -15,15 +19,15 @@ import (
 // DefaultPasswordEnv is cosign's variable, so one secret serves both tools.
 const DefaultPasswordEnv = "COSIGN_PASSWORD"
 
-// Signing is the flag group that selects how approve and attest sign: a
+// Options is the flag group that selects how approve and attest sign: a
 // key file, a KMS key, or keyless with an OIDC token file.
-type Signing struct {
+type Options struct {
 	Key, PasswordEnv, KMS, OIDCTokenFile, FulcioURL, RekorURL string
 }
 
 // AddFlags adds --key, --key-password-env, --kms, --oidc-token-file,
 // --fulcio-url and --rekor-url.
-func (o *Signing) AddFlags(fs *pflag.FlagSet) {
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Key, "key", "", "private key file (cosign.key or PKCS#8 PEM)")
 	fs.StringVar(&o.PasswordEnv, "key-password-env", DefaultPasswordEnv, "environment variable holding the --key password")
 	fs.StringVar(&o.KMS, "kms", "", "KMS key URI, served by a sigstore-kms-<scheme> plugin on PATH")
@@ -34,7 +38,7 @@ func (o *Signing) AddFlags(fs *pflag.FlagSet) {
 
 // Signer returns the signer the flags select; exactly one of --key, --kms
 // and --oidc-token-file must be given.
-func (o *Signing) Signer(ctx context.Context) (*sign.Signer, error) {
+func (o *Options) Signer(ctx context.Context) (*sign.Signer, error) {
 	n := 0
 	for _, v := range []string{o.Key, o.KMS, o.OIDCTokenFile} {
 		if v != "" {

@@ -1,7 +1,8 @@
-package engines
+package validate
 
 import (
 	"fmt"
+	"github.com/tollgate-dev/tollgate/internal/engines"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"github.com/argoproj/argo-workflows/v3/workflow/validate"
@@ -17,19 +18,19 @@ type ArgoSet struct {
 	templates map[string]*wfv1.WorkflowTemplate
 	cluster   map[string]*wfv1.ClusterWorkflowTemplate
 	workflows []*wfv1.Workflow
-	docs      map[any]Doc
+	docs      map[any]engines.Doc
 }
 
 // NewArgoSet returns an empty set.
 func NewArgoSet() *ArgoSet {
-	return &ArgoSet{templates: map[string]*wfv1.WorkflowTemplate{}, cluster: map[string]*wfv1.ClusterWorkflowTemplate{}, docs: map[any]Doc{}}
+	return &ArgoSet{templates: map[string]*wfv1.WorkflowTemplate{}, cluster: map[string]*wfv1.ClusterWorkflowTemplate{}, docs: map[any]engines.Doc{}}
 }
 
 // Add strictly decodes an argoproj.io Workflow, WorkflowTemplate or
 // ClusterWorkflowTemplate into the set.
-func (s *ArgoSet) Add(d Doc) error {
+func (s *ArgoSet) Add(d engines.Doc) error {
 	if d.APIVersion != ArgoAPIVersion {
-		return fmt.Errorf("%s: %w: apiVersion %s is not %s", d, ErrInvalid, d.APIVersion, ArgoAPIVersion)
+		return fmt.Errorf("%s: %w: apiVersion %s is not %s", d, engines.ErrInvalid, d.APIVersion, ArgoAPIVersion)
 	}
 	switch d.Kind {
 	case "WorkflowTemplate":
@@ -38,7 +39,7 @@ func (s *ArgoSet) Add(d Doc) error {
 			return err
 		}
 		if _, dup := s.templates[t.Name]; dup {
-			return fmt.Errorf("%s: %w: WorkflowTemplate %s defined twice", d, ErrInvalid, t.Name)
+			return fmt.Errorf("%s: %w: WorkflowTemplate %s defined twice", d, engines.ErrInvalid, t.Name)
 		}
 		s.templates[t.Name], s.docs[&t] = &t, d
 	case "ClusterWorkflowTemplate":
@@ -47,7 +48,7 @@ func (s *ArgoSet) Add(d Doc) error {
 			return err
 		}
 		if _, dup := s.cluster[t.Name]; dup {
-			return fmt.Errorf("%s: %w: ClusterWorkflowTemplate %s defined twice", d, ErrInvalid, t.Name)
+			return fmt.Errorf("%s: %w: ClusterWorkflowTemplate %s defined twice", d, engines.ErrInvalid, t.Name)
 		}
 		s.cluster[t.Name], s.docs[&t] = &t, d
 	case "Workflow":
@@ -57,7 +58,7 @@ func (s *ArgoSet) Add(d Doc) error {
 		}
 		s.workflows, s.docs[&w] = append(s.workflows, &w), d
 	default:
-		return fmt.Errorf("%s: %w: kind %s is not an Argo Workflow, WorkflowTemplate or ClusterWorkflowTemplate", d, ErrInvalid, d.Kind)
+		return fmt.Errorf("%s: %w: kind %s is not an Argo Workflow, WorkflowTemplate or ClusterWorkflowTemplate", d, engines.ErrInvalid, d.Kind)
 	}
 	return nil
 }
@@ -71,17 +72,17 @@ func (s *ArgoSet) Validate() []error {
 	wt, ct := templateGetter(s.templates), clusterGetter(s.cluster)
 	for _, t := range sortedKeys(s.templates) {
 		if err := validate.ValidateWorkflowTemplate(wt, ct, s.templates[t], validate.ValidateOpts{}); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[s.templates[t]], ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[s.templates[t]], engines.ErrInvalid, err))
 		}
 	}
 	for _, t := range sortedKeys(s.cluster) {
 		if err := validate.ValidateClusterWorkflowTemplate(wt, ct, s.cluster[t], validate.ValidateOpts{}); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[s.cluster[t]], ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[s.cluster[t]], engines.ErrInvalid, err))
 		}
 	}
 	for _, w := range s.workflows {
 		if err := validate.ValidateWorkflow(wt, ct, w, validate.ValidateOpts{Submit: true}); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[w], ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("%s: %w: argo validation: %v", s.docs[w], engines.ErrInvalid, err))
 		}
 	}
 	return errs
