@@ -54,14 +54,20 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	if env.EvidenceDir == "" {
 		return nil, errors.New("--evidence-dir is required")
 	}
+	var (
+		out    *Outcome
+		runErr error
+	)
 	sarifPath := filepath.Join(env.EvidenceDir, evidence.SARIFFileName(name))
 	if env.SARIF {
 		if err := os.Remove(sarifPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("remove the SARIF log of an earlier run: %w", err)
+			runErr = fmt.Errorf("remove the SARIF log of an earlier run: %w", err)
 		}
 	}
 	started := now()
-	out, runErr := fn(ctx)
+	if runErr == nil {
+		out, runErr = fn(ctx)
+	}
 	if runErr == nil && (out == nil || out.Report == nil) {
 		runErr = errors.New("check returned no report")
 	}

@@ -151,7 +151,11 @@ func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult,
 		if _, ok := known[d]; !ok {
 			continue
 		}
-		r, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(d))...)
+		a, err := trust.ArtifactDigest(d)
+		if err != nil {
+			return res, s.invalid(err), nil
+		}
+		r, err := trust.Verify(ctx, s.bundle, s.ids, a, s.opts...)
 		if err != nil {
 			return res, s.invalid(err), nil
 		}
@@ -178,7 +182,9 @@ func (s *signatureCheck) invalid(err error) []evidence.Finding {
 // hashed with the predicate's own serialization, exactly and both ways,
 // then the subject (root) digest.
 func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) (SignatureResult, []evidence.Finding, error) {
-	r, err := trust.Verify(ctx, s.bundle, s.ids, s.opts...)
+	// Verified first without a digest: the signed resource list says how
+	// to hash the artefact, and the root is bound below.
+	r, err := trust.Verify(ctx, s.bundle, s.ids, trust.WithoutArtifactUnsafe(), s.opts...)
 	if err != nil {
 		return res, s.invalid(err), nil
 	}
@@ -241,7 +247,11 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 		return res, out, nil
 	}
 	// The resources match; the signed subject must be their root.
-	if _, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(m.Root))...); err != nil {
+	root, err := trust.ArtifactDigest(m.Root)
+	if err != nil {
+		return res, nil, err
+	}
+	if _, err := trust.Verify(ctx, s.bundle, s.ids, root, s.opts...); err != nil {
 		return res, s.invalid(fmt.Errorf("subject is not the root digest %s of the signed files: %w", m.Root, err)), nil
 	}
 	return s.verified(res, r, m.Root), nil, nil
