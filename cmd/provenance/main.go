@@ -5,6 +5,10 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	// Mozilla's root CAs, pinned in go.sum, for registries, Fulcio and
+	// Rekor when the image has none (it has none: see hack/images.sh);
+	// SSL_CERT_FILE and SSL_CERT_DIR still take precedence.
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands/provenance"
