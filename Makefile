@@ -6,13 +6,17 @@ BIN ?= bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/tollgate-dev/tollgate/pkg/version.Version=$(VERSION)
 
-.PHONY: all build test demo lint vet fmt bench fuzz interop images verify verify-images deps clean
+.PHONY: all build test demo lint vet fmt bench fuzz interop images verify verify-images deps check-deps clean
 
 all: build
 
-## deps: install the system packages the tests need (docker-registry, openssl, time)
+## deps: the one-time install step: the Debian packages the tests and benchmarks
+## need (docker-registry, openssl, time); make test only checks for them
 deps:
 	./hack/install-deps.sh
+
+check-deps:
+	@./hack/install-deps.sh --check
 
 ## build: every binary in cmd/ into bin/
 build:
@@ -21,7 +25,7 @@ build:
 
 ## test: everything CI runs: vet, gofmt, unit, conformance, engine validation,
 ## testscript end-to-end, the e2e tamper/leak/bad-input/determinism suites, schemas
-test: deps lint
+test: check-deps lint
 	$(GO) test -count=1 -timeout 20m ./...
 	./hack/verify-schemas.sh
 

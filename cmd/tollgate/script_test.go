@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tollgate-dev/tollgate/internal/conformance"
 )
 
 func TestMain(m *testing.M) {
@@ -18,13 +20,11 @@ func TestMain(m *testing.M) {
 }
 
 // TestScript runs the CLI end-to-end tests in testdata/script/*.txtar.
-// Scripts see $CONFORMANCE (../shared/conformance) and $EXAMPLES (the
-// repository's examples/ directory).
+// Scripts see $CONFORMANCE (a copy of the vendored conformance data,
+// package internal/conformance) and $EXAMPLES (the repository's examples/
+// directory).
 func TestScript(t *testing.T) {
-	conformance, err := filepath.Abs("../../../shared/conformance")
-	if err != nil {
-		t.Fatal(err)
-	}
+	conformance := conformance.Extract(t, t.TempDir())
 	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)

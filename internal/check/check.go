@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"strconv"
+	"path/filepath"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
@@ -26,38 +27,47 @@ type Outcome struct {
 // Func runs a check.
 type Func func(ctx context.Context) (*Outcome, error)
 
-// Env says where a check writes and which clock it reads.
+// Env says where a check writes and how it stamps its report.
 type Env struct {
 	EvidenceDir string
 	ResultsDir  string
-	// Now returns the time recorded in reports; nil means Clock().
-	Now func() time.Time
+	// Stamp returns the time written into the report (startedAt,
+	// finishedAt): cli.Clock's Stamp. nil means the wall clock. It never
+	// decides anything.
+	Stamp func() time.Time
+	// SARIF also writes the findings as <check>.sarif (evidence.SARIF)
+	// and pins its digest in the report's inputs ("sarif"). A SARIF log
+	// left by an earlier run is removed first, so that it never outlives
+	// this run's verdict.
+	SARIF bool
 }
 
-// Clock returns SOURCE_DATE_EPOCH when it is set (for reproducible runs and
-// tests), else the wall clock.
-func Clock() func() time.Time {
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			t := time.Unix(n, 0).UTC()
-			return func() time.Time { return t }
-		}
-	}
-	return func() time.Time { return time.Now().UTC() }
-}
-
-// Run runs fn as check name and writes its report and results. It returns
-// fn's error (after writing verdict=error) or an error writing the output.
+// Run runs fn as check name and writes its report, its SARIF log (when
+// env.SARIF) and its results: the one way every check, attest and the gate
+// report. It returns fn's error (after writing verdict=error) or an error
+// writing the output.
 func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, error) {
-	now := env.Now
+	now := env.Stamp
 	if now == nil {
-		now = Clock()
+		now = func() time.Time { return time.Now().UTC() }
 	}
 	if env.EvidenceDir == "" {
 		return nil, errors.New("--evidence-dir is required")
 	}
+	var (
+		out    *Outcome
+		runErr error
+	)
+	sarifPath := filepath.Join(env.EvidenceDir, evidence.SARIFFileName(name))
+	if env.SARIF {
+		if err := os.Remove(sarifPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			runErr = fmt.Errorf("remove the SARIF log of an earlier run: %w", err)
+		}
+	}
 	started := now()
-	out, runErr := fn(ctx)
+	if runErr == nil {
+		out, runErr = fn(ctx)
+	}
 	if runErr == nil && (out == nil || out.Report == nil) {
 		runErr = errors.New("check returned no report")
 	}
@@ -86,6 +96,13 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	rep.Tool = evidence.Tool{Name: "tollgate", Version: version.String()}
 	rep.StartedAt = started
 	rep.FinishedAt = now()
+	if env.SARIF && rep.Verdict != evidence.Error {
+		if err := writeSARIF(sarifPath, rep); err != nil {
+			runErr = err
+			rep.Verdict, rep.Error = evidence.Error, err.Error()
+			rep.Summary = results.OneLine(name+": error: "+err.Error(), results.MaxSummary)
+		}
+	}
 
 	w := results.NewWriter(env.ResultsDir)
 	_, digest, werr := evidence.Write(env.EvidenceDir, rep)
@@ -111,6 +128,24 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 		return rep, errors.Join(runErr, err)
 	}
 	return rep, runErr
+}
+
+// writeSARIF writes the report's findings as SARIF and pins the digest in
+// its inputs.
+func writeSARIF(path string, rep *evidence.Report) error {
+	b, err := evidence.SARIF(rep.Findings)
+	if err != nil {
+		return fmt.Errorf("SARIF: %w", err)
+	}
+	if err := evidence.WriteFileAtomic(path, b); err != nil {
+		return err
+	}
+	rep.Inputs = maps.Clone(rep.Inputs)
+	if rep.Inputs == nil {
+		rep.Inputs = map[string]string{}
+	}
+	rep.Inputs["sarif"] = evidence.Digest(b)
+	return nil
 }
 
 // Verdict returns fail when any finding blocks, else pass.

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/check"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
 func env(t *testing.T) check.Env {
 	d := t.TempDir()
 	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	return check.Env{EvidenceDir: filepath.Join(d, "evidence"), ResultsDir: filepath.Join(d, "results"), Now: func() time.Time { return at }}
+	return check.Env{EvidenceDir: filepath.Join(d, "evidence"), ResultsDir: filepath.Join(d, "results"), Stamp: func() time.Time { return at }}
 }
 
 func TestRun(t *testing.T) {
@@ -96,11 +96,11 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 }
 
 func TestRunIsDeterministic(t *testing.T) {
-	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	at := time.Unix(1795000000, 0)
 	var digests []string
 	for range 2 {
 		d := t.TempDir()
-		e := check.Env{EvidenceDir: d, ResultsDir: d}
+		e := check.Env{EvidenceDir: d, ResultsDir: d, Stamp: func() time.Time { return at }}
 		if _, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
 			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 		}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/testregistry"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
@@ -25,20 +26,23 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
 
+// testClock judges at the wall clock and stamps reports at a fixed time, as
+// main does under SOURCE_DATE_EPOCH=1795000000.
+var testClock = cli.Clock{Now: func() time.Time { return time.Now().UTC() }, Stamp: func() time.Time { return time.Unix(1795000000, 0).UTC() }}
+
 func runSignCmd(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	root := NewRoot()
+	root := NewRoot(testClock)
 	root.SetOut(&out)
 	root.SetErr(&errb)
-	code := Execute(context.Background(), root, append(args, "--log-level", "error"), &errb)
+	code := cli.Execute(context.Background(), root, append(args, "--log-level", "error"), &errb)
 	return code, out.String() + errb.String()
 }
 
 // TestAttestVerifyOCI attaches both bundles to an image in a real registry
 // without the referrers API and verifies the promotion from the registry.
 func TestAttestVerifyOCI(t *testing.T) {
-	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for _, k := range []string{"alice", "bot"} {

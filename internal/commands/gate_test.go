@@ -11,22 +11,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	gatecmd "github.com/tollgate-dev/tollgate/internal/commands/gate"
+	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
-	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
 
 // gateEpoch (2100-01-01) is the attest time; the gate runs at the same
-// time unless a case moves its clock. It is in the future so that the gate's
-// decision time, the later of the wall clock and SOURCE_DATE_EPOCH, is it.
+// time unless a case moves its clock. Both are given their clock (Exec's
+// cli.Clock), as every command is.
 const gateEpoch = 4102444800
 
 var gateT0 = time.Unix(gateEpoch, 0).UTC()
@@ -57,6 +59,7 @@ type gateSetup struct {
 	noApproval bool
 	policySpec map[string]any // merged into spec
 	t0         time.Time      // attest time; zero means gateT0
+	clock      *cli.Clock     // attest's clock; nil means cli.FixedClock(t0)
 	attestor   *sign.Signer   // nil means the attestor key
 }
 
@@ -160,8 +163,12 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	if signer == nil {
 		signer = keys.attestor.signer
 	}
+	clock := cli.FixedClock(t0)
+	if s.clock != nil {
+		clock = *s.clock
+	}
 	out, err := attest.Attest(ctx, attest.Input{ArtifactDigest: gateArtifact, Checks: checks, EvidenceDir: f.evidence,
-		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: t0}, signer)
+		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: clock.Now(), Stamp: clock.Stamp()}, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,13 +177,19 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	return f
 }
 
-func runGate(t *testing.T, args []string) (int, string) {
+// runGate runs the gate step with its clock at now.
+func runGate(t *testing.T, now time.Time, args []string) (int, string) {
+	t.Helper()
+	return runGateClock(t, cli.FixedClock(now), args)
+}
+
+func runGateClock(t *testing.T, clock cli.Clock, args []string) (int, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	root := NewStep(NewGate())
+	root := options.Root(gatecmd.New(clock))
 	root.SetOut(&stdout)
 	root.SetErr(&stderr)
-	code := Execute(context.Background(), root, args, &stderr)
+	code := cli.Execute(context.Background(), root, args, &stderr)
 	return code, stdout.String() + stderr.String()
 }
 
@@ -329,12 +342,11 @@ func TestGate(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(t, f)
 			}
-			t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateT0.Add(tc.later).Unix(), 10))
 			var extra []string
 			if tc.extra != nil {
 				extra = tc.extra(f)
 			}
-			code, out := runGate(t, f.args(extra...))
+			code, out := runGate(t, gateT0.Add(tc.later), f.args(extra...))
 			t.Log(out)
 			if code != tc.code {
 				t.Fatalf("exit code %d, want %d\n%s", code, tc.code, out)
@@ -365,7 +377,6 @@ func TestGate(t *testing.T) {
 // evidence is byte-identical either way.
 func TestGateSameDecisionEveryEngine(t *testing.T) {
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
 	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: secretException(nil)})
 	run := func(suffix string) []byte {
 		flags := map[string]string{}
@@ -374,7 +385,7 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 		}
 		g := *f
 		g.flags = flags
-		if code, out := runGate(t, g.args()); code != cli.ExitOK {
+		if code, out := runGate(t, gateT0, g.args()); code != cli.ExitOK {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 		var all []byte
@@ -393,23 +404,41 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 	}
 }
 
-// TestGatePastEpochCannotReviveException: attest ran with a reproducible
-// SOURCE_DATE_EPOCH in 2020, when the exception was valid. Both attest and
-// the gate judge exceptions at the later of that epoch and the wall clock
-// (decision.Time), where it has long expired: attest signs FAILED and the
-// gate blocks, naming the expired exception.
-func TestGatePastEpochCannotReviveException(t *testing.T) {
+// TestEpochNeverJudges: attest and the gate run with SOURCE_DATE_EPOCH set,
+// in the past (2020, when the exception was valid) or in the future (2100,
+// when it has expired). The system clock (cli.SystemClock, what main uses)
+// stamps reports with the epoch but judges at the wall clock, where the
+// exception expired in 2020: attest signs FAILED and the gate blocks,
+// naming the expired exception, whatever the epoch. On main the gate
+// judged at the later of the two, so a future epoch made a valid exception
+// look expired and a key look outside its validity window.
+func TestEpochNeverJudges(t *testing.T) {
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	xs := secretException(func(x *review.Exception) { x.Granted, x.Expires = t0.Add(-time.Hour), t0.Add(24*time.Hour) })
-	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0})
-	if f.flags[gate.ResultAttestVerdict] != "fail" {
-		t.Fatalf("attest at a past epoch must not revive the exception, got %s", f.flags[gate.ResultAttestVerdict])
-	}
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(t0.Unix(), 10))
-	code, out := runGate(t, f.args())
-	if code != cli.ExitBlocked || !strings.Contains(out, "exception EX-7 expired at 2020-01-02T00:00:00Z") {
-		t.Fatalf("exit %d\n%s", code, out)
+	for _, epoch := range []time.Time{t0, gateT0} {
+		t.Run(epoch.Format("2006"), func(t *testing.T) {
+			t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(epoch.Unix(), 10))
+			clock, err := cli.SystemClock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0, clock: &clock})
+			if f.flags[gate.ResultAttestVerdict] != "fail" {
+				t.Fatalf("attest with SOURCE_DATE_EPOCH=%d revived the exception", epoch.Unix())
+			}
+			code, out := runGateClock(t, clock, f.args())
+			if code != cli.ExitBlocked || !strings.Contains(out, "exception EX-7 expired at 2020-01-02T00:00:00Z") {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			rep, err := os.ReadFile(filepath.Join(f.evidence, gate.ReportFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := `"finishedAt": "` + epoch.Format(time.RFC3339) + `"`; !strings.Contains(string(rep), want) {
+				t.Fatalf("gate.json is not stamped with the epoch (%s):\n%s", want, rep)
+			}
+		})
 	}
 }
 
@@ -430,7 +459,6 @@ func TestGateKeyless(t *testing.T) {
 	}
 	root := filepath.Join(f.dir, "trusted_root.json")
 	writeJSON(t, root, tr)
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
 	tests := []struct {
 		subject string
 		code    int
@@ -440,7 +468,7 @@ func TestGateKeyless(t *testing.T) {
 		{"mallory@example.com", cli.ExitBlocked, "does not verify for artefact"},
 	}
 	for _, tc := range tests {
-		code, out := runGate(t, f.args("--certificate-identity", tc.subject, "--certificate-oidc-issuer", issuer, "--trusted-root", root))
+		code, out := runGate(t, gateT0, f.args("--certificate-identity", tc.subject, "--certificate-oidc-issuer", issuer, "--trusted-root", root))
 		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d, want %d with %q\n%s", tc.subject, code, tc.code, tc.want, out)
 		}
@@ -453,11 +481,13 @@ func TestGateUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"--review", "r", "--policy", "p"}, `required flag(s) "evidence-dir" not set`},
-		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--key", "k", "--certificate-identity", "i"}, "either --key or --certificate-identity"},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--key", "k", "--certificate-identity", "i"}, "give one of --key, --certificate-chain and --certificate-identity"},
 		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--certificate-identity", "i"}, "go together"},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "extra"}, `unknown command "extra"`},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 	}
 	for _, tc := range tests {
-		code, out := runGate(t, tc.args)
+		code, out := runGate(t, gateT0, tc.args)
 		if code != cli.ExitUsage || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: exit %d, want %d with %q\n%s", tc.args, code, cli.ExitUsage, tc.want, out)
 		}

@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// Names of the results every check writes (DESIGN.md, "Results contract").
+// Names of the results every check writes (docs/design.md, "Results contract").
 const (
 	Verdict           = "verdict"
 	ReportDigest      = "report-digest"

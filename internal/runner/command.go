@@ -62,7 +62,7 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 
   # Another pipeline, with a param
   tollgate run --pipeline my/pipelinerun.yaml --tasks tasks/tekton --param review=review.yaml`,
-		Args: cobra.NoArgs,
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if o.Params, err = keyValues("--param", params); err != nil {

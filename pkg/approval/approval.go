@@ -30,11 +30,9 @@ const PredicateType = "https://tollgate.dev/approval/v1"
 // Suffix is the file name suffix of approval bundles.
 const Suffix = ".sigstore.json"
 
-// Limits on what Verify reads from an approvals directory.
-const (
-	MaxBundles    = 256
-	MaxBundleSize = 1 << 20
-)
+// MaxBundles bounds how many bundles Verify reads from an approvals
+// directory; each is bounded by trust.MaxBundleSize, the one bundle limit.
+const MaxBundles = 256
 
 // Predicate is the https://tollgate.dev/approval/v1 predicate.
 type Predicate struct {
@@ -146,11 +144,12 @@ func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePoli
 }
 
 func verifyOne(ctx context.Context, path, reviewDigest string, p *policy.ReleasePolicy, opts []trust.Option) (*decision.Approval, error) {
-	b, err := evidence.ReadBounded(path, MaxBundleSize)
+	b, err := evidence.ReadBounded(path, trust.MaxBundleSize)
 	if err != nil {
 		return nil, err
 	}
-	res, err := trust.Verify(ctx, b, p.Spec.Approvals.Approvers, opts...)
+	// The subject is checked below, to say which review it approves.
+	res, err := trust.Verify(ctx, b, p.Spec.Approvals.Approvers, trust.WithoutArtifactUnsafe(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("signer %s is not an allowed approver, or its signature does not verify: %w", DescribeSigner(b), err)
 	}

@@ -3,11 +3,12 @@ package artifact
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // Method names a serialization, as model-signing spells it.
@@ -29,7 +30,7 @@ var AlwaysIgnored = []string{".git", ".gitattributes", ".github", ".gitignore"}
 
 // ErrInvalidArtifact marks every error caused by the artefact's content or
 // shape (as opposed to the caller's options or the context).
-var ErrInvalidArtifact = errors.New("invalid artefact")
+var ErrInvalidArtifact = invalid.New("invalid artefact")
 
 // Serialization records how a Manifest was computed.
 type Serialization struct {

@@ -9,21 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 )
 
-// conformanceDir is ../shared/conformance/model-signing relative to the repo.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/conformance/model-signing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("conformance data missing at %s: %v", dir, err)
-	}
-	return dir
-}
+// conformanceDir is the vendored model-signing data (package conformance).
+func conformanceDir(t *testing.T) string { return conformance.Dir(t, "model-signing") }
 
 type statement struct {
 	Subject []struct {

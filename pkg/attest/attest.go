@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
@@ -39,7 +39,9 @@ type Input struct {
 	// bundles are attached to one); default "urn:tollgate:release:<name>".
 	ResourceURI string
 	Run         Run
-	Now         time.Time
+	// Now is the decision time: exceptions are judged at it. Stamp is the
+	// time written into the predicate (zero means Now).
+	Now, Stamp time.Time
 	// Trust configures approval verification (keyless trusted material).
 	Trust []trust.Option
 }
@@ -52,6 +54,8 @@ type Output struct {
 	// the attestation-digest result (sha256 of Bundle).
 	Bundle, VSABundle []byte
 	Digest            string
+	// Signer is the signing identity (sign.Signer.Identity).
+	Signer string
 }
 
 // Attest verifies the checks' reports against their digests and the
@@ -92,7 +96,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Policy:         p,
 		PolicyDigest:   policyDigest,
 		Attestor:       s.Identity(),
-		Now:            decision.Time(in.Now),
+		Now:            in.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decision: %w", err)
@@ -111,7 +115,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Warnings:     nonNil(dec.Warnings),
 		Controls:     dec.Controls,
 		Run:          in.Run,
-		Time:         in.Now.UTC().Truncate(time.Second),
+		Time:         stamp(in).UTC().Truncate(time.Second),
 		Tool:         "tollgate " + version.String(),
 	}
 	st, err := sign.NewStatement(r.Metadata.Name, in.ArtifactDigest, PredicateType, pred)
@@ -136,7 +140,14 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
 		return nil, err
 	}
-	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: evidence.Digest(bundle)}, nil
+	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: evidence.Digest(bundle), Signer: s.Identity()}, nil
+}
+
+func stamp(in Input) time.Time {
+	if in.Stamp.IsZero() {
+		return in.Now
+	}
+	return in.Stamp
 }
 
 // readReports reads each check's report and verifies it against the

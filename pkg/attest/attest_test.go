@@ -153,7 +153,13 @@ func TestAttestKeylessPassed(t *testing.T) {
 	}
 
 	// The VSA says the same, in SLSA's words.
-	res, err := trust.Verify(context.Background(), out.VSABundle, []policy.Identity{f.attestor}, trust.WithTrustedMaterial(f.vs.TrustedMaterial()), trust.WithArtifactDigest(f.in.ArtifactDigest))
+	res, err := trust.Verify(context.Background(), out.VSABundle, []policy.Identity{f.attestor}, func() trust.Artifact {
+		a, err := trust.ArtifactDigest(f.in.ArtifactDigest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}(), trust.WithTrustedMaterial(f.vs.TrustedMaterial()))
 	if err != nil {
 		t.Fatal(err)
 	}

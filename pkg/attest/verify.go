@@ -50,7 +50,9 @@ type Verified struct {
 // refusal wraps ErrRefused and says why; policy-level refusals (verdict,
 // policy digest, age) are all reported together.
 func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requirements, opts ...trust.Option) (*Verified, error) {
-	res, err := trust.Verify(ctx, bundle, ids, append(opts, trust.WithNow(func() time.Time { return req.Now }))...)
+	// The subject is checked below, to say which release a bundle for
+	// another one names.
+	res, err := trust.Verify(ctx, bundle, ids, trust.WithoutArtifactUnsafe(), append(opts, trust.WithNow(func() time.Time { return req.Now }))...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature: %w", ErrRefused, err)
 	}

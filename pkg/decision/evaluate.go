@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
 
@@ -516,15 +516,4 @@ func (d *Decision) Block(rs ...Reason) {
 	}
 	d.Reasons = append(append([]Reason(nil), rs...), d.Reasons...)
 	d.Verdict = Failed
-}
-
-// Time is the time exceptions are judged at: the later of the wall clock
-// and the reproducible-build clock (SOURCE_DATE_EPOCH), so an epoch set for
-// byte-identical reports can never revive an expired exception. attest and
-// gate both judge at this time, so they reach the same decision.
-func Time(reproducible time.Time) time.Time {
-	if wall := time.Now().UTC(); wall.After(reproducible) {
-		return wall
-	}
-	return reproducible.UTC()
 }

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // APIVersion is the apiVersion of every tollgate document.
@@ -32,7 +33,7 @@ const (
 const MaxDepth = 64
 
 // ErrInvalid marks documents that cannot be accepted.
-var ErrInvalid = errors.New("invalid document")
+var ErrInvalid = invalid.New("invalid document")
 
 // TypeMeta is the apiVersion and kind every document carries.
 type TypeMeta struct {

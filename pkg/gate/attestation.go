@@ -18,9 +18,6 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
-// MaxBundleSize bounds the attestation bundle read from the evidence dir.
-const MaxBundleSize = 16 << 20
-
 // Attestation describes the verified release-gate attestation.
 type Attestation struct {
 	Digest string `json:"digest"`
@@ -38,7 +35,7 @@ type Attestation struct {
 func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifactDigest, wantDigest string) (*attest.Predicate, *Attestation) {
 	const check = policy.CheckAttest
 	path := filepath.Join(r.cfg.EvidenceDir, attest.BundleFile)
-	b, err := evidence.ReadBounded(path, MaxBundleSize)
+	b, err := evidence.ReadBounded(path, trust.MaxBundleSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("attestation %s does not exist: the attest task did not write it into this evidence workspace", path)
@@ -65,8 +62,13 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 		r.fail(check, ClassAttestationUntrusted, errors.New("no trusted attestor: pass --key or --certificate-identity with --certificate-oidc-issuer, or list spec.attestors in the policy"))
 		return nil, nil
 	}
-	opts := append(slices.Clone(r.cfg.TrustOptions), trust.WithArtifactDigest(artifactDigest), trust.WithNow(func() time.Time { return r.cfg.Now }))
-	res, err := trust.Verify(ctx, b, ids, opts...)
+	artifact, err := trust.ArtifactDigest(artifactDigest)
+	if err != nil {
+		r.fail(check, ClassAttestationSubject, err)
+		return nil, nil
+	}
+	opts := append(slices.Clone(r.cfg.TrustOptions), trust.WithNow(func() time.Time { return r.cfg.Now }))
+	res, err := trust.Verify(ctx, b, ids, artifact, opts...)
 	if err != nil {
 		r.fail(check, ClassAttestationUntrusted, fmt.Errorf("attestation %s does not verify for artefact %s: %w", path, artifactDigest, err))
 		return nil, nil

@@ -218,6 +218,3 @@ func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) 
 	}
 	return d
 }
-
-// DecisionTime is decision.Time; see there.
-func DecisionTime(reproducible time.Time) time.Time { return decision.Time(reproducible) }

@@ -2,15 +2,16 @@ package permissions
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"github.com/tollgate-dev/tollgate/pkg/document"
 	"regexp"
 	"sort"
 	"unicode/utf8"
 
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/tollgate-dev/tollgate/pkg/document"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // Bounds on untrusted input.
@@ -31,7 +32,7 @@ const (
 )
 
 // ErrInvalid marks input that cannot be read as a permission file.
-var ErrInvalid = errors.New("invalid permission file")
+var ErrInvalid = invalid.New("invalid permission file")
 
 // decodeJSON decodes one JSON document strictly: valid UTF-8, no duplicate
 // keys, nesting bounded. Integers stay int64.

@@ -171,7 +171,7 @@ func Load(path string) (*ReleasePolicy, string, error) {
 		return nil, "", fmt.Errorf("policy: %w", err)
 	}
 	if err := p.Validate(); err != nil {
-		return nil, "", fmt.Errorf("policy %s: %w", path, err)
+		return nil, "", fmt.Errorf("policy %s: %w: %w", path, document.ErrInvalid, err)
 	}
 	return &p, evidence.Digest(b), nil
 }
@@ -183,7 +183,7 @@ func Decode(b []byte) (*ReleasePolicy, error) {
 		return nil, err
 	}
 	if err := p.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", document.ErrInvalid, err)
 	}
 	return &p, nil
 }

@@ -1,15 +1,19 @@
 package provenance
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
@@ -70,7 +74,15 @@ func findImages(b []byte) ([]string, error) {
 		return nil, fmt.Errorf("manifest is larger than %d bytes", maxManifestSize)
 	}
 	var out []string
-	for _, doc := range splitYAML(b) {
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
@@ -81,20 +93,6 @@ func findImages(b []byte) ([]string, error) {
 		collectImages(v, &out, 0)
 	}
 	return out, nil
-}
-
-func splitYAML(b []byte) [][]byte {
-	var docs [][]byte
-	var cur bytes.Buffer
-	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if t := bytes.TrimRight(line, " \t\r\n"); bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) {
-			docs = append(docs, bytes.Clone(cur.Bytes()))
-			cur.Reset()
-			continue
-		}
-		cur.Write(line)
-	}
-	return append(docs, cur.Bytes())
 }
 
 func collectImages(v any, out *[]string, depth int) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
@@ -25,7 +26,7 @@ const (
 )
 
 // ErrUnsupported marks a bundle format this check cannot verify.
-var ErrUnsupported = errors.New("unsupported signature format")
+var ErrUnsupported = invalid.New("unsupported signature format")
 
 // SignatureResult records one verified (or rejected) bundle in the report.
 type SignatureResult struct {
@@ -150,7 +151,11 @@ func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult,
 		if _, ok := known[d]; !ok {
 			continue
 		}
-		r, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(d))...)
+		a, err := trust.ArtifactDigest(d)
+		if err != nil {
+			return res, s.invalid(err), nil
+		}
+		r, err := trust.Verify(ctx, s.bundle, s.ids, a, s.opts...)
 		if err != nil {
 			return res, s.invalid(err), nil
 		}
@@ -177,7 +182,9 @@ func (s *signatureCheck) invalid(err error) []evidence.Finding {
 // hashed with the predicate's own serialization, exactly and both ways,
 // then the subject (root) digest.
 func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) (SignatureResult, []evidence.Finding, error) {
-	r, err := trust.Verify(ctx, s.bundle, s.ids, s.opts...)
+	// Verified first without a digest: the signed resource list says how
+	// to hash the artefact, and the root is bound below.
+	r, err := trust.Verify(ctx, s.bundle, s.ids, trust.WithoutArtifactUnsafe(), s.opts...)
 	if err != nil {
 		return res, s.invalid(err), nil
 	}
@@ -240,7 +247,11 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 		return res, out, nil
 	}
 	// The resources match; the signed subject must be their root.
-	if _, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(m.Root))...); err != nil {
+	root, err := trust.ArtifactDigest(m.Root)
+	if err != nil {
+		return res, nil, err
+	}
+	if _, err := trust.Verify(ctx, s.bundle, s.ids, root, s.opts...); err != nil {
 		return res, s.invalid(fmt.Errorf("subject is not the root digest %s of the signed files: %w", m.Root, err)), nil
 	}
 	return s.verified(res, r, m.Root), nil, nil

@@ -13,14 +13,15 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
-// conformance is trusttest.Conformance.
-var conformance = trusttest.Conformance
+// conformance is the vendored conformance data (package conformance).
+var conformance = conformancedata.Dir
 
 func readString(t testing.TB, p string) string {
 	t.Helper()

@@ -78,7 +78,7 @@ func Load(path string) (*ReleaseReview, string, error) {
 		return nil, "", fmt.Errorf("review record: %w", err)
 	}
 	if err := r.Validate(); err != nil {
-		return nil, "", fmt.Errorf("review record %s: %w", path, err)
+		return nil, "", fmt.Errorf("review record %s: %w: %w", path, document.ErrInvalid, err)
 	}
 	return &r, evidence.Digest(b), nil
 }
@@ -90,7 +90,7 @@ func Decode(b []byte) (*ReleaseReview, error) {
 		return nil, err
 	}
 	if err := r.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", document.ErrInvalid, err)
 	}
 	return &r, nil
 }

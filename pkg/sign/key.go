@@ -18,6 +18,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // PEM block types of private and public keys.
@@ -37,7 +38,7 @@ const MaxKeyFileSize = 64 << 10
 
 // ErrPassword is returned when an encrypted key cannot be decrypted with
 // the password given.
-var ErrPassword = errors.New("wrong password for encrypted key")
+var ErrPassword = invalid.New("wrong password for encrypted key")
 
 // KeyID returns the identity of a public key: "key:" followed by the hex
 // SHA-256 of its PKIX DER encoding.

@@ -253,16 +253,14 @@ func (b *signed) asKeySigned() *bundle.Bundle {
 }
 
 // material returns the trusted material for a keyless identity: the
-// identity's own trusted root file, else WithTrustedMaterial, else
-// WithTrustedRootFile, else the embedded public-good root.
+// identity's own trusted root file, else WithTrustedMaterial or
+// WithTrustedRootFile (the last given), else the embedded public-good root.
 func (o *options) material(path string) (root.TrustedMaterial, error) {
 	switch {
 	case path != "":
 		return loadTrustedRoot(path)
 	case o.trusted != nil:
 		return o.trusted, nil
-	case o.trustedFile != "":
-		return loadTrustedRoot(o.trustedFile)
 	default:
 		tr, err := root.NewTrustedRootFromJSON(publicGoodRoot)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -20,7 +19,7 @@ import (
 // MaxBundleSize bounds the bundle bytes Verify accepts.
 const MaxBundleSize = 8 << 20
 
-func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, opts ...Option) (*Result, error) {
+func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, artifact Artifact, opts ...Option) (*Result, error) {
 	if len(bundleJSON) > MaxBundleSize {
 		return nil, fmt.Errorf("%w: bundle is %d bytes, larger than the %d-byte limit", ErrUntrusted, len(bundleJSON), MaxBundleSize)
 	}
@@ -28,7 +27,7 @@ func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, o
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
 	}
-	return verifyBundle(ctx, &signed{Bundle: b, chain: extra}, ids, opts...)
+	return verifyBundle(ctx, &signed{Bundle: b, chain: extra}, ids, artifact, opts...)
 }
 
 // signed is a parsed bundle plus any certificates that followed the leaf
@@ -38,24 +37,25 @@ type signed struct {
 	chain []*x509.Certificate
 }
 
-func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ...Option) (*Result, error) {
+func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, artifact Artifact, opts ...Option) (*Result, error) {
 	o := options{now: time.Now}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+		}
+	}
+	if artifact.policy == nil {
+		return nil, fmt.Errorf("%w: no artifact policy: pass trust.ArtifactDigest or, explicitly, trust.WithoutArtifactUnsafe", ErrUntrusted)
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: no trusted identities configured (set them in the policy or pass --key, --certificate-chain or --certificate-identity)", ErrUntrusted)
-	}
-	artifact, err := artifactPolicy(o.digest)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
 	}
 	var errs []error
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res, err := verifyIdentity(b, id, artifact, &o)
+		res, err := verifyIdentity(b, id, artifact.policy, &o)
 		if err == nil {
 			res.Identity = id.Name
 			if err := fillPayload(b, res); err != nil {
@@ -66,22 +66,6 @@ func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ..
 		errs = append(errs, fmt.Errorf("identity %q: %w", id.Name, err))
 	}
 	return nil, fmt.Errorf("%w: no trusted identity verifies the bundle: %w", ErrUntrusted, errors.Join(errs...))
-}
-
-// artifactPolicy turns "algo:hex" into sigstore-go's artifact policy; an
-// empty digest verifies the signature without binding it to an artefact
-// (callers then inspect the statement themselves).
-func artifactPolicy(d string) (verify.ArtifactPolicyOption, error) {
-	if d == "" {
-		return verify.WithoutArtifactUnsafe(), nil
-	}
-	algo, h, ok := strings.Cut(d, ":")
-	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
-	raw, err := hex.DecodeString(h)
-	if !ok || sizes[algo] == 0 || err != nil || len(raw) != sizes[algo] {
-		return nil, fmt.Errorf("artifact digest %q must be sha256:, sha384: or sha512: followed by lowercase hex", d)
-	}
-	return verify.WithArtifactDigest(algo, raw), nil
 }
 
 func verifyIdentity(b *signed, id policy.Identity, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {

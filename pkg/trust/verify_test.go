@@ -48,21 +48,21 @@ func TestVerifyPublicKey(t *testing.T) {
 				if name == "blob" && alg != protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256 {
 					continue // the message digest uses the key's hash, not sha256
 				}
-				res, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+d))
+				res, err := trust.Verify(ctx, b, ids, mustDigest(t, "sha256:"+d))
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				if res.Identity != "release" || !strings.HasPrefix(res.Signer, "key:") {
 					t.Fatalf("%s: %+v", name, res)
 				}
-				if _, err := trust.Verify(ctx, b, ids[:1]); !errors.Is(err, trust.ErrUntrusted) {
+				if _, err := trust.Verify(ctx, b, ids[:1], trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("%s: wrong key verified: %v", name, err)
 				}
-				if _, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+sha("other"))); !errors.Is(err, trust.ErrUntrusted) {
+				if _, err := trust.Verify(ctx, b, ids, mustDigest(t, "sha256:"+sha("other"))); !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("%s: other digest verified: %v", name, err)
 				}
 			}
-			res, err := trust.Verify(ctx, dsse, ids)
+			res, err := trust.Verify(ctx, dsse, ids, trust.WithoutArtifactUnsafe())
 			if err != nil || res.PayloadType != trusttest.InTotoPayloadType || string(res.Payload) != string(statement(d)) {
 				t.Fatalf("payload: %+v %v", res, err)
 			}
@@ -90,7 +90,7 @@ func TestVerifyKeyless(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			k := tc.k
-			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, tm, trust.WithArtifactDigest("sha256:"+d))
+			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, mustDigest(t, "sha256:"+d), tm)
 			if tc.ok != (err == nil) {
 				t.Fatalf("ok=%v err=%v", tc.ok, err)
 			}
@@ -105,22 +105,22 @@ func TestVerifyKeyless(t *testing.T) {
 	// Another Sigstore instance's root does not trust this one's certificates.
 	other := trusttest.NewSigstore(t)
 	k := policy.Keyless{Issuer: "https://issuer.example", Subject: "alice@example.com"}
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithTrustedMaterial(other.TrustedMaterial())); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithoutArtifactUnsafe(), trust.WithTrustedMaterial(other.TrustedMaterial())); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("foreign root verified: %v", err)
 	}
 	// A trusted root that cannot be read fails closed.
 	missing := k
 	missing.TrustedRoot = filepath.Join(t.TempDir(), "trusted_root.json")
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &missing}}); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "trusted root") {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &missing}}, trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "trusted root") {
 		t.Fatalf("missing trusted root: %v", err)
 	}
 	// Nor does the public-good root.
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("public-good root verified a virtual certificate: %v", err)
 	}
 	// A key identity does not accept a certificate-signed bundle.
 	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}, tm); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}, trust.WithoutArtifactUnsafe(), tm); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("key identity verified a certificate bundle: %v", err)
 	}
 }
@@ -141,7 +141,10 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"not json", []byte("{"), ids, nil, "parse Sigstore bundle"},
 		{"empty bundle", []byte(`{}`), ids, nil, "bundle"},
 		{"too large", make([]byte, trust.MaxBundleSize+1), ids, nil, "limit"},
-		{"bad digest", b, ids, []trust.Option{trust.WithArtifactDigest("md5:abcd")}, "artifact digest"},
+		{"nil clock", b, ids, []trust.Option{trust.WithNow(nil)}, "nil clock"},
+		{"nil trusted material", b, ids, []trust.Option{trust.WithTrustedMaterial(nil)}, "nil trusted material"},
+		{"empty trusted root path", b, ids, []trust.Option{trust.WithTrustedRootFile("")}, "empty path"},
+		{"missing trusted root", b, ids, []trust.Option{trust.WithTrustedRootFile("/nonexistent/trusted_root.json")}, "trusted root"},
 		{"tampered", tamperPayload(t, b), ids, nil, "no trusted identity"},
 		{"garbage key", b, []policy.Identity{{Name: "g", PublicKey: "not pem"}}, nil, "no PEM"},
 		{"garbage chain", b, []policy.Identity{{Name: "g", CertificateChain: "not pem"}}, nil, "public key, not a certificate"},
@@ -149,15 +152,20 @@ func TestVerifyFailsClosed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := trust.Verify(ctx, tc.bundle, tc.ids, tc.opts...)
+			_, err := trust.Verify(ctx, tc.bundle, tc.ids, trust.WithoutArtifactUnsafe(), tc.opts...)
 			if !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrUntrusted mentioning %q", err, tc.want)
 			}
 		})
 	}
+	// The artefact policy is a required argument: its zero value is
+	// refused, never read as "verify without an artefact".
+	if _, err := trust.Verify(ctx, b, ids, trust.Artifact{}); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "no artifact policy") {
+		t.Fatalf("zero Artifact: %v", err)
+	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := trust.Verify(cancelled, b, ids); !errors.Is(err, context.Canceled) {
+	if _, err := trust.Verify(cancelled, b, ids, trust.WithoutArtifactUnsafe()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
@@ -172,12 +180,27 @@ func TestVerifyKeyValidityWindow(t *testing.T) {
 	at := func(y int) trust.Option {
 		return trust.WithNow(func() time.Time { return time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC) })
 	}
-	if _, err := trust.Verify(ctx, b, ids, at(2025)); err != nil {
+	if _, err := trust.Verify(ctx, b, ids, trust.WithoutArtifactUnsafe(), at(2025)); err != nil {
 		t.Fatal(err)
 	}
 	for _, y := range []int{2024, 2026} {
-		if _, err := trust.Verify(ctx, b, ids, at(y)); !errors.Is(err, trust.ErrUntrusted) {
+		if _, err := trust.Verify(ctx, b, ids, trust.WithoutArtifactUnsafe(), at(y)); !errors.Is(err, trust.ErrUntrusted) {
 			t.Fatalf("%d: %v", y, err)
+		}
+	}
+}
+
+// TestArtifactDigestValidated: a malformed digest is refused when the
+// artefact policy is made, not accepted and failed later.
+func TestArtifactDigestValidated(t *testing.T) {
+	for _, d := range []string{"garbage", "md5:abcd", "sha256:abc", "sha256:" + strings.Repeat("A", 64), "sha256:" + strings.Repeat("0", 63) + "g", ""} {
+		if _, err := trust.ArtifactDigest(d); err == nil {
+			t.Errorf("ArtifactDigest(%q) accepted", d)
+		}
+	}
+	for _, d := range []string{"sha256:" + strings.Repeat("0", 64), "sha384:" + strings.Repeat("a", 96), "sha512:" + strings.Repeat("f", 128)} {
+		if _, err := trust.ArtifactDigest(d); err != nil {
+			t.Errorf("ArtifactDigest(%q): %v", d, err)
 		}
 	}
 }
