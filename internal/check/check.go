@@ -11,21 +11,16 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
-// Outcome is what a check function returns.
-type Outcome struct {
-	// Report is the evidence report; Check, Tool and timestamps are filled
-	// in by Run. Verdict and Summary are the check's.
-	Report *evidence.Report
-	// Results are extra results beyond verdict, report-digest and summary
-	// (for example artifact-digest).
-	Results map[string]string
-}
+// Outcome is what a check function returns (evidence.Outcome: checks in
+// pkg/ return it without importing this package).
+type Outcome = evidence.Outcome
 
 // Func runs a check.
-type Func func(ctx context.Context) (*Outcome, error)
+type Func func(ctx context.Context) (*evidence.Outcome, error)
 
 // Env says where a check writes and how it stamps its report.
 type Env struct {
@@ -76,7 +71,7 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	if runErr != nil {
 		rep = &evidence.Report{
 			Verdict: evidence.Error,
-			Summary: results.OneLine(name+": error: "+runErr.Error(), results.MaxSummary),
+			Summary: evidence.OneLine(name+": error: "+runErr.Error(), evidence.MaxSummary),
 			Error:   runErr.Error(),
 		}
 		if out != nil && out.Report != nil {
@@ -100,7 +95,7 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 		if err := writeSARIF(sarifPath, rep); err != nil {
 			runErr = err
 			rep.Verdict, rep.Error = evidence.Error, err.Error()
-			rep.Summary = results.OneLine(name+": error: "+err.Error(), results.MaxSummary)
+			rep.Summary = evidence.OneLine(name+": error: "+err.Error(), evidence.MaxSummary)
 		}
 	}
 
@@ -110,7 +105,7 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 		// The report could not be written: the check cannot vouch for
 		// anything. Say so in the results, which are tiny.
 		rep.Verdict = evidence.Error
-		rep.Summary = results.OneLine(name+": error: cannot write evidence report: "+werr.Error(), results.MaxSummary)
+		rep.Summary = evidence.OneLine(name+": error: cannot write evidence report: "+werr.Error(), evidence.MaxSummary)
 		_ = w.Set(results.Verdict, string(evidence.Error))
 		_ = w.Set(results.Summary, rep.Summary)
 		_ = w.Flush()
@@ -137,7 +132,7 @@ func writeSARIF(path string, rep *evidence.Report) error {
 	if err != nil {
 		return fmt.Errorf("SARIF: %w", err)
 	}
-	if err := evidence.WriteFileAtomic(path, b); err != nil {
+	if err := safefile.WriteAtomic(path, b); err != nil {
 		return err
 	}
 	rep.Inputs = maps.Clone(rep.Inputs)
@@ -148,12 +143,8 @@ func writeSARIF(path string, rep *evidence.Report) error {
 	return nil
 }
 
-// Verdict returns fail when any finding blocks, else pass.
-func Verdict(findings []evidence.Finding) evidence.Verdict {
-	for _, f := range findings {
-		if f.Blocking {
-			return evidence.Fail
-		}
-	}
-	return evidence.Pass
-}
+// Verdict is evidence.VerdictOf.
+//
+// Deprecated: use evidence.VerdictOf. Kept only for pkg/secrets, which is
+// being rewritten in issue #14; remove it when it no longer calls it.
+func Verdict(findings []evidence.Finding) evidence.Verdict { return evidence.VerdictOf(findings) }

@@ -28,18 +28,18 @@ func TestRun(t *testing.T) {
 		wantErr     bool
 		wantSummary string
 	}{
-		{"pass", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{"artifact-digest": "sha256:x"}}, nil
+		{"pass", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{"artifact-digest": "sha256:x"}}, nil
 		}, "pass", false, "ok"},
-		{"fail is not an error", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Fail, Summary: "1 blocking", Findings: []evidence.Finding{{Class: "x", Blocking: true}}}}, nil
+		{"fail is not an error", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Fail, Summary: "1 blocking", Findings: []evidence.Finding{{Class: "x", Blocking: true}}}}, nil
 		}, "fail", false, "1 blocking"},
-		{"internal error writes verdict=error", func(context.Context) (*check.Outcome, error) {
+		{"internal error writes verdict=error", func(context.Context) (*evidence.Outcome, error) {
 			return nil, errors.New("read weights/shard-2.safetensors: i/o error")
 		}, "error", true, "demo: error: read weights/shard-2.safetensors: i/o error"},
-		{"no report is an error", func(context.Context) (*check.Outcome, error) { return nil, nil }, "error", true, "demo: error: check returned no report"},
-		{"unknown verdict is an error", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: "maybe"}}, nil
+		{"no report is an error", func(context.Context) (*evidence.Outcome, error) { return nil, nil }, "error", true, "demo: error: check returned no report"},
+		{"unknown verdict is an error", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: "maybe"}}, nil
 		}, "error", true, ""},
 	}
 	for _, tt := range tests {
@@ -76,8 +76,8 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 	// read-only evidence disk, the report cannot be written
 	os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755)
 	os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644)
-	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
-		return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
+	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*evidence.Outcome, error) {
+		return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 	})
 	if err == nil {
 		t.Fatal("want an error")
@@ -101,8 +101,8 @@ func TestRunIsDeterministic(t *testing.T) {
 	for range 2 {
 		d := t.TempDir()
 		e := check.Env{EvidenceDir: d, ResultsDir: d, Stamp: func() time.Time { return at }}
-		if _, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
+		if _, err := check.Run(context.Background(), e, "demo", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -10,9 +10,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // TrustedIdentity is the flag group naming one trusted signer, as cosign
@@ -87,7 +87,7 @@ func (o *TrustedIdentity) Identities() ([]policy.Identity, error) {
 // readPEM reads a bounded PEM file holding at least one block of the given
 // types.
 func readPEM(flag, path string, types ...string) ([]byte, error) {
-	b, err := evidence.ReadBounded(path, MaxFile)
+	b, err := safefile.Read(path, MaxFile)
 	if err != nil {
 		return nil, invalid.Wrap(fmt.Errorf("%s: %w", flag, err))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tektoncd/pipeline/pkg/reconciler/pipeline/dag"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // Options configure a run.
@@ -124,7 +125,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode run summary: %w", err)
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(o.OutDir, "run.json"), out); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(o.OutDir, "run.json"), out); err != nil {
 		return nil, fmt.Errorf("write run summary: %w", err)
 	}
 	return res, ctx.Err()
@@ -714,7 +715,7 @@ func readResults(dir string, declared []v1.TaskResult) (map[string]string, error
 	out := map[string]string{}
 	total := 0
 	for _, d := range declared {
-		b, err := evidence.ReadBounded(filepath.Join(dir, d.Name), maxResults)
+		b, err := safefile.Read(filepath.Join(dir, d.Name), maxResults)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

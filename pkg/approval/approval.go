@@ -17,9 +17,9 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 
 	"github.com/tollgate-dev/tollgate/pkg/decision"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
@@ -144,7 +144,7 @@ func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePoli
 }
 
 func verifyOne(ctx context.Context, path, reviewDigest string, p *policy.ReleasePolicy, opts []trust.Option) (*decision.Approval, error) {
-	b, err := evidence.ReadBounded(path, trust.MaxBundleSize)
+	b, err := safefile.Read(path, trust.MaxBundleSize)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/version"
@@ -134,10 +135,10 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, BundleFile), bundle); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(in.EvidenceDir, BundleFile), bundle); err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
 		return nil, err
 	}
 	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: evidence.Digest(bundle), Signer: s.Identity()}, nil
@@ -247,5 +248,5 @@ func Summary(p *Predicate) string {
 	if len(p.Reasons) > 0 {
 		s += ": " + p.Reasons[0].Message
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }

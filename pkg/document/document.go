@@ -13,8 +13,8 @@ import (
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // APIVersion is the apiVersion of every tollgate document.
@@ -59,7 +59,7 @@ func ReadFile(path, kind string, out any) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrInvalid, MaxSize)
 		}
 	}
-	b, err := evidence.ReadBounded(path, MaxSize)
+	b, err := safefile.Read(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}

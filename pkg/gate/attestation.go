@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
@@ -35,7 +36,7 @@ type Attestation struct {
 func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifactDigest, wantDigest string) (*attest.Predicate, *Attestation) {
 	const check = policy.CheckAttest
 	path := filepath.Join(r.cfg.EvidenceDir, attest.BundleFile)
-	b, err := evidence.ReadBounded(path, trust.MaxBundleSize)
+	b, err := safefile.Read(path, trust.MaxBundleSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("attestation %s does not exist: the attest task did not write it into this evidence workspace", path)

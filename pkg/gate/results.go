@@ -49,9 +49,9 @@ func value(rs map[string]string, name string) (string, error) {
 	case len(v) > maxResult:
 		return "", fmt.Errorf("result %s is %d bytes, longer than any valid value", name, len(v))
 	case strings.Contains(v, "$("):
-		return "", fmt.Errorf("result %s was not substituted (%s): the Tekton task it references did not produce it", name, results.OneLine(v, 80))
+		return "", fmt.Errorf("result %s was not substituted (%s): the Tekton task it references did not produce it", name, evidence.OneLine(v, 80))
 	case strings.Contains(v, "{{"):
-		return "", fmt.Errorf("result %s was not substituted (%s): the Argo step it references did not produce it", name, results.OneLine(v, 80))
+		return "", fmt.Errorf("result %s was not substituted (%s): the Argo step it references did not produce it", name, evidence.OneLine(v, 80))
 	}
 	return v, nil
 }
@@ -65,7 +65,7 @@ func verdict(rs map[string]string, name string) (evidence.Verdict, error) {
 	if vd := evidence.Verdict(v); vd.Valid() {
 		return vd, nil
 	}
-	return "", fmt.Errorf("result %s is %q, not one of pass, fail, error", name, results.OneLine(v, 40))
+	return "", fmt.Errorf("result %s is %q, not one of pass, fail, error", name, evidence.OneLine(v, 40))
 }
 
 // digest reads a sha256:<hex> result.
@@ -75,7 +75,7 @@ func digest(rs map[string]string, name string) (string, error) {
 		return "", err
 	}
 	if !results.ValidDigest(v) {
-		return "", fmt.Errorf("result %s is %q, not sha256:<64 lowercase hex>", name, results.OneLine(v, 80))
+		return "", fmt.Errorf("result %s is %q, not sha256:<64 lowercase hex>", name, evidence.OneLine(v, 80))
 	}
 	return v, nil
 }

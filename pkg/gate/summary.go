@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -35,7 +34,7 @@ func (o *Outcome) Summary() string {
 		if n := len(d.Warnings); n > 0 {
 			s += fmt.Sprintf(", %d warnings", n)
 		}
-		return results.OneLine(s, results.MaxSummary)
+		return evidence.OneLine(s, evidence.MaxSummary)
 	}
 	s := "FAILED"
 	if len(d.Reasons) > 0 {
@@ -43,9 +42,9 @@ func (o *Outcome) Summary() string {
 	}
 	if n := len(d.Reasons) - 1; n > 0 {
 		suffix := fmt.Sprintf(" (+%d more)", n)
-		return results.OneLine(s, results.MaxSummary-len(suffix)) + suffix
+		return evidence.OneLine(s, evidence.MaxSummary-len(suffix)) + suffix
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }
 
 // Table writes the log summary: one row per check, then the applied
@@ -73,14 +72,14 @@ func (o *Outcome) Table(w io.Writer) error {
 			fmt.Fprintf(&b, "blocked: ... %d more in %s\n", len(d.Reasons)-i, ReportFile)
 			break
 		}
-		fmt.Fprintf(&b, "blocked: %s [%s]\n", results.OneLine(r.Message, 1000), strings.Join(r.Refs, ", "))
+		fmt.Fprintf(&b, "blocked: %s [%s]\n", evidence.OneLine(r.Message, 1000), strings.Join(r.Refs, ", "))
 	}
 	for i, r := range d.Warnings {
 		if i == maxListed {
 			fmt.Fprintf(&b, "warning: ... %d more in %s\n", len(d.Warnings)-i, ReportFile)
 			break
 		}
-		fmt.Fprintf(&b, "warning: %s\n", results.OneLine(r.Message, 1000))
+		fmt.Fprintf(&b, "warning: %s\n", evidence.OneLine(r.Message, 1000))
 	}
 	if o.Passed() {
 		fmt.Fprintf(&b, "gate: PASSED %s\n", o.ArtifactDigest)
@@ -96,7 +95,7 @@ func exceptionLine(x decision.AppliedException) string {
 	if scope == "" {
 		scope = "any check"
 	}
-	return results.OneLine(fmt.Sprintf("%s (%s) waives %d findings until %s; owner %s, approver %s: %s",
+	return evidence.OneLine(fmt.Sprintf("%s (%s) waives %d findings until %s; owner %s, approver %s: %s",
 		x.ID, scope, len(x.Fingerprints), x.Expires.UTC().Format(time.RFC3339), x.Owner, x.Approver, x.Reason), 1000)
 }
 
@@ -176,7 +175,7 @@ func statusLabel(s audit.Status) string {
 // md makes untrusted text safe in a markdown table cell: one line, pipes
 // and angle brackets escaped, bounded length.
 func md(s string) string {
-	s = results.OneLine(s, 500)
+	s = evidence.OneLine(s, 500)
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
 }
 
@@ -260,17 +259,17 @@ func (o *Outcome) JUnit(now time.Time) ([]byte, error) {
 		if _, ok := firsts[c]; !ok {
 			firsts[c] = r
 		}
-		fails[c] = append(fails[c], fmt.Sprintf("%s [%s]", results.OneLine(r.Message, 1000), strings.Join(r.Refs, ", ")))
+		fails[c] = append(fails[c], fmt.Sprintf("%s [%s]", evidence.OneLine(r.Message, 1000), strings.Join(r.Refs, ", ")))
 	}
 	for _, r := range o.Decision.Warnings {
 		c := caseOf(r)
-		warns[c] = append(warns[c], "warning: "+results.OneLine(r.Message, 1000))
+		warns[c] = append(warns[c], "warning: "+evidence.OneLine(r.Message, 1000))
 	}
 	s := junitSuite{Name: "tollgate gate", Tests: len(names), Timestamp: now.UTC().Format(time.RFC3339)}
 	for _, n := range names {
 		jc := junitCase{Name: n, ClassName: "tollgate.gate", SystemOut: strings.Join(bounded(warns[n]), "\n")}
 		if f := fails[n]; len(f) > 0 {
-			jc.Failure = &junitFailure{Message: results.OneLine(firsts[n].Message, 500), Type: firsts[n].Class, Text: strings.Join(bounded(f), "\n")}
+			jc.Failure = &junitFailure{Message: evidence.OneLine(firsts[n].Message, 500), Type: firsts[n].Class, Text: strings.Join(bounded(f), "\n")}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, jc)

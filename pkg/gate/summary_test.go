@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
@@ -80,7 +79,7 @@ func TestSummary(t *testing.T) {
 	}
 	o.Decision.Block(decision.Reason{Class: "x", Message: strings.Repeat("long ", 100)}, decision.Reason{Class: "y", Message: "second"})
 	got := o.Summary()
-	if len(got) > results.MaxSummary || !strings.HasPrefix(got, "FAILED: long") || !strings.HasSuffix(got, "(+1 more)") {
+	if len(got) > evidence.MaxSummary || !strings.HasPrefix(got, "FAILED: long") || !strings.HasSuffix(got, "(+1 more)") {
 		t.Fatalf("summary %q (%d bytes)", got, len(got))
 	}
 	rep, err := o.Report()

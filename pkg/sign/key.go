@@ -17,8 +17,8 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // PEM block types of private and public keys.
@@ -136,7 +136,7 @@ func ParsePublicKey(b []byte) (crypto.PublicKey, error) {
 // LoadKey reads a private key file. password is used only when the key is
 // encrypted; an encrypted key with a nil password is refused with a hint.
 func LoadKey(path string, password []byte) (*Signer, error) {
-	b, err := evidence.ReadBounded(path, MaxKeyFileSize)
+	b, err := safefile.Read(path, MaxKeyFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("key: %w", err)
 	}

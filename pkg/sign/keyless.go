@@ -12,7 +12,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // Public-good Sigstore instance, used when no URL is given.
@@ -53,7 +53,7 @@ func WithTransparency(t sgsign.Transparency) KeylessOption {
 // ReadToken reads an OIDC token file (a projected ServiceAccount token, a
 // CI identity token), bounded and trimmed.
 func ReadToken(path string) (string, error) {
-	b, err := evidence.ReadBounded(path, MaxTokenSize)
+	b, err := safefile.Read(path, MaxTokenSize)
 	if err != nil {
 		return "", fmt.Errorf("oidc token: %w", err)
 	}

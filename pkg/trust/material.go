@@ -21,7 +21,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // publicGoodRoot is the public-good Sigstore trusted root (from
@@ -271,7 +271,7 @@ func (o *options) material(path string) (root.TrustedMaterial, error) {
 }
 
 func loadTrustedRoot(path string) (root.TrustedMaterial, error) {
-	b, err := evidence.ReadBounded(path, maxTrustedRootSize)
+	b, err := safefile.Read(path, maxTrustedRootSize)
 	if err != nil {
 		return nil, fmt.Errorf("trusted root: %w", err)
 	}

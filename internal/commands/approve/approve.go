@@ -11,7 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // New returns `tollgate approve`; approvals are stamped with clock.Stamp.
@@ -50,7 +50,7 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 			if path == "" {
 				path = filepath.Join(approval.DefaultDir(args[0]), approval.FileName(s.Identity()))
 			}
-			if err := evidence.WriteFileAtomic(path, b); err != nil {
+			if err := safefile.WriteAtomic(path, b); err != nil {
 				return err
 			}
 			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.String("digest", digest),

@@ -108,7 +108,7 @@ func (c *Command) Exec(ctx context.Context) error {
 	}
 	var out *pkgattest.Output
 	env := check.Env{EvidenceDir: c.EvidenceDir, ResultsDir: c.ResultsDir, Stamp: c.Clock.Stamp}
-	_, err := check.Run(ctx, env, policy.CheckAttest, func(ctx context.Context) (*check.Outcome, error) {
+	_, err := check.Run(ctx, env, policy.CheckAttest, func(ctx context.Context) (*evidence.Outcome, error) {
 		var err error
 		out, err = c.attest(ctx)
 		if err != nil {
@@ -120,7 +120,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		}
 		rep := &evidence.Report{Verdict: verdict, Summary: pkgattest.Summary(out.Predicate),
 			Inputs: map[string]string{"review": out.Predicate.ReviewDigest, "policy": out.Predicate.PolicyDigest}}
-		return &check.Outcome{Report: rep, Results: map[string]string{results.AttestationDigest: out.Digest}}, nil
+		return &evidence.Outcome{Report: rep, Results: map[string]string{results.AttestationDigest: out.Digest}}, nil
 	})
 	if err != nil {
 		return err

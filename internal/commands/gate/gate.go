@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -110,7 +111,7 @@ func (c *Command) Exec(ctx context.Context) error {
 	}
 	var out *pkggate.Outcome
 	env := check.Env{EvidenceDir: c.EvidenceDir, ResultsDir: c.ResultsDir, Stamp: c.Clock.Stamp}
-	_, err = check.Run(ctx, env, policy.CheckGate, func(ctx context.Context) (*check.Outcome, error) {
+	_, err = check.Run(ctx, env, policy.CheckGate, func(ctx context.Context) (*evidence.Outcome, error) {
 		var err error
 		if out, err = pkggate.Run(ctx, cfg); err != nil {
 			return nil, err
@@ -136,20 +137,20 @@ func (c *Command) Exec(ctx context.Context) error {
 
 // writeGate writes gate-summary.md and gate-junit.xml and returns the
 // report check.Run writes as gate.json.
-func writeGate(dir string, out *pkggate.Outcome, stamp time.Time) (*check.Outcome, error) {
+func writeGate(dir string, out *pkggate.Outcome, stamp time.Time) (*evidence.Outcome, error) {
 	junit, err := out.JUnit(stamp)
 	if err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(dir, pkggate.SummaryFile), out.Markdown()); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(dir, pkggate.SummaryFile), out.Markdown()); err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(dir, pkggate.JUnitFile), junit); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(dir, pkggate.JUnitFile), junit); err != nil {
 		return nil, err
 	}
 	rep, err := out.Report()
 	if err != nil {
 		return nil, err
 	}
-	return &check.Outcome{Report: rep}, nil
+	return &evidence.Outcome{Report: rep}, nil
 }

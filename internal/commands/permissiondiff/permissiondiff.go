@@ -81,7 +81,7 @@ func (c *Command) Exec(ctx context.Context) error {
 	if err := f.Require("artifact", "review", "evidence-dir"); err != nil {
 		return err
 	}
-	rep, err := check.Run(ctx, f.Env(c.Clock), policy.CheckPermissions, func(ctx context.Context) (*check.Outcome, error) {
+	rep, err := check.Run(ctx, f.Env(c.Clock), policy.CheckPermissions, func(ctx context.Context) (*evidence.Outcome, error) {
 		r, reviewDigest, err := review.Load(f.Review)
 		if err != nil {
 			return nil, err
@@ -102,7 +102,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		if policyDigest != "" {
 			rep.Inputs["policy"] = policyDigest
 		}
-		return &check.Outcome{Report: rep}, nil
+		return &evidence.Outcome{Report: rep}, nil
 	})
 	if rep != nil && c.Out != nil {
 		cli.Logger(ctx).Info("permission-diff", zap.String("verdict", string(rep.Verdict)), zap.Int("findings", len(rep.Findings)))

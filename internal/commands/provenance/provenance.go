@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	pkgprovenance "github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -96,7 +97,7 @@ func (c *Command) Exec(ctx context.Context) error {
 	return err
 }
 
-func (c *Command) run(ctx context.Context) (*check.Outcome, error) {
+func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 	s := c.Step
 	if err := s.Require("artifact"); err != nil {
 		return nil, err

@@ -16,10 +16,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
@@ -113,7 +113,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
-			if err := evidence.WriteFileAtomic(out, b); err != nil {
+			if err := safefile.WriteAtomic(out, b); err != nil {
 				return err
 			}
 			log.Info("wrote review record", zap.String("path", out), zap.String("root", m.Root),

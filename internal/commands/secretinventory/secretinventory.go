@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
@@ -25,7 +26,7 @@ import (
 const maxFingerprintKeyFile = 4 << 10
 
 func readKeyFile(path string) ([]byte, error) {
-	b, err := evidence.ReadBounded(path, maxFingerprintKeyFile)
+	b, err := safefile.Read(path, maxFingerprintKeyFile)
 	if err != nil {
 		return nil, invalid.Wrap(fmt.Errorf("--fingerprint-key-file: %w", err))
 	}
@@ -83,7 +84,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		return err
 	}
 	log := cli.Logger(ctx)
-	_, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckSecrets, func(ctx context.Context) (*check.Outcome, error) {
+	_, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckSecrets, func(ctx context.Context) (*evidence.Outcome, error) {
 		in := secrets.CheckInput{Artifact: c.Step.Artifact}
 		r, digest, err := review.Load(c.Step.Review)
 		if err != nil {

@@ -14,10 +14,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -138,7 +138,7 @@ func (c *Command) Exec(ctx context.Context) error {
 
 func (c *Command) readBundles(ctx context.Context) ([][]byte, string, error) {
 	if c.Bundle != "" {
-		b, err := evidence.ReadBounded(c.Bundle, trust.MaxBundleSize)
+		b, err := safefile.Read(c.Bundle, trust.MaxBundleSize)
 		if err != nil {
 			return nil, "", invalid.Wrap(fmt.Errorf("--bundle: %w", err))
 		}
