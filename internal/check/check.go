@@ -112,7 +112,7 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 		return rep, errors.Join(runErr, werr)
 	}
 	_ = w.Set(results.Verdict, string(rep.Verdict))
-	_ = w.Set(results.ReportDigest, digest)
+	_ = w.Set(results.ReportDigest, digest.String())
 	_ = w.Set(results.Summary, rep.Summary)
 	for k, v := range extra {
 		if err := w.Set(k, v); err != nil {

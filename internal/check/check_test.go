@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
@@ -59,7 +60,11 @@ func TestRun(t *testing.T) {
 			if tt.wantSummary != "" && got[results.Summary] != tt.wantSummary {
 				t.Errorf("summary = %q, want %q", got[results.Summary], tt.wantSummary)
 			}
-			r, err := evidence.ReadVerified(filepath.Join(e.EvidenceDir, "demo.json"), got[results.ReportDigest])
+			d, err := digest.ParseSHA256(got[results.ReportDigest])
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := evidence.ReadVerified(filepath.Join(e.EvidenceDir, "demo.json"), d)
 			if err != nil {
 				t.Fatal(err)
 			}

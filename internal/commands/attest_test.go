@@ -19,8 +19,10 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
@@ -77,7 +79,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "--"+c+"-verdict", "pass", "--"+c+"-report-digest", d)
+		args = append(args, "--"+c+"-verdict", "pass", "--"+c+"-report-digest", d.String())
 	}
 	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
 		t.Fatal(out)
@@ -129,9 +131,9 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := "sha256:" + strings.Repeat("ab", 32)
-	pred := attest.Predicate{Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:" + strings.Repeat("cd", 32), Time: time.Now().UTC()}
-	st, err := sign.NewStatement("agent", digest, attest.PredicateType, pred)
+	subject := digest.FromBytes([]byte("artefact"))
+	pred := attest.Predicate{Verdict: decision.Passed, Release: "agent", PolicyDigest: digest.FromBytes([]byte("policy")), Time: time.Now().UTC()}
+	st, err := intoto.New("agent", subject, attest.PredicateType, pred)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +148,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	trj, _ := tr.MarshalJSON()
 	os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644)
 	os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644)
-	args := []string{"verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"),
+	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"),
 		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
 	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {
 		t.Fatalf("verify keyless: exit %d\n%s", code, out)
@@ -159,7 +161,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	}
 	// Without the instance's trusted root (public-good by default) the
 	// certificate does not chain: refused.
-	if code, out := runSignCmd(t, "verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
+	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
 		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
 	}
 }

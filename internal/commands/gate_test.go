@@ -121,8 +121,8 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: string(rep.Verdict), ReportDigest: d}
-		f.flags[gate.VerdictResult(c)], f.flags[gate.DigestResult(c)] = string(rep.Verdict), d
+		checks[c] = attest.CheckResults{Verdict: string(rep.Verdict), ReportDigest: d.String()}
+		f.flags[gate.VerdictResult(c)], f.flags[gate.DigestResult(c)] = string(rep.Verdict), d.String()
 	}
 	// The review record, approved by alice.
 	r := review.New("support-agent")
@@ -173,7 +173,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		t.Fatal(err)
 	}
 	f.flags[gate.ResultAttestVerdict] = map[bool]string{true: "pass", false: "fail"}[out.Decision.Verdict == "PASSED"]
-	f.flags[gate.ResultAttestationDigest] = out.Digest
+	f.flags[gate.ResultAttestationDigest] = out.Digest.String()
 	return f
 }
 
@@ -291,7 +291,7 @@ func TestGate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				f.flags[gate.DigestResult(policy.CheckSecrets)] = d
+				f.flags[gate.DigestResult(policy.CheckSecrets)] = d.String()
 			},
 			want: []string{"attestation disagrees with the gate: check secret-inventory report digest attested"}},
 		{name: "attestation by an untrusted key", code: cli.ExitBlocked, verdict: "fail",

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -180,7 +181,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 
 	// The check saw every planted secret and failed.
-	rep, err := evidence.ReadVerified(filepath.Join(ev, "secret-inventory.json"), mustRead(t, filepath.Join(res, "report-digest")))
+	d, err := digest.ParseSHA256(mustRead(t, filepath.Join(res, "report-digest")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.ReadVerified(filepath.Join(ev, "secret-inventory.json"), d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,6 @@ var ErrBudget = errors.New("results exceed the termination-message budget")
 // nameRE follows Tekton's result names (upper case for Chains type hints
 // such as ARTIFACT_DIGEST).
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
-var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // Writer collects results and writes them to a directory.
 type Writer struct {
@@ -108,9 +107,6 @@ func (w *Writer) Flush() error {
 // Deprecated: use evidence.OneLine. Kept only for pkg/permissions, which is
 // being rewritten in issue #14; remove it when it no longer calls it.
 func OneLine(s string, n int) string { return evidence.OneLine(s, n) }
-
-// ValidDigest reports whether d is "sha256:" and 64 lowercase hex digits.
-func ValidDigest(d string) bool { return digestRE.MatchString(d) }
 
 // Read reads the named results from dir. A missing file is an error naming
 // the result.

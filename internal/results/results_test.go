@@ -54,17 +54,3 @@ func TestWriterRefusesBudget(t *testing.T) {
 		t.Fatal("bad name accepted")
 	}
 }
-
-func TestValidDigest(t *testing.T) {
-	for d, want := range map[string]bool{
-		"sha256:" + strings.Repeat("0", 64):         true,
-		"sha256:" + strings.Repeat("A", 64):         false,
-		"sha256:abc":                                false,
-		"$(tasks.provenance.results.report-digest)": false,
-		"": false,
-	} {
-		if results.ValidDigest(d) != want {
-			t.Errorf("ValidDigest(%q) = %v", d, !want)
-		}
-	}
-}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -87,7 +88,7 @@ func TestVerify(t *testing.T) {
 
 	rev := writeReview(t, dir, "agent", "v1")
 	other := writeReview(t, dir, "other", "v2")
-	_, digest, err := review.Load(rev)
+	_, reviewDigest, err := review.Load(rev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +106,11 @@ func TestVerify(t *testing.T) {
 	cb, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), "carol@example.com.sigstore.json"))
 	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644)
 
-	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), digest, pol, topts...)
+	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), reviewDigest, pol, topts...)
 	if len(got) != 2 || got[0].Identity != "alice" || got[1].Identity != "carol" {
 		t.Fatalf("approvals = %+v, want alice and carol; problems: %q", got, problems)
 	}
-	if got[0].Signer != alice.signer.Identity() || got[1].Signer != carol.Identity() || got[0].ReviewDigest != digest {
+	if got[0].Signer != alice.signer.Identity() || got[1].Signer != carol.Identity() || got[0].ReviewDigest != reviewDigest {
 		t.Fatalf("approval signers: %+v", got)
 	}
 	if got[1].SignedAt == nil || got[0].SignedAt != nil {
@@ -143,7 +144,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"no policy", t.TempDir(), nil, "no policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, problems := approval.Verify(ctx, tc.dir, "sha256:"+strings.Repeat("a", 64), tc.pol)
+			got, problems := approval.Verify(ctx, tc.dir, digest.FromBytes([]byte("another review")), tc.pol)
 			if len(got) != 0 || len(problems) != 1 || !strings.Contains(problems[0], tc.want) {
 				t.Fatalf("got %v, problems %q; want one problem containing %q", got, problems, tc.want)
 			}

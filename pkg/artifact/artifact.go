@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
@@ -80,23 +81,13 @@ func RootDigest(resources []Resource) (string, error) {
 	SortResources(sorted)
 	h := sha256.New()
 	for _, r := range sorted {
-		raw, err := DecodeDigest(r.Digest)
+		d, err := digest.ParseSHA256(r.Digest)
 		if err != nil {
 			return "", fmt.Errorf("resource %s: %w", r.Name, err)
 		}
-		h.Write(raw)
+		h.Write(d.Raw())
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// DecodeDigest parses "sha256:<64 hex>" (or bare hex) into raw bytes.
-func DecodeDigest(d string) ([]byte, error) {
-	hexPart := strings.TrimPrefix(d, "sha256:")
-	raw, err := hex.DecodeString(hexPart)
-	if err != nil || len(raw) != sha256.Size {
-		return nil, fmt.Errorf("digest %q is not sha256:<64 hex digits>", d)
-	}
-	return raw, nil
 }
 
 // SortResources orders resources as model-signing does: by path component,

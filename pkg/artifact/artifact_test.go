@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 func write(t *testing.T, root string, files map[string]string) {
@@ -85,7 +86,8 @@ func TestHashFilesAndShards(t *testing.T) {
 		if m.Files[i].Name != n {
 			t.Errorf("file %d = %s, want %s", i, m.Files[i].Name, n)
 		}
-		raw, _ := artifact.DecodeDigest(m.Files[i].Digest)
+		d, _ := digest.ParseSHA256(m.Files[i].Digest)
+		raw := d.Raw()
 		h.Write(raw)
 	}
 	if want := "sha256:" + hex.EncodeToString(h.Sum(nil)); m.Root != want {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
@@ -54,7 +54,7 @@ type Output struct {
 	// Bundle and VSABundle are the signed bundles as written; Digest is
 	// the attestation-digest result (sha256 of Bundle).
 	Bundle, VSABundle []byte
-	Digest            string
+	Digest            digest.Digest
 	// Signer is the signing identity (sign.Signer.Identity).
 	Signer string
 }
@@ -77,8 +77,9 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !results.ValidDigest(in.ArtifactDigest) {
-		return nil, fmt.Errorf("artifact digest %q is not sha256:<64 hex>: pass the provenance artifact-digest result", in.ArtifactDigest)
+	artifactDigest, err := digest.ParseSHA256(in.ArtifactDigest)
+	if err != nil {
+		return nil, fmt.Errorf("artifact digest: %w: pass the provenance artifact-digest result", err)
 	}
 	reports, digests, blocks := readReports(in)
 	dir := in.ApprovalsDir
@@ -87,7 +88,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	}
 	approvals, problems := approval.Verify(ctx, dir, reviewDigest, p, in.Trust...)
 	dec, err := decision.Evaluate(decision.Input{
-		ArtifactDigest: in.ArtifactDigest,
+		ArtifactDigest: artifactDigest,
 		Reports:        reports,
 		Digests:        digests,
 		Review:         r,
@@ -119,7 +120,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Time:         stamp(in).UTC().Truncate(time.Second),
 		Tool:         "tollgate " + version.String(),
 	}
-	st, err := sign.NewStatement(r.Metadata.Name, in.ArtifactDigest, PredicateType, pred)
+	st, err := intoto.New(r.Metadata.Name, artifactDigest, PredicateType, pred)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +128,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	vsa, err := sign.NewStatement(r.Metadata.Name, in.ArtifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred))
+	vsa, err := intoto.New(r.Metadata.Name, artifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err := safefile.WriteAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
 		return nil, err
 	}
-	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: evidence.Digest(bundle), Signer: s.Identity()}, nil
+	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: digest.FromBytes(bundle), Signer: s.Identity()}, nil
 }
 
 func stamp(in Input) time.Time {
@@ -153,13 +154,14 @@ func stamp(in Input) time.Time {
 
 // readReports reads each check's report and verifies it against the
 // report-digest result; every problem becomes a blocking reason.
-func readReports(in Input) (map[string]*evidence.Report, map[string]string, []decision.Reason) {
+func readReports(in Input) (map[string]*evidence.Report, map[string]digest.Digest, []decision.Reason) {
 	reports := map[string]*evidence.Report{}
-	digests := map[string]string{}
+	digests := map[string]digest.Digest{}
 	var blocks []decision.Reason
 	for _, name := range policy.Checks {
 		c, ok := in.Checks[name]
-		digests[name] = c.ReportDigest
+		d, derr := digest.ParseSHA256(c.ReportDigest)
+		digests[name] = d
 		switch {
 		case !ok || c.Verdict == "" || c.ReportDigest == "":
 			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
@@ -169,8 +171,12 @@ func readReports(in Input) (map[string]*evidence.Report, map[string]string, []de
 			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassCheckInconsistent,
 				Message: fmt.Sprintf("%s: verdict result %q is not pass, fail or error", name, c.Verdict)})
 			continue
+		case derr != nil:
+			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
+				Message: fmt.Sprintf("%s: report-digest result: %v", name, derr)})
+			continue
 		}
-		rep, err := evidence.ReadVerified(filepath.Join(in.EvidenceDir, evidence.FileName(name)), c.ReportDigest)
+		rep, err := evidence.ReadVerified(filepath.Join(in.EvidenceDir, evidence.FileName(name)), d)
 		if err != nil {
 			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
 				Message: fmt.Sprintf("%s: evidence report not verified: %v", name, err)})
@@ -190,10 +196,10 @@ func readReports(in Input) (map[string]*evidence.Report, map[string]string, []de
 func checks(in Input, dec *decision.Decision) []Check {
 	out := make([]Check, 0, len(policy.Checks))
 	for _, name := range policy.Checks {
-		c := Check{Name: name, Verdict: in.Checks[name].Verdict, ReportDigest: in.Checks[name].ReportDigest}
+		c := Check{Name: name, Verdict: in.Checks[name].Verdict}
 		for _, cr := range dec.Checks {
 			if cr.Check == name {
-				c.Verdict = string(cr.Verdict)
+				c.Verdict, c.ReportDigest = string(cr.Verdict), cr.ReportDigest
 				c.Findings, c.Blocking, c.Waived = cr.Findings, cr.Blocking, cr.Waived
 			}
 		}
@@ -202,7 +208,7 @@ func checks(in Input, dec *decision.Decision) []Check {
 	return out
 }
 
-func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyDigest string, pred *Predicate) VSA {
+func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyDigest digest.Digest, pred *Predicate) VSA {
 	uri := in.ResourceURI
 	if uri == "" {
 		uri = "urn:tollgate:release:" + r.Metadata.Name
@@ -220,16 +226,15 @@ func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyD
 		v.VerifiedLevels = []string{VerifiedLevel}
 	}
 	for _, c := range pred.Checks {
-		if results.ValidDigest(c.ReportDigest) {
+		if !c.ReportDigest.IsZero() {
 			v.InputAttestations = append(v.InputAttestations, ResourceDescriptor{URI: evidence.FileName(c.Name), Digest: digestMap(c.ReportDigest)})
 		}
 	}
 	return v
 }
 
-func digestMap(d string) map[string]string {
-	algo, h, _ := strings.Cut(d, ":")
-	return map[string]string{algo: h}
+func digestMap(d digest.Digest) map[string]string {
+	return map[string]string{string(d.Algorithm()): d.Hex()}
 }
 
 func nonNil[T any](s []T) []T {

@@ -15,8 +15,10 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -34,7 +36,7 @@ type fixture struct {
 	vs       *signtest.Virtual
 	bot      *sign.Signer
 	attestor policy.Identity
-	policyD  string
+	policyD  digest.Digest
 }
 
 func keySigner(t testing.TB) (*sign.Signer, string) {
@@ -88,7 +90,7 @@ func newFixture(t testing.TB) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: "pass", ReportDigest: d}
+		checks[c] = attest.CheckResults{Verdict: "pass", ReportDigest: d.String()}
 	}
 	for _, s := range []*sign.Signer{alice, bob} {
 		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
@@ -108,14 +110,24 @@ func newFixture(t testing.TB) *fixture {
 			ArtifactDigest: m.Root, Checks: checks, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
 			Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "release-x7k2", UID: "5f0c"}, Now: time.Now().UTC(),
 		},
-		vs: vs, bot: bot, attestor: attestor, policyD: evidence.Digest(pb),
+		vs: vs, bot: bot, attestor: attestor, policyD: digest.FromBytes(pb),
 	}
+}
+
+// artifact is the fixture's artefact digest.
+func (f *fixture) artifact(t testing.TB) digest.Digest {
+	t.Helper()
+	d, err := digest.ParseSHA256(f.in.ArtifactDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func (f *fixture) verify(t testing.TB, b []byte, req attest.Requirements) (*attest.Verified, error) {
 	t.Helper()
-	if req.ArtifactDigest == "" {
-		req.ArtifactDigest = f.in.ArtifactDigest
+	if req.ArtifactDigest.IsZero() {
+		req.ArtifactDigest = f.artifact(t)
 	}
 	if req.Now.IsZero() {
 		req.Now = time.Now()
@@ -140,11 +152,11 @@ func TestAttestKeylessPassed(t *testing.T) {
 		t.Fatalf("predicate %+v", p)
 	}
 	onDisk, err := os.ReadFile(filepath.Join(f.in.EvidenceDir, attest.BundleFile))
-	if err != nil || evidence.Digest(onDisk) != out.Digest {
+	if err != nil || digest.FromBytes(onDisk) != out.Digest {
 		t.Fatalf("attestation digest %s does not match %s: %v", out.Digest, attest.BundleFile, err)
 	}
 
-	v, err := f.verify(t, out.Bundle, attest.Requirements{PolicyDigests: []string{f.policyD}, MaxAge: time.Hour})
+	v, err := f.verify(t, out.Bundle, attest.Requirements{PolicyDigests: []digest.Digest{f.policyD}, MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +166,7 @@ func TestAttestKeylessPassed(t *testing.T) {
 
 	// The VSA says the same, in SLSA's words.
 	res, err := trust.Verify(context.Background(), out.VSABundle, []policy.Identity{f.attestor}, func() trust.Artifact {
-		a, err := trust.ArtifactDigest(f.in.ArtifactDigest)
+		a, err := trust.ArtifactDigest(f.artifact(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,10 +175,10 @@ func TestAttestKeylessPassed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, _ := sign.ParseStatement(res.Payload)
+	st, _ := intoto.Parse(res.Payload)
 	var vsa attest.VSA
 	json.Unmarshal(st.Predicate, &vsa)
-	if st.PredicateType != attest.VSAPredicateType || vsa.VerificationResult != "PASSED" || vsa.Policy.Digest["sha256"] != strings.TrimPrefix(f.policyD, "sha256:") || len(vsa.InputAttestations) != 3 {
+	if st.PredicateType != attest.VSAPredicateType || vsa.VerificationResult != "PASSED" || vsa.Policy.Digest["sha256"] != f.policyD.Hex() || len(vsa.InputAttestations) != 3 {
 		t.Fatalf("VSA %s %+v", st.PredicateType, vsa)
 	}
 }
@@ -188,10 +200,10 @@ func TestVerifyRefuses(t *testing.T) {
 		req    attest.Requirements
 		want   string
 	}{
-		{"another digest", out.Bundle, attest.Requirements{ArtifactDigest: "sha256:" + strings.Repeat("1", 64)}, "a bundle for another release"},
+		{"another digest", out.Bundle, attest.Requirements{ArtifactDigest: digest.FromBytes([]byte("another release"))}, "a bundle for another release"},
 		{"modified payload", tamper(t, out.Bundle), attest.Requirements{}, "signature"},
 		{"untrusted signer", otherOut.Bundle, attest.Requirements{}, "signature"},
-		{"unlisted policy", out.Bundle, attest.Requirements{PolicyDigests: []string{"sha256:" + strings.Repeat("2", 64)}}, "is not an allowed policy"},
+		{"unlisted policy", out.Bundle, attest.Requirements{PolicyDigests: []digest.Digest{digest.FromBytes([]byte("another policy"))}}, "is not an allowed policy"},
 		{"older than max-age", out.Bundle, attest.Requirements{MaxAge: 24 * time.Hour, Now: time.Now().Add(30 * time.Hour)}, "older than --max-age 24h"},
 		{"VSA instead of release gate", out.VSABundle, attest.Requirements{}, "not a release-gate attestation"},
 		{"not a bundle", []byte(`{"mediaType":"x"}`), attest.Requirements{}, "signature"},

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -24,9 +25,9 @@ const MaxClockSkew = 5 * time.Minute
 // Requirements are what a promotion demands of a release-gate attestation.
 type Requirements struct {
 	// ArtifactDigest is the artefact root digest being promoted.
-	ArtifactDigest string
+	ArtifactDigest digest.Digest
 	// PolicyDigests are the allowed policy digests; empty allows any.
-	PolicyDigests []string
+	PolicyDigests []digest.Digest
 	// MaxAge refuses attestations older than this; 0 means no limit.
 	MaxAge time.Duration
 	// Now is the current time.
@@ -56,10 +57,10 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature: %w", ErrRefused, err)
 	}
-	if res.PayloadType != sign.InTotoPayloadType {
+	if res.PayloadType != intoto.PayloadType {
 		return nil, fmt.Errorf("%w: the bundle holds %q, not an in-toto statement", ErrRefused, res.PayloadType)
 	}
-	st, err := sign.ParseStatement(res.Payload)
+	st, err := intoto.Parse(res.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 	}
@@ -67,7 +68,7 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 		return nil, fmt.Errorf("%w: the bundle is a %s statement, not a release-gate attestation (%s)", ErrRefused, st.PredicateType, PredicateType)
 	}
 	if !st.HasSubject(req.ArtifactDigest) {
-		return nil, fmt.Errorf("%w: the attestation is about %q sha256:%s, not %s (a bundle for another release)", ErrRefused, st.Subject[0].Name, st.Subject[0].Digest["sha256"], req.ArtifactDigest)
+		return nil, fmt.Errorf("%w: the attestation is about %s, not %s (a bundle for another release)", ErrRefused, st.Subject[0], req.ArtifactDigest)
 	}
 	pred, err := ParsePredicate(st.Predicate)
 	if err != nil {
@@ -89,7 +90,11 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 		why = append(why, msg)
 	}
 	if len(req.PolicyDigests) > 0 && !slices.Contains(req.PolicyDigests, pred.PolicyDigest) {
-		why = append(why, fmt.Sprintf("policy digest %s is not an allowed policy (%s)", pred.PolicyDigest, strings.Join(req.PolicyDigests, ", ")))
+		allowed := make([]string, len(req.PolicyDigests))
+		for i, d := range req.PolicyDigests {
+			allowed[i] = d.String()
+		}
+		why = append(why, fmt.Sprintf("policy digest %s is not an allowed policy (%s)", pred.PolicyDigest, strings.Join(allowed, ", ")))
 	}
 	if age := req.Now.Sub(v.Time); req.MaxAge > 0 && age > req.MaxAge {
 		why = append(why, fmt.Sprintf("attested at %s, %s ago, older than --max-age %s", v.Time.UTC().Format(time.RFC3339), age.Round(time.Second), req.MaxAge))
@@ -106,8 +111,8 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 // ParsePredicate decodes a release-gate predicate and checks the fields a
 // verifier relies on. Unknown fields are allowed (newer writers).
 func ParsePredicate(b []byte) (*Predicate, error) {
-	if len(b) > sign.MaxStatementSize {
-		return nil, fmt.Errorf("release-gate predicate is larger than %d bytes", sign.MaxStatementSize)
+	if len(b) > intoto.MaxSize {
+		return nil, fmt.Errorf("release-gate predicate is larger than %d bytes", intoto.MaxSize)
 	}
 	var p Predicate
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -120,7 +125,7 @@ func ParsePredicate(b []byte) (*Predicate, error) {
 		return nil, errors.New("release-gate predicate has no release name")
 	case p.Time.IsZero():
 		return nil, errors.New("release-gate predicate has no time")
-	case p.PolicyDigest == "":
+	case p.PolicyDigest.IsZero():
 		return nil, errors.New("release-gate predicate has no policy digest")
 	}
 	return &p, nil

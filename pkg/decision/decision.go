@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -26,7 +27,7 @@ type Approval struct {
 	// Signer is the key id or certificate subject and issuer.
 	Signer string `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
-	ReviewDigest string `json:"reviewDigest"`
+	ReviewDigest digest.Digest `json:"reviewDigest"`
 	// SignedAt is the verified signing time, if any.
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 }
@@ -34,22 +35,24 @@ type Approval struct {
 // Input is everything a decision is made from. Reports must already be
 // verified against the digests in Digests.
 type Input struct {
-	// ArtifactDigest is the provenance artifact-digest result.
-	ArtifactDigest string
+	// ArtifactDigest is the provenance artifact-digest result; the zero
+	// Digest (missing or malformed) blocks.
+	ArtifactDigest digest.Digest
 	// Reports by check name (policy.Checks); a missing report is an error.
 	Reports map[string]*evidence.Report
-	// Digests are the report-digest results by check name.
-	Digests map[string]string
+	// Digests are the report-digest results by check name; a missing or
+	// zero one blocks.
+	Digests map[string]digest.Digest
 	// Review and its digest; Approvals are verified approvals of it.
 	Review       *review.ReleaseReview
-	ReviewDigest string
+	ReviewDigest digest.Digest
 	Approvals    []Approval
 	// Approval problems found while verifying (bad signature, unknown
 	// signer); each becomes a reason.
 	ApprovalErrors []string
 	// Policy and its digest.
 	Policy       *policy.ReleasePolicy
-	PolicyDigest string
+	PolicyDigest digest.Digest
 	// Attestor is the identity that signs the attestation, for separation
 	// of duties: trust.Result.Signer of the attestation bundle (or, before
 	// signing, the signer string the key or certificate will produce). An
@@ -64,7 +67,7 @@ type Input struct {
 type CheckResult struct {
 	Check        string           `json:"check"`
 	Verdict      evidence.Verdict `json:"verdict"`
-	ReportDigest string           `json:"reportDigest"`
+	ReportDigest digest.Digest    `json:"reportDigest"`
 	Findings     int              `json:"findings"`
 	Blocking     int              `json:"blocking"`
 	Warnings     int              `json:"warnings"`

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -72,8 +71,8 @@ func Evaluate(in Input) (*Decision, error) {
 		Checks: []CheckResult{}, Approvals: []Approval{}, Exceptions: []AppliedException{},
 		Reasons: []Reason{}, Warnings: []Reason{},
 	}}
-	if !results.ValidDigest(in.ArtifactDigest) {
-		e.block("", ClassArtifact, fmt.Sprintf("artifact digest %q is not sha256:<64 hex>; the provenance artifact-digest result is required", in.ArtifactDigest))
+	if in.ArtifactDigest.IsZero() {
+		e.block("", ClassArtifact, "no valid artifact digest: the provenance artifact-digest result (sha256:<64 hex>) is required")
 	}
 	e.approvals()
 	e.exceptions()
@@ -257,14 +256,14 @@ func (e *evaluation) covering(check, fp string) (valid, invalid []*exception) {
 
 // check judges one check's report.
 func (e *evaluation) check(name string) {
-	digest := e.in.Digests[name]
-	cr := CheckResult{Check: name, Verdict: evidence.Error, ReportDigest: digest}
+	d := e.in.Digests[name]
+	cr := CheckResult{Check: name, Verdict: evidence.Error, ReportDigest: d}
 	rep := e.in.Reports[name]
 	switch {
 	case rep == nil:
 		e.block(name, ClassReportMissing, name+": no verified evidence report; the check did not run or its report could not be read")
-	case !results.ValidDigest(digest):
-		e.block(name, ClassReportMissing, fmt.Sprintf("%s: report digest %q is not sha256:<64 hex>", name, digest))
+	case d.IsZero():
+		e.block(name, ClassReportMissing, name+": no valid report digest (sha256:<64 hex>) pins its report")
 	case rep.Check != name:
 		e.block(name, ClassReportMissing, fmt.Sprintf("%s: the report is for check %q", name, rep.Check))
 	case !rep.Verdict.Valid():
@@ -429,7 +428,7 @@ func (e *evaluation) celVars() map[string]any {
 	checks := map[string]any{}
 	for _, c := range e.d.Checks {
 		checks[c.Check] = map[string]any{
-			"verdict": string(c.Verdict), "reportDigest": c.ReportDigest, "findings": int64(c.Findings),
+			"verdict": string(c.Verdict), "reportDigest": c.ReportDigest.String(), "findings": int64(c.Findings),
 			"blocking": int64(c.Blocking), "warnings": int64(c.Warnings), "waived": int64(c.Waived),
 		}
 	}
@@ -455,7 +454,7 @@ func (e *evaluation) celVars() map[string]any {
 	}
 	m := e.in.Review.Spec.Model
 	return map[string]any{
-		policy.VarArtifact: map[string]any{"digest": e.in.ArtifactDigest, "reviewedRoot": e.in.Review.Spec.Artifact.Root},
+		policy.VarArtifact: map[string]any{"digest": e.in.ArtifactDigest.String(), "reviewedRoot": e.in.Review.Spec.Artifact.Root},
 		policy.VarRelease: map[string]any{"name": e.in.Review.Metadata.Name,
 			"model": map[string]any{"name": m.Name, "version": m.Version, "revision": m.Revision}},
 		policy.VarChecks:     checks,

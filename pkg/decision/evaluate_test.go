@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -14,14 +15,22 @@ import (
 
 var (
 	now      = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	artifact = "sha256:" + strings.Repeat("a", 64)
-	revDig   = "sha256:" + strings.Repeat("b", 64)
+	artifact = mustDigest("sha256:" + strings.Repeat("a", 64))
+	revDig   = mustDigest("sha256:" + strings.Repeat("b", 64))
 )
+
+func mustDigest(s string) digest.Digest {
+	d, err := digest.ParseSHA256(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
 
 const fp1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 
-func digestOf(check string) string {
-	return "sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64)
+func digestOf(check string) digest.Digest {
+	return mustDigest("sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64))
 }
 
 func testPolicy(t *testing.T, yaml string) *policy.ReleasePolicy {
@@ -51,8 +60,8 @@ func passReports() map[string]*evidence.Report {
 	return m
 }
 
-func digests() map[string]string {
-	m := map[string]string{}
+func digests() map[string]digest.Digest {
+	m := map[string]digest.Digest{}
 	for _, c := range policy.Checks {
 		m[c] = digestOf(c)
 	}
@@ -105,8 +114,8 @@ func TestEvaluate(t *testing.T) {
 		{name: "pass", verdict: Passed, controls: map[string]string{"ASI03": "held", "MANAGE 1.1": "held"}},
 		{name: "missing report", verdict: Failed, class: ClassReportMissing, reason: "provenance: no verified evidence report",
 			mod: func(t *testing.T, in *Input) { delete(in.Reports, policy.CheckProvenance) }},
-		{name: "bad report digest", verdict: Failed, class: ClassReportMissing, reason: `report digest "sha256:nope"`,
-			mod: func(t *testing.T, in *Input) { in.Digests[policy.CheckPermissions] = "sha256:nope" }},
+		{name: "no report digest", verdict: Failed, class: ClassReportMissing, reason: "permission-diff: no valid report digest",
+			mod: func(t *testing.T, in *Input) { in.Digests[policy.CheckPermissions] = digest.Digest{} }},
 		{name: "report for another check", verdict: Failed, reason: `the report is for check "provenance"`,
 			mod: func(t *testing.T, in *Input) { in.Reports[policy.CheckSecrets].Check = policy.CheckProvenance }},
 		{name: "check error blocks", verdict: Failed, class: ClassCheckError, reason: "could not decide (verdict error): disk on fire",
@@ -116,7 +125,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "unknown verdict", verdict: Failed, class: ClassCheckError, reason: `unknown verdict "maybe"`,
 			mod: func(t *testing.T, in *Input) { in.Reports[policy.CheckProvenance].Verdict = "maybe" }},
 		{name: "invalid artifact digest", verdict: Failed, class: ClassArtifact, reason: "artifact digest",
-			mod: func(t *testing.T, in *Input) { in.ArtifactDigest = "$(tasks.provenance.results.artifact-digest)" }},
+			mod: func(t *testing.T, in *Input) { in.ArtifactDigest = digest.Digest{} }},
 		{name: "blocking finding", verdict: Failed, class: "secrets.literal.openai", reason: "prompts/system.md: secrets.literal.openai here (fingerprint " + fp1,
 			controls: map[string]string{"ASI03": "violated", "MANAGE 1.1": "violated", "ASI02": "held"},
 			mod:      func(t *testing.T, in *Input) { withFinding(in, finding("secrets.literal.openai", evidence.High, true)) }},
@@ -237,8 +246,8 @@ func TestEvaluate(t *testing.T) {
 				in.Policy.Spec.Approvals.Required = 2
 				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: "key:bb", ReviewDigest: revDig})
 			}},
-		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:0",
-			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = "sha256:0" }},
+		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:aaaa",
+			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = artifact }},
 		{name: "approval by unknown identity", verdict: Failed, class: ClassApprovalInvalid, reason: `"mallory" is not an approver in the policy`,
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].Identity = "mallory" }},
 		{name: "approval problems block", verdict: Failed, class: ClassApprovalInvalid, reason: "approval: approvals/x.sigstore.json: bad signature",

@@ -2,8 +2,6 @@ package evidence
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
@@ -167,27 +166,25 @@ func Canonical(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Digest returns "sha256:<hex>" of b.
-func Digest(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
-}
+// Digest returns "sha256:<hex>" of b as a string, for the string maps of
+// a report (Inputs); digest.FromBytes is the typed form.
+func Digest(b []byte) string { return digest.FromBytes(b).String() }
 
 // FileName is the report's file name in the evidence directory.
 func FileName(check string) string { return check + ".json" }
 
 // Write encodes r into dir/<check>.json atomically (temporary file, fsync,
 // rename) and returns the path and the digest of the bytes written.
-func Write(dir string, r *Report) (path, digest string, err error) {
+func Write(dir string, r *Report) (string, digest.Digest, error) {
 	b, err := r.Encode()
 	if err != nil {
-		return "", "", fmt.Errorf("report %s: %w", r.Check, err)
+		return "", digest.Digest{}, fmt.Errorf("report %s: %w", r.Check, err)
 	}
-	path = filepath.Join(dir, FileName(r.Check))
+	path := filepath.Join(dir, FileName(r.Check))
 	if err := safefile.WriteAtomic(path, b); err != nil {
-		return "", "", fmt.Errorf("report %s: %w", r.Check, err)
+		return "", digest.Digest{}, fmt.Errorf("report %s: %w", r.Check, err)
 	}
-	return path, Digest(b), nil
+	return path, digest.FromBytes(b), nil
 }
 
 // WriteFileAtomic is safefile.WriteAtomic.
@@ -202,13 +199,13 @@ func WriteFileAtomic(path string, b []byte) error { return safefile.WriteAtomic(
 var ErrDigestMismatch = errors.New("report digest mismatch")
 
 // ReadVerified reads the report at path, checks that its bytes hash to
-// wantDigest, and decodes it strictly.
-func ReadVerified(path, wantDigest string) (*Report, error) {
+// wantDigest, and decodes it strictly. The zero wantDigest matches nothing.
+func ReadVerified(path string, wantDigest digest.Digest) (*Report, error) {
 	b, err := safefile.Read(path, MaxReportSize)
 	if err != nil {
 		return nil, err
 	}
-	if got := Digest(b); got != wantDigest {
+	if got := digest.FromBytes(b); got != wantDigest {
 		return nil, fmt.Errorf("%s: %w: file is %s, result says %s", path, ErrDigestMismatch, got, wantDigest)
 	}
 	var r Report

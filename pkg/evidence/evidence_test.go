@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
@@ -81,10 +82,10 @@ func TestWriteAndReadVerified(t *testing.T) {
 
 func TestReadVerifiedRejects(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) (string, string) {
+	write := func(name, content string) (string, digest.Digest) {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(content), 0o644)
-		return p, evidence.Digest([]byte(content))
+		return p, digest.FromBytes([]byte(content))
 	}
 	tests := []struct {
 		name, content, wantErr string

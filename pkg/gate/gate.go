@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -61,9 +62,9 @@ type Outcome struct {
 	// gate's own reasons ahead of its reasons.
 	Decision       *decision.Decision `json:"decision"`
 	Release        string             `json:"release,omitempty"`
-	ArtifactDigest string             `json:"artifactDigest,omitempty"`
-	ReviewDigest   string             `json:"reviewDigest,omitempty"`
-	PolicyDigest   string             `json:"policyDigest,omitempty"`
+	ArtifactDigest digest.Digest      `json:"artifactDigest,omitzero"`
+	ReviewDigest   digest.Digest      `json:"reviewDigest,omitzero"`
+	PolicyDigest   digest.Digest      `json:"policyDigest,omitzero"`
 	// Attestation describes the verified attestation, when it verified.
 	Attestation *Attestation `json:"attestation,omitempty"`
 }
@@ -87,18 +88,18 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out := &Outcome{}
 	rs := cfg.Results
 
-	artifactDigest, err := digest(rs, ResultArtifactDigest)
+	artifactDigest, err := digestResult(rs, ResultArtifactDigest)
 	if err != nil {
 		r.fail(policy.CheckProvenance, ClassResult, err)
 	}
 	out.ArtifactDigest = artifactDigest
-	verdicts, digests := map[string]evidence.Verdict{}, map[string]string{}
+	verdicts, digests := map[string]evidence.Verdict{}, map[string]digest.Digest{}
 	for _, c := range policy.Checks {
 		v, err := verdict(rs, VerdictResult(c))
 		if err != nil {
 			r.fail(c, ClassResult, err)
 		}
-		d, err := digest(rs, DigestResult(c))
+		d, err := digestResult(rs, DigestResult(c))
 		if err != nil {
 			r.fail(c, ClassResult, err)
 		}
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		r.fail(policy.CheckAttest, ClassResult, err)
 	}
-	attestationDigest, err := digest(rs, ResultAttestationDigest)
+	attestationDigest, err := digestResult(rs, ResultAttestationDigest)
 	if err != nil {
 		r.fail(policy.CheckAttest, ClassResult, err)
 	}
@@ -179,10 +180,10 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // reports reads and verifies each check's report against its digest result
 // and checks the verdict result against the report.
-func (r *run) reports(verdicts map[string]evidence.Verdict, digests map[string]string) map[string]*evidence.Report {
+func (r *run) reports(verdicts map[string]evidence.Verdict, digests map[string]digest.Digest) map[string]*evidence.Report {
 	reports := map[string]*evidence.Report{}
 	for _, c := range policy.Checks {
-		if digests[c] == "" {
+		if digests[c].IsZero() {
 			continue
 		}
 		path := filepath.Join(r.cfg.EvidenceDir, evidence.FileName(c))
@@ -205,7 +206,7 @@ func (r *run) reports(verdicts map[string]evidence.Verdict, digests map[string]s
 
 // undecided is the decision when the policy or review could not be loaded:
 // FAILED, with what the results said about each check.
-func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) *decision.Decision {
+func undecided(verdicts map[string]evidence.Verdict, digests map[string]digest.Digest) *decision.Decision {
 	d := &decision.Decision{Verdict: decision.Failed, Approvals: []decision.Approval{},
 		Exceptions: []decision.AppliedException{}, Reasons: []decision.Reason{}, Warnings: []decision.Reason{},
 		Controls: audit.Assess(nil)}

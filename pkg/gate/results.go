@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
@@ -68,14 +68,15 @@ func verdict(rs map[string]string, name string) (evidence.Verdict, error) {
 	return "", fmt.Errorf("result %s is %q, not one of pass, fail, error", name, evidence.OneLine(v, 40))
 }
 
-// digest reads a sha256:<hex> result.
-func digest(rs map[string]string, name string) (string, error) {
+// digestResult reads a sha256:<hex> result.
+func digestResult(rs map[string]string, name string) (digest.Digest, error) {
 	v, err := value(rs, name)
 	if err != nil {
-		return "", err
+		return digest.Digest{}, err
 	}
-	if !results.ValidDigest(v) {
-		return "", fmt.Errorf("result %s is %q, not sha256:<64 lowercase hex>", name, evidence.OneLine(v, 80))
+	d, err := digest.ParseSHA256(v)
+	if err != nil {
+		return digest.Digest{}, fmt.Errorf("result %s: %w", name, err)
 	}
-	return v, nil
+	return d, nil
 }

@@ -111,18 +111,18 @@ func (o *Outcome) Markdown() []byte {
 	}
 	b.WriteString("| | |\n| --- | --- |\n")
 	row("Release", md(o.Release))
-	row("Artefact", code(o.ArtifactDigest))
-	row("Review", code(o.ReviewDigest))
-	row("Policy", code(o.PolicyDigest))
+	row("Artefact", code(o.ArtifactDigest.String()))
+	row("Review", code(o.ReviewDigest.String()))
+	row("Policy", code(o.PolicyDigest.String()))
 	if a := o.Attestation; a != nil {
-		row("Attestation", code(a.Digest)+" signed by "+md(a.Identity)+" ("+md(a.Signer)+")")
+		row("Attestation", code(a.Digest.String())+" signed by "+md(a.Identity)+" ("+md(a.Signer)+")")
 		run := strings.Trim(strings.Join([]string{a.Run.Engine, a.Run.Namespace, a.Run.Name}, "/"), "/")
 		row("Run", md(run))
 	}
 	b.WriteString("\n## Checks\n\n| Check | Verdict | Findings | Blocking | Warnings | Waived | Exceptions | Report |\n| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n")
 	for _, c := range d.Checks {
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s |\n", c.Check, c.Verdict, c.Findings, c.Blocking, c.Warnings, c.Waived,
-			orDash(md(strings.Join(c.Exceptions, ", "))), orDash(code(c.ReportDigest)))
+			orDash(md(strings.Join(c.Exceptions, ", "))), orDash(code(c.ReportDigest.String())))
 	}
 	reasons := func(title string, rs []decision.Reason) {
 		if len(rs) == 0 {
@@ -299,17 +299,17 @@ func (o *Outcome) Report() (*evidence.Report, error) {
 	rep := &evidence.Report{
 		Verdict: evidence.Fail,
 		Summary: o.Summary(),
-		Inputs:  map[string]string{ResultArtifactDigest: o.ArtifactDigest, "review": o.ReviewDigest, "policy": o.PolicyDigest},
+		Inputs:  map[string]string{ResultArtifactDigest: o.ArtifactDigest.String(), "review": o.ReviewDigest.String(), "policy": o.PolicyDigest.String()},
 		Data:    data,
 	}
 	if o.Passed() {
 		rep.Verdict = evidence.Pass
 	}
 	for _, c := range o.Decision.Checks {
-		rep.Inputs[DigestResult(c.Check)] = c.ReportDigest
+		rep.Inputs[DigestResult(c.Check)] = c.ReportDigest.String()
 	}
 	if o.Attestation != nil {
-		rep.Inputs[ResultAttestationDigest] = o.Attestation.Digest
+		rep.Inputs[ResultAttestationDigest] = o.Attestation.Digest.String()
 	}
 	add := func(r decision.Reason, sev evidence.Severity, blocking bool) {
 		rep.Findings = append(rep.Findings, evidence.Finding{

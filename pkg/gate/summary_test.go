@@ -9,20 +9,24 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 )
+
+// testDigest is the digest of s, a stand-in for a real file's.
+func testDigest(s string) digest.Digest { return digest.FromBytes([]byte(s)) }
 
 func outcome() *Outcome {
 	d := &decision.Decision{Verdict: decision.Passed, Controls: audit.Assess(nil),
-		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: "sha256:00"},
+		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: testDigest("report")},
 			{Check: "secret-inventory", Verdict: evidence.Fail, Findings: 1, Waived: 1, Exceptions: []string{"EX|1"}}},
 		Exceptions: []decision.AppliedException{{ID: "EX|1", Check: "secret-inventory", Fingerprints: []string{"f"}, Reason: "a <script>|b\nc",
 			Owner: "o", Approver: "alice", Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
 		Approvals: []decision.Approval{{Identity: "alice", Signer: "key:aa"}},
 		Warnings:  []decision.Reason{{Check: "permission-diff", Class: "permissions.narrowed", Message: "narrowed", Refs: []string{"LLM06"}}},
 	}
-	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: "sha256:11", Attestation: &Attestation{Digest: "sha256:22", Identity: "bot", Signer: "key:bb", Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
+	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: "key:bb", Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
 }
 
 func TestMarkdown(t *testing.T) {
@@ -92,9 +96,9 @@ func TestSummary(t *testing.T) {
 }
 
 func FuzzDecodeStatement(f *testing.F) {
-	const digest = "sha256:9274511000000000000000000000000000000000000000000000000000c6dec4"
-	good, err := sign.NewStatement("agent", digest, attest.PredicateType, attest.Predicate{
-		Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:00", Time: time.Unix(1, 0).UTC()})
+	subject := testDigest("artefact")
+	good, err := intoto.New("agent", subject, attest.PredicateType, attest.Predicate{
+		Verdict: decision.Passed, Release: "agent", PolicyDigest: testDigest("policy"), Time: time.Unix(1, 0).UTC()})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -102,7 +106,7 @@ func FuzzDecodeStatement(f *testing.F) {
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"x","predicate":{}}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := decodeStatement(sign.InTotoPayloadType, b, digest)
+		p, err := decodeStatement(intoto.PayloadType, b, subject)
 		if err == nil && p.Verdict != decision.Passed && p.Verdict != decision.Failed {
 			t.Fatalf("accepted verdict %q", p.Verdict)
 		}

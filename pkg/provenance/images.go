@@ -16,7 +16,7 @@ import (
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
-	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 // maxManifestSize bounds a deploy manifest read for image references.
@@ -54,17 +54,17 @@ type imageRef struct {
 
 // splitRef splits "repo:tag@sha256:…" into "repo:tag" and the digest, and
 // checks that the reference parses.
-func splitRef(ref string) (key, digest string, err error) {
-	key, digest, _ = strings.Cut(ref, "@")
+func splitRef(ref string) (key, pinned string, err error) {
+	key, pinned, _ = strings.Cut(ref, "@")
 	if _, err := name.ParseReference(ref); err != nil {
 		return "", "", fmt.Errorf("image reference %q: %w", ref, err)
 	}
-	if digest != "" {
-		if _, err := artifact.DecodeDigest(digest); err != nil {
+	if pinned != "" {
+		if _, err := digest.ParseSHA256(pinned); err != nil {
 			return "", "", fmt.Errorf("image reference %q: %w", ref, err)
 		}
 	}
-	return key, digest, nil
+	return key, pinned, nil
 }
 
 // findImages returns the values of every "image" key (a string) in the

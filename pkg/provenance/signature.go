@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -151,7 +152,11 @@ func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult,
 		if _, ok := known[d]; !ok {
 			continue
 		}
-		a, err := trust.ArtifactDigest(d)
+		pd, err := digest.Parse(d)
+		if err != nil {
+			return res, s.invalid(err), nil
+		}
+		a, err := trust.ArtifactDigest(pd)
 		if err != nil {
 			return res, s.invalid(err), nil
 		}
@@ -247,7 +252,11 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 		return res, out, nil
 	}
 	// The resources match; the signed subject must be their root.
-	root, err := trust.ArtifactDigest(m.Root)
+	rd, err := digest.ParseSHA256(m.Root)
+	if err != nil {
+		return res, nil, err
+	}
+	root, err := trust.ArtifactDigest(rd)
 	if err != nil {
 		return res, nil, err
 	}

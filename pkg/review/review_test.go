@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
 
@@ -90,7 +91,7 @@ func TestLoadRoundTripAndDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, d2, _ := review.Load(p)
-	if d1 != d2 || !strings.HasPrefix(d1, "sha256:") || r2.Spec.Artifact.Root != r.Spec.Artifact.Root {
+	if d1 != d2 || d1.Algorithm() != digest.SHA256 || r2.Spec.Artifact.Root != r.Spec.Artifact.Root {
 		t.Fatalf("digest %s %s, root %s", d1, d2, r2.Spec.Artifact.Root)
 	}
 	if _, _, err := review.Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {

@@ -15,10 +15,9 @@ import (
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"google.golang.org/protobuf/encoding/protojson"
-)
 
-// InTotoPayloadType is the DSSE payload type of in-toto statements.
-const InTotoPayloadType = "application/vnd.in-toto+json"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
+)
 
 // Signer signs in-toto statements into Sigstore bundles.
 type Signer struct {
@@ -62,7 +61,7 @@ func (s *Signer) SignStatement(ctx context.Context, statement []byte) ([]byte, e
 	if s.cert != nil {
 		opts.CertificateProvider = fixedCertificate(s.cert)
 	}
-	b, err := sgsign.Bundle(&sgsign.DSSEData{Data: statement, PayloadType: InTotoPayloadType}, s.kp, opts)
+	b, err := sgsign.Bundle(&sgsign.DSSEData{Data: statement, PayloadType: intoto.PayloadType}, s.kp, opts)
 	if err != nil {
 		return nil, fmt.Errorf("sign statement as %s: %w", s.identity, err)
 	}

@@ -18,6 +18,7 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
@@ -130,7 +131,11 @@ func certifiedKey(t *testing.T, notBefore, notAfter time.Time) (*trusttest.Key, 
 // mustDigest is trust.ArtifactDigest for digests a test knows are valid.
 func mustDigest(t testing.TB, d string) trust.Artifact {
 	t.Helper()
-	a, err := trust.ArtifactDigest(d)
+	p, err := digest.Parse(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := trust.ArtifactDigest(p)
 	if err != nil {
 		t.Fatal(err)
 	}

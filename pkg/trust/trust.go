@@ -2,15 +2,13 @@ package trust
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
@@ -91,20 +89,16 @@ func WithNow(now func() time.Time) Option {
 // value is refused.
 type Artifact struct {
 	policy verify.ArtifactPolicyOption
-	digest string
 }
 
-// ArtifactDigest requires the bundle to be about d, "sha256:", "sha384:"
-// or "sha512:" followed by lowercase hex: a DSSE statement subject or the
-// message-signature digest. A malformed d is an error here, not later.
-func ArtifactDigest(d string) (Artifact, error) {
-	algo, h, ok := strings.Cut(d, ":")
-	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
-	raw, err := hex.DecodeString(h)
-	if !ok || sizes[algo] == 0 || err != nil || len(raw) != sizes[algo] || strings.ToLower(h) != h {
-		return Artifact{}, fmt.Errorf("artifact digest %q must be sha256:, sha384: or sha512: followed by lowercase hex", d)
+// ArtifactDigest requires the bundle to be about d: a DSSE statement
+// subject or the message-signature digest. d was validated when it was
+// parsed; the zero Digest is an error here, not later.
+func ArtifactDigest(d digest.Digest) (Artifact, error) {
+	if d.IsZero() {
+		return Artifact{}, errors.New("artifact digest is empty: pass the digest the bundle must be about")
 	}
-	return Artifact{policy: verify.WithArtifactDigest(algo, raw), digest: d}, nil
+	return Artifact{policy: verify.WithArtifactDigest(string(d.Algorithm()), d.Raw())}, nil
 }
 
 // WithoutArtifactUnsafe verifies the signature and signer without binding
@@ -112,7 +106,7 @@ func ArtifactDigest(d string) (Artifact, error) {
 // payload is about itself (attest.Verify and approval.Verify compare the
 // statement subject, to say which release or review it names).
 func WithoutArtifactUnsafe() Artifact {
-	return Artifact{policy: verify.WithoutArtifactUnsafe(), digest: "none"}
+	return Artifact{policy: verify.WithoutArtifactUnsafe()}
 }
 
 // Verify verifies bundle against each identity in ids in turn and returns

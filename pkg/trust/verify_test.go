@@ -13,6 +13,7 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
@@ -190,16 +191,24 @@ func TestVerifyKeyValidityWindow(t *testing.T) {
 	}
 }
 
-// TestArtifactDigestValidated: a malformed digest is refused when the
-// artefact policy is made, not accepted and failed later.
+// TestArtifactDigestValidated: a malformed digest never becomes an
+// artefact policy: it cannot be parsed into a Digest, and the zero Digest
+// is refused when the policy is made, not accepted and failed later.
 func TestArtifactDigestValidated(t *testing.T) {
 	for _, d := range []string{"garbage", "md5:abcd", "sha256:abc", "sha256:" + strings.Repeat("A", 64), "sha256:" + strings.Repeat("0", 63) + "g", ""} {
-		if _, err := trust.ArtifactDigest(d); err == nil {
-			t.Errorf("ArtifactDigest(%q) accepted", d)
+		if p, err := digest.Parse(d); err == nil {
+			t.Errorf("digest.Parse(%q) = %v", d, p)
 		}
 	}
+	if _, err := trust.ArtifactDigest(digest.Digest{}); err == nil {
+		t.Error("ArtifactDigest of the zero Digest accepted")
+	}
 	for _, d := range []string{"sha256:" + strings.Repeat("0", 64), "sha384:" + strings.Repeat("a", 96), "sha512:" + strings.Repeat("f", 128)} {
-		if _, err := trust.ArtifactDigest(d); err != nil {
+		p, err := digest.Parse(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := trust.ArtifactDigest(p); err != nil {
 			t.Errorf("ArtifactDigest(%q): %v", d, err)
 		}
 	}

@@ -119,8 +119,8 @@ func (c *Command) Exec(ctx context.Context) error {
 			verdict = evidence.Fail
 		}
 		rep := &evidence.Report{Verdict: verdict, Summary: pkgattest.Summary(out.Predicate),
-			Inputs: map[string]string{"review": out.Predicate.ReviewDigest, "policy": out.Predicate.PolicyDigest}}
-		return &evidence.Outcome{Report: rep, Results: map[string]string{results.AttestationDigest: out.Digest}}, nil
+			Inputs: map[string]string{"review": out.Predicate.ReviewDigest.String(), "policy": out.Predicate.PolicyDigest.String()}}
+		return &evidence.Outcome{Report: rep, Results: map[string]string{results.AttestationDigest: out.Digest.String()}}, nil
 	})
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		log.Warn("release blocked", zap.String("check", r.Check), zap.String("class", r.Class), zap.String("reason", r.Message))
 	}
 	log.Info("attested release", zap.String("verdict", string(out.Predicate.Verdict)), zap.String("signer", out.Signer),
-		zap.String("attestation-digest", out.Digest), zap.Int("approvals", len(out.Predicate.Approvals)))
+		zap.Stringer("attestation-digest", out.Digest), zap.Int("approvals", len(out.Predicate.Approvals)))
 	if c.Out != nil {
 		_, err = fmt.Fprintln(c.Out, pkgattest.Summary(out.Predicate))
 	}

@@ -127,7 +127,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		}
 	}
 	d := out.Decision
-	cli.Logger(ctx).Info("gate decision", zap.String("verdict", string(d.Verdict)), zap.String("artifact", out.ArtifactDigest),
+	cli.Logger(ctx).Info("gate decision", zap.String("verdict", string(d.Verdict)), zap.Stringer("artifact", out.ArtifactDigest),
 		zap.Int("reasons", len(d.Reasons)), zap.Int("warnings", len(d.Warnings)), zap.Int("exceptions", len(d.Exceptions)))
 	if !out.Passed() {
 		return cli.Blockedf("release blocked: %s", out.Summary())

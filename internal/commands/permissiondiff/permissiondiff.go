@@ -33,7 +33,7 @@ func checkRules(path string) (policy.CheckRules, string, error) {
 	if err != nil {
 		return policy.CheckRules{}, "", err
 	}
-	return p.RulesFor(policy.CheckPermissions), digest, nil
+	return p.RulesFor(policy.CheckPermissions), digest.String(), nil
 }
 
 // Command is one permission-diff run.
@@ -98,7 +98,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		rep.Inputs = map[string]string{"review": reviewDigest}
+		rep.Inputs = map[string]string{"review": reviewDigest.String()}
 		if policyDigest != "" {
 			rep.Inputs["policy"] = policyDigest
 		}

@@ -123,14 +123,14 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg.Review, cfg.Inputs["review"] = r, d
+		cfg.Review, cfg.Inputs["review"] = r, d.String()
 	}
 	if s.Policy != "" {
 		p, d, err := policy.Load(s.Policy)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Policy, cfg.PolicyDir, cfg.Inputs["policy"] = p, filepath.Dir(s.Policy), d
+		cfg.Policy, cfg.PolicyDir, cfg.Inputs["policy"] = p, filepath.Dir(s.Policy), d.String()
 	}
 	if p := cli.NewProgress(c.Progress, "hashing"); p != nil {
 		cfg.HashOptions = append(cfg.HashOptions, artifact.WithProgress(p))

@@ -86,15 +86,17 @@ func (c *Command) Exec(ctx context.Context) error {
 	log := cli.Logger(ctx)
 	_, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckSecrets, func(ctx context.Context) (*evidence.Outcome, error) {
 		in := secrets.CheckInput{Artifact: c.Step.Artifact}
-		r, digest, err := review.Load(c.Step.Review)
+		r, reviewDigest, err := review.Load(c.Step.Review)
 		if err != nil {
 			return nil, err
 		}
-		in.Review, in.ReviewDigest = r, digest
+		in.Review, in.ReviewDigest = r, reviewDigest.String()
 		if c.Step.Policy != "" {
-			if in.Policy, in.PolicyDigest, err = policy.Load(c.Step.Policy); err != nil {
+			p, policyDigest, err := policy.Load(c.Step.Policy)
+			if err != nil {
 				return nil, err
 			}
+			in.Policy, in.PolicyDigest = p, policyDigest.String()
 		}
 		if c.KeyFile != "" {
 			if in.Key, err = readKeyFile(c.KeyFile); err != nil {

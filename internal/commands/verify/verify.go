@@ -12,8 +12,8 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -23,12 +23,12 @@ import (
 
 // Command is one verify run.
 type Command struct {
-	ArtifactDigest string
+	ArtifactDigest digest.Digest
 	// Bundle is a bundle file; OCI an artefact the bundles are attached
 	// to as referrers. Exactly one is set.
 	Bundle, OCI   string
 	Attestor      options.TrustedIdentity
-	PolicyDigests []string
+	PolicyDigests []digest.Digest
 	MaxAge        string
 	Clock         cli.Clock
 	Out           io.Writer
@@ -68,11 +68,11 @@ Otherwise it exits 1 and says why.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&c.ArtifactDigest, "artifact-digest", "", "artefact root digest being promoted (required)")
+	options.DigestVar(f, &c.ArtifactDigest, "artifact-digest", "artefact root digest being promoted, sha256:<hex> (required)")
 	f.StringVar(&c.Bundle, "bundle", "", "release-gate.sigstore.json bundle file")
 	f.StringVar(&c.OCI, "oci", "", "OCI artefact the bundles are attached to as referrers")
 	c.Attestor.AddFlags(f, "the attestation")
-	f.StringArrayVar(&c.PolicyDigests, "policy-digest", nil, "allowed policy digest (repeatable; default: any)")
+	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; default: any)")
 	f.StringVar(&c.MaxAge, "max-age", "", "refuse attestations older than this (24h, 7d)")
 	return cmd
 }
@@ -80,16 +80,11 @@ Otherwise it exits 1 and says why.`,
 // Exec verifies and prints the accepted attestation, or returns a blocked
 // error naming every refusal.
 func (c *Command) Exec(ctx context.Context) error {
-	if !results.ValidDigest(c.ArtifactDigest) {
-		return cli.Usagef("--artifact-digest must be sha256:<64 hex>, got %q", c.ArtifactDigest)
+	if c.ArtifactDigest.IsZero() {
+		return cli.Usagef("--artifact-digest is required: the sha256:<hex> root digest of the artefact being promoted")
 	}
 	if (c.Bundle == "") == (c.OCI == "") {
 		return cli.Usagef("pass exactly one of --bundle and --oci")
-	}
-	for _, d := range c.PolicyDigests {
-		if !results.ValidDigest(d) {
-			return cli.Usagef("--policy-digest must be sha256:<64 hex>, got %q", d)
-		}
 	}
 	req := attest.Requirements{ArtifactDigest: c.ArtifactDigest, PolicyDigests: c.PolicyDigests, Now: c.Clock.Now()}
 	if c.MaxAge != "" {
