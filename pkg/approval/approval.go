@@ -2,9 +2,7 @@ package approval
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,11 +15,13 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -84,9 +84,8 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
 // FileName turns a signer identity into a file name: "key:ab12…" becomes
 // "key-ab12….sigstore.json", "alice@example.com (issuer https://…)"
 // becomes "alice@example.com.sigstore.json".
-func FileName(identity string) string {
-	name, _, _ := strings.Cut(identity, " (issuer ")
-	name = strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-.")
+func FileName(id signer.Identity) string {
+	name := strings.Trim(unsafeName.ReplaceAllString(id.Name(), "-"), "-.")
 	if name == "" {
 		name = "approval"
 	}
@@ -189,20 +188,25 @@ func DescribeSigner(b []byte) string {
 		return "(bundle without verification material)"
 	}
 	if c := vc.Certificate(); c != nil {
-		if id, err := sign.CertificateIdentity(c); err == nil {
-			return id
+		id, err := sign.CertificateIdentity(c)
+		if err != nil {
+			// not a Fulcio certificate: a private CA's, named as
+			// pkg/trust names it
+			id, err = signer.Certificate(c.Subject.String(), c.Issuer.String())
 		}
-		return certSubject(c)
+		if err != nil {
+			return "(certificate without a subject or issuer)"
+		}
+		return id.String()
 	}
 	if pk := vc.PublicKey(); pk != nil {
-		if raw, err := base64.StdEncoding.DecodeString(pk.Hint()); err == nil && len(raw) == 32 {
-			return "key:" + hex.EncodeToString(raw)
+		raw, err := base64.StdEncoding.DecodeString(pk.Hint())
+		if err == nil {
+			if id, err := signer.KeyFromDigest(raw); err == nil {
+				return id.String()
+			}
 		}
-		return fmt.Sprintf("key with hint %q", pk.Hint())
+		return fmt.Sprintf("key with hint %q", evidence.OneLine(pk.Hint(), 80))
 	}
 	return "(unknown signer)"
-}
-
-func certSubject(c *x509.Certificate) string {
-	return c.Subject.String() + " (issuer " + c.Issuer.String() + ")"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -118,9 +119,9 @@ func TestVerify(t *testing.T) {
 	}
 	joined := strings.Join(problems, "\n")
 	for _, want := range []string{
-		"signer " + mallory.signer.Identity() + " is not an allowed approver",
-		"bob-replayed.sigstore.json: bob (" + bob.signer.Identity() + ") approves another review record: \"other\"",
-		"tampered.sigstore.json: signer " + alice.signer.Identity() + " is not an allowed approver, or its signature does not verify",
+		"signer " + mallory.signer.Identity().String() + " is not an allowed approver",
+		"bob-replayed.sigstore.json: bob (" + bob.signer.Identity().String() + ") approves another review record: \"other\"",
+		"tampered.sigstore.json: signer " + alice.signer.Identity().String() + " is not an allowed approver, or its signature does not verify",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("problems do not mention %q:\n%s", want, joined)
@@ -153,16 +154,24 @@ func TestVerifyFailsClosed(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
+	key := "key:" + strings.Repeat("ab", 32)
 	for in, want := range map[string]string{
-		"key:ab12": "key-ab12.sigstore.json",
+		key: "key-" + strings.Repeat("ab", 32) + ".sigstore.json",
 		"alice@example.com (issuer https://x.example)":                               "alice@example.com.sigstore.json",
 		"https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://k)": "https-kubernetes.io-namespaces-ci-serviceaccounts-bot.sigstore.json",
-		"../../etc/passwd": "etc-passwd.sigstore.json",
-		"":                 "approval.sigstore.json",
+		"../../etc/passwd (issuer x)":                                                "etc-passwd.sigstore.json",
+		"... (issuer x)":                                                             "approval.sigstore.json",
 	} {
-		if got := approval.FileName(in); got != want {
+		id, err := signer.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := approval.FileName(id); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
 		}
+	}
+	if got := approval.FileName(signer.Identity{}); got != "approval.sigstore.json" {
+		t.Errorf("FileName of an unknown signer = %q", got)
 	}
 }
 

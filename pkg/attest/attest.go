@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
@@ -56,7 +57,7 @@ type Output struct {
 	Bundle, VSABundle []byte
 	Digest            digest.Digest
 	// Signer is the signing identity (sign.Signer.Identity).
-	Signer string
+	Signer signer.Identity
 }
 
 // Attest verifies the checks' reports against their digests and the

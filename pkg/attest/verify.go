@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -37,9 +38,10 @@ type Requirements struct {
 // Verified is an accepted attestation.
 type Verified struct {
 	Predicate *Predicate
-	// Identity is the policy identity name that matched, Signer the key id
-	// or certificate identity.
-	Identity, Signer string
+	// Identity is the policy identity name that matched, Signer the key
+	// or certificate that signed.
+	Identity string
+	Signer   signer.Identity
 	// Time is the attestation time used for MaxAge: the transparency-log
 	// time when the bundle has one, else the signed predicate time.
 	Time time.Time

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // Verdict is the release verdict, spelled as SLSA VSA's verificationResult.
@@ -24,8 +25,8 @@ const (
 type Approval struct {
 	// Identity is the policy identity name that matched.
 	Identity string `json:"identity"`
-	// Signer is the key id or certificate subject and issuer.
-	Signer string `json:"signer"`
+	// Signer is the key or certificate that signed it (package signer).
+	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
 	ReviewDigest digest.Digest `json:"reviewDigest"`
 	// SignedAt is the verified signing time, if any.
@@ -55,10 +56,11 @@ type Input struct {
 	PolicyDigest digest.Digest
 	// Attestor is the identity that signs the attestation, for separation
 	// of duties: trust.Result.Signer of the attestation bundle (or, before
-	// signing, the signer string the key or certificate will produce). An
-	// approval whose Signer or Identity equals it does not count. "" when
-	// unknown, which fails a policy that requires separation of duties.
-	Attestor string
+	// signing, sign.Signer.Identity). An approval whose Signer equals it,
+	// or whose policy identity name is its string form, does not count.
+	// The zero Identity (unknown) fails a policy that requires separation
+	// of duties.
+	Attestor signer.Identity
 	// Now is the decision time (exception expiry is judged against it).
 	Now time.Time
 }

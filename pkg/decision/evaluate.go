@@ -134,7 +134,7 @@ func (e *evaluation) approvals() {
 		if as[i].Identity != as[j].Identity {
 			return as[i].Identity < as[j].Identity
 		}
-		return as[i].Signer < as[j].Signer
+		return as[i].Signer.String() < as[j].Signer.String()
 	})
 	e.approved = map[string]bool{}
 	for _, a := range as {
@@ -145,7 +145,7 @@ func (e *evaluation) approvals() {
 		case a.ReviewDigest != e.in.ReviewDigest:
 			e.block("", ClassApprovalInvalid, fmt.Sprintf("approval by %s approves review %s, not this review %s", a.Identity, a.ReviewDigest, e.in.ReviewDigest))
 			continue
-		case p.SeparationOfDuties && e.in.Attestor != "" && (a.Signer == e.in.Attestor || a.Identity == e.in.Attestor):
+		case p.SeparationOfDuties && !e.in.Attestor.IsZero() && (a.Signer == e.in.Attestor || a.Identity == e.in.Attestor.String()):
 			e.block("", ClassSeparation, fmt.Sprintf("approval by %s does not count: it is also the attestation signer (%s) and the policy requires separation of duties", a.Identity, e.in.Attestor))
 			continue
 		}
@@ -153,10 +153,10 @@ func (e *evaluation) approvals() {
 			continue
 		}
 		e.approved[a.Identity] = true
-		e.approved[a.Signer] = true
+		e.approved[a.Signer.String()] = true
 		e.d.Approvals = append(e.d.Approvals, a)
 	}
-	if p.SeparationOfDuties && e.in.Attestor == "" {
+	if p.SeparationOfDuties && e.in.Attestor.IsZero() {
 		e.block("", ClassSeparation, "the policy requires separation of duties but the attestation signer is unknown")
 	}
 	if n := len(e.d.Approvals); n < p.Required {
@@ -434,7 +434,7 @@ func (e *evaluation) celVars() map[string]any {
 	}
 	approvals := []any{}
 	for _, a := range e.d.Approvals {
-		approvals = append(approvals, map[string]any{"identity": a.Identity, "signer": a.Signer})
+		approvals = append(approvals, map[string]any{"identity": a.Identity, "signer": a.Signer.String()})
 	}
 	exceptions := []any{}
 	for _, x := range e.exc {

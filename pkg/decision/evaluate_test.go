@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 var (
@@ -28,6 +29,15 @@ func mustDigest(s string) digest.Digest {
 }
 
 const fp1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+
+// keyOf is the key signer whose hex digest repeats b.
+func keyOf(b string) signer.Identity {
+	id, err := signer.Parse("key:" + strings.Repeat(b, 32))
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
 
 func digestOf(check string) digest.Digest {
 	return mustDigest("sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64))
@@ -86,8 +96,8 @@ func baseInput(t *testing.T) Input {
 		ArtifactDigest: artifact, Reports: passReports(), Digests: digests(),
 		Review:       &review.ReleaseReview{Metadata: review.New("agent").Metadata},
 		ReviewDigest: revDig,
-		Approvals:    []Approval{{Identity: "alice", Signer: "key:aa", ReviewDigest: revDig}},
-		Policy:       testPolicy(t, ""), Attestor: "key:ff", Now: now,
+		Approvals:    []Approval{{Identity: "alice", Signer: keyOf("aa"), ReviewDigest: revDig}},
+		Policy:       testPolicy(t, ""), Attestor: keyOf("ff"), Now: now,
 	}
 }
 
@@ -177,7 +187,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "exception approver by signer", verdict: Passed, applied: 1, waived: 1,
 			mod: func(t *testing.T, in *Input) {
 				withFinding(in, finding("secrets.literal.openai", evidence.High, true))
-				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = "key:aa" })}
+				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = keyOf("aa").String() })}
 			}},
 		{name: "exception too long", verdict: Failed, reason: "lifetime 60d exceeds the policy's maximum 30d",
 			mod: func(t *testing.T, in *Input) {
@@ -239,12 +249,12 @@ func TestEvaluate(t *testing.T) {
 			mod: func(t *testing.T, in *Input) {
 				in.Policy = testPolicy(t, "")
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: "key:a2", ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: keyOf("a2"), ReviewDigest: revDig})
 			}},
 		{name: "two approvers pass", verdict: Passed,
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: "key:bb", ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: keyOf("bb"), ReviewDigest: revDig})
 			}},
 		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:aaaa",
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = artifact }},
@@ -254,15 +264,36 @@ func TestEvaluate(t *testing.T) {
 			mod: func(t *testing.T, in *Input) {
 				in.ApprovalErrors = []string{"approvals/x.sigstore.json: bad signature"}
 			}},
-		{name: "separation of duties", verdict: Failed, class: ClassSeparation, reason: "approval by alice does not count: it is also the attestation signer (key:aa)",
+		{name: "separation of duties", verdict: Failed, class: ClassSeparation, reason: "approval by alice does not count: it is also the attestation signer (key:aaaa",
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.SeparationOfDuties = true
-				in.Attestor = "key:aa"
+				in.Attestor = keyOf("aa")
+			}},
+		{name: "separation of duties, keyless attestor read back from an attestation", verdict: Failed, class: ClassSeparation,
+			reason: "it is also the attestation signer (https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://kubernetes.default.svc))",
+			mod: func(t *testing.T, in *Input) {
+				in.Policy.Spec.Approvals.SeparationOfDuties = true
+				made, err := signer.Certificate("https://kubernetes.io/namespaces/ci/serviceaccounts/bot", "https://kubernetes.default.svc")
+				if err != nil {
+					t.Fatal(err)
+				}
+				in.Approvals[0].Signer = made
+				// the gate reads the attestor back from a verified bundle;
+				// the same signer compares equal however it was made
+				if in.Attestor, err = signer.Parse(made.String()); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "separation of duties, same subject under another issuer", verdict: Passed,
+			mod: func(t *testing.T, in *Input) {
+				in.Policy.Spec.Approvals.SeparationOfDuties = true
+				in.Approvals[0].Signer, _ = signer.Certificate("alice@example.com", "https://accounts.example.com")
+				in.Attestor, _ = signer.Certificate("alice@example.com", "https://evil.example")
 			}},
 		{name: "separation of duties with unknown attestor", verdict: Failed, class: ClassSeparation, reason: "attestation signer is unknown",
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.SeparationOfDuties = true
-				in.Attestor = ""
+				in.Attestor = signer.Identity{}
 			}},
 		{name: "separation of duties held", verdict: Passed,
 			mod: func(t *testing.T, in *Input) { in.Policy.Spec.Approvals.SeparationOfDuties = true }},
@@ -386,7 +417,7 @@ func TestEvaluateAppliedException(t *testing.T) {
 func TestEvaluateDeterministic(t *testing.T) {
 	mk := func(reverse bool) []byte {
 		in := baseInput(t)
-		in.Approvals = []Approval{{Identity: "bob", Signer: "key:bb", ReviewDigest: revDig}, {Identity: "alice", Signer: "key:aa", ReviewDigest: revDig}}
+		in.Approvals = []Approval{{Identity: "bob", Signer: keyOf("bb"), ReviewDigest: revDig}, {Identity: "alice", Signer: keyOf("aa"), ReviewDigest: revDig}}
 		if reverse {
 			in.Approvals[0], in.Approvals[1] = in.Approvals[1], in.Approvals[0]
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -26,7 +27,7 @@ type Attestation struct {
 	// Identity is the policy (or flag) identity that verified; Signer the
 	// key id or certificate subject.
 	Identity string           `json:"identity"`
-	Signer   string           `json:"signer"`
+	Signer   signer.Identity  `json:"signer"`
 	Verdict  decision.Verdict `json:"verdict"`
 	Run      attest.Run       `json:"run"`
 	Time     time.Time        `json:"time"`
@@ -173,7 +174,7 @@ func exceptionKeys(xs []decision.AppliedException) []string {
 func approvalKeys(as []decision.Approval) []string {
 	out := make([]string, 0, len(as))
 	for _, a := range as {
-		out = append(out, a.Identity+"="+a.Signer)
+		out = append(out, a.Identity+"="+a.Signer.String())
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -150,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 	var d *decision.Decision
 	if pol != nil && rev != nil {
-		attestor := ""
+		var attestor signer.Identity
 		if att != nil {
 			attestor = att.Signer
 		}

@@ -115,7 +115,7 @@ func (o *Outcome) Markdown() []byte {
 	row("Review", code(o.ReviewDigest.String()))
 	row("Policy", code(o.PolicyDigest.String()))
 	if a := o.Attestation; a != nil {
-		row("Attestation", code(a.Digest.String())+" signed by "+md(a.Identity)+" ("+md(a.Signer)+")")
+		row("Attestation", code(a.Digest.String())+" signed by "+md(a.Identity)+" ("+md(a.Signer.String())+")")
 		run := strings.Trim(strings.Join([]string{a.Run.Engine, a.Run.Namespace, a.Run.Name}, "/"), "/")
 		row("Run", md(run))
 	}
@@ -151,7 +151,7 @@ func (o *Outcome) Markdown() []byte {
 		b.WriteString("None verified.\n")
 	}
 	for _, a := range d.Approvals {
-		fmt.Fprintf(&b, "- %s (%s)\n", md(a.Identity), md(a.Signer))
+		fmt.Fprintf(&b, "- %s (%s)\n", md(a.Identity), md(a.Signer.String()))
 	}
 	b.WriteString("\n## Audit controls at release time\n\n| Control | Framework | Title | Status | Finding classes |\n| --- | --- | --- | --- | --- |\n")
 	for _, c := range d.Controls {

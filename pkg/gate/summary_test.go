@@ -12,10 +12,20 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // testDigest is the digest of s, a stand-in for a real file's.
 func testDigest(s string) digest.Digest { return digest.FromBytes([]byte(s)) }
+
+// keyOf is the key signer whose hex digest repeats b.
+func keyOf(b string) signer.Identity {
+	id, err := signer.Parse("key:" + strings.Repeat(b, 32))
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
 
 func outcome() *Outcome {
 	d := &decision.Decision{Verdict: decision.Passed, Controls: audit.Assess(nil),
@@ -23,10 +33,10 @@ func outcome() *Outcome {
 			{Check: "secret-inventory", Verdict: evidence.Fail, Findings: 1, Waived: 1, Exceptions: []string{"EX|1"}}},
 		Exceptions: []decision.AppliedException{{ID: "EX|1", Check: "secret-inventory", Fingerprints: []string{"f"}, Reason: "a <script>|b\nc",
 			Owner: "o", Approver: "alice", Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
-		Approvals: []decision.Approval{{Identity: "alice", Signer: "key:aa"}},
+		Approvals: []decision.Approval{{Identity: "alice", Signer: keyOf("aa")}},
 		Warnings:  []decision.Reason{{Check: "permission-diff", Class: "permissions.narrowed", Message: "narrowed", Refs: []string{"LLM06"}}},
 	}
-	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: "key:bb", Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
+	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: keyOf("bb"), Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
 }
 
 func TestMarkdown(t *testing.T) {
@@ -38,7 +48,7 @@ func TestMarkdown(t *testing.T) {
 		"| EX\\|1 | secret-inventory | 1 | o | alice | 2026-12-01T00:00:00Z | a &lt;script&gt;\\|b c |",
 		"| permission-diff | `permissions.narrowed` | narrowed | LLM06 |",
 		"| ASI02 | OWASP Top 10 for Agentic Applications 2026 | Tool misuse and exploitation | held |  |",
-		"- alice (key:aa)",
+		"- alice (key:aaaa",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q\n%s", want, md)

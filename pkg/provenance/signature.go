@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -31,14 +32,14 @@ var ErrUnsupported = invalid.New("unsupported signature format")
 
 // SignatureResult records one verified (or rejected) bundle in the report.
 type SignatureResult struct {
-	Bundle        string    `json:"bundle"`
-	Verified      bool      `json:"verified"`
-	Identity      string    `json:"identity,omitempty"`
-	Signer        string    `json:"signer,omitempty"`
-	PredicateType string    `json:"predicateType,omitempty"`
-	Subject       string    `json:"subject,omitempty"`
-	SignedAt      time.Time `json:"signedAt,omitzero"`
-	Files         int       `json:"files,omitempty"`
+	Bundle        string          `json:"bundle"`
+	Verified      bool            `json:"verified"`
+	Identity      string          `json:"identity,omitempty"`
+	Signer        signer.Identity `json:"signer,omitzero"`
+	PredicateType string          `json:"predicateType,omitempty"`
+	Subject       string          `json:"subject,omitempty"`
+	SignedAt      time.Time       `json:"signedAt,omitzero"`
+	Files         int             `json:"files,omitempty"`
 }
 
 type statement struct {

@@ -7,9 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -39,17 +37,6 @@ const MaxKeyFileSize = 64 << 10
 // ErrPassword is returned when an encrypted key cannot be decrypted with
 // the password given.
 var ErrPassword = invalid.New("wrong password for encrypted key")
-
-// KeyID returns the identity of a public key: "key:" followed by the hex
-// SHA-256 of its PKIX DER encoding.
-func KeyID(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("encode public key: %w", err)
-	}
-	s := sha256.Sum256(der)
-	return "key:" + hex.EncodeToString(s[:]), nil
-}
 
 // GenerateKey creates an ECDSA P-256 key pair (cosign's default) and
 // returns the private key PEM and the public key PEM. With a non-nil

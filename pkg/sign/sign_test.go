@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 var subject = mustParse("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4")
@@ -116,8 +117,8 @@ func TestKeyFileRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			id, _ := sign.KeyID(pk)
-			if s.Identity() != id || !strings.HasPrefix(id, "key:") || len(id) != 4+64 {
+			id, _ := signer.Key(pk)
+			if s.Identity() != id || !id.IsKey() || len(id.String()) != 4+64 {
 				t.Fatalf("identity %q, want %q", s.Identity(), id)
 			}
 			b, err := s.SignStatement(context.Background(), statement(t))
@@ -168,7 +169,7 @@ func TestKeyless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "release-bot@example.com (issuer https://issuer.example)"; s.Identity() != want {
+	if want := "release-bot@example.com (issuer https://issuer.example)"; s.Identity().String() != want {
 		t.Fatalf("identity %q, want %q", s.Identity(), want)
 	}
 	b, err := s.SignStatement(ctx, statement(t))
@@ -185,7 +186,7 @@ func TestKeyless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(s2.Identity(), sa+" (issuer ") {
+	if s2.Identity().Name() != sa || s2.Identity().IsKey() {
 		t.Fatalf("identity %q", s2.Identity())
 	}
 }
@@ -232,7 +233,7 @@ func TestKMSPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	pk, _ := sign.ParsePublicKey(pub)
-	want, _ := sign.KeyID(pk)
+	want, _ := signer.Key(pk)
 	if s.Identity() != want {
 		t.Fatalf("plugin identity %s, want the key's %s", s.Identity(), want)
 	}

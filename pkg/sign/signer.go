@@ -17,12 +17,13 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // Signer signs in-toto statements into Sigstore bundles.
 type Signer struct {
 	kp       *keypair
-	identity string
+	identity signer.Identity
 	// keyless only
 	cert  []byte // DER leaf certificate
 	tlogs []sgsign.Transparency
@@ -36,7 +37,7 @@ func NewKeySigner(k crypto.Signer) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := KeyID(k.Public())
+	id, err := signer.Key(k.Public())
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func NewKeySigner(k crypto.Signer) (*Signer, error) {
 
 // Identity is the signer identity as pkg/trust reports it: "key:<hex>" or
 // "<subject> (issuer <issuer>)".
-func (s *Signer) Identity() string { return s.identity }
+func (s *Signer) Identity() signer.Identity { return s.identity }
 
 // PublicKey returns the signing key's public key.
 func (s *Signer) PublicKey() crypto.PublicKey { return s.kp.signer.Public() }

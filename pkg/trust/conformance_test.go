@@ -76,7 +76,7 @@ func TestConformanceModelSigning(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", id.Name, err)
 				}
-				if res.Identity != id.Name || res.Signer == "" || !strings.Contains(res.PayloadType, "in-toto") || len(res.Payload) == 0 {
+				if res.Identity != id.Name || res.Signer.IsZero() || !strings.Contains(res.PayloadType, "in-toto") || len(res.Payload) == 0 {
 					t.Fatalf("%s: result %+v", id.Name, res)
 				}
 				if id.Keyless != nil && res.SignedAt.IsZero() {
@@ -137,7 +137,7 @@ func TestConformanceSigstoreJSProvenance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(res.Signer, "sigstore-js") || res.SignedAt.IsZero() {
+	if !strings.Contains(res.Signer.String(), "sigstore-js") || res.SignedAt.IsZero() {
 		t.Fatalf("result %+v", res)
 	}
 	re := &policy.Keyless{IssuerRegExp: `https://token\.actions\.githubusercontent\.com`, SubjectRegExp: `https://github\.com/sigstore/.*`}

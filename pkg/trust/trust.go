@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // ErrUntrusted is wrapped by every verification failure: bad signature,
@@ -20,9 +21,9 @@ var ErrUntrusted = errors.New("signature not trusted")
 type Result struct {
 	// Identity is the Name of the policy identity that matched.
 	Identity string
-	// Signer describes the signer: "key:<sha256 of DER public key>" or
-	// "<subject> (issuer <issuer>)" for certificates.
-	Signer string
+	// Signer is who signed: the key, or the certificate's subject and
+	// issuer (package signer).
+	Signer signer.Identity
 	// PayloadType and Payload are the DSSE envelope's, when the bundle
 	// holds one (Payload is the raw in-toto Statement JSON).
 	PayloadType string

@@ -2,9 +2,7 @@ package trust
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // MaxBundleSize bounds the bundle bytes Verify accepts.
@@ -95,7 +94,7 @@ func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, 
 	if err := verifyWithKey(b.Bundle, k, artifact); err != nil {
 		return nil, err
 	}
-	return &Result{Signer: "key:" + k.id}, nil
+	return &Result{Signer: k.id}, nil
 }
 
 // verifyWithKey verifies a public-key bundle with sigstore-go, trying each
@@ -143,7 +142,11 @@ func verifyChain(b *signed, pemText string, artifact verify.ArtifactPolicyOption
 	if err := verifyWithKey(b.asKeySigned(), k, artifact); err != nil {
 		return nil, err
 	}
-	return &Result{Signer: leaf.Subject.String() + " (issuer " + leaf.Issuer.String() + ")"}, nil
+	id, err := signer.Certificate(leaf.Subject.String(), leaf.Issuer.String())
+	if err != nil {
+		return nil, fmt.Errorf("private-CA certificate: %w", err)
+	}
+	return &Result{Signer: id}, nil
 }
 
 func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
@@ -174,10 +177,11 @@ func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyO
 		return nil, err
 	}
 	c := res.Signature.Certificate
-	return &Result{
-		Signer:   c.SubjectAlternativeName + " (issuer " + c.Issuer + ")",
-		SignedAt: signedAt(res),
-	}, nil
+	id, err := signer.Certificate(c.SubjectAlternativeName, c.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("keyless certificate: %w", err)
+	}
+	return &Result{Signer: id, SignedAt: signedAt(res)}, nil
 }
 
 // anchor makes a policy regular expression match the whole value: an
@@ -215,10 +219,4 @@ func fillPayload(b *signed, r *Result) error {
 	}
 	r.PayloadType, r.Payload = raw.PayloadType, p
 	return nil
-}
-
-// keyID is the hex sha256 of a DER public key.
-func keyID(der []byte) string {
-	s := sha256.Sum256(der)
-	return hex.EncodeToString(s[:])
 }

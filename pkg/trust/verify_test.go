@@ -53,7 +53,7 @@ func TestVerifyPublicKey(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if res.Identity != "release" || !strings.HasPrefix(res.Signer, "key:") {
+				if res.Identity != "release" || !res.Signer.IsKey() {
 					t.Fatalf("%s: %+v", name, res)
 				}
 				if _, err := trust.Verify(ctx, b, ids[:1], trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) {
@@ -98,7 +98,7 @@ func TestVerifyKeyless(t *testing.T) {
 			if err != nil && !errors.Is(err, trust.ErrUntrusted) {
 				t.Fatalf("error does not wrap ErrUntrusted: %v", err)
 			}
-			if tc.ok && (res.SignedAt.IsZero() || !strings.Contains(res.Signer, "alice@example.com")) {
+			if tc.ok && (res.SignedAt.IsZero() || res.Signer.Name() != "alice@example.com") {
 				t.Fatalf("result %+v", res)
 			}
 		})

@@ -54,7 +54,7 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 				return err
 			}
 			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.Stringer("digest", digest),
-				zap.String("signer", s.Identity()), zap.String("bundle", path))
+				zap.Stringer("signer", s.Identity()), zap.String("bundle", path))
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) as %s\n", path, args[0], digest, s.Identity())
 			return err
 		},

@@ -129,7 +129,7 @@ func (c *Command) Exec(ctx context.Context) error {
 	for _, r := range out.Predicate.Reasons {
 		log.Warn("release blocked", zap.String("check", r.Check), zap.String("class", r.Class), zap.String("reason", r.Message))
 	}
-	log.Info("attested release", zap.String("verdict", string(out.Predicate.Verdict)), zap.String("signer", out.Signer),
+	log.Info("attested release", zap.String("verdict", string(out.Predicate.Verdict)), zap.Stringer("signer", out.Signer),
 		zap.Stringer("attestation-digest", out.Digest), zap.Int("approvals", len(out.Predicate.Approvals)))
 	if c.Out != nil {
 		_, err = fmt.Fprintln(c.Out, pkgattest.Summary(out.Predicate))

@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // New returns `tollgate keygen`.
@@ -55,7 +56,7 @@ Existing files are never overwritten.`,
 			if err != nil {
 				return err
 			}
-			id, err := sign.KeyID(k)
+			id, err := signer.Key(k)
 			if err != nil {
 				return err
 			}
