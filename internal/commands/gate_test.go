@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/gate"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -103,14 +105,13 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	f := &gateFixture{dir: dir, evidence: filepath.Join(dir, "evidence"), results: filepath.Join(dir, "results"),
 		review: filepath.Join(dir, "review.yaml"), policy: filepath.Join(dir, "policy.json"),
 		attestorPub: filepath.Join(dir, "attestor.pub"), otherPub: filepath.Join(dir, "other.pub"),
-		flags: map[string]string{gate.ResultArtifactDigest: gateArtifact}}
+		flags: map[string]string{pipeline.ResultArtifactDigest: gateArtifact}}
 	for _, p := range [][2]string{{f.attestorPub, string(keys.attestor.pub)}, {f.otherPub, string(keys.other.pub)}} {
 		if err := os.WriteFile(p[0], []byte(p[1]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The checks' reports and results.
-	checks := map[string]attest.CheckResults{}
 	for _, c := range policy.Checks {
 		rep := s.reports[c]
 		if rep == nil {
@@ -121,8 +122,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: string(rep.Verdict), ReportDigest: d.String()}
-		f.flags[gate.VerdictResult(c)], f.flags[gate.DigestResult(c)] = string(rep.Verdict), d.String()
+		f.flags[pipeline.VerdictResult(c)], f.flags[pipeline.DigestResult(c)] = string(rep.Verdict), d.String()
 	}
 	// The review record, approved by alice.
 	r := review.New("support-agent")
@@ -167,7 +167,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	if s.clock != nil {
 		clock = *s.clock
 	}
-	out, err := attest.Attest(ctx, attest.Input{ArtifactDigest: gateArtifact, Checks: checks, EvidenceDir: f.evidence,
+	out, err := attest.Attest(ctx, attest.Input{Results: maps.Clone(f.flags), EvidenceDir: f.evidence,
 		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: clock.Now(), Stamp: clock.Stamp()}, signer)
 	if err != nil {
 		t.Fatal(err)
@@ -257,14 +257,14 @@ func TestGate(t *testing.T) {
 			setup: gateSetup{policySpec: map[string]any{"rules": []any{map[string]any{"name": "two-approvers", "expression": "size(approvals) >= 2", "message": "releases need two approvers"}}}},
 			want:  []string{"rule two-approvers: releases need two approvers"}},
 		{name: "missing result", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { delete(f.flags, gate.VerdictResult(policy.CheckProvenance)) },
+			mutate: func(t *testing.T, f *gateFixture) { delete(f.flags, pipeline.VerdictResult(policy.CheckProvenance)) },
 			want:   []string{"result provenance-verdict is missing: pass --provenance-verdict"}},
 		{name: "empty result", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.DigestResult(policy.CheckSecrets)] = "" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.DigestResult(policy.CheckSecrets)] = "" },
 			want:   []string{"result secret-inventory-report-digest is empty"}},
 		{name: "unsubstituted Tekton result", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
-				f.flags[gate.VerdictResult(policy.CheckPermissions)] = "$(tasks.permission-diff.results.verdict)"
+				f.flags[pipeline.VerdictResult(policy.CheckPermissions)] = "$(tasks.permission-diff.results.verdict)"
 			},
 			want: []string{"result permission-diff-verdict was not substituted ($(tasks.permission-diff.results.verdict)): the Tekton task"}},
 		{name: "unsubstituted Argo result", code: cli.ExitBlocked, verdict: "fail",
@@ -273,10 +273,10 @@ func TestGate(t *testing.T) {
 			},
 			want: []string{"result attestation-digest was not substituted ({{tasks.attest.outputs.parameters.attestation-digest}}): the Argo step"}},
 		{name: "unknown verdict", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckProvenance)] = "ok" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.VerdictResult(policy.CheckProvenance)] = "ok" },
 			want:   []string{`result provenance-verdict is "ok", not one of pass, fail, error`}},
 		{name: "verdict result disagrees with report", code: cli.ExitBlocked, verdict: "fail", setup: gateSetup{reports: blockingSecret()},
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckSecrets)] = "pass" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.VerdictResult(policy.CheckSecrets)] = "pass" },
 			want:   []string{"result secret-inventory-verdict is pass but the report"}},
 		{name: "report changed after the check", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
@@ -291,7 +291,7 @@ func TestGate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				f.flags[gate.DigestResult(policy.CheckSecrets)] = d.String()
+				f.flags[pipeline.DigestResult(policy.CheckSecrets)] = d.String()
 			},
 			want: []string{"attestation disagrees with the gate: check secret-inventory report digest attested"}},
 		{name: "attestation by an untrusted key", code: cli.ExitBlocked, verdict: "fail",
@@ -299,7 +299,7 @@ func TestGate(t *testing.T) {
 			want:  []string{"attestation ", "does not verify for artefact " + gateArtifact}},
 		{name: "attestation about another artefact", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
-				f.flags[gate.ResultArtifactDigest] = "sha256:" + strings.Repeat("e", 64)
+				f.flags[pipeline.ResultArtifactDigest] = "sha256:" + strings.Repeat("e", 64)
 			},
 			want: []string{"does not verify for artefact sha256:eeee"}},
 		{name: "attestation replaced", code: cli.ExitBlocked, verdict: "fail",

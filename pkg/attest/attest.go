@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
@@ -20,19 +21,13 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
-// CheckResults are one check's task results, as the pipeline passes them.
-type CheckResults struct {
-	Verdict      string
-	ReportDigest string
-}
-
 // Input is everything attest reads.
 type Input struct {
-	// ArtifactDigest is the provenance artifact-digest result: the subject
-	// of both statements.
-	ArtifactDigest string
-	// Checks are the results of each check in policy.Checks, by name.
-	Checks map[string]CheckResults
+	// Results are the checks' task results by flag name
+	// (pipeline.ResultNames), as the engine passed them: the
+	// artifact-digest result (the subject of both statements) and each
+	// check's verdict and report digest. A missing key is a missing result.
+	Results pipeline.Results
 	// EvidenceDir holds the checks' reports; the bundles are written there.
 	EvidenceDir string
 	// ReviewPath, ApprovalsDir (default approval.DefaultDir) and PolicyPath.
@@ -60,15 +55,16 @@ type Output struct {
 	Signer signer.Identity
 }
 
-// Attest verifies the checks' reports against their digests and the
-// approvals against the policy, evaluates the decision with
-// decision.Evaluate, and signs two statements about the artefact: the
-// release-gate predicate and an SLSA VSA. Inputs that fail verification
-// (a missing report, a digest mismatch, a verdict that disagrees with its
+// Attest verifies the checks' results and reports with pipeline.Verify
+// (the function the gate verifies them with) and the approvals against the
+// policy, evaluates the decision with decision.Evaluate, and signs two
+// statements about the artefact: the release-gate predicate and an SLSA
+// VSA. Inputs that fail verification (a missing or unsubstituted result, a
+// missing report, a digest mismatch, a verdict that disagrees with its
 // report, an approval that does not verify) make the verdict FAILED with a
 // reason; a FAILED verdict is signed too. Attest returns an error only when
-// it cannot decide at all (unreadable review record or policy, signing
-// failure).
+// it cannot decide at all (unreadable review record or policy, no valid
+// artifact digest to sign about, signing failure).
 func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	r, reviewDigest, err := review.Load(in.ReviewPath)
 	if err != nil {
@@ -78,11 +74,12 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	artifactDigest, err := digest.ParseSHA256(in.ArtifactDigest)
-	if err != nil {
-		return nil, fmt.Errorf("artifact digest: %w: pass the provenance artifact-digest result", err)
+	inputs := pipeline.Verify(in.EvidenceDir, in.Results)
+	artifactDigest := inputs.ArtifactDigest
+	if artifactDigest.IsZero() {
+		_, err := in.Results.Digest(pipeline.ResultArtifactDigest)
+		return nil, fmt.Errorf("%w: attest cannot sign without the artefact digest", err)
 	}
-	reports, digests, blocks := readReports(in)
 	dir := in.ApprovalsDir
 	if dir == "" {
 		dir = approval.DefaultDir(in.ReviewPath)
@@ -90,8 +87,8 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	approvals, problems := approval.Verify(ctx, dir, reviewDigest, p, in.Trust...)
 	dec, err := decision.Evaluate(decision.Input{
 		ArtifactDigest: artifactDigest,
-		Reports:        reports,
-		Digests:        digests,
+		Reports:        inputs.Reports,
+		Digests:        inputs.Digests,
 		Review:         r,
 		ReviewDigest:   reviewDigest,
 		Approvals:      approvals,
@@ -104,14 +101,14 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decision: %w", err)
 	}
-	dec.Block(blocks...)
+	dec.Block(inputs.Problems...)
 
 	pred := &Predicate{
 		Verdict:      dec.Verdict,
 		Release:      r.Metadata.Name,
 		ReviewDigest: reviewDigest,
 		PolicyDigest: policyDigest,
-		Checks:       checks(in, dec),
+		Checks:       checks(dec),
 		Approvals:    nonNil(dec.Approvals),
 		Exceptions:   nonNil(dec.Exceptions),
 		Reasons:      nonNil(dec.Reasons),
@@ -153,58 +150,13 @@ func stamp(in Input) time.Time {
 	return in.Stamp
 }
 
-// readReports reads each check's report and verifies it against the
-// report-digest result; every problem becomes a blocking reason.
-func readReports(in Input) (map[string]*evidence.Report, map[string]digest.Digest, []decision.Reason) {
-	reports := map[string]*evidence.Report{}
-	digests := map[string]digest.Digest{}
-	var blocks []decision.Reason
-	for _, name := range policy.Checks {
-		c, ok := in.Checks[name]
-		d, derr := digest.ParseSHA256(c.ReportDigest)
-		digests[name] = d
-		switch {
-		case !ok || c.Verdict == "" || c.ReportDigest == "":
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
-				Message: fmt.Sprintf("%s: no verdict or report-digest result was passed to attest", name)})
-			continue
-		case !evidence.Verdict(c.Verdict).Valid():
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassCheckInconsistent,
-				Message: fmt.Sprintf("%s: verdict result %q is not pass, fail or error", name, c.Verdict)})
-			continue
-		case derr != nil:
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
-				Message: fmt.Sprintf("%s: report-digest result: %v", name, derr)})
-			continue
-		}
-		rep, err := evidence.ReadVerified(filepath.Join(in.EvidenceDir, evidence.FileName(name)), d)
-		if err != nil {
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
-				Message: fmt.Sprintf("%s: evidence report not verified: %v", name, err)})
-			continue
-		}
-		if string(rep.Verdict) != c.Verdict {
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassCheckInconsistent,
-				Message: fmt.Sprintf("%s: verdict result %q disagrees with the report's %q", name, c.Verdict, rep.Verdict)})
-		}
-		reports[name] = rep
-	}
-	return reports, digests, blocks
-}
-
-// checks lists every required check with the verdict and digest the
-// pipeline passed, and the decision's counts.
-func checks(in Input, dec *decision.Decision) []Check {
-	out := make([]Check, 0, len(policy.Checks))
-	for _, name := range policy.Checks {
-		c := Check{Name: name, Verdict: in.Checks[name].Verdict}
-		for _, cr := range dec.Checks {
-			if cr.Check == name {
-				c.Verdict, c.ReportDigest = string(cr.Verdict), cr.ReportDigest
-				c.Findings, c.Blocking, c.Waived = cr.Findings, cr.Blocking, cr.Waived
-			}
-		}
-		out = append(out, c)
+// checks lists every required check with the decision's verdict, report
+// digest and counts.
+func checks(dec *decision.Decision) []Check {
+	out := make([]Check, 0, len(dec.Checks))
+	for _, cr := range dec.Checks {
+		out = append(out, Check{Name: cr.Check, Verdict: string(cr.Verdict), ReportDigest: cr.ReportDigest,
+			Findings: cr.Findings, Blocking: cr.Blocking, Waived: cr.Waived})
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -84,13 +85,13 @@ func newFixture(t testing.TB) *fixture {
 	os.WriteFile(policyPath, pb, 0o644)
 
 	ev := filepath.Join(dir, "evidence")
-	checks := map[string]attest.CheckResults{}
+	results := pipeline.Results{pipeline.ResultArtifactDigest: m.Root}
 	for _, c := range policy.Checks {
 		_, d, err := evidence.Write(ev, &evidence.Report{Check: c, Verdict: evidence.Pass, Summary: c + ": pass"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: "pass", ReportDigest: d.String()}
+		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
 	for _, s := range []*sign.Signer{alice, bob} {
 		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
@@ -107,7 +108,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	return &fixture{
 		in: attest.Input{
-			ArtifactDigest: m.Root, Checks: checks, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
+			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
 			Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "release-x7k2", UID: "5f0c"}, Now: time.Now().UTC(),
 		},
 		vs: vs, bot: bot, attestor: attestor, policyD: digest.FromBytes(pb),
@@ -117,7 +118,7 @@ func newFixture(t testing.TB) *fixture {
 // artifact is the fixture's artefact digest.
 func (f *fixture) artifact(t testing.TB) digest.Digest {
 	t.Helper()
-	d, err := digest.ParseSHA256(f.in.ArtifactDigest)
+	d, err := digest.ParseSHA256(f.in.Results[pipeline.ResultArtifactDigest])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,17 +225,16 @@ func TestAttestFailedInputs(t *testing.T) {
 		want   []string
 	}{
 		{"missing report", func(f *fixture) { os.Remove(filepath.Join(f.in.EvidenceDir, "secret-inventory.json")) },
-			[]string{"secret-inventory: evidence report not verified"}},
+			[]string{"secret-inventory: read ", "secret-inventory.json: no such file or directory"}},
 		{"digest mismatch", func(f *fixture) {
-			c := f.in.Checks["provenance"]
-			c.ReportDigest = f.in.Checks["permission-diff"].ReportDigest
-			f.in.Checks["provenance"] = c
-		}, []string{"provenance: evidence report not verified", "report digest mismatch"}},
-		{"verdict disagrees with report", func(f *fixture) {
-			f.in.Checks["permission-diff"] = attest.CheckResults{Verdict: "fail", ReportDigest: f.in.Checks["permission-diff"].ReportDigest}
-		}, []string{`permission-diff: verdict result "fail" disagrees with the report's "pass"`}},
-		{"no results passed", func(f *fixture) { delete(f.in.Checks, "provenance") },
-			[]string{"provenance: no verdict or report-digest result was passed"}},
+			f.in.Results["provenance-report-digest"] = f.in.Results["permission-diff-report-digest"]
+		}, []string{"provenance: report was changed after the check wrote it", "report digest mismatch"}},
+		{"verdict disagrees with report", func(f *fixture) { f.in.Results["permission-diff-verdict"] = "fail" },
+			[]string{"result permission-diff-verdict is fail but the report "}},
+		{"no results passed", func(f *fixture) {
+			delete(f.in.Results, "provenance-verdict")
+			delete(f.in.Results, "provenance-report-digest")
+		}, []string{"result provenance-verdict is missing: pass --provenance-verdict", "result provenance-report-digest is missing"}},
 		{"too few approvals", func(f *fixture) {
 			ents, _ := os.ReadDir(approval.DefaultDir(f.in.ReviewPath))
 			os.Remove(filepath.Join(approval.DefaultDir(f.in.ReviewPath), ents[0].Name()))
@@ -275,9 +275,9 @@ func TestAttestCannotDecide(t *testing.T) {
 		t.Fatal("attest without a policy succeeded")
 	}
 	f = newFixture(t)
-	f.in.ArtifactDigest = "sha256:nope"
-	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil {
-		t.Fatal("attest with an invalid artifact digest succeeded")
+	f.in.Results[pipeline.ResultArtifactDigest] = "sha256:nope"
+	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil || !strings.Contains(err.Error(), `result artifact-digest: digest "sha256:nope" is not sha256:`) {
+		t.Fatalf("attest with an invalid artifact digest: %v", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
@@ -299,14 +300,14 @@ func (o *Outcome) Report() (*evidence.Report, error) {
 	rep := &evidence.Report{
 		Verdict: evidence.Fail,
 		Summary: o.Summary(),
-		Inputs:  map[string]string{ResultArtifactDigest: o.ArtifactDigest.String(), "review": o.ReviewDigest.String(), "policy": o.PolicyDigest.String()},
+		Inputs:  map[string]string{pipeline.ResultArtifactDigest: o.ArtifactDigest.String(), "review": o.ReviewDigest.String(), "policy": o.PolicyDigest.String()},
 		Data:    data,
 	}
 	if o.Passed() {
 		rep.Verdict = evidence.Pass
 	}
 	for _, c := range o.Decision.Checks {
-		rep.Inputs[DigestResult(c.Check)] = c.ReportDigest.String()
+		rep.Inputs[pipeline.DigestResult(c.Check)] = c.ReportDigest.String()
 	}
 	if o.Attestation != nil {
 		rep.Inputs[ResultAttestationDigest] = o.Attestation.Digest.String()

@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
@@ -27,9 +28,9 @@ var Engines = []string{"tekton", "argo", "local"}
 
 // Command is one attest run.
 type Command struct {
-	ArtifactDigest string
-	// Checks are each check's results (verdict, report-digest) by name.
-	Checks                  map[string]pkgattest.CheckResults
+	// Results are the checks' task results by flag name
+	// (pipeline.ResultNames); a missing key is a missing result.
+	Results                 pipeline.Results
 	Review, Approvals       string
 	Policy                  string
 	EvidenceDir, ResultsDir string
@@ -42,8 +43,8 @@ type Command struct {
 
 // New returns the attest command.
 func New(clock cli.Clock) *cobra.Command {
-	c := &Command{Clock: clock, Checks: map[string]pkgattest.CheckResults{}}
-	verdicts, digests := map[string]*string{}, map[string]*string{}
+	c := &Command{Clock: clock}
+	values := map[string]*string{}
 	cmd := &cobra.Command{
 		Use:   "attest",
 		Short: "Verify the checks' evidence and the approvals, decide, and sign the verdict",
@@ -55,9 +56,12 @@ and signs two in-toto statements about the artefact root digest:
   release-gate.sigstore.json          predicate https://tollgate.dev/release-gate/v1
   verification-summary.sigstore.json  predicate https://slsa.dev/verification_summary/v1
 
-A missing report, a digest mismatch, too few approvals or an approval from an
-unknown signer makes the verdict FAILED with a reason; a FAILED verdict is
-attested too and attest exits 0. Writes attest.json to the evidence dir and the
+The results and reports are verified exactly as the gate verifies them: a
+missing, empty, unsubstituted or malformed result, a missing or changed report,
+too few approvals or an approval from an unknown signer makes the verdict FAILED
+with the reason the gate would give; a FAILED verdict is attested too and attest
+exits 0 (without a valid --artifact-digest there is nothing to sign about:
+verdict=error). Writes attest.json to the evidence dir and the
 results verdict (pass|fail|error), report-digest, attestation-digest (sha256 of
 release-gate.sigstore.json) and summary.`,
 		Example: `  tollgate attest --artifact-digest sha256:… \
@@ -69,9 +73,10 @@ release-gate.sigstore.json) and summary.`,
     --run-engine tekton --run-namespace ci --run-name release-x7k2 --run-uid 5f0c…`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, name := range policy.Checks {
-				if *verdicts[name] != "" || *digests[name] != "" {
-					c.Checks[name] = pkgattest.CheckResults{Verdict: *verdicts[name], ReportDigest: *digests[name]}
+			c.Results = pipeline.Results{}
+			for name, v := range values {
+				if cmd.Flags().Changed(name) {
+					c.Results[name] = *v
 				}
 			}
 			c.Out = cmd.OutOrStdout()
@@ -79,11 +84,8 @@ release-gate.sigstore.json) and summary.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&c.ArtifactDigest, "artifact-digest", "", "artefact root digest (the provenance artifact-digest result)")
-	for _, name := range policy.Checks {
-		verdicts[name], digests[name] = new(string), new(string)
-		f.StringVar(verdicts[name], name+"-verdict", "", "the "+name+" verdict result")
-		f.StringVar(digests[name], name+"-report-digest", "", "the "+name+" report-digest result")
+	for _, name := range pipeline.ResultNames() {
+		values[name] = f.String(name, "", "task result "+name+" (pass $(tasks.x.results.y) or {{tasks.x.outputs.parameters.y}})")
 	}
 	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
 	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default <dir of review>/approvals)")
@@ -149,7 +151,7 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 		return nil, err
 	}
 	in := pkgattest.Input{
-		ArtifactDigest: c.ArtifactDigest, Checks: c.Checks,
+		Results:     c.Results,
 		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy,
 		ResourceURI: c.OCI, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
 	}

@@ -1,10 +1,11 @@
-package gate
+package pipeline_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 )
 
 func TestResultValues(t *testing.T) {
@@ -31,7 +32,7 @@ func TestResultValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rs := map[string]string{}
+			rs := pipeline.Results{}
 			if !tc.missing {
 				rs["x"] = tc.value
 			}
@@ -39,10 +40,10 @@ func TestResultValues(t *testing.T) {
 			var err error
 			if tc.digest {
 				var dg digest.Digest
-				dg, err = digestResult(rs, "x")
+				dg, err = rs.Digest("x")
 				got = dg.String()
 			} else {
-				vd, e := verdict(rs, "x")
+				vd, e := rs.Verdict("x")
 				got, err = string(vd), e
 			}
 			switch {
@@ -56,8 +57,8 @@ func TestResultValues(t *testing.T) {
 }
 
 func TestResultNames(t *testing.T) {
-	want := "artifact-digest provenance-verdict provenance-report-digest secret-inventory-verdict secret-inventory-report-digest permission-diff-verdict permission-diff-report-digest attest-verdict attestation-digest"
-	if got := strings.Join(ResultNames(), " "); got != want {
+	want := "artifact-digest provenance-verdict provenance-report-digest secret-inventory-verdict secret-inventory-report-digest permission-diff-verdict permission-diff-report-digest"
+	if got := strings.Join(pipeline.ResultNames(), " "); got != want {
 		t.Fatalf("got %s", got)
 	}
 }
@@ -70,15 +71,15 @@ func FuzzResult(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		rs := map[string]string{"r": s}
-		if v, err := verdict(rs, "r"); err == nil {
+		rs := pipeline.Results{"r": s}
+		if v, err := rs.Verdict("r"); err == nil {
 			if !v.Valid() {
 				t.Fatalf("accepted verdict %q from %q", v, s)
 			}
 		} else if !strings.HasPrefix(err.Error(), "result r ") && !strings.HasPrefix(err.Error(), "result r:") {
 			t.Fatalf("error does not name the result: %v", err)
 		}
-		if d, err := digestResult(rs, "r"); err == nil {
+		if d, err := rs.Digest("r"); err == nil {
 			if p, perr := digest.ParseSHA256(d.String()); perr != nil || p != d {
 				t.Fatalf("accepted digest %q from %q", d, s)
 			}
