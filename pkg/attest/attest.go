@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -78,7 +79,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	artifactDigest := inputs.ArtifactDigest
 	if artifactDigest.IsZero() {
 		_, err := in.Results.Digest(pipeline.ResultArtifactDigest)
-		return nil, fmt.Errorf("%w: attest cannot sign without the artefact digest", err)
+		return nil, invalid.Wrap(fmt.Errorf("%w: attest cannot sign without the artefact digest", err))
 	}
 	dir := in.ApprovalsDir
 	if dir == "" {
