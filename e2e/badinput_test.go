@@ -549,14 +549,14 @@ func both(a, b func(*testing.T, string)) func(*testing.T, string) {
 	return func(t *testing.T, art string) { a(t, art); b(t, art) }
 }
 
-func replace(name, old, new string) func(*testing.T, string) {
+func replace(name, old, cur string) func(*testing.T, string) {
 	return func(t *testing.T, art string) {
 		p := filepath.Join(art, name)
 		s := mustReadFile(t, p)
 		if !strings.Contains(s, old) {
 			t.Fatalf("%s does not contain %q", p, old)
 		}
-		mustWriteFile(t, p, strings.Replace(s, old, new, 1))
+		mustWriteFile(t, p, strings.Replace(s, old, cur, 1))
 	}
 }
 
@@ -629,9 +629,9 @@ func grow(name string) func(*testing.T, string) func() {
 	}
 }
 
-// sub replaces the first old in the document at path with new.
-func sub(old, new string) func(*testing.T, string) {
-	return func(t *testing.T, p string) { replace(filepath.Base(p), old, new)(t, filepath.Dir(p)) }
+// sub replaces the first old in the document at path with cur.
+func sub(old, cur string) func(*testing.T, string) {
+	return func(t *testing.T, p string) { replace(filepath.Base(p), old, cur)(t, filepath.Dir(p)) }
 }
 
 // add appends text to the document at path.

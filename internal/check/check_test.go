@@ -79,8 +79,12 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 	e := env(t)
 	// a regular file where the evidence directory should be: like a full or
 	// read-only evidence disk, the report cannot be written
-	os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755)
-	os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644)
+	if err := os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*evidence.Outcome, error) {
 		return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 	})

@@ -58,8 +58,12 @@ func TestAttestVerifyOCI(t *testing.T) {
 		keys[k] = string(pub)
 	}
 	art := filepath.Join(dir, "art")
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "mcp.json"), []byte("{}"), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "mcp.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(context.Background(), art)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +74,9 @@ func TestAttestVerifyOCI(t *testing.T) {
 		Spec:     policy.Spec{Approvals: policy.Approvals{Required: 1, Approvers: []policy.Identity{{Name: "alice", PublicKey: keys["alice"]}}}},
 	})
 	pol := filepath.Join(dir, "policy.json")
-	os.WriteFile(pol, pb, 0o644)
+	if err := os.WriteFile(pol, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ev := filepath.Join(dir, "ev")
 	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol,
 		"--evidence-dir", ev, "--results-dir", filepath.Join(dir, "res"), "--key", filepath.Join(dir, "bot.key")}
@@ -146,8 +152,12 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	trj, _ := tr.MarshalJSON()
-	os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644)
-	os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"),
 		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
 	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {

@@ -282,7 +282,9 @@ func TestGate(t *testing.T) {
 			mutate: func(t *testing.T, f *gateFixture) {
 				p := filepath.Join(f.evidence, "provenance.json")
 				b, _ := os.ReadFile(p)
-				os.WriteFile(p, bytes.Replace(b, []byte("nothing changed"), []byte("nothing changed!"), 1), 0o644)
+				if err := os.WriteFile(p, bytes.Replace(b, []byte("nothing changed"), []byte("nothing changed!"), 1), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"provenance: report was changed after the check wrote it", "report digest mismatch"}},
 		{name: "report re-run after attest", code: cli.ExitBlocked, verdict: "fail",
@@ -313,7 +315,9 @@ func TestGate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				os.WriteFile(filepath.Join(f.evidence, attest.BundleFile), b, 0o644)
+				if err := os.WriteFile(filepath.Join(f.evidence, attest.BundleFile), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
 				f.flags[gate.ResultAttestationDigest] = evidence.Digest(b)
 			},
 			want: []string{"predicate type is \"https://slsa.dev/verification_summary/v1\", want https://tollgate.dev/release-gate/v1"}},
@@ -326,13 +330,17 @@ func TestGate(t *testing.T) {
 		{name: "unknown policy field", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
 				b, _ := os.ReadFile(f.policy)
-				os.WriteFile(f.policy, bytes.Replace(b, []byte(`"attestors"`), []byte(`"allowAll": true, "attestors"`), 1), 0o644)
+				if err := os.WriteFile(f.policy, bytes.Replace(b, []byte(`"attestors"`), []byte(`"allowAll": true, "attestors"`), 1), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"policy", "allowAll"}},
 		{name: "policy swapped after attest", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
 				b, _ := os.ReadFile(f.policy)
-				os.WriteFile(f.policy, append(b, '\n'), 0o644)
+				if err := os.WriteFile(f.policy, append(b, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"attestation disagrees with the gate: attested policy"}},
 	}

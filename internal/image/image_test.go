@@ -86,7 +86,7 @@ func TestBuildIsReproducibleAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cf.Config.User != "65532:65532" || cf.Config.Entrypoint[0] != "/usr/local/bin/hello" || !cf.Created.Time.Equal(time.Unix(1795000000, 0)) {
+	if cf.Config.User != "65532:65532" || cf.Config.Entrypoint[0] != "/usr/local/bin/hello" || !cf.Created.Equal(time.Unix(1795000000, 0)) {
 		t.Errorf("config: user %q entrypoint %v created %v", cf.Config.User, cf.Config.Entrypoint, cf.Created)
 	}
 

@@ -27,8 +27,12 @@ var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 func writeReview(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	art := filepath.Join(dir, "art-"+name)
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "prompt.txt"), []byte(content), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "prompt.txt"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(context.Background(), art)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +44,9 @@ func writeReview(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, name, "review.yaml")
-	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +71,9 @@ func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 		t.Fatal(err)
 	}
 	dir := approval.DefaultDir(reviewPath)
-	os.MkdirAll(dir, 0o755)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, approval.FileName(s.Identity())), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +107,19 @@ func TestVerify(t *testing.T) {
 	approve(t, bob.signer, other)   // approves another review
 	// bob's approval of the other review, copied next to this one
 	ob, _ := os.ReadFile(filepath.Join(approval.DefaultDir(other), approval.FileName(bob.signer.Identity())))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "bob-replayed.sigstore.json"), ob, 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "bob-replayed.sigstore.json"), ob, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// a tampered copy of alice's approval
 	ab, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), approval.FileName(alice.signer.Identity())))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "tampered.sigstore.json"), tamper(t, ab), 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "tampered.sigstore.json"), tamper(t, ab), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// a duplicate of carol's: counted once, not a problem
 	cb, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), "carol@example.com.sigstore.json"))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), reviewDigest, pol, topts...)
 	if len(got) != 2 || got[0].Identity != "alice" || got[1].Identity != "carol" {

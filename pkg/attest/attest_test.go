@@ -54,8 +54,12 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "art")
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "prompt.txt"), []byte("be helpful"), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "prompt.txt"), []byte("be helpful"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(ctx, art)
 	if err != nil {
 		t.Fatal(err)
@@ -64,8 +68,12 @@ func newFixture(t testing.TB) *fixture {
 	r.Spec.Artifact = *m
 	rb, _ := r.Encode()
 	reviewPath := filepath.Join(dir, "rel", "review.yaml")
-	os.MkdirAll(filepath.Dir(reviewPath), 0o755)
-	os.WriteFile(reviewPath, rb, 0o644)
+	if err := os.MkdirAll(filepath.Dir(reviewPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(reviewPath, rb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	alice, alicePub := keySigner(t)
 	bob, bobPub := keySigner(t)
@@ -82,7 +90,9 @@ func newFixture(t testing.TB) *fixture {
 	}
 	pb, _ := json.Marshal(p)
 	policyPath := filepath.Join(dir, "policy.json")
-	os.WriteFile(policyPath, pb, 0o644)
+	if err := os.WriteFile(policyPath, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	ev := filepath.Join(dir, "evidence")
 	results := pipeline.Results{pipeline.ResultArtifactDigest: m.Root}
@@ -98,8 +108,12 @@ func newFixture(t testing.TB) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.MkdirAll(approval.DefaultDir(reviewPath), 0o755)
-		os.WriteFile(filepath.Join(approval.DefaultDir(reviewPath), approval.FileName(s.Identity())), b, 0o644)
+		if err := os.MkdirAll(approval.DefaultDir(reviewPath), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(approval.DefaultDir(reviewPath), approval.FileName(s.Identity())), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	vs := signtest.New(t)
 	bot, err := sign.Keyless(ctx, signtest.Token(botSubject, botIssuer), vs.Options()...)
@@ -178,7 +192,9 @@ func TestAttestKeylessPassed(t *testing.T) {
 	}
 	st, _ := intoto.Parse(res.Payload)
 	var vsa attest.VSA
-	json.Unmarshal(st.Predicate, &vsa)
+	if err := json.Unmarshal(st.Predicate, &vsa); err != nil {
+		t.Fatal(err)
+	}
 	if st.PredicateType != attest.VSAPredicateType || vsa.VerificationResult != "PASSED" || vsa.Policy.Digest["sha256"] != f.policyD.Hex() || len(vsa.InputAttestations) != 3 {
 		t.Fatalf("VSA %s %+v", st.PredicateType, vsa)
 	}

@@ -15,9 +15,9 @@ import (
 type Verdict string
 
 const (
-	// Passed: the release may be promoted.
+	// Passed means the release may be promoted.
 	Passed Verdict = "PASSED"
-	// Failed: the release is blocked.
+	// Failed means the release is blocked.
 	Failed Verdict = "FAILED"
 )
 

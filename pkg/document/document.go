@@ -80,14 +80,14 @@ func Decode(b []byte, kind string, out any) error {
 	}
 	js, err := toJSON(b)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if err := checkDepth(js); err != nil {
 		return err
 	}
 	var tm TypeMeta
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, &tm); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if tm.APIVersion != APIVersion {
 		return fmt.Errorf("%w: apiVersion is %q, want %q", ErrInvalid, tm.APIVersion, APIVersion)
@@ -97,7 +97,7 @@ func Decode(b []byte, kind string, out any) error {
 	}
 	strict, err := kjson.UnmarshalStrict(js, out, kjson.DisallowUnknownFields)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(strict) > 0 {
 		msgs := make([]string, len(strict))

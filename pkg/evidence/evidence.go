@@ -23,11 +23,11 @@ const MaxReportSize = 64 << 20
 type Verdict string
 
 const (
-	// Pass: the check found nothing that blocks.
+	// Pass means the check found nothing that blocks.
 	Pass Verdict = "pass"
-	// Fail: the check found something that blocks the release.
+	// Fail means the check found something that blocks the release.
 	Fail Verdict = "fail"
-	// Error: the check could not decide; the gate treats it as blocking.
+	// Error means the check could not decide; the gate treats it as blocking.
 	Error Verdict = "error"
 )
 

@@ -74,7 +74,9 @@ func TestWriteAndReadVerified(t *testing.T) {
 	}
 	// one changed byte breaks the digest
 	b, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(b), "later", "LATER", 1)), 0o644)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "later", "LATER", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := evidence.ReadVerified(path, digest); !errors.Is(err, evidence.ErrDigestMismatch) {
 		t.Fatalf("err = %v, want digest mismatch", err)
 	}
@@ -84,7 +86,9 @@ func TestReadVerifiedRejects(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) (string, digest.Digest) {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(content), 0o644)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return p, digest.FromBytes([]byte(content))
 	}
 	tests := []struct {

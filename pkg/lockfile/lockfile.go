@@ -271,17 +271,17 @@ type Change struct {
 	Old, New string // Old empty: added; New empty: removed
 }
 
-// Diff lists what changed from old to new, sorted by name.
-func Diff(old, new Packages) []Change {
+// Diff lists what changed from old to cur, sorted by name.
+func Diff(old, cur Packages) []Change {
 	var out []Change
 	for name, v := range old {
-		if nv, ok := new[name]; !ok {
+		if nv, ok := cur[name]; !ok {
 			out = append(out, Change{Name: name, Old: orNone(v)})
 		} else if nv != v {
 			out = append(out, Change{Name: name, Old: orNone(v), New: orNone(nv)})
 		}
 	}
-	for name, v := range new {
+	for name, v := range cur {
 		if _, ok := old[name]; !ok {
 			out = append(out, Change{Name: name, New: orNone(v)})
 		}

@@ -203,7 +203,7 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 	{
 		var p msPredicate
 		if err := json.Unmarshal(st.Predicate, &p); err != nil {
-			return res, nil, fmt.Errorf("%w: bundle %s: model-signing predicate: %v", ErrUnsupported, s.name, err)
+			return res, nil, fmt.Errorf("%w: bundle %s: model-signing predicate: %w", ErrUnsupported, s.name, err)
 		}
 		ser := p.Serialization
 		if ser.HashType != "sha256" || (ser.Method != "files" && ser.Method != "shards") {
@@ -267,8 +267,8 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 	return s.verified(res, r, m.Root), nil, nil
 }
 
-func (s *signatureCheck) mismatch(change, name, old, new, msg string) evidence.Finding {
-	f := newFinding(ClassSignatureMismatch, evidence.High, name, s.name, old, new, msg)
+func (s *signatureCheck) mismatch(change, name, old, cur, msg string) evidence.Finding {
+	f := newFinding(ClassSignatureMismatch, evidence.High, name, s.name, old, cur, msg)
 	f.Attributes = map[string]string{"change": change, "bundle": s.name}
 	return f
 }

@@ -137,9 +137,13 @@ func TestLoadKeyRefuses(t *testing.T) {
 	}
 	dir := t.TempDir()
 	enc := filepath.Join(dir, "enc.key")
-	os.WriteFile(enc, priv, 0o600)
+	if err := os.WriteFile(enc, priv, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	garbage := filepath.Join(dir, "garbage.key")
-	os.WriteFile(garbage, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600)
+	if err := os.WriteFile(garbage, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name, path string
 		password   []byte
@@ -223,7 +227,9 @@ func TestKMSPlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyFile := filepath.Join(bin, "key.pem")
-	os.WriteFile(keyFile, priv, 0o600)
+	if err := os.WriteFile(keyFile, priv, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("TGTEST_KMS_KEY", keyFile)
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 
