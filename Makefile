@@ -42,7 +42,7 @@ demo: build
 	./hack/demo.sh
 
 ## lint: golangci-lint with .golangci.yml (govet, staticcheck, errcheck, errorlint,
-## revive, unused, depguard layering rules, gofmt/goimports), then
+## revive, unused, paralleltest, depguard layering rules, gofmt/goimports), then
 ## gofmt over every file (also those the config leaves out for now)
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...

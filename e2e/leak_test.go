@@ -51,6 +51,7 @@ type leakPlant struct {
 // run.json, the attestation bundles and their decoded DSSE payloads. The
 // planted files themselves (the source workspace) are the only exclusion.
 func TestLeak(t *testing.T) {
+	t.Parallel()
 	r := newRelease(t).clone(t)
 	plants, archived := plantSecrets(t, filepath.Join(r.source, "release"))
 
@@ -422,6 +423,7 @@ func findLeaks(plants []leakPlant, outputs map[string][]byte) []leakHit {
 // TestFindLeaks shows the leak finder catches each form it claims to and
 // ignores a value's public format, so TestLeak cannot pass vacuously.
 func TestFindLeaks(t *testing.T) {
+	t.Parallel()
 	g := secretgen.New(leakSeed)
 	tok, err := g.Value(secretgen.RuleAnthropic, 0)
 	if err != nil {
@@ -460,6 +462,7 @@ func TestFindLeaks(t *testing.T) {
 		{"url-encoded, 7 bytes", "?next=" + encoded[1:8] + "&", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			leaks := findLeaks(plants, map[string][]byte{"out": []byte(tc.output)})
 			if got := len(leaks) > 0; got != tc.leak {
 				t.Fatalf("leak found = %v, want %v: %v", got, tc.leak, leaks)

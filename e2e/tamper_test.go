@@ -164,6 +164,7 @@ func (r *release) gateArgs(res map[string]string, ev string) []string {
 // reviewed release (PASSED) and on one copy per way a release can change
 // after review; each must be BLOCKED with a message naming the cause.
 func TestTamperMatrix(t *testing.T) {
+	t.Parallel()
 	base := newRelease(t)
 
 	pass := filepath.Join(t.TempDir(), "pass")
@@ -248,6 +249,7 @@ func TestTamperMatrix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := base.clone(t)
 			tt.tamper(t, r)
 			res := r.run(t, filepath.Join(t.TempDir(), "out"))
@@ -256,6 +258,7 @@ func TestTamperMatrix(t *testing.T) {
 	}
 
 	t.Run("expired exception", func(t *testing.T) {
+		t.Parallel()
 		// A planted secret covered by an exception passes while the
 		// exception is valid, and blocks once it has expired.
 		// The key ships in the reviewed release: it is reviewed (so
@@ -278,6 +281,7 @@ func TestTamperMatrix(t *testing.T) {
 			{"valid", now.Add(-24 * time.Hour), now.Add(10 * 24 * time.Hour), true, "1 exceptions applied"},
 			{"expired", now.Add(-20 * 24 * time.Hour), now.Add(-24 * time.Hour), false, "expired"},
 		} {
+			// sequential: both edit the same clone's review record
 			t.Run(c.name, func(t *testing.T) {
 				addException(t, filepath.Join(r.source, "review.yaml"), fp, c.granted, c.expires)
 				r.approve(t)
@@ -294,6 +298,7 @@ func TestTamperMatrix(t *testing.T) {
 	})
 
 	t.Run("edited evidence report", func(t *testing.T) {
+		t.Parallel()
 		// The gate re-reads every report and checks it against its digest
 		// result: a report edited after its check ran blocks.
 		ev := filepath.Join(t.TempDir(), "evidence")
@@ -306,6 +311,7 @@ func TestTamperMatrix(t *testing.T) {
 	})
 
 	t.Run("replayed attestation from another release", func(t *testing.T) {
+		t.Parallel()
 		// Release B is blocked; replaying release A's PASSED attestation
 		// (and its digest result) into B's evidence must not pass B.
 		b := base.clone(t)

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 // package internal/conformance) and $EXAMPLES (the repository's examples/
 // directory).
 func TestScript(t *testing.T) {
+	t.Parallel()
 	conformance := conformance.Extract(t, t.TempDir())
 	examples, err := filepath.Abs("../../examples")
 	if err != nil {

@@ -22,6 +22,7 @@ func env(t *testing.T) check.Env {
 }
 
 func TestRun(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		fn          check.Func
@@ -45,6 +46,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := env(t)
 			_, err := check.Run(context.Background(), e, "demo", tt.fn)
 			if (err != nil) != tt.wantErr {
@@ -76,6 +78,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	// a regular file where the evidence directory should be: like a full or
 	// read-only evidence disk, the report cannot be written
@@ -105,6 +108,7 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 }
 
 func TestRunIsDeterministic(t *testing.T) {
+	t.Parallel()
 	at := time.Unix(1795000000, 0)
 	var digests []string
 	for range 2 {

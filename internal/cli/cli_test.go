@@ -18,6 +18,7 @@ import (
 // TestProgressNilSafe: NewProgress returns nil off a terminal, and the
 // package documents that a nil *Progress shows nothing.
 func TestProgressNilSafe(t *testing.T) {
+	t.Parallel()
 	p := cli.NewProgress(&bytes.Buffer{}, "hashing")
 	if p != nil {
 		t.Fatal("a buffer is not a terminal")
@@ -28,6 +29,7 @@ func TestProgressNilSafe(t *testing.T) {
 }
 
 func TestCodeOf(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want int
@@ -50,6 +52,7 @@ func TestCodeOf(t *testing.T) {
 // TestArgsMarksUsage: cobra's argument validators are usage errors
 // without matching their English messages.
 func TestArgsMarksUsage(t *testing.T) {
+	t.Parallel()
 	err := cli.Args(cobra.ExactArgs(1))(&cobra.Command{Use: "hash"}, nil)
 	if cli.CodeOf(err) != cli.ExitUsage {
 		t.Fatalf("CodeOf(%v) = %d", err, cli.CodeOf(err))

@@ -45,6 +45,7 @@ func runSignCmd(t *testing.T, args ...string) (int, string) {
 // TestAttestVerifyOCI attaches both bundles to an image in a real registry
 // without the referrers API and verifies the promotion from the registry.
 func TestAttestVerifyOCI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for _, k := range []string{"alice", "bot"} {
@@ -129,6 +130,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 // and verifies with the CLI against its trusted_root.json, as a promotion
 // stage would with the cluster's Sigstore.
 func TestVerifyKeylessTrustedRoot(t *testing.T) {
+	t.Parallel()
 	const sa, iss = "https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate", "https://kubernetes.default.svc"
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -211,6 +211,7 @@ func secretException(mod func(*review.Exception)) []review.Exception {
 // TestGate drives the gate through every fail-closed case and through
 // pass, warn and block, asserting the exit code and the message.
 func TestGate(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	tests := []struct {
 		name  string
@@ -346,6 +347,7 @@ func TestGate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newGateFixture(t, keys, tc.setup)
 			if tc.mutate != nil {
 				tc.mutate(t, f)
@@ -384,6 +386,7 @@ func TestGate(t *testing.T) {
 // and local runs read result files that may end in a newline; the gate's
 // evidence is byte-identical either way.
 func TestGateSameDecisionEveryEngine(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: secretException(nil)})
 	run := func(suffix string) []byte {
@@ -453,6 +456,7 @@ func TestEpochNeverJudges(t *testing.T) {
 // TestGateKeyless: attest signs keylessly (virtual Fulcio and Rekor); the
 // gate trusts the identity given by flags under a trusted_root.json.
 func TestGateKeyless(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	v := signtest.New(t)
 	const subject, issuer = "release-bot@example.com", "https://issuer.example"
@@ -484,6 +488,7 @@ func TestGateKeyless(t *testing.T) {
 }
 
 func TestGateUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string

@@ -129,6 +129,7 @@ func runTollgate(t *testing.T, r *run, args ...string) int {
 // logs, and greps every byte they produce (stdout, stderr, logs, report,
 // SARIF, results, review record) for any 8-character piece of any secret.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	rel := filepath.Join(tmp, "release")
 	planted := plantRelease(t, rel)

@@ -11,6 +11,7 @@ import (
 // TestVendoredWithLicences checks that every upstream folder carries its
 // licence and that the model-signing folders hold a bundle.
 func TestVendoredWithLicences(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{"model-signing", "sigstore"} {
 		if b := conformance.ReadFile(t, dir, "LICENSE"); len(b) < 1000 {
 			t.Errorf("%s/LICENSE is %d bytes", dir, len(b))

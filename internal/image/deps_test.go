@@ -94,6 +94,7 @@ func links(ds []string, rule string) []string {
 // no engine, cloud SDK, runner or other step's code in a step binary, and
 // no Argo in tollgate.
 func TestStepBinariesLinkOnlyTheirStep(t *testing.T) {
+	t.Parallel()
 	dirs, err := filepath.Glob("../../cmd/*")
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,7 @@ func TestStepBinariesLinkOnlyTheirStep(t *testing.T) {
 // TestRulesCatchViolations shows the rules can fail: tollgate links Tekton
 // (tollgate run) and every step, the Argo validation package links Argo.
 func TestRulesCatchViolations(t *testing.T) {
+	t.Parallel()
 	all := deps(t, "./cmd/tollgate", "./internal/engines/validate")
 	tg := all[mod+"cmd/tollgate"]
 	for _, r := range []string{forbidden[0], mod + "internal/commands$", mod + "pkg/secrets", mod + "pkg/provenance"} {

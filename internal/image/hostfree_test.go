@@ -19,6 +19,7 @@ import (
 // build host's /etc/ssl/certs/ca-certificates.crt into every layer, so the
 // digest depended on the machine that built it.
 func TestImagesCarryNothingFromTheHost(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds a step binary")
 	}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestWriterWritesFilesWithoutNewline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := results.NewWriter(dir)
 	for k, v := range map[string]string{results.Verdict: "pass", results.ReportDigest: "sha256:" + strings.Repeat("a", 64)} {
@@ -45,6 +46,7 @@ func TestWriterWritesFilesWithoutNewline(t *testing.T) {
 }
 
 func TestWriterRefusesBudget(t *testing.T) {
+	t.Parallel()
 	w := results.NewWriter(t.TempDir())
 	err := w.Set("big", strings.Repeat("x", results.Budget))
 	if !errors.Is(err, results.ErrBudget) {

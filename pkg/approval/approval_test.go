@@ -80,6 +80,7 @@ func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	alice, bob, mallory := newKey(t), newKey(t), newKey(t)
@@ -147,6 +148,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestVerifyFailsClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pol := &policy.ReleasePolicy{}
 	for _, tc := range []struct {
@@ -159,6 +161,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"no policy", t.TempDir(), nil, "no policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, problems := approval.Verify(ctx, tc.dir, digest.FromBytes([]byte("another review")), tc.pol)
 			if len(got) != 0 || len(problems) != 1 || !strings.Contains(problems[0], tc.want) {
 				t.Fatalf("got %v, problems %q; want one problem containing %q", got, problems, tc.want)
@@ -168,6 +171,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
 	key := "key:" + strings.Repeat("ab", 32)
 	for in, want := range map[string]string{
 		key: "key-" + strings.Repeat("ab", 32) + ".sigstore.json",

@@ -35,6 +35,7 @@ func sum(s string) string {
 }
 
 func TestLessNameOrdersLikeModelSigning(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		less bool
@@ -60,6 +61,7 @@ func TestLessNameOrdersLikeModelSigning(t *testing.T) {
 }
 
 func TestHashFilesAndShards(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, map[string]string{
 		"a.txt":          "alpha",
@@ -127,6 +129,7 @@ func TestHashFilesAndShards(t *testing.T) {
 }
 
 func TestHashRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		setup   func(t *testing.T, root string)
@@ -237,6 +240,7 @@ func TestHashRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			root := t.TempDir()
 			write(t, root, map[string]string{"ok.txt": "ok"})
 			tt.setup(t, root)
@@ -261,6 +265,7 @@ func TestHashRejectsBadInput(t *testing.T) {
 }
 
 func TestHashAllowsSymlinkInsideRoot(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, map[string]string{"dir/real": "x"})
 	if err := os.Symlink("dir/real", filepath.Join(root, "link")); err != nil {
@@ -290,6 +295,7 @@ func (g *growing) Add(int64) {
 }
 
 func TestHashDetectsFileChangingWhileHashed(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, map[string]string{"w.bin": strings.Repeat("x", 4096)})
 	_, err := artifact.Hash(context.Background(), root, artifact.WithProgress(&growing{path: filepath.Join(root, "w.bin")}))
@@ -299,6 +305,7 @@ func TestHashDetectsFileChangingWhileHashed(t *testing.T) {
 }
 
 func TestHashHonoursCancellation(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, map[string]string{"a": "a"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -309,6 +316,7 @@ func TestHashHonoursCancellation(t *testing.T) {
 }
 
 func TestRootDigestRejectsBadDigest(t *testing.T) {
+	t.Parallel()
 	if _, err := artifact.RootDigest([]artifact.Resource{{Name: "a", Digest: "sha256:zz"}}); err == nil {
 		t.Fatal("want error")
 	}

@@ -57,6 +57,7 @@ func readStatement(t *testing.T, sig string) statement {
 // TestConformanceRootDigest proves the root digest equals the subject digest
 // model-signing wrote, for every files-serialized v1 folder.
 func TestConformanceRootDigest(t *testing.T) {
+	t.Parallel()
 	base := conformanceDir(t)
 	entries, err := os.ReadDir(base)
 	if err != nil {
@@ -74,6 +75,7 @@ func TestConformanceRootDigest(t *testing.T) {
 		}
 		seen++
 		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel()
 			m, err := artifact.Hash(context.Background(), filepath.Join(base, e.Name()),
 				artifact.WithIgnore("model.sig", "ignore-me"))
 			if err != nil {

@@ -151,6 +151,7 @@ func (f *fixture) verify(t testing.TB, b []byte, req attest.Requirements) (*atte
 }
 
 func TestAttestKeylessPassed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out, err := attest.Attest(context.Background(), f.in, f.bot)
 	if err != nil {
@@ -201,6 +202,7 @@ func TestAttestKeylessPassed(t *testing.T) {
 }
 
 func TestVerifyRefuses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out, err := attest.Attest(context.Background(), f.in, f.bot)
 	if err != nil {
@@ -226,6 +228,7 @@ func TestVerifyRefuses(t *testing.T) {
 		{"not a bundle", []byte(`{"mediaType":"x"}`), attest.Requirements{}, "signature"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := f.verify(t, tc.bundle, tc.req)
 			if !errors.Is(err, attest.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want ErrRefused containing %q", err, tc.want)
@@ -235,6 +238,7 @@ func TestVerifyRefuses(t *testing.T) {
 }
 
 func TestAttestFailedInputs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		mutate func(f *fixture)
@@ -257,6 +261,7 @@ func TestAttestFailedInputs(t *testing.T) {
 		}, []string{"approvals: 1 of 2 required"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			tc.mutate(f)
 			out, err := attest.Attest(context.Background(), f.in, f.bot)
@@ -285,6 +290,7 @@ func TestAttestFailedInputs(t *testing.T) {
 }
 
 func TestAttestCannotDecide(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.in.PolicyPath = filepath.Join(t.TempDir(), "missing.yaml")
 	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil {

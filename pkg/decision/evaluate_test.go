@@ -110,6 +110,7 @@ func withFinding(in *Input, f evidence.Finding) {
 }
 
 func TestEvaluate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		mod      func(t *testing.T, in *Input)
@@ -339,6 +340,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			in := baseInput(t)
 			if tc.mod != nil {
 				tc.mod(t, &in)
@@ -395,6 +397,7 @@ func hasMessage(rs []Reason, sub string) bool {
 }
 
 func TestEvaluateAppliedException(t *testing.T) {
+	t.Parallel()
 	in := baseInput(t)
 	withFinding(&in, finding("secrets.literal.openai", evidence.High, true))
 	in.Review.Spec.Exceptions = []review.Exception{exc(nil)}
@@ -415,6 +418,7 @@ func TestEvaluateAppliedException(t *testing.T) {
 // TestEvaluateDeterministic: the same input in any order gives the same
 // bytes.
 func TestEvaluateDeterministic(t *testing.T) {
+	t.Parallel()
 	mk := func(reverse bool) []byte {
 		in := baseInput(t)
 		in.Approvals = []Approval{{Identity: "bob", Signer: keyOf("bb"), ReviewDigest: revDig}, {Identity: "alice", Signer: keyOf("aa"), ReviewDigest: revDig}}
@@ -438,6 +442,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 }
 
 func TestEvaluateNeedsPolicyAndReview(t *testing.T) {
+	t.Parallel()
 	in := baseInput(t)
 	in.Policy = nil
 	if _, err := Evaluate(in); err == nil {
@@ -451,6 +456,7 @@ func TestEvaluateNeedsPolicyAndReview(t *testing.T) {
 }
 
 func TestBlock(t *testing.T) {
+	t.Parallel()
 	d, err := Evaluate(baseInput(t))
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ func report() *evidence.Report {
 }
 
 func TestEncodeIsCanonical(t *testing.T) {
+	t.Parallel()
 	a, err := report().Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,7 @@ func TestEncodeIsCanonical(t *testing.T) {
 }
 
 func TestWriteAndReadVerified(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path, digest, err := evidence.Write(dir, report())
 	if err != nil {
@@ -83,6 +85,7 @@ func TestWriteAndReadVerified(t *testing.T) {
 }
 
 func TestReadVerifiedRejects(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) (string, digest.Digest) {
 		p := filepath.Join(dir, name)
@@ -100,6 +103,7 @@ func TestReadVerifiedRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			p, d := write(tt.name+".json", tt.content)
 			if _, err := evidence.ReadVerified(p, d); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)

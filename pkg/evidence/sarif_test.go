@@ -9,6 +9,7 @@ import (
 )
 
 func TestSARIF(t *testing.T) {
+	t.Parallel()
 	findings := []evidence.Finding{
 		{Class: "permissions.changed", Severity: evidence.Medium, Fingerprint: "sha256:b", Path: "tools/orders.tools.json", Subject: "orders/get", Message: "description changed"},
 		{Class: "secrets.literal.github-token", Severity: evidence.Critical, Fingerprint: "hmac:a", Path: "a.env", Line: 3, Message: "literal GitHub token", Blocking: true},

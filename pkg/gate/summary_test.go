@@ -40,6 +40,7 @@ func outcome() *Outcome {
 }
 
 func TestMarkdown(t *testing.T) {
+	t.Parallel()
 	md := string(outcome().Markdown())
 	for _, want := range []string{
 		"# tollgate gate: PASSED",
@@ -57,6 +58,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestJUnit(t *testing.T) {
+	t.Parallel()
 	o := outcome()
 	o.Decision.Block(decision.Reason{Check: "attest", Class: ClassAttestationUntrusted, Message: "bad \x00 signature <x>"},
 		decision.Reason{Class: decision.ClassApprovalMissing, Message: "approvals: 0 of 1"})
@@ -87,6 +89,7 @@ func TestJUnit(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	o := outcome()
 	if got := o.Summary(); got != "PASSED: 2 checks, 1 approvals, 1 exceptions applied, 1 warnings" {
 		t.Fatalf("summary %q", got)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestIs(t *testing.T) {
+	t.Parallel()
 	sentinel := invalid.New("invalid thing")
 	tests := []struct {
 		name string
@@ -25,6 +26,7 @@ func TestIs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if got := invalid.Is(tc.err); got != tc.want {
 				t.Fatalf("Is(%v) = %v, want %v", tc.err, got, tc.want)
 			}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		in   string
@@ -29,6 +30,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
 			got, err := lockfile.Parse(lockfile.Detect(tc.file), []byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
@@ -44,6 +46,7 @@ func TestParse(t *testing.T) {
 // main: a direct reference recorded "@" as its version, and TOML written
 // in any valid form other than one key = "value" per line was misread.
 func TestParsePEP508AndTOML(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file, in string
 		want     lockfile.Packages
@@ -69,6 +72,7 @@ func TestParsePEP508AndTOML(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ eco, in string }{
 		{lockfile.Go, "not a go.sum line\n"},
 		{lockfile.NPM, "{"},
@@ -84,6 +88,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	got := lockfile.Diff(lockfile.Packages{"a": "1", "b": "2", "c": ""}, lockfile.Packages{"a": "1", "b": "3", "d": "4"})
 	want := []lockfile.Change{{Name: "b", Old: "2", New: "3"}, {Name: "c", Old: "(unpinned)"}, {Name: "d", New: "4"}}
 	if !reflect.DeepEqual(got, want) {
@@ -92,6 +97,7 @@ func TestDiff(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{"a/go.sum": "go", "requirements.txt": "pypi", "web/package-lock.json": "npm", "uv.lock": "uv", "poetry.lock": "poetry", "go.mod": ""} {
 		if got := lockfile.Detect(name); got != want {
 			t.Fatalf("%s: %q", name, got)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestAttachFetch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reg := testregistry.Addr(t)
 	img, err := random.Image(64, 1)
@@ -78,12 +79,14 @@ func TestAttachFetch(t *testing.T) {
 // TestOneBundleLimit: a bundle the registry hands out is bounded exactly as
 // trust.Verify bounds every bundle.
 func TestOneBundleLimit(t *testing.T) {
+	t.Parallel()
 	if oci.MaxBundleSize != trust.MaxBundleSize {
 		t.Fatalf("oci.MaxBundleSize %d != trust.MaxBundleSize %d", oci.MaxBundleSize, trust.MaxBundleSize)
 	}
 }
 
 func TestFetchErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reg := testregistry.Addr(t)
 	for _, tc := range []struct{ ref, want string }{
@@ -102,6 +105,7 @@ func TestFetchErrors(t *testing.T) {
 // as on docker-registry). The Debian docker-registry test above stays: it
 // is the real server.
 func TestAttachFetchInMemory(t *testing.T) {
+	t.Parallel()
 	for _, referrers := range []bool{true, false} {
 		t.Run(map[bool]string{true: "referrers API", false: "fallback tag"}[referrers], func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestResultValues(t *testing.T) {
+	t.Parallel()
 	d := "sha256:" + strings.Repeat("ab", 32)
 	tests := []struct {
 		name, value string
@@ -32,6 +33,7 @@ func TestResultValues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rs := pipeline.Results{}
 			if !tc.missing {
 				rs["x"] = tc.value
@@ -57,6 +59,7 @@ func TestResultValues(t *testing.T) {
 }
 
 func TestResultNames(t *testing.T) {
+	t.Parallel()
 	want := "artifact-digest provenance-verdict provenance-report-digest secret-inventory-verdict secret-inventory-report-digest permission-diff-verdict permission-diff-report-digest"
 	if got := strings.Join(pipeline.ResultNames(), " "); got != want {
 		t.Fatalf("got %s", got)

@@ -14,6 +14,7 @@ import (
 // TestDocumentedExample loads docs/examples/release-policy.yaml and checks it
 // against the generated JSON Schema, so the documented example stays valid.
 func TestDocumentedExample(t *testing.T) {
+	t.Parallel()
 	const path = "../../docs/examples/release-policy.yaml"
 	p, d, err := policy.Load(path)
 	if err != nil {

@@ -33,6 +33,7 @@ spec:
 `
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		edit    func(string) string
@@ -56,6 +57,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := review.Decode([]byte(tt.edit(valid)))
 			if tt.wantErr == "" {
 				if err != nil {
@@ -74,6 +76,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestLoadRoundTripAndDigest(t *testing.T) {
+	t.Parallel()
 	r, err := review.Decode([]byte(valid))
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +103,7 @@ func TestLoadRoundTripAndDigest(t *testing.T) {
 }
 
 func TestDetectModel(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	must := func(err error) {
 		if err != nil {

@@ -77,6 +77,7 @@ func verifyBundle(t *testing.T, b []byte, tm root.TrustedMaterial, pub crypto.Pu
 }
 
 func TestKeyFileRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		password []byte
@@ -86,6 +87,7 @@ func TestKeyFileRoundTrip(t *testing.T) {
 		{"unencrypted", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			priv, pub, err := sign.GenerateKey(tc.password)
 			if err != nil {
 				t.Fatal(err)
@@ -131,6 +133,7 @@ func TestKeyFileRoundTrip(t *testing.T) {
 }
 
 func TestLoadKeyRefuses(t *testing.T) {
+	t.Parallel()
 	priv, _, err := sign.GenerateKey([]byte("right"))
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +158,7 @@ func TestLoadKeyRefuses(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope.key"), nil, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := sign.LoadKey(tc.path, tc.password)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
@@ -167,6 +171,7 @@ func TestLoadKeyRefuses(t *testing.T) {
 }
 
 func TestKeyless(t *testing.T) {
+	t.Parallel()
 	v := signtest.New(t)
 	ctx := context.Background()
 	s, err := sign.Keyless(ctx, signtest.Token("release-bot@example.com", "https://issuer.example"), v.Options()...)

@@ -42,6 +42,7 @@ func conformanceIDs(t testing.TB) (ibm, key, chain, chainRootOnly policy.Identit
 }
 
 func TestConformanceModelSigning(t *testing.T) {
+	t.Parallel()
 	ibm, key, chain, rootOnly := conformanceIDs(t)
 	wrongKey := policy.Identity{Name: "other", PublicKey: otherKeyPEM(t)}
 	wrongSubject := *ibm.Keyless
@@ -65,6 +66,7 @@ func TestConformanceModelSigning(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
+			t.Parallel()
 			dir := conformance(t, "model-signing", tc.dir)
 			sig := readFile(t, filepath.Join(dir, "model.sig"))
 			m, err := artifact.Hash(context.Background(), dir, artifact.WithIgnore("ignore-me", "model.sig"))
@@ -114,6 +116,7 @@ func TestConformanceModelSigning(t *testing.T) {
 }
 
 func TestConformanceCertificateChainWindow(t *testing.T) {
+	t.Parallel()
 	_, _, chain, _ := conformanceIDs(t)
 	sig := readFile(t, conformance(t, "model-signing", "v1.1.0-certificate", "model.sig"))
 	for _, at := range []time.Time{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC)} {
@@ -125,6 +128,7 @@ func TestConformanceCertificateChainWindow(t *testing.T) {
 }
 
 func TestConformanceSigstoreJSProvenance(t *testing.T) {
+	t.Parallel()
 	b := readFile(t, conformance(t, "sigstore", "sigstore.js-2.0.0-provenance.sigstore.json"))
 	gh := &policy.Keyless{
 		Issuer:  "https://token.actions.githubusercontent.com",

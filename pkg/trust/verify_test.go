@@ -29,6 +29,7 @@ func sha(s string) string {
 }
 
 func TestVerifyPublicKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, alg := range []protocommon.PublicKeyDetails{
 		protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256,
@@ -36,6 +37,7 @@ func TestVerifyPublicKey(t *testing.T) {
 		protocommon.PublicKeyDetails_PKIX_ED25519,
 	} {
 		t.Run(alg.String(), func(t *testing.T) {
+			t.Parallel()
 			key := trusttest.NewKey(t, alg)
 			other := trusttest.NewKey(t, alg)
 			d := sha("artefact")
@@ -72,6 +74,7 @@ func TestVerifyPublicKey(t *testing.T) {
 }
 
 func TestVerifyKeyless(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	vs := trusttest.NewSigstore(t)
 	d := sha("model")
@@ -90,6 +93,7 @@ func TestVerifyKeyless(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			k := tc.k
 			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, mustDigest(t, "sha256:"+d), tm)
 			if tc.ok != (err == nil) {
@@ -127,6 +131,7 @@ func TestVerifyKeyless(t *testing.T) {
 }
 
 func TestVerifyFailsClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
 	b := key.SignStatement(t, statement(sha("x")))
@@ -153,6 +158,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := trust.Verify(ctx, tc.bundle, tc.ids, trust.WithoutArtifactUnsafe(), tc.opts...)
 			if !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrUntrusted mentioning %q", err, tc.want)
@@ -174,6 +180,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 // A key given as a certificate has its validity window enforced at
 // WithNow, since a key-signed bundle carries no trusted time.
 func TestVerifyKeyValidityWindow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	key, certPEM := certifiedKey(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	b := key.SignStatement(t, statement(sha("x")))
@@ -195,6 +202,7 @@ func TestVerifyKeyValidityWindow(t *testing.T) {
 // artefact policy: it cannot be parsed into a Digest, and the zero Digest
 // is refused when the policy is made, not accepted and failed later.
 func TestArtifactDigestValidated(t *testing.T) {
+	t.Parallel()
 	for _, d := range []string{"garbage", "md5:abcd", "sha256:abc", "sha256:" + strings.Repeat("A", 64), "sha256:" + strings.Repeat("0", 63) + "g", ""} {
 		if p, err := digest.Parse(d); err == nil {
 			t.Errorf("digest.Parse(%q) = %v", d, p)
