@@ -16,31 +16,14 @@ import (
 
 var (
 	now      = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	artifact = mustDigest("sha256:" + strings.Repeat("a", 64))
-	revDig   = mustDigest("sha256:" + strings.Repeat("b", 64))
+	artifact = digest.MustParse("sha256:" + strings.Repeat("a", 64))
+	revDig   = digest.MustParse("sha256:" + strings.Repeat("b", 64))
 )
-
-func mustDigest(s string) digest.Digest {
-	d, err := digest.ParseSHA256(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
 
 const fp1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 
-// keyOf is the key signer whose hex digest repeats b.
-func keyOf(b string) signer.Identity {
-	id, err := signer.Parse("key:" + strings.Repeat(b, 32))
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
-
 func digestOf(check string) digest.Digest {
-	return mustDigest("sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64))
+	return digest.MustParse("sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64))
 }
 
 func testPolicy(t *testing.T, yaml string) *policy.ReleasePolicy {
@@ -96,8 +79,8 @@ func baseInput(t *testing.T) Input {
 		ArtifactDigest: artifact, Reports: passReports(), Digests: digests(),
 		Review:       &review.ReleaseReview{Metadata: review.New("agent").Metadata},
 		ReviewDigest: revDig,
-		Approvals:    []Approval{{Identity: "alice", Signer: keyOf("aa"), ReviewDigest: revDig}},
-		Policy:       testPolicy(t, ""), Attestor: keyOf("ff"), Now: now,
+		Approvals:    []Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}},
+		Policy:       testPolicy(t, ""), Attestor: signer.MustParse("key:" + strings.Repeat("ff", 32)), Now: now,
 	}
 }
 
@@ -188,7 +171,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "exception approver by signer", verdict: Passed, applied: 1, waived: 1,
 			mod: func(t *testing.T, in *Input) {
 				withFinding(in, finding("secrets.literal.openai", evidence.High, true))
-				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = keyOf("aa").String() })}
+				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = signer.MustParse("key:" + strings.Repeat("aa", 32)).String() })}
 			}},
 		{name: "exception too long", verdict: Failed, reason: "lifetime 60d exceeds the policy's maximum 30d",
 			mod: func(t *testing.T, in *Input) {
@@ -250,12 +233,12 @@ func TestEvaluate(t *testing.T) {
 			mod: func(t *testing.T, in *Input) {
 				in.Policy = testPolicy(t, "")
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: keyOf("a2"), ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("a2", 32)), ReviewDigest: revDig})
 			}},
 		{name: "two approvers pass", verdict: Passed,
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: keyOf("bb"), ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig})
 			}},
 		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:aaaa",
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = artifact }},
@@ -268,7 +251,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "separation of duties", verdict: Failed, class: ClassSeparation, reason: "approval by alice does not count: it is also the attestation signer (key:aaaa",
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.SeparationOfDuties = true
-				in.Attestor = keyOf("aa")
+				in.Attestor = signer.MustParse("key:" + strings.Repeat("aa", 32))
 			}},
 		{name: "separation of duties, keyless attestor read back from an attestation", verdict: Failed, class: ClassSeparation,
 			reason: "it is also the attestation signer (https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://kubernetes.default.svc))",
@@ -421,7 +404,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 	t.Parallel()
 	mk := func(reverse bool) []byte {
 		in := baseInput(t)
-		in.Approvals = []Approval{{Identity: "bob", Signer: keyOf("bb"), ReviewDigest: revDig}, {Identity: "alice", Signer: keyOf("aa"), ReviewDigest: revDig}}
+		in.Approvals = []Approval{{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig}, {Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}}
 		if reverse {
 			in.Approvals[0], in.Approvals[1] = in.Approvals[1], in.Approvals[0]
 		}

@@ -22,18 +22,10 @@ const (
 	SHA512 Algorithm = "sha512"
 )
 
+var sizes = map[Algorithm]int{SHA256: 32, SHA384: 48, SHA512: 64}
+
 // Size is the digest length in bytes, 0 for an unknown algorithm.
-func (a Algorithm) Size() int {
-	switch a {
-	case SHA256:
-		return 32
-	case SHA384:
-		return 48
-	case SHA512:
-		return 64
-	}
-	return 0
-}
+func (a Algorithm) Size() int { return sizes[a] }
 
 // Digest is a validated "<algorithm>:<lowercase hex>". The zero value is
 // no digest (String returns ""). Digests compare with ==.
@@ -41,9 +33,6 @@ type Digest struct {
 	algorithm Algorithm
 	hex       string
 }
-
-// maxQuoted bounds how much of a refused value an error quotes.
-const maxQuoted = 80
 
 // Parse parses "<algorithm>:<hex>" for a known algorithm, with exactly
 // its length of lowercase hex digits. Anything else (upper case, bare
@@ -53,9 +42,19 @@ func Parse(s string) (Digest, error) {
 	algo, h, ok := strings.Cut(s, ":")
 	a := Algorithm(algo)
 	if !ok || a.Size() == 0 || len(h) != 2*a.Size() || !isLowerHex(h) {
-		return Digest{}, invalid.Wrap(fmt.Errorf("digest %s is not sha256:, sha384: or sha512: followed by its length of lowercase hex digits", quote(s)))
+		return Digest{}, invalid.Wrap(fmt.Errorf("digest %s is not sha256:, sha384: or sha512: followed by its length of lowercase hex digits", invalid.Quote(s, 80)))
 	}
 	return Digest{algorithm: a, hex: h}, nil
+}
+
+// MustParse is Parse for digests known to be valid (constants, tests); it
+// panics on anything else.
+func MustParse(s string) Digest {
+	d, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
 }
 
 // ParseSHA256 parses "sha256:" followed by 64 lowercase hex digits, the
@@ -63,7 +62,7 @@ func Parse(s string) (Digest, error) {
 func ParseSHA256(s string) (Digest, error) {
 	d, err := Parse(s)
 	if err != nil || d.algorithm != SHA256 {
-		return Digest{}, invalid.Wrap(fmt.Errorf("digest %s is not sha256:<64 lowercase hex digits>", quote(s)))
+		return Digest{}, invalid.Wrap(fmt.Errorf("digest %s is not sha256:<64 lowercase hex digits>", invalid.Quote(s, 80)))
 	}
 	return d, nil
 }
@@ -72,7 +71,7 @@ func ParseSHA256(s string) (Digest, error) {
 // size.
 func New(a Algorithm, raw []byte) (Digest, error) {
 	if a.Size() == 0 {
-		return Digest{}, invalid.Wrap(fmt.Errorf("digest algorithm %s is not sha256, sha384 or sha512", quote(string(a))))
+		return Digest{}, invalid.Wrap(fmt.Errorf("digest algorithm %s is not sha256, sha384 or sha512", invalid.Quote(string(a), 80)))
 	}
 	if len(raw) != a.Size() {
 		return Digest{}, invalid.Wrap(fmt.Errorf("a %s digest has %d bytes, not %d", a, a.Size(), len(raw)))
@@ -119,16 +118,13 @@ func (d Digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 // UnmarshalText decodes what Parse accepts, and "" as the zero Digest, so
 // optional fields round-trip. A required digest is checked with IsZero.
 func (d *Digest) UnmarshalText(b []byte) error {
+	*d = Digest{}
 	if len(b) == 0 {
-		*d = Digest{}
 		return nil
 	}
-	p, err := Parse(string(b))
-	if err != nil {
-		return err
-	}
-	*d = p
-	return nil
+	var err error
+	*d, err = Parse(string(b))
+	return err
 }
 
 // JSONSchema describes a Digest in generated schemas.
@@ -145,12 +141,4 @@ func isLowerHex(s string) bool {
 		}
 	}
 	return true
-}
-
-// quote quotes at most maxQuoted bytes of an untrusted value.
-func quote(s string) string {
-	if len(s) > maxQuoted {
-		return fmt.Sprintf("%q…", s[:maxQuoted])
-	}
-	return fmt.Sprintf("%q", s)
 }

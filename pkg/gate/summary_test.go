@@ -18,25 +18,16 @@ import (
 // testDigest is the digest of s, a stand-in for a real file's.
 func testDigest(s string) digest.Digest { return digest.FromBytes([]byte(s)) }
 
-// keyOf is the key signer whose hex digest repeats b.
-func keyOf(b string) signer.Identity {
-	id, err := signer.Parse("key:" + strings.Repeat(b, 32))
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
-
 func outcome() *Outcome {
 	d := &decision.Decision{Verdict: decision.Passed, Controls: audit.Assess(nil),
 		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: testDigest("report")},
 			{Check: "secret-inventory", Verdict: evidence.Fail, Findings: 1, Waived: 1, Exceptions: []string{"EX|1"}}},
 		Exceptions: []decision.AppliedException{{ID: "EX|1", Check: "secret-inventory", Fingerprints: []string{"f"}, Reason: "a <script>|b\nc",
 			Owner: "o", Approver: "alice", Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
-		Approvals: []decision.Approval{{Identity: "alice", Signer: keyOf("aa")}},
+		Approvals: []decision.Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32))}},
 		Warnings:  []decision.Reason{{Check: "permission-diff", Class: "permissions.narrowed", Message: "narrowed", Refs: []string{"LLM06"}}},
 	}
-	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: keyOf("bb"), Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
+	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
 }
 
 func TestMarkdown(t *testing.T) {

@@ -8,15 +8,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
 )
 
-var subject = mustDigest("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4")
-
-func mustDigest(s string) digest.Digest {
-	d, err := digest.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+var subject = digest.MustParse("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4")
 
 func TestNew(t *testing.T) {
 	t.Parallel()
@@ -30,7 +22,7 @@ func TestNew(t *testing.T) {
 	if string(b) != want {
 		t.Fatalf("New =\n%s\nwant\n%s", b, want)
 	}
-	for _, d := range []digest.Digest{{}, mustDigest("sha512:" + strings.Repeat("0", 128))} {
+	for _, d := range []digest.Digest{{}, digest.MustParse("sha512:" + strings.Repeat("0", 128))} {
 		if _, err := intoto.New("x", d, "t", 1); err == nil {
 			t.Errorf("New accepted subject digest %q", d)
 		}
@@ -50,7 +42,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := mustDigest("sha256:" + strings.Repeat("0", 64))
+	other := digest.MustParse("sha256:" + strings.Repeat("0", 64))
 	if !st.HasSubject(subject) || st.HasSubject(other) || st.HasSubject(digest.Digest{}) {
 		t.Fatal("HasSubject is wrong")
 	}

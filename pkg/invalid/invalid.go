@@ -1,6 +1,9 @@
 package invalid
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is an invalid-input error.
 type Error struct {
@@ -32,4 +35,14 @@ func (e *Error) InvalidInput() bool { return true }
 func Is(err error) bool {
 	var m interface{ InvalidInput() bool }
 	return errors.As(err, &m) && m.InvalidInput()
+}
+
+// Quote quotes an untrusted value for an error message, cut to its first
+// n bytes (then followed by "…"), so a huge or hostile input never
+// becomes a huge message.
+func Quote(s string, n int) string {
+	if len(s) > n {
+		return fmt.Sprintf("%q…", s[:n])
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -42,3 +42,20 @@ func TestIs(t *testing.T) {
 		t.Fatal("Wrap(nil) != nil")
 	}
 }
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"sha256:abc", 80, `"sha256:abc"`},
+		{"a\nb", 80, `"a\nb"`},
+		{"0123456789", 4, `"0123"…`},
+	} {
+		if got := invalid.Quote(tc.in, tc.n); got != tc.want {
+			t.Errorf("Quote(%q, %d) = %s, want %s", tc.in, tc.n, got, tc.want)
+		}
+	}
+}

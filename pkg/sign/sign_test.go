@@ -24,15 +24,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
-var subject = mustParse("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4")
-
-func mustParse(s string) digest.Digest {
-	d, err := digest.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+var subject = digest.MustParse("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4")
 
 func statement(t *testing.T) []byte {
 	t.Helper()

@@ -63,23 +63,33 @@ func Certificate(subject, issuer string) (Identity, error) {
 	return Identity{subject: subject, issuer: issuer}, nil
 }
 
+// MustParse is Parse for identities known to be valid (constants, tests);
+// it panics on anything else.
+func MustParse(s string) Identity {
+	id, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // Parse reads what String writes: "key:<64 lowercase hex>" or
 // "<subject> (issuer <issuer>)".
 func Parse(s string) (Identity, error) {
 	if h, ok := strings.CutPrefix(s, keyPrefix); ok && !strings.Contains(s, issuerSep) {
 		raw, err := hex.DecodeString(h)
 		if err != nil || len(raw) != sha256.Size || strings.ToLower(h) != h {
-			return Identity{}, invalid.Wrap(fmt.Errorf("signer %s: a key signer is key:<64 lowercase hex digits>", quote(s)))
+			return Identity{}, invalid.Wrap(fmt.Errorf("signer %s: a key signer is key:<64 lowercase hex digits>", invalid.Quote(s, 120)))
 		}
 		return Identity{key: h}, nil
 	}
 	i := strings.LastIndex(s, issuerSep)
 	if i < 0 || !strings.HasSuffix(s, ")") || i+len(issuerSep) > len(s)-1 {
-		return Identity{}, invalid.Wrap(fmt.Errorf("signer %s is neither key:<hex> nor <subject> (issuer <issuer>)", quote(s)))
+		return Identity{}, invalid.Wrap(fmt.Errorf("signer %s is neither key:<hex> nor <subject> (issuer <issuer>)", invalid.Quote(s, 120)))
 	}
 	id, err := Certificate(s[:i], s[i+len(issuerSep):len(s)-1])
 	if err != nil {
-		return Identity{}, fmt.Errorf("signer %s: %w", quote(s), err)
+		return Identity{}, fmt.Errorf("signer %s: %w", invalid.Quote(s, 120), err)
 	}
 	return id, nil
 }
@@ -119,22 +129,11 @@ func (id Identity) MarshalText() ([]byte, error) { return []byte(id.String()), n
 
 // UnmarshalText decodes what Parse accepts, and "" as the zero Identity.
 func (id *Identity) UnmarshalText(b []byte) error {
+	*id = Identity{}
 	if len(b) == 0 {
-		*id = Identity{}
 		return nil
 	}
-	p, err := Parse(string(b))
-	if err != nil {
-		return err
-	}
-	*id = p
-	return nil
-}
-
-// quote quotes at most 120 bytes of an untrusted value.
-func quote(s string) string {
-	if len(s) > 120 {
-		return fmt.Sprintf("%q…", s[:120])
-	}
-	return fmt.Sprintf("%q", s)
+	var err error
+	*id, err = Parse(string(b))
+	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
@@ -44,7 +45,7 @@ type Command struct {
 // New returns the attest command.
 func New(clock cli.Clock) *cobra.Command {
 	c := &Command{Clock: clock}
-	values := map[string]*string{}
+	var rf options.Results
 	cmd := &cobra.Command{
 		Use:   "attest",
 		Short: "Verify the checks' evidence and the approvals, decide, and sign the verdict",
@@ -73,20 +74,13 @@ release-gate.sigstore.json) and summary.`,
     --run-engine tekton --run-namespace ci --run-name release-x7k2 --run-uid 5f0c…`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c.Results = pipeline.Results{}
-			for name, v := range values {
-				if cmd.Flags().Changed(name) {
-					c.Results[name] = *v
-				}
-			}
+			c.Results = rf.Values()
 			c.Out = cmd.OutOrStdout()
 			return c.Exec(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
-	for _, name := range pipeline.ResultNames() {
-		values[name] = f.String(name, "", "task result "+name+" (pass $(tasks.x.results.y) or {{tasks.x.outputs.parameters.y}})")
-	}
+	rf.AddFlags(f, pipeline.ResultNames())
 	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
 	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default <dir of review>/approvals)")
 	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document (required)")

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
@@ -26,7 +27,7 @@ import (
 type Command struct {
 	// Results are the task results by flag name (pkggate.ResultNames); a
 	// missing key is a missing result.
-	Results                 map[string]string
+	Results                 pipeline.Results
 	Review, Approvals       string
 	Policy                  string
 	EvidenceDir, ResultsDir string
@@ -40,7 +41,7 @@ type Command struct {
 // New returns the gate command.
 func New(clock cli.Clock) *cobra.Command {
 	c := &Command{Clock: clock}
-	values := map[string]*string{}
+	var rf options.Results
 	cmd := &cobra.Command{
 		Use:   "gate",
 		Short: "Enforce the release decision: re-verify evidence and attestation, fail unless PASSED",
@@ -67,20 +68,13 @@ results verdict and summary. Exits 0 only when PASSED, 1 when blocked.`,
     --review review.yaml --policy policy.yaml --evidence-dir evidence --key cosign.pub`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c.Results = map[string]string{}
-			for name, v := range values {
-				if cmd.Flags().Changed(name) {
-					c.Results[name] = *v
-				}
-			}
+			c.Results = rf.Values()
 			c.Out = cmd.OutOrStdout()
 			return c.Exec(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
-	for _, name := range pkggate.ResultNames() {
-		values[name] = f.String(name, "", "task result "+name+" (pass $(tasks.x.results.y) or {{tasks.x.outputs.parameters.y}})")
-	}
+	rf.AddFlags(f, pkggate.ResultNames())
 	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
 	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default: <dir of --review>/approvals)")
 	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document (required)")
