@@ -83,6 +83,8 @@ func subcommands() []*cobra.Command {
 		newApprove(),
 		NewAttest(),
 		NewVerify(),
+		newPush(),
+		NewFetch(),
 	}
 }
 
