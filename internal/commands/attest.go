@@ -53,6 +53,14 @@ attestation-digest (sha256 of release-gate.sigstore.json), summary.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			w := results.NewWriter(resultsDir)
+			// Fail-closed results first (see check.Run): the gate blocks on
+			// them if attest dies before writing its own.
+			_ = w.Set(results.Verdict, string(evidence.Error))
+			_ = w.Set(results.AttestationDigest, "")
+			_ = w.Set(results.Summary, "attest: error: attest did not finish (it crashed or was stopped before writing its results)")
+			if err := w.Flush(); err != nil {
+				return err
+			}
 			fail := func(err error) error {
 				_ = w.Set(results.Verdict, string(evidence.Error))
 				_ = w.Set(results.Summary, results.OneLine("attest: error: "+err.Error(), results.MaxSummary))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/internal/check"
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -111,7 +112,9 @@ it cannot decide, after writing verdict=error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			rep, err := check.Run(ctx, f.env(), policy.CheckProvenance, func(ctx context.Context) (*check.Outcome, error) {
+			env := f.env()
+			env.Seed = []string{results.ArtifactDigest}
+			rep, err := check.Run(ctx, env, policy.CheckProvenance, func(ctx context.Context) (*check.Outcome, error) {
 				if f.artifact == "" {
 					return nil, cli.Usagef("--artifact is required")
 				}

@@ -2,12 +2,14 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/pkg/archive"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 )
 
@@ -31,6 +33,9 @@ func (p *Push) Exec(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, p.Registry.Timeout)
 	defer cancel()
 	d, st, err := oci.PushDir(ctx, p.Dir, p.Ref, p.Registry.OCIOptions()...)
+	if errors.Is(err, archive.ErrUnsafe) {
+		return cli.WithCode(cli.ExitInvalidInput, err)
+	}
 	if err != nil {
 		return err
 	}
