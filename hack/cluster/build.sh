@@ -5,6 +5,8 @@
 #               kube-proxy kubectl                (k8s.io/kubernetes $KUBE_VERSION)
 #   tekton      controller webhook entrypoint nop workingdirinit sidecarlogresults
 #   argo        workflow-controller argoexec
+#   cosign      cosign $COSIGN_VERSION (scenario 1 verifies the attestation with it)
+#   tools       the harness's own programs (pause, provisioner, clusterimage)
 #
 # Each comes from a wrapper module under hack/cluster/modules (go.mod and
 # go.sum pin exact versions) and lands in $CACHE/bin/<component>-<version>-<key>,
@@ -98,6 +100,11 @@ argo() {
   build argo "$ARGO_VERSION" "$wrapper" "$p/cmd/workflow-controller" "$p/cmd/argoexec"
 }
 
+cosign() {
+  flags="-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION"
+  build cosign "$COSIGN_VERSION" "$CLUSTER_DIR/modules/cosign" github.com/sigstore/cosign/v3/cmd/cosign
+}
+
 # tools: the harness's own Go programs (main module): the pause image's
 # binary, the hostPath provisioner and the image builder.
 tools() {
@@ -116,10 +123,10 @@ tools() {
 }
 
 comps=("$@")
-[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo)
+[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo cosign)
 for c in "${comps[@]}"; do
   case $c in
-  kubernetes | tekton | argo | tools) "$c" ;;
-  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, tools)" ;;
+  kubernetes | tekton | argo | cosign | tools) "$c" ;;
+  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, cosign, tools)" ;;
   esac
 done

@@ -10,18 +10,28 @@ source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "down.sh must run as root"
 
-# stop NAME: SIGTERM the recorded process (and its session), then SIGKILL.
+# stop NAME...: SIGTERM the recorded processes (and their sessions), wait
+# up to 10 s for them to exit, then SIGKILL what is left.
 stop() {
-  local f=$STATE/run/$1.pid pid
-  [ -r "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  local name pid pids=() names=()
+  for name in "$@"; do
+    [ -r "$STATE/run/$name.pid" ] || continue
+    pid=$(cat "$STATE/run/$name.pid")
+    rm -f "$STATE/run/$name.pid"
+    kill -0 "$pid" 2>/dev/null || continue
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-    log "stopped $1 (pid $pid)"
-  fi
-  rm -f "$f"
+    pids+=("$pid")
+    names+=("$name")
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  for _ in $(seq 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; done
+  log "stopped ${names[*]}"
 }
 
 if [ ! -d "$STATE" ]; then
@@ -29,8 +39,7 @@ if [ ! -d "$STATE" ]; then
   exit 0
 fi
 
-stop provisioner
-stop kubelet
+stop provisioner kubelet
 # Every container and sandbox the runtime started: runc state lives under
 # our own root, so only ours are listed.
 if [ -d "$STATE/run/runc" ]; then
@@ -46,17 +55,17 @@ fi
 # path in their command line, killed by pid).
 sock=$STATE/run/containerd/containerd.sock
 for p in /proc/[0-9]*; do
-  if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "-address $sock"; then
+  if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "-address $sock"; then
     kill -KILL "${p#/proc/}" 2>/dev/null && log "stopped containerd shim ${p#/proc/}"
   fi
 done
-stop containerd
-stop kube-proxy
+stop containerd kube-proxy
 kbin=$(cat "$CACHE/bin/kubernetes.current" 2>/dev/null || true)
 if [ -n "$kbin" ] && [ -x "$kbin/kube-proxy" ]; then
   "$kbin/kube-proxy" --cleanup >/dev/null 2>&1 || true
 fi
-for c in kube-scheduler kube-controller-manager kube-apiserver etcd registry-bridge registry; do stop "$c"; done
+stop kube-scheduler kube-controller-manager kube-apiserver
+stop etcd registry-bridge registry
 
 # iptables: the harness's FORWARD rules, and any CNI chains.
 for rule in "-s $POD_CIDR ! -o $BRIDGE" "-d $POD_CIDR ! -i $BRIDGE"; do

@@ -9,6 +9,7 @@ ROOT=$(cd "$CLUSTER_DIR/../.." && pwd)
 KUBE_VERSION=v1.32.3
 TEKTON_VERSION=v1.0.0
 ARGO_VERSION=v3.6.10
+COSIGN_VERSION=v3.1.3
 
 # Builds are cached here (git-ignored); the Makefile passes CLUSTER_CACHE.
 CACHE=${CLUSTER_CACHE:-$ROOT/.cache/cluster}
@@ -25,6 +26,7 @@ POD_CIDR=10.88.0.0/16
 BRIDGE=cni0
 BRIDGE_IP=10.88.0.1
 SERVICE_CIDR=10.96.0.0/16
+SERVICE_IP=10.96.0.1 # the kubernetes Service
 NODE_NAME=tollgate-e2e
 # The registry listens on loopback (what containerd pulls from, in the host
 # network namespace) and is forwarded on the bridge address for pods.

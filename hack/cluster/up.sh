@@ -105,7 +105,7 @@ pki() {
     [ -z "${3:-}" ] || echo "subjectAltName=$3" >>"$ext"
     openssl x509 -req -in "$d/$1.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 7 -extfile "$ext" -out "$d/$1.crt" 2>/dev/null
   }
-  cert apiserver "/CN=kube-apiserver" "IP:$BRIDGE_IP,IP:127.0.0.1,IP:${SERVICE_CIDR%.*/*}.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  cert apiserver "/CN=kube-apiserver" "IP:$BRIDGE_IP,IP:127.0.0.1,IP:$SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   cert admin "/O=system:masters/CN=admin"
   cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" "IP:$BRIDGE_IP,DNS:$NODE_NAME"
   openssl genrsa -out "$d/sa.key" 2048 2>/dev/null
