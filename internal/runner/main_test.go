@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary act as a step binary: copied into a bin
@@ -19,7 +20,7 @@ func TestMain(m *testing.M) {
 }
 
 // fakeStep understands --results-dir=DIR, --set=NAME=VALUE (a result),
-// --write=FILE (a file holding its own name) and --exit=N.
+// --write=FILE (a file holding its own name), --sleep=DURATION and --exit=N.
 func fakeStep(args []string) int {
 	dir := ""
 	code := 0
@@ -39,6 +40,13 @@ func fakeStep(args []string) int {
 				fmt.Fprintln(os.Stderr, err)
 				return 4
 			}
+		case "--sleep":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 4
+			}
+			time.Sleep(d)
 		case "--exit":
 			n, err := strconv.Atoi(v)
 			if err != nil {
