@@ -33,7 +33,7 @@ tekton() {
     -e "s#$ko/sidecarlogresults#$tekton_sidecarlogresults#g" -e "s#$ko/workingdirinit#$tekton_workingdirinit#g" \
     -e "s#cgr.dev/chainguard/busybox@sha256:[0-9a-f]*#$busybox#g" \
     -e "s#mcr.microsoft.com/powershell:nanoserver@sha256:[0-9a-f]*#$busybox#g" "$out"
-  if grep -nE 'ko://|cgr\.dev|gcr\.io|mcr\.microsoft|docker\.io|quay\.io|ghcr\.io' "$out"; then
+  if grep -nE '(image:|-image",) *"?(ko://|cgr\.dev|gcr\.io|mcr\.microsoft|docker\.io|quay\.io|ghcr\.io)' "$out"; then
     die "tekton: the manifest still names a public image"
   fi
   log "install tekton $TEKTON_VERSION"
@@ -63,6 +63,7 @@ spec:
   steps:
     - {name: s, image: busybox, command: ["true"]}
 EOF
+  log "tekton $TEKTON_VERSION ready"
 }
 
 has_ca_bundle() {
@@ -110,7 +111,7 @@ patches:
               type: RuntimeDefault
 EOF
   "$(bin_dir kubernetes)/kubectl" kustomize --load-restrictor LoadRestrictionsNone "$dir" >"$dir/argo.yaml"
-  if grep -nE 'quay\.io|docker\.io|gcr\.io|ghcr\.io' "$dir/argo.yaml"; then
+  if grep -nE '(image:|executor-image).*(quay\.io|docker\.io|gcr\.io|ghcr\.io)' "$dir/argo.yaml"; then
     die "argo: the manifest still names a public image"
   fi
   log "install argo $ARGO_VERSION"
@@ -119,6 +120,7 @@ EOF
   wait_for "argo CRDs Established" 120 kubectl wait --for=condition=Established --timeout=5s \
     crd/workflows.argoproj.io crd/workflowtemplates.argoproj.io crd/clusterworkflowtemplates.argoproj.io crd/workflowtaskresults.argoproj.io
   wait_for "argo workflow-controller Available" 300 kubectl wait -n argo --for=condition=Available --timeout=5s deployment/workflow-controller
+  log "argo $ARGO_VERSION ready"
 }
 
 which=("$@")

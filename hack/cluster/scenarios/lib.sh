@@ -34,8 +34,8 @@ contains() { grep -qE -- "$2" "$1" || { echo "    $1 does not match /$2/" >&2; r
 # WorkflowTemplates.
 prepare() {
   mkdir -p "$KEYS/signing" "$RELEASES"
-  "$TG" keygen --unencrypted --output-prefix "$KEYS/approver" --log-level error
-  "$TG" keygen --unencrypted --output-prefix "$KEYS/signing/cosign" --log-level error
+  "$TG" keygen --unencrypted --output-prefix "$KEYS/approver" --log-level error >/dev/null
+  "$TG" keygen --unencrypted --output-prefix "$KEYS/signing/cosign" --log-level error >/dev/null
   local pass=$RELEASES/pass
   cp -R "$ROOT/examples/agent-release" "$pass"
   rm -rf "$pass/approvals"
@@ -46,8 +46,8 @@ prepare() {
     printf '  attestors:\n  - name: e2e-release-bot\n    publicKey: |\n'
     sed 's/^/      /' "$KEYS/signing/cosign.pub"
   } >"$pass/policy.yaml"
-  "$TG" review "$pass/release" -o "$pass/review.yaml" --name support-agent --log-level error
-  "$TG" approve "$pass/review.yaml" --key "$KEYS/approver.key" --log-level error
+  "$TG" review "$pass/release" -o "$pass/review.yaml" --name support-agent --log-level error >/dev/null
+  "$TG" approve "$pass/review.yaml" --key "$KEYS/approver.key" --log-level error >/dev/null
   POLICY_DIGEST=sha256:$(sha256sum "$pass/policy.yaml" | cut -d' ' -f1)
   ARTIFACT_DIGEST=$("$TG" hash "$pass/release")
   # tampered: one prompt changed after review and approval
@@ -70,8 +70,9 @@ prepare() {
   kubectl create secret generic tollgate-signing -n "$NS" --from-file=cosign.key="$KEYS/signing/cosign.key" >/dev/null
   kubectl create configmap tollgate-attestor-key -n "$NS" --from-file=cosign.pub="$KEYS/signing/cosign.pub" >/dev/null
   local f
-  for f in "$RENDERED"/tasks/tekton/*/0.1/tollgate-*.yaml "$RENDERED"/examples/tekton/pipeline.yaml \
-    "$RENDERED"/tasks/argo/*.yaml "$RENDERED"/examples/argo/rbac.yaml; do
+  local files=("$RENDERED"/tasks/tekton/*/0.1/tollgate-*.yaml "$RENDERED"/examples/tekton/pipeline.yaml)
+  [ -n "${E2E_NO_ARGO:-}" ] || files+=("$RENDERED"/tasks/argo/*.yaml "$RENDERED"/examples/argo/rbac.yaml)
+  for f in "${files[@]}"; do
     kubectl apply -n "$NS" -f "$f" >/dev/null
   done
   log "namespace $NS: Pod Security restricted; tasks, pipeline, templates and RBAC applied"
