@@ -184,3 +184,18 @@ func writeTwo(t *testing.T, dir, doc string) string {
 	write(t, filepath.Join(dir, "run.yaml"), doc[i+4:])
 	return filepath.Join(dir, "run.yaml")
 }
+
+// A check killed after it wrote its fail-closed results (as every tollgate
+// check does before it starts) still lets the gate run and judge verdict=error.
+func TestRunKilledCheckStillReachesGate(t *testing.T) {
+	res, out := runTwo(t, "continue", "", map[string]string{"args": "--kill"})
+	if c := res.Task("check"); c == nil || c.Status != "Succeeded" || len(c.Continued) != 1 {
+		t.Fatalf("check: %+v", c)
+	}
+	if g := res.Task("gate"); g == nil || g.Status != "Failed" {
+		t.Fatalf("gate: %+v", g)
+	}
+	if _, err := os.Stat(filepath.Join(out, "workspaces", "run", "evidence", "gate-error.txt")); err != nil {
+		t.Errorf("the gate did not judge verdict=error: %v", err)
+	}
+}

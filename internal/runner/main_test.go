@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,7 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 // fakeStep understands --results-dir=DIR, --set=NAME=VALUE (a result),
-// --write=FILE (a file holding its own name), --sleep=DURATION and --exit=N.
+// --write=FILE (a file holding its own name), --sleep=DURATION, --kill (SIGKILL
+// itself, a crash) and --exit=N.
 func fakeStep(args []string) int {
 	dir := ""
 	code := 0
@@ -47,6 +49,9 @@ func fakeStep(args []string) int {
 				return 4
 			}
 			time.Sleep(d)
+		case "--kill":
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
 		case "--exit":
 			n, err := strconv.Atoi(v)
 			if err != nil {
