@@ -81,9 +81,9 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: argo
 resources:
-- $src/manifests/base/crds
-- $src/manifests/base/workflow-controller
-- $src/manifests/cluster-install/workflow-controller-rbac
+- $(realpath --relative-to="$dir" "$src/manifests/base/crds")
+- $(realpath --relative-to="$dir" "$src/manifests/base/workflow-controller")
+- $(realpath --relative-to="$dir" "$src/manifests/cluster-install/workflow-controller-rbac")
 images:
 - name: quay.io/argoproj/workflow-controller
   newName: ${argo_workflow_controller%@*}

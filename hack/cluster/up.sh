@@ -27,6 +27,15 @@ start() {
   log "started $name (pid $!)"
 }
 
+# write FILE: stdin into FILE, only when it differs (kube-proxy exits when
+# its configuration file changes under it, so a rerun must not touch it).
+write() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 # --- network: the bridge exists before the apiserver advertises its address
 network() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
@@ -44,7 +53,7 @@ network() {
   # containerd names pod network namespaces cni-*; remember those that were
   # here before, so down.sh removes only ours.
   [ -e "$STATE/run/netns.before" ] || ls /var/run/netns 2>/dev/null >"$STATE/run/netns.before" || true
-  cat >"$STATE/cni/net.d/10-tollgate.conflist" <<EOF
+  write "$STATE/cni/net.d/10-tollgate.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "tollgate-e2e",
@@ -69,7 +78,7 @@ EOF
 
 # --- registry: docker-registry on loopback; socat forwards the bridge address
 registry() {
-  cat >"$STATE/registry/config.yml" <<EOF
+  write "$STATE/registry/config.yml" <<EOF
 version: 0.1
 log:
   level: warn
@@ -137,6 +146,12 @@ current-context: tollgate-e2e
 EOF
 }
 
+# WatchList=false: Debian's etcd 3.4.23 lacks the progress notifications
+# streaming lists need (etcd >= 3.4.31), and an API server that offers them
+# anyway fails every streaming watch inside the stream, so clients that ask
+# for it (Argo's controller) never sync their informers. With the gate off
+# the server refuses the request up front and clients fall back to LIST and
+# WATCH, as they do against any server without the feature.
 control_plane() {
   local d=$STATE/pki
   start etcd etcd --name tollgate-e2e --data-dir "$STATE/etcd" \
@@ -153,7 +168,7 @@ control_plane() {
     --service-account-key-file="$d/sa.pub" --service-account-signing-key-file="$d/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc \
     --authorization-mode=Node,RBAC --enable-aggregator-routing=true --profiling=false \
-    --enable-admission-plugins=NodeRestriction
+    --enable-admission-plugins=NodeRestriction --feature-gates=WatchList=false
   wait_for "kube-apiserver /readyz" 180 kubectl get --raw /readyz
   start kube-controller-manager "$KBIN/kube-controller-manager" --kubeconfig="$d/admin.kubeconfig" \
     --authentication-kubeconfig="$d/admin.kubeconfig" --authorization-kubeconfig="$d/admin.kubeconfig" \
@@ -171,7 +186,7 @@ node() {
   mkdir -p "$STATE/run/containerd"
   # restrict_oom_score_adj: this VM's root lacks CAP_SYS_RESOURCE, and runc
   # fails every sandbox without it.
-  cat >"$STATE/containerd/config.toml" <<EOF
+  write "$STATE/containerd/config.toml" <<EOF
 version = 2
 root = "$STATE/containerd/root"
 state = "$STATE/run/containerd/state"
@@ -200,7 +215,7 @@ state = "$STATE/run/containerd/state"
 EOF
   start containerd containerd --config "$STATE/containerd/config.toml"
   wait_for "containerd socket" 60 test -S "$sock"
-  cat >"$STATE/kubelet/config.yaml" <<EOF
+  write "$STATE/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $BRIDGE_IP
@@ -224,7 +239,7 @@ tlsPrivateKeyFile: $d/kubelet.key
 EOF
   start kubelet "$KBIN/kubelet" --config="$STATE/kubelet/config.yaml" --kubeconfig="$d/kubelet.kubeconfig" \
     --root-dir="$STATE/kubelet" --hostname-override="$NODE_NAME" --node-ip="$BRIDGE_IP" --v=1
-  cat >"$STATE/kubelet/kube-proxy.yaml" <<EOF
+  write "$STATE/kubelet/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $d/admin.kubeconfig}
