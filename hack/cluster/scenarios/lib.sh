@@ -160,7 +160,8 @@ wf_done() {
 # wf_node WF NAME FIELD: a field of the DAG node whose displayName is NAME
 # (phase, or outputs.parameters[?(@.name=="verdict")].value).
 wf_node() {
-  kubectl get workflow -n "$NS" "$1" -o jsonpath="{.status.nodes[?(@.displayName==\"$2\")].$3}"
+  kubectl get workflow -n "$NS" "$1" -o jsonpath="{range .status.nodes.*}{.displayName}{\"\t\"}{.$3}{\"\n\"}{end}" |
+    awk -F'\t' -v n="$2" '$1 == n {print $2}'
 }
 
 # argo_collect SCENARIO WF: the workflow object, and the evidence the exit
