@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/check"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
 func env(t *testing.T) check.Env {

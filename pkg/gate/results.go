@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // Result names, as the gate's flags spell them (docs/step-contract.md).

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/internal/results"
 )
 
 // ClassPrefix starts every finding class of this check.
