@@ -13,7 +13,11 @@ GOLANGCI_LINT_VERSION := $(shell $(GO) -C hack/tools list -m -f '{{.Version}}' g
 GO_VERSION := $(shell $(GO) env GOVERSION)
 GOLANGCI_LINT := .cache/tools/golangci-lint-$(GOLANGCI_LINT_VERSION)-$(GO_VERSION)/golangci-lint
 
-.PHONY: all build test demo lint vet fmt bench fuzz interop images verify verify-images deps check-deps tools clean
+.PHONY: all build test demo lint vet fmt bench fuzz interop images verify verify-images deps check-deps tools clean cluster-deps cluster-build e2e-cluster e2e-cluster-down
+
+## CLUSTER_CACHE: where the e2e cluster's builds are cached, keyed by version
+CLUSTER_CACHE ?= .cache/cluster
+export CLUSTER_CACHE
 
 all: build
 
@@ -88,6 +92,24 @@ verify:
 ## verify-images: the image digests pinned in tasks/ and examples/ match a fresh `make images`
 verify-images: images
 	./hack/verify-image-pins.sh
+
+## cluster-deps: one-time install of the Debian packages the e2e cluster needs (root)
+cluster-deps:
+	./hack/cluster/deps.sh
+
+## cluster-build: build Kubernetes, Tekton, Argo and cosign from their Go modules into $(CLUSTER_CACHE)
+cluster-build:
+	./hack/cluster/build.sh
+
+## e2e-cluster: a real single-node Kubernetes with the real Tekton and Argo
+## controllers on this machine; runs the example pipelines (scenarios in
+## hack/cluster/scenarios) and tears everything down (E2E_KEEP=1 keeps it up)
+e2e-cluster:
+	./hack/cluster/e2e.sh
+
+## e2e-cluster-down: tear down what an interrupted e2e-cluster left running
+e2e-cluster-down:
+	./hack/cluster/down.sh
 
 clean:
 	rm -rf $(BIN) demo-out out

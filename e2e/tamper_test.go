@@ -84,7 +84,7 @@ func (r *release) clone(t *testing.T) *release {
 func (r *release) run(t *testing.T, out string) result {
 	t.Helper()
 	return run(t, r.root, nil, "tollgate", "run", "--bin-dir", binDir,
-		"--workspace", "source="+r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -269,7 +269,7 @@ func TestTamperMatrix(t *testing.T) {
 		r.approve(t)
 		out := filepath.Join(t.TempDir(), "first")
 		assertRunBlocked(t, r.run(t, out), "secret-inventory")
-		fp := secretFingerprint(t, filepath.Join(out, "workspaces/evidence/secret-inventory.json"))
+		fp := secretFingerprint(t, filepath.Join(out, "workspaces/run/evidence/secret-inventory.json"))
 
 		now := time.Now().UTC().Truncate(time.Second)
 		for _, c := range []struct {
@@ -302,7 +302,7 @@ func TestTamperMatrix(t *testing.T) {
 		// The gate re-reads every report and checks it against its digest
 		// result: a report edited after its check ran blocks.
 		ev := filepath.Join(t.TempDir(), "evidence")
-		copyTree(t, filepath.Join(pass, "workspaces/evidence"), ev)
+		copyTree(t, filepath.Join(pass, "workspaces/run/evidence"), ev)
 		editFile(t, filepath.Join(ev, "secret-inventory.json"), func(s string) string {
 			return strings.Replace(s, `"verdict": "pass"`, `"verdict": "pass" `, 1)
 		})
@@ -320,9 +320,9 @@ func TestTamperMatrix(t *testing.T) {
 		assertRunBlocked(t, b.run(t, outB), "provenance")
 		resB := runResults(t, outB)
 		ev := filepath.Join(t.TempDir(), "evidence")
-		copyTree(t, filepath.Join(outB, "workspaces/evidence"), ev)
+		copyTree(t, filepath.Join(outB, "workspaces/run/evidence"), ev)
 		for _, f := range []string{"release-gate.sigstore.json", "verification-summary.sigstore.json"} {
-			raw, err := os.ReadFile(filepath.Join(pass, "workspaces/evidence", f))
+			raw, err := os.ReadFile(filepath.Join(pass, "workspaces/run/evidence", f))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,6 +35,10 @@ type Env struct {
 	// left by an earlier run is removed first, so that it never outlives
 	// this run's verdict.
 	SARIF bool
+	// Seed names extra results (beyond verdict, report-digest and summary)
+	// that are written empty before the check starts, because a later task
+	// references them.
+	Seed []string
 }
 
 // Run runs fn as check name and writes its report, its SARIF log (when
@@ -48,6 +52,22 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	}
 	if env.EvidenceDir == "" {
 		return nil, errors.New("--evidence-dir is required")
+	}
+	// Fail-closed results first: a check that crashes or is killed after
+	// this point leaves verdict=error and empty digests, which the gate
+	// blocks on, instead of no results (which would stop a Tekton pipeline
+	// before the gate could report).
+	seed := results.NewWriter(env.ResultsDir)
+	_ = seed.Set(results.Verdict, string(evidence.Error))
+	_ = seed.Set(results.ReportDigest, "")
+	_ = seed.Set(results.Summary, name+": error: the check did not finish (it crashed or was stopped before writing its results)")
+	for _, n := range env.Seed {
+		if err := seed.Set(n, ""); err != nil {
+			return nil, err
+		}
+	}
+	if err := seed.Flush(); err != nil {
+		return nil, fmt.Errorf("write initial results: %w", err)
 	}
 	var (
 		out    *Outcome

@@ -126,3 +126,31 @@ func TestRunIsDeterministic(t *testing.T) {
 		t.Fatalf("digests differ: %v", digests)
 	}
 }
+
+// A check that dies while it runs (a crash, an OOM kill) leaves the results
+// written before it started: verdict=error and empty digests, which the gate
+// blocks on; Tekton then still reaches the gate instead of failing the run
+// on a missing result reference.
+func TestRunWritesFailClosedResultsFirst(t *testing.T) {
+	e := env(t)
+	e.Seed = []string{results.ArtifactDigest}
+	var during map[string]string
+	_, err := check.Run(context.Background(), e, "provenance", func(context.Context) (*check.Outcome, error) {
+		var err error
+		during, err = results.Read(e.ResultsDir, results.Verdict, results.ReportDigest, results.Summary, results.ArtifactDigest)
+		if err != nil {
+			t.Fatalf("results while the check runs: %v", err)
+		}
+		return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{results.ArtifactDigest: "sha256:" + strings.Repeat("a", 64)}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during[results.Verdict] != "error" || during[results.ReportDigest] != "" || during[results.ArtifactDigest] != "" || !strings.Contains(during[results.Summary], "did not finish") {
+		t.Errorf("results while running: %v", during)
+	}
+	after, _ := results.Read(e.ResultsDir, results.Verdict, results.ArtifactDigest)
+	if after[results.Verdict] != "pass" || after[results.ArtifactDigest] != "sha256:"+strings.Repeat("a", 64) {
+		t.Errorf("results after: %v", after)
+	}
+}

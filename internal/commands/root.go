@@ -6,10 +6,12 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands/approve"
 	"github.com/tollgate-dev/tollgate/internal/commands/attest"
+	"github.com/tollgate-dev/tollgate/internal/commands/fetch"
 	"github.com/tollgate-dev/tollgate/internal/commands/gate"
 	"github.com/tollgate-dev/tollgate/internal/commands/keygen"
 	"github.com/tollgate-dev/tollgate/internal/commands/permissiondiff"
 	"github.com/tollgate-dev/tollgate/internal/commands/provenance"
+	"github.com/tollgate-dev/tollgate/internal/commands/push"
 	"github.com/tollgate-dev/tollgate/internal/commands/review"
 	"github.com/tollgate-dev/tollgate/internal/commands/secretinventory"
 	"github.com/tollgate-dev/tollgate/internal/commands/verify"
@@ -47,6 +49,8 @@ Then attest signs the verdict and gate enforces it; verify checks it before prom
 		approve.New(clock),
 		attest.New(clock),
 		verify.New(clock),
+		push.New(),
+		fetch.New(),
 	)
 	root.AddCommand(extra...)
 	return options.Root(root)

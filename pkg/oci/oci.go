@@ -34,6 +34,7 @@ const (
 
 type options struct {
 	remote []remote.Option
+	name   []name.Option
 }
 
 // Option configures Attach and Fetch.
@@ -46,10 +47,18 @@ func WithRemoteOptions(o ...remote.Option) Option {
 }
 
 func newOptions(ctx context.Context, opts []Option) []remote.Option {
+	return collect(opts).remoteOptions(ctx)
+}
+
+func collect(opts []Option) options {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	return o
+}
+
+func (o options) remoteOptions(ctx context.Context) []remote.Option {
 	return append([]remote.Option{remote.WithContext(ctx), remote.WithReferrersTagFallback(true), remote.WithAuthFromKeychain(authn.DefaultKeychain)}, o.remote...)
 }
 

@@ -103,7 +103,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		return cli.Usagef("--evidence-dir is required")
 	}
 	var out *pkgattest.Output
-	env := check.Env{EvidenceDir: c.EvidenceDir, ResultsDir: c.ResultsDir, Stamp: c.Clock.Stamp}
+	env := check.Env{EvidenceDir: c.EvidenceDir, ResultsDir: c.ResultsDir, Stamp: c.Clock.Stamp, Seed: []string{results.AttestationDigest}}
 	_, err := check.Run(ctx, env, policy.CheckAttest, func(ctx context.Context) (*evidence.Outcome, error) {
 		var err error
 		out, err = c.attest(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -84,7 +85,9 @@ func (c *Command) Exec(ctx context.Context) error {
 	if err := c.Step.Require("evidence-dir"); err != nil {
 		return err
 	}
-	rep, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckProvenance, c.run)
+	env := c.Step.Env(c.Clock)
+	env.Seed = []string{results.ArtifactDigest}
+	rep, err := check.Run(ctx, env, policy.CheckProvenance, c.run)
 	if rep != nil && c.Out != nil {
 		cli.Logger(ctx).Info("provenance", zap.String("verdict", string(rep.Verdict)), zap.Int("findings", len(rep.Findings)))
 		fmt.Fprintln(c.Out, rep.Summary)

@@ -11,7 +11,7 @@ import (
 // decoder: none may panic, and every error must wrap engines.ErrInvalid.
 func FuzzParse(f *testing.F) {
 	for _, p := range []string{
-		"../../../tasks/tekton/gate/0.1/gate.yaml",
+		"../../../tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml",
 		"../../../tasks/argo/release-gate.yaml",
 		"../../../examples/gitops/kargo-verification.yaml",
 		"../../../examples/gitops/argocd-presync-hook.yaml",

@@ -7,6 +7,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -218,4 +219,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// DecodeAccess strictly decodes the access documents tollgate ships with its
+// examples (ServiceAccount, Role, RoleBinding) and checks what the API
+// server would reject: names, rules with verbs, and a RoleBinding's
+// reference and subjects.
+func DecodeAccess(d engines.Doc) error {
+	switch {
+	case d.APIVersion == "v1" && d.Kind == "ServiceAccount":
+		var sa corev1.ServiceAccount
+		if err := d.Decode(&sa); err != nil {
+			return err
+		}
+		if sa.Name == "" {
+			return fmt.Errorf("%s: %w: metadata.name is required", d, engines.ErrInvalid)
+		}
+	case d.APIVersion == "rbac.authorization.k8s.io/v1" && d.Kind == "Role":
+		var r rbacv1.Role
+		if err := d.Decode(&r); err != nil {
+			return err
+		}
+		for i, rule := range r.Rules {
+			if len(rule.Verbs) == 0 || len(rule.Resources) == 0 {
+				return fmt.Errorf("%s: %w: rules[%d] needs verbs and resources", d, engines.ErrInvalid, i)
+			}
+		}
+	case d.APIVersion == "rbac.authorization.k8s.io/v1" && d.Kind == "RoleBinding":
+		var b rbacv1.RoleBinding
+		if err := d.Decode(&b); err != nil {
+			return err
+		}
+		if b.RoleRef.Name == "" || (b.RoleRef.Kind != "Role" && b.RoleRef.Kind != "ClusterRole") || b.RoleRef.APIGroup != rbacv1.GroupName || len(b.Subjects) == 0 {
+			return fmt.Errorf("%s: %w: roleRef must name a Role or ClusterRole of %s, with at least one subject", d, engines.ErrInvalid, rbacv1.GroupName)
+		}
+	default:
+		return fmt.Errorf("%s: %w: no validator for %s %s", d, engines.ErrInvalid, d.APIVersion, d.Kind)
+	}
+	return nil
 }

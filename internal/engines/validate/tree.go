@@ -61,6 +61,8 @@ func Validate(ctx context.Context, dirs ...string) (int, []error) {
 				err = kargo.Add(d)
 			case d.APIVersion == "batch/v1" && d.Kind == "Job":
 				_, err = DecodeJob(d)
+			case d.Kind == "ServiceAccount" || group == "rbac.authorization.k8s.io":
+				err = DecodeAccess(d)
 			default:
 				err = fmt.Errorf("%s: %w: no validator for %s %s", d, engines.ErrInvalid, d.APIVersion, d.Kind)
 			}

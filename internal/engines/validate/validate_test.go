@@ -23,10 +23,10 @@ func TestValidateRejects(t *testing.T) {
 	tests := []struct {
 		name, file, old, new, want string
 	}{
-		{"tekton undeclared param", "tasks/tekton/gate/0.1/gate.yaml", "$(params.public-key)", "$(params.nope)", "non-existent variable"},
-		{"tekton unknown field", "tasks/tekton/gate/0.1/gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      bogus: 1", `unknown field "bogus"`},
-		{"tekton duplicate key", "tasks/tekton/gate/0.1/gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      command: [\"x\"]", "already set"},
-		{"tekton beta feature", "tasks/tekton/gate/0.1/gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      stdoutConfig:\n        path: /tmp/x", `requires "enable-api-fields" feature gate`},
+		{"tekton undeclared param", "tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml", "$(params.public-key)", "$(params.nope)", "non-existent variable"},
+		{"tekton unknown field", "tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      bogus: 1", `unknown field "bogus"`},
+		{"tekton duplicate key", "tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      command: [\"x\"]", "already set"},
+		{"tekton beta feature", "tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml", "      command: [\"gate\"]", "      command: [\"gate\"]\n      stdoutConfig:\n        path: /tmp/x", `requires "enable-api-fields" feature gate`},
 		{"pipeline unknown result", "examples/tekton/pipeline.yaml", "$(tasks.attest.results.verdict)", "$(tasks.attest.results.verdikt)", `declares no result "verdikt"`},
 		{"pipeline missing param", "examples/tekton/pipeline.yaml", "        - name: attestation-digest\n          value: $(tasks.attest.results.attestation-digest)\n        - name: review", "        - name: review", `required param "attestation-digest" is not given`},
 		{"argo unknown input", "tasks/argo/gate.yaml", "{{inputs.parameters.public-key}}", "{{inputs.parameters.nope}}", "failed to resolve {{inputs.parameters.nope}}"},
