@@ -132,6 +132,7 @@ func TestRunIsDeterministic(t *testing.T) {
 // blocks on; Tekton then still reaches the gate instead of failing the run
 // on a missing result reference.
 func TestRunWritesFailClosedResultsFirst(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	e.Seed = []string{results.ArtifactDigest}
 	var during map[string]string

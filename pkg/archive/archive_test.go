@@ -42,6 +42,7 @@ func tree(t *testing.T) string {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	src := tree(t)
 	var a, b bytes.Buffer
 	st, err := archive.Write(&a, src)
@@ -101,6 +102,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestWriteRefuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		make func(dir string) error
@@ -112,6 +114,7 @@ func TestWriteRefuses(t *testing.T) {
 		{"invalid utf-8", func(d string) error { return os.WriteFile(filepath.Join(d, "bad\xff"), nil, 0o600) }, "UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := tc.make(dir); err != nil {
 				t.Fatal(err)
@@ -160,6 +163,7 @@ func reg(name, body string) member {
 }
 
 func TestExtractRefuses(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a/", archive.MaxDepth) + "f"
 	for _, tc := range []struct {
 		name string
@@ -186,6 +190,7 @@ func TestExtractRefuses(t *testing.T) {
 		{"too many parents", []member{reg("a/b/c", "")}, archive.Limits{MaxBytes: 10, MaxFiles: 2}, archive.ErrLimit, "members"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			outer := t.TempDir()
 			dst := filepath.Join(outer, "dst")
 			if err := os.Mkdir(dst, 0o755); err != nil {
@@ -203,6 +208,7 @@ func TestExtractRefuses(t *testing.T) {
 }
 
 func TestExtractModesAndTruncation(t *testing.T) {
+	t.Parallel()
 	dst := t.TempDir()
 	in := stream(t,
 		member{h: tar.Header{Name: "suid", Typeflag: tar.TypeReg, Mode: 0o6777, Uid: 0}, body: "x"},

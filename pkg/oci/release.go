@@ -247,9 +247,9 @@ func dirLayer(b []byte, lim archive.Limits) (v1.Descriptor, error) {
 		return v1.Descriptor{}, fmt.Errorf("manifest does not hold exactly one %s layer", DirLayerMediaType)
 	}
 	l := m.Layers[0]
-	max := lim.MaxBytes + int64(lim.MaxFiles)*tarOverhead + 1024
-	if l.Size < 0 || l.Size > max {
-		return v1.Descriptor{}, fmt.Errorf("layer of %d bytes, outside 0..%d: %w", l.Size, max, archive.ErrLimit)
+	limit := lim.MaxBytes + int64(lim.MaxFiles)*tarOverhead + 1024
+	if l.Size < 0 || l.Size > limit {
+		return v1.Descriptor{}, fmt.Errorf("layer of %d bytes, outside 0..%d: %w", l.Size, limit, archive.ErrLimit)
 	}
 	return l, nil
 }

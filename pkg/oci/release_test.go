@@ -37,6 +37,7 @@ func releaseDir(t *testing.T) string {
 }
 
 func TestPushPullDir(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reg := testregistry.Addr(t)
 	src := releaseDir(t)

@@ -1,3 +1,6 @@
+// Package fetch is the fetch command (tollgate fetch, and the root of the
+// cmd/fetch step binary): it pulls a release pushed as an OCI artefact, by
+// digest, into a directory.
 package fetch
 
 import (

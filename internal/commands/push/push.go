@@ -1,3 +1,6 @@
+// Package push is the push command (tollgate push): it pushes a release
+// directory to an OCI registry as a deterministic artefact and prints its
+// digest.
 package push
 
 import (
