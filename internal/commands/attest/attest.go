@@ -13,8 +13,8 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
+	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
@@ -45,7 +45,7 @@ type Command struct {
 // New returns the attest command.
 func New(clock cli.Clock) *cobra.Command {
 	c := &Command{Clock: clock}
-	var rf options.Results
+	var rf taskresults.Options
 	cmd := &cobra.Command{
 		Use:   "attest",
 		Short: "Verify the checks' evidence and the approvals, decide, and sign the verdict",

@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
@@ -41,7 +42,7 @@ type Command struct {
 // New returns the gate command.
 func New(clock cli.Clock) *cobra.Command {
 	c := &Command{Clock: clock}
-	var rf options.Results
+	var rf taskresults.Options
 	cmd := &cobra.Command{
 		Use:   "gate",
 		Short: "Enforce the release decision: re-verify evidence and attestation, fail unless PASSED",

@@ -1,4 +1,4 @@
-package options
+package taskresults
 
 import (
 	"maps"
@@ -8,17 +8,17 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 )
 
-// Results is the flag group of the task results attest and gate take: one
+// Options is the flag group of the task results attest and gate take: one
 // flag per result, named as the result (--provenance-verdict), so that a
 // Tekton or Argo step passes each by substitution. A result whose flag is
 // not given is missing, which is not the same as given empty: the gate
 // says which.
-type Results struct {
+type Options struct {
 	values pipeline.Results
 }
 
 // AddFlags adds a flag for each result name.
-func (o *Results) AddFlags(fs *pflag.FlagSet, names []string) {
+func (o *Options) AddFlags(fs *pflag.FlagSet, names []string) {
 	if o.values == nil {
 		o.values = pipeline.Results{}
 	}
@@ -28,7 +28,7 @@ func (o *Results) AddFlags(fs *pflag.FlagSet, names []string) {
 }
 
 // Values returns the results given on the command line.
-func (o *Results) Values() pipeline.Results { return maps.Clone(o.values) }
+func (o *Options) Values() pipeline.Results { return maps.Clone(o.values) }
 
 // resultValue records a result in the map when its flag is given.
 type resultValue struct {
