@@ -22,6 +22,7 @@ const adversarialSeed = 20261130
 // `tollgate review --redact` on the leak cases. Precision and recall must
 // be 1.0 in every class; the per-class table is printed.
 func TestAdversarialCLI(t *testing.T) {
+	t.Parallel()
 	scores := map[string]*secretgen.Score{}
 	var notes []string
 

@@ -58,6 +58,7 @@ var (
 // a blocked outcome, a message naming the file, and bounded time and
 // memory.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	f := newExampleFixture(t)
 	aliasBomb := "---\nx: &x [a, a, a, a, a, a, a, a, a, a]\n" + bomb(9, "")
 	cases := []badInput{
@@ -141,6 +142,7 @@ func TestBadInput(t *testing.T) {
 // TestBadEvidenceDir shows that a check that cannot write its evidence
 // report writes verdict=error to its results and exits non-zero.
 func TestBadEvidenceDir(t *testing.T) {
+	t.Parallel()
 	f := newExampleFixture(t)
 	cases := []struct {
 		name  string
@@ -160,6 +162,7 @@ func TestBadEvidenceDir(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			ev := tc.setup(t, dir)
 			for _, step := range checkSteps {
@@ -183,6 +186,7 @@ func TestBadEvidenceDir(t *testing.T) {
 // check exits 3 (invalid input) after writing verdict=error, naming the
 // file and the offending field or line.
 func TestBadDocuments(t *testing.T) {
+	t.Parallel()
 	f := newExampleFixture(t)
 	review, policy := mustReadFile(t, f.review), mustReadFile(t, f.policy)
 	cases := []struct {
@@ -239,6 +243,7 @@ func TestBadDocuments(t *testing.T) {
 // the gate: the gate must block (non-zero exit, verdict not pass) in
 // bounded time, naming the file, never hang on a FIFO or read a huge file.
 func TestBadEvidenceForGate(t *testing.T) {
+	t.Parallel()
 	f := newExampleFixture(t)
 	f.approve(t)
 	base := filepath.Join(t.TempDir(), "base")
@@ -289,6 +294,7 @@ func TestBadEvidenceForGate(t *testing.T) {
 // artefact holding a special file or an unsafe link with exit 3 and an
 // error naming it; review writes no record.
 func TestBadArtefactHashReview(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		inject func(t *testing.T, art string)
@@ -549,14 +555,14 @@ func both(a, b func(*testing.T, string)) func(*testing.T, string) {
 	return func(t *testing.T, art string) { a(t, art); b(t, art) }
 }
 
-func replace(name, old, new string) func(*testing.T, string) {
+func replace(name, old, cur string) func(*testing.T, string) {
 	return func(t *testing.T, art string) {
 		p := filepath.Join(art, name)
 		s := mustReadFile(t, p)
 		if !strings.Contains(s, old) {
 			t.Fatalf("%s does not contain %q", p, old)
 		}
-		mustWriteFile(t, p, strings.Replace(s, old, new, 1))
+		mustWriteFile(t, p, strings.Replace(s, old, cur, 1))
 	}
 }
 
@@ -629,9 +635,9 @@ func grow(name string) func(*testing.T, string) func() {
 	}
 }
 
-// sub replaces the first old in the document at path with new.
-func sub(old, new string) func(*testing.T, string) {
-	return func(t *testing.T, p string) { replace(filepath.Base(p), old, new)(t, filepath.Dir(p)) }
+// sub replaces the first old in the document at path with cur.
+func sub(old, cur string) func(*testing.T, string) {
+	return func(t *testing.T, p string) { replace(filepath.Base(p), old, cur)(t, filepath.Dir(p)) }
 }
 
 // add appends text to the document at path.

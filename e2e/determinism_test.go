@@ -23,6 +23,7 @@ import (
 // from attest (the ECDSA signatures differ by design), and identical gate
 // outputs. SOURCE_DATE_EPOCH is fixed by the harness.
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	f := newExampleFixture(t)
 	f.approve(t)
 	scenarios := []struct {

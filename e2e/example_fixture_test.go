@@ -122,7 +122,9 @@ func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...s
 	case err = <-done:
 	case <-time.After(timeout):
 		_ = cmd.Process.Kill()
-		<-done
+		if werr := <-done; werr != nil {
+			t.Logf("%s killed: %v", name, werr)
+		}
 		t.Fatalf("%s %s: still running after %s: unbounded time", name, strings.Join(args, " "), timeout)
 	}
 	m := measured{result: result{stdout: so.String(), stderr: se.String()}, elapsed: time.Since(start)}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,7 +14,15 @@ import (
 // binDir holds the binaries built by TestMain.
 var binDir string
 
+// TestMain builds every binary once, except under -short: the end-to-end
+// suites are the slow part of `make test`, and -short gives the inner loop
+// the unit, testscript and package tests alone.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: skipped under -short")
+		os.Exit(0)
+	}
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "tollgate-e2e-bin-")
 		if err != nil {

@@ -49,8 +49,10 @@ type leakPlant struct {
 // appears in anything the pipeline wrote:
 // stdout, stderr, results, reports, SARIF, JUnit, gate summary, logs,
 // run.json, the attestation bundles and their decoded DSSE payloads. The
-// planted files themselves (the source workspace) are the only exclusion.
+// planted files themselves (the source, and its copy the fetch task pulled
+// into the run workspace) are the only exclusion.
 func TestLeak(t *testing.T) {
+	t.Parallel()
 	r := newRelease(t).clone(t)
 	plants, archived := plantSecrets(t, filepath.Join(r.source, "release"))
 
@@ -70,7 +72,7 @@ func TestLeak(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	res := run(t, r.root, nil, "tollgate", "--log-level", "debug", "run", "--bin-dir", binDir,
-		"--workspace", "source="+r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
 	if res.code != 1 || !leakTaskFailed.MatchString(res.stdout) {
 		t.Fatalf("tollgate run on a release with planted secrets: want exit 1 with secret-inventory verdict=fail, got %s", res)
 	}
@@ -78,7 +80,7 @@ func TestLeak(t *testing.T) {
 		t.Errorf("secret-inventory verdict result %q, want fail", v)
 	}
 	var gate evidence.Report
-	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "evidence", "gate.json"))), &gate); err != nil {
+	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "run", "evidence", "gate.json"))), &gate); err != nil {
 		t.Fatal(err)
 	}
 	if gate.Verdict != evidence.Fail || !slices.ContainsFunc(gate.Findings, func(f evidence.Finding) bool {
@@ -99,7 +101,7 @@ func TestLeak(t *testing.T) {
 	}
 
 	var report evidence.Report
-	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "evidence", "secret-inventory.json"))), &report); err != nil {
+	if err := json.Unmarshal([]byte(mustReadFile(t, filepath.Join(out, "workspaces", "run", "evidence", "secret-inventory.json"))), &report); err != nil {
 		t.Fatal(err)
 	}
 	if report.Verdict != evidence.Fail {
@@ -164,12 +166,20 @@ func TestLeak(t *testing.T) {
 	if _, ok := outputs[filepath.Join(revDir, "review-redacted.yaml")]; !ok {
 		t.Error("the redacted review record is not searched")
 	}
+	// The fetched candidate is the input, byte for byte: the planted files
+	// themselves, as in the source workspace.
+	fetched := filepath.Join(out, "workspaces", "run", "source") + string(filepath.Separator)
+	for name := range outputs {
+		if strings.HasPrefix(name, fetched) {
+			delete(outputs, name)
+		}
+	}
 	// What is searched must include everything the issue names.
 	for _, name := range []string{"run.json", "results/secret-inventory/summary", "results/gate/summary",
 		"logs/secret-inventory/00-secret-inventory.log", "logs/gate/00-gate.log",
-		"workspaces/evidence/secret-inventory.json", "workspaces/evidence/secret-inventory.sarif",
-		"workspaces/evidence/gate.json", "workspaces/evidence/gate-summary.md", "workspaces/evidence/gate-junit.xml",
-		"workspaces/evidence/release-gate.sigstore.json", "workspaces/evidence/verification-summary.sigstore.json"} {
+		"workspaces/run/evidence/secret-inventory.json", "workspaces/run/evidence/secret-inventory.sarif",
+		"workspaces/run/evidence/gate.json", "workspaces/run/evidence/gate-summary.md", "workspaces/run/evidence/gate-junit.xml",
+		"workspaces/run/evidence/release-gate.sigstore.json", "workspaces/run/evidence/verification-summary.sigstore.json"} {
 		if _, ok := outputs[filepath.Join(out, filepath.FromSlash(name))]; !ok {
 			t.Errorf("the run wrote no %s: the leak search would miss it", name)
 		}
@@ -486,6 +496,7 @@ func findLeaks(plants []leakPlant, outputs map[string][]byte) []leakHit {
 // TestFindLeaks shows the leak finder catches each form it claims to and
 // ignores a value's public format, so TestLeak cannot pass vacuously.
 func TestFindLeaks(t *testing.T) {
+	t.Parallel()
 	g := secretgen.New(leakSeed)
 	tok, err := g.Value(secretgen.RuleAnthropic, 0)
 	if err != nil {
@@ -524,6 +535,7 @@ func TestFindLeaks(t *testing.T) {
 		{"url-encoded, 7 bytes", "?next=" + encoded[1:8] + "&", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			leaks := findLeaks(plants, map[string][]byte{"out": []byte(tc.output)})
 			if got := len(leaks) > 0; got != tc.leak {
 				t.Fatalf("leak found = %v, want %v: %v", got, tc.leak, leaks)

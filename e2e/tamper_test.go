@@ -84,7 +84,7 @@ func (r *release) clone(t *testing.T) *release {
 func (r *release) run(t *testing.T, out string) result {
 	t.Helper()
 	return run(t, r.root, nil, "tollgate", "run", "--bin-dir", binDir,
-		"--workspace", "source="+r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -164,6 +164,7 @@ func (r *release) gateArgs(res map[string]string, ev string) []string {
 // reviewed release (PASSED) and on one copy per way a release can change
 // after review; each must be BLOCKED with a message naming the cause.
 func TestTamperMatrix(t *testing.T) {
+	t.Parallel()
 	base := newRelease(t)
 
 	pass := filepath.Join(t.TempDir(), "pass")
@@ -248,6 +249,7 @@ func TestTamperMatrix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := base.clone(t)
 			tt.tamper(t, r)
 			res := r.run(t, filepath.Join(t.TempDir(), "out"))
@@ -256,6 +258,7 @@ func TestTamperMatrix(t *testing.T) {
 	}
 
 	t.Run("expired exception", func(t *testing.T) {
+		t.Parallel()
 		// A planted secret covered by an exception passes while the
 		// exception is valid, and blocks once it has expired.
 		// The key ships in the reviewed release: it is reviewed (so
@@ -266,7 +269,7 @@ func TestTamperMatrix(t *testing.T) {
 		r.approve(t)
 		out := filepath.Join(t.TempDir(), "first")
 		assertRunBlocked(t, r.run(t, out), "secret-inventory")
-		fp := secretFingerprint(t, filepath.Join(out, "workspaces/evidence/secret-inventory.json"))
+		fp := secretFingerprint(t, filepath.Join(out, "workspaces/run/evidence/secret-inventory.json"))
 
 		now := time.Now().UTC().Truncate(time.Second)
 		for _, c := range []struct {
@@ -278,6 +281,7 @@ func TestTamperMatrix(t *testing.T) {
 			{"valid", now.Add(-24 * time.Hour), now.Add(10 * 24 * time.Hour), true, "1 exceptions applied"},
 			{"expired", now.Add(-20 * 24 * time.Hour), now.Add(-24 * time.Hour), false, "expired"},
 		} {
+			// sequential: both edit the same clone's review record
 			t.Run(c.name, func(t *testing.T) {
 				addException(t, filepath.Join(r.source, "review.yaml"), fp, c.granted, c.expires)
 				r.approve(t)
@@ -294,10 +298,11 @@ func TestTamperMatrix(t *testing.T) {
 	})
 
 	t.Run("edited evidence report", func(t *testing.T) {
+		t.Parallel()
 		// The gate re-reads every report and checks it against its digest
 		// result: a report edited after its check ran blocks.
 		ev := filepath.Join(t.TempDir(), "evidence")
-		copyTree(t, filepath.Join(pass, "workspaces/evidence"), ev)
+		copyTree(t, filepath.Join(pass, "workspaces/run/evidence"), ev)
 		editFile(t, filepath.Join(ev, "secret-inventory.json"), func(s string) string {
 			return strings.Replace(s, `"verdict": "pass"`, `"verdict": "pass" `, 1)
 		})
@@ -306,6 +311,7 @@ func TestTamperMatrix(t *testing.T) {
 	})
 
 	t.Run("replayed attestation from another release", func(t *testing.T) {
+		t.Parallel()
 		// Release B is blocked; replaying release A's PASSED attestation
 		// (and its digest result) into B's evidence must not pass B.
 		b := base.clone(t)
@@ -314,9 +320,9 @@ func TestTamperMatrix(t *testing.T) {
 		assertRunBlocked(t, b.run(t, outB), "provenance")
 		resB := runResults(t, outB)
 		ev := filepath.Join(t.TempDir(), "evidence")
-		copyTree(t, filepath.Join(outB, "workspaces/evidence"), ev)
+		copyTree(t, filepath.Join(outB, "workspaces/run/evidence"), ev)
 		for _, f := range []string{"release-gate.sigstore.json", "verification-summary.sigstore.json"} {
-			raw, err := os.ReadFile(filepath.Join(pass, "workspaces/evidence", f))
+			raw, err := os.ReadFile(filepath.Join(pass, "workspaces/run/evidence", f))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,9 @@
 #   keys/approver.{key,pub}       the reviewer's key (approves review.yaml)
 #   keys/signing/cosign.{key,pub} the release bot's key (signs attestations)
 #   source/, tampered/            the release, review record, approvals, policy
-#   run-pass/, run-blocked/       one `tollgate run` each: workspaces/evidence/
+#   run-pass/, run-blocked/       one `tollgate run` each (the release is pushed to
+#                                 a registry on loopback and fetched by digest):
+#                                 workspaces/run/{source,evidence}/
 #                                 (reports, *.sigstore.json bundles, gate
 #                                 summary), results/, logs/, run.json, plus
 #                                 artifact-digest and cosign.pub
@@ -20,7 +22,7 @@ BIN=${BIN:-bin}
 tg="$BIN/tollgate"
 say() { printf '\n== %s\n' "$*"; }
 
-for b in tollgate provenance secret-inventory permission-diff attest gate; do
+for b in tollgate fetch provenance secret-inventory permission-diff attest gate; do
   if [ ! -x "$BIN/$b" ]; then
     say "building binaries into $BIN/"
     make --no-print-directory build BIN="$BIN"
@@ -64,12 +66,12 @@ collect() {
 }
 
 say "tollgate run on the reviewed release"
-"$tg" run --bin-dir "$BIN" --workspace source="$OUT/source" --workspace signing="$OUT/keys/signing" --out "$OUT/run-pass"
+"$tg" run --bin-dir "$BIN" --source "$OUT/source" --workspace signing="$OUT/keys/signing" --out "$OUT/run-pass"
 collect "$OUT/run-pass"
 
 say "tollgate run on the tampered copy (must be BLOCKED)"
 set +e
-"$tg" run --bin-dir "$BIN" --workspace source="$OUT/tampered" --workspace signing="$OUT/keys/signing" --out "$OUT/run-blocked"
+"$tg" run --bin-dir "$BIN" --source "$OUT/tampered" --workspace signing="$OUT/keys/signing" --out "$OUT/run-blocked"
 code=$?
 set -e
 collect "$OUT/run-blocked"
@@ -81,12 +83,12 @@ fi
 say "promotion check: tollgate verify accepts the PASSED attestation"
 policy_digest="sha256:$(sha256sum "$OUT/source/policy.yaml" | cut -d' ' -f1)"
 "$tg" verify --artifact-digest "$(cat "$OUT/run-pass/artifact-digest")" \
-  --bundle "$OUT/run-pass/workspaces/evidence/release-gate.sigstore.json" \
+  --bundle "$OUT/run-pass/workspaces/run/evidence/release-gate.sigstore.json" \
   --key "$OUT/run-pass/cosign.pub" --policy-digest "$policy_digest" --log-format console
 
 say "promotion check: tollgate verify refuses the FAILED one"
 if "$tg" verify --artifact-digest "$(cat "$OUT/run-blocked/artifact-digest")" \
-  --bundle "$OUT/run-blocked/workspaces/evidence/release-gate.sigstore.json" \
+  --bundle "$OUT/run-blocked/workspaces/run/evidence/release-gate.sigstore.json" \
   --key "$OUT/run-blocked/cosign.pub" --policy-digest "$policy_digest" --log-format console; then
   echo "demo: verify accepted the blocked release" >&2
   exit 1

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (Debian): docker-registry for
-# the loopback OCI registry, openssl for the hashing benchmark baseline,
-# GNU time for peak-memory figures.
-# Idempotent; does nothing when everything is present.
+# The one-time install step (`make deps`): the Debian packages the tests and
+# benchmarks need.
+#
+#   docker-registry  the loopback OCI registry of the registry tests (make test)
+#   openssl          the hashing benchmark's baseline (make bench)
+#   time             GNU time, for peak-memory figures (make bench)
+#
+# Idempotent: does nothing when everything is present. With --check it
+# installs nothing and fails naming what is missing (make test runs that).
 set -euo pipefail
+
+check=false
+[ "${1:-}" = --check ] && check=true
 
 need=()
 [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
-command -v openssl >/dev/null || need+=(openssl)
-[ -x /usr/bin/time ] || need+=(time)
+if ! $check; then
+  command -v openssl >/dev/null || need+=(openssl)
+  [ -x /usr/bin/time ] || need+=(time)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
+if $check; then
+  echo "missing Debian package(s): ${need[*]}" >&2
+  echo "install them once with: make deps   (or: sudo apt-get install ${need[*]})" >&2
+  exit 1
+fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: missing ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2
   exit 1

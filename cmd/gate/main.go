@@ -5,7 +5,13 @@ package main
 import (
 	"os"
 
-	"github.com/tollgate-dev/tollgate/internal/commands"
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/commands/gate"
+	"github.com/tollgate-dev/tollgate/internal/options"
 )
 
-func main() { os.Exit(commands.Main(commands.NewStep(commands.NewGate()))) }
+func main() {
+	os.Exit(cli.Main(func(c cli.Clock) *cobra.Command { return options.Root(gate.New(c)) }))
+}

@@ -6,7 +6,13 @@ package main
 import (
 	"os"
 
-	"github.com/tollgate-dev/tollgate/internal/commands"
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/commands/permissiondiff"
+	"github.com/tollgate-dev/tollgate/internal/options"
 )
 
-func main() { os.Exit(commands.Main(commands.NewStep(commands.NewPermissionDiff()))) }
+func main() {
+	os.Exit(cli.Main(func(c cli.Clock) *cobra.Command { return options.Root(permissiondiff.New(c)) }))
+}

@@ -5,10 +5,19 @@ package main
 import (
 	"os"
 
+	"github.com/spf13/cobra"
+	// Mozilla's root CAs, pinned in go.sum, for registries, Fulcio and
+	// Rekor when the image has none (it has none: see hack/images.sh);
+	// SSL_CERT_FILE and SSL_CERT_DIR still take precedence.
+	_ "golang.org/x/crypto/x509roots/fallback"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands"
 	"github.com/tollgate-dev/tollgate/internal/runner"
 )
 
 func main() { os.Exit(run()) }
 
-func run() int { return commands.Main(commands.NewRoot(runner.NewCommand())) }
+func run() int {
+	return cli.Main(func(c cli.Clock) *cobra.Command { return commands.NewRoot(c, runner.NewCommand()) })
+}

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tollgate-dev/tollgate/internal/conformance"
+	"github.com/tollgate-dev/tollgate/internal/testregistry"
 )
 
 func TestMain(m *testing.M) {
@@ -18,23 +21,24 @@ func TestMain(m *testing.M) {
 }
 
 // TestScript runs the CLI end-to-end tests in testdata/script/*.txtar.
-// Scripts see $CONFORMANCE (../shared/conformance) and $EXAMPLES (the
-// repository's examples/ directory).
+// Scripts see $CONFORMANCE (a copy of the vendored conformance data,
+// package internal/conformance), $EXAMPLES (the repository's examples/
+// directory) and $REGISTRY (a docker-registry on loopback).
 func TestScript(t *testing.T) {
-	conformance, err := filepath.Abs("../../../shared/conformance")
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	conformance := conformance.Extract(t, t.TempDir())
 	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)
 	}
+	registry := testregistry.Addr(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CONFORMANCE", conformance)
 			env.Setenv("EXAMPLES", examples)
+			env.Setenv("REGISTRY", registry)
 			env.Setenv("SOURCE_DATE_EPOCH", "1795000000")
 			return nil
 		},

@@ -4,60 +4,85 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"strconv"
+	"path/filepath"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
-// Outcome is what a check function returns.
-type Outcome struct {
-	// Report is the evidence report; Check, Tool and timestamps are filled
-	// in by Run. Verdict and Summary are the check's.
-	Report *evidence.Report
-	// Results are extra results beyond verdict, report-digest and summary
-	// (for example artifact-digest).
-	Results map[string]string
-}
+// Outcome is what a check function returns (evidence.Outcome: checks in
+// pkg/ return it without importing this package).
+type Outcome = evidence.Outcome
 
 // Func runs a check.
-type Func func(ctx context.Context) (*Outcome, error)
+type Func func(ctx context.Context) (*evidence.Outcome, error)
 
-// Env says where a check writes and which clock it reads.
+// Env says where a check writes and how it stamps its report.
 type Env struct {
 	EvidenceDir string
 	ResultsDir  string
-	// Now returns the time recorded in reports; nil means Clock().
-	Now func() time.Time
+	// Stamp returns the time written into the report (startedAt,
+	// finishedAt): cli.Clock's Stamp. nil means the wall clock. It never
+	// decides anything.
+	Stamp func() time.Time
+	// SARIF also writes the findings as <check>.sarif (evidence.SARIF)
+	// and pins its digest in the report's inputs ("sarif"). A SARIF log
+	// left by an earlier run is removed first, so that it never outlives
+	// this run's verdict.
+	SARIF bool
+	// Seed names extra results (beyond verdict, report-digest and summary)
+	// that are written empty before the check starts, because a later task
+	// references them.
+	Seed []string
 }
 
-// Clock returns SOURCE_DATE_EPOCH when it is set (for reproducible runs and
-// tests), else the wall clock.
-func Clock() func() time.Time {
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			t := time.Unix(n, 0).UTC()
-			return func() time.Time { return t }
-		}
-	}
-	return func() time.Time { return time.Now().UTC() }
-}
-
-// Run runs fn as check name and writes its report and results. It returns
-// fn's error (after writing verdict=error) or an error writing the output.
+// Run runs fn as check name and writes its report, its SARIF log (when
+// env.SARIF) and its results: the one way every check, attest and the gate
+// report. It returns fn's error (after writing verdict=error) or an error
+// writing the output.
 func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, error) {
-	now := env.Now
+	now := env.Stamp
 	if now == nil {
-		now = Clock()
+		now = func() time.Time { return time.Now().UTC() }
 	}
 	if env.EvidenceDir == "" {
 		return nil, errors.New("--evidence-dir is required")
 	}
+	// Fail-closed results first: a check that crashes or is killed after
+	// this point leaves verdict=error and empty digests, which the gate
+	// blocks on, instead of no results (which would stop a Tekton pipeline
+	// before the gate could report).
+	seed := results.NewWriter(env.ResultsDir)
+	_ = seed.Set(results.Verdict, string(evidence.Error))
+	_ = seed.Set(results.ReportDigest, "")
+	_ = seed.Set(results.Summary, name+": error: the check did not finish (it crashed or was stopped before writing its results)")
+	for _, n := range env.Seed {
+		if err := seed.Set(n, ""); err != nil {
+			return nil, err
+		}
+	}
+	if err := seed.Flush(); err != nil {
+		return nil, fmt.Errorf("write initial results: %w", err)
+	}
+	var (
+		out    *Outcome
+		runErr error
+	)
+	sarifPath := filepath.Join(env.EvidenceDir, evidence.SARIFFileName(name))
+	if env.SARIF {
+		if err := os.Remove(sarifPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			runErr = fmt.Errorf("remove the SARIF log of an earlier run: %w", err)
+		}
+	}
 	started := now()
-	out, runErr := fn(ctx)
+	if runErr == nil {
+		out, runErr = fn(ctx)
+	}
 	if runErr == nil && (out == nil || out.Report == nil) {
 		runErr = errors.New("check returned no report")
 	}
@@ -66,7 +91,7 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	if runErr != nil {
 		rep = &evidence.Report{
 			Verdict: evidence.Error,
-			Summary: results.OneLine(name+": error: "+runErr.Error(), results.MaxSummary),
+			Summary: evidence.OneLine(name+": error: "+runErr.Error(), evidence.MaxSummary),
 			Error:   runErr.Error(),
 		}
 		if out != nil && out.Report != nil {
@@ -86,6 +111,13 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	rep.Tool = evidence.Tool{Name: "tollgate", Version: version.String()}
 	rep.StartedAt = started
 	rep.FinishedAt = now()
+	if env.SARIF && rep.Verdict != evidence.Error {
+		if err := writeSARIF(sarifPath, rep); err != nil {
+			runErr = err
+			rep.Verdict, rep.Error = evidence.Error, err.Error()
+			rep.Summary = evidence.OneLine(name+": error: "+err.Error(), evidence.MaxSummary)
+		}
+	}
 
 	w := results.NewWriter(env.ResultsDir)
 	_, digest, werr := evidence.Write(env.EvidenceDir, rep)
@@ -93,14 +125,14 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 		// The report could not be written: the check cannot vouch for
 		// anything. Say so in the results, which are tiny.
 		rep.Verdict = evidence.Error
-		rep.Summary = results.OneLine(name+": error: cannot write evidence report: "+werr.Error(), results.MaxSummary)
+		rep.Summary = evidence.OneLine(name+": error: cannot write evidence report: "+werr.Error(), evidence.MaxSummary)
 		_ = w.Set(results.Verdict, string(evidence.Error))
 		_ = w.Set(results.Summary, rep.Summary)
 		_ = w.Flush()
 		return rep, errors.Join(runErr, werr)
 	}
 	_ = w.Set(results.Verdict, string(rep.Verdict))
-	_ = w.Set(results.ReportDigest, digest)
+	_ = w.Set(results.ReportDigest, digest.String())
 	_ = w.Set(results.Summary, rep.Summary)
 	for k, v := range extra {
 		if err := w.Set(k, v); err != nil {
@@ -113,12 +145,26 @@ func Run(ctx context.Context, env Env, name string, fn Func) (*evidence.Report, 
 	return rep, runErr
 }
 
-// Verdict returns fail when any finding blocks, else pass.
-func Verdict(findings []evidence.Finding) evidence.Verdict {
-	for _, f := range findings {
-		if f.Blocking {
-			return evidence.Fail
-		}
+// writeSARIF writes the report's findings as SARIF and pins the digest in
+// its inputs.
+func writeSARIF(path string, rep *evidence.Report) error {
+	b, err := evidence.SARIF(rep.Findings)
+	if err != nil {
+		return fmt.Errorf("SARIF: %w", err)
 	}
-	return evidence.Pass
+	if err := safefile.WriteAtomic(path, b); err != nil {
+		return err
+	}
+	rep.Inputs = maps.Clone(rep.Inputs)
+	if rep.Inputs == nil {
+		rep.Inputs = map[string]string{}
+	}
+	rep.Inputs["sarif"] = evidence.Digest(b)
+	return nil
 }
+
+// Verdict is evidence.VerdictOf.
+//
+// Deprecated: use evidence.VerdictOf. Kept only for pkg/secrets, which is
+// being rewritten in issue #14; remove it when it no longer calls it.
+func Verdict(findings []evidence.Finding) evidence.Verdict { return evidence.VerdictOf(findings) }

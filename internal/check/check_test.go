@@ -11,16 +11,18 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
 func env(t *testing.T) check.Env {
 	d := t.TempDir()
 	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	return check.Env{EvidenceDir: filepath.Join(d, "evidence"), ResultsDir: filepath.Join(d, "results"), Now: func() time.Time { return at }}
+	return check.Env{EvidenceDir: filepath.Join(d, "evidence"), ResultsDir: filepath.Join(d, "results"), Stamp: func() time.Time { return at }}
 }
 
 func TestRun(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		fn          check.Func
@@ -28,22 +30,23 @@ func TestRun(t *testing.T) {
 		wantErr     bool
 		wantSummary string
 	}{
-		{"pass", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{"artifact-digest": "sha256:x"}}, nil
+		{"pass", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{"artifact-digest": "sha256:x"}}, nil
 		}, "pass", false, "ok"},
-		{"fail is not an error", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Fail, Summary: "1 blocking", Findings: []evidence.Finding{{Class: "x", Blocking: true}}}}, nil
+		{"fail is not an error", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Fail, Summary: "1 blocking", Findings: []evidence.Finding{{Class: "x", Blocking: true}}}}, nil
 		}, "fail", false, "1 blocking"},
-		{"internal error writes verdict=error", func(context.Context) (*check.Outcome, error) {
+		{"internal error writes verdict=error", func(context.Context) (*evidence.Outcome, error) {
 			return nil, errors.New("read weights/shard-2.safetensors: i/o error")
 		}, "error", true, "demo: error: read weights/shard-2.safetensors: i/o error"},
-		{"no report is an error", func(context.Context) (*check.Outcome, error) { return nil, nil }, "error", true, "demo: error: check returned no report"},
-		{"unknown verdict is an error", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: "maybe"}}, nil
+		{"no report is an error", func(context.Context) (*evidence.Outcome, error) { return nil, nil }, "error", true, "demo: error: check returned no report"},
+		{"unknown verdict is an error", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: "maybe"}}, nil
 		}, "error", true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := env(t)
 			_, err := check.Run(context.Background(), e, "demo", tt.fn)
 			if (err != nil) != tt.wantErr {
@@ -59,7 +62,11 @@ func TestRun(t *testing.T) {
 			if tt.wantSummary != "" && got[results.Summary] != tt.wantSummary {
 				t.Errorf("summary = %q, want %q", got[results.Summary], tt.wantSummary)
 			}
-			r, err := evidence.ReadVerified(filepath.Join(e.EvidenceDir, "demo.json"), got[results.ReportDigest])
+			d, err := digest.ParseSHA256(got[results.ReportDigest])
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := evidence.ReadVerified(filepath.Join(e.EvidenceDir, "demo.json"), d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,13 +78,18 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	// a regular file where the evidence directory should be: like a full or
 	// read-only evidence disk, the report cannot be written
-	os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755)
-	os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644)
-	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
-		return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
+	if err := os.MkdirAll(filepath.Dir(e.EvidenceDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.EvidenceDir, []byte("not a dir"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), e, "demo", func(context.Context) (*evidence.Outcome, error) {
+		return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 	})
 	if err == nil {
 		t.Fatal("want an error")
@@ -96,13 +108,14 @@ func TestRunUnwritableEvidenceStillWritesErrorVerdict(t *testing.T) {
 }
 
 func TestRunIsDeterministic(t *testing.T) {
-	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	t.Parallel()
+	at := time.Unix(1795000000, 0)
 	var digests []string
 	for range 2 {
 		d := t.TempDir()
-		e := check.Env{EvidenceDir: d, ResultsDir: d}
-		if _, err := check.Run(context.Background(), e, "demo", func(context.Context) (*check.Outcome, error) {
-			return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
+		e := check.Env{EvidenceDir: d, ResultsDir: d, Stamp: func() time.Time { return at }}
+		if _, err := check.Run(context.Background(), e, "demo", func(context.Context) (*evidence.Outcome, error) {
+			return &evidence.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -111,5 +124,34 @@ func TestRunIsDeterministic(t *testing.T) {
 	}
 	if digests[0] != digests[1] {
 		t.Fatalf("digests differ: %v", digests)
+	}
+}
+
+// A check that dies while it runs (a crash, an OOM kill) leaves the results
+// written before it started: verdict=error and empty digests, which the gate
+// blocks on; Tekton then still reaches the gate instead of failing the run
+// on a missing result reference.
+func TestRunWritesFailClosedResultsFirst(t *testing.T) {
+	t.Parallel()
+	e := env(t)
+	e.Seed = []string{results.ArtifactDigest}
+	var during map[string]string
+	_, err := check.Run(context.Background(), e, "provenance", func(context.Context) (*check.Outcome, error) {
+		var err error
+		during, err = results.Read(e.ResultsDir, results.Verdict, results.ReportDigest, results.Summary, results.ArtifactDigest)
+		if err != nil {
+			t.Fatalf("results while the check runs: %v", err)
+		}
+		return &check.Outcome{Report: &evidence.Report{Verdict: evidence.Pass, Summary: "ok"}, Results: map[string]string{results.ArtifactDigest: "sha256:" + strings.Repeat("a", 64)}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during[results.Verdict] != "error" || during[results.ReportDigest] != "" || during[results.ArtifactDigest] != "" || !strings.Contains(during[results.Summary], "did not finish") {
+		t.Errorf("results while running: %v", during)
+	}
+	after, _ := results.Read(e.ResultsDir, results.Verdict, results.ArtifactDigest)
+	if after[results.Verdict] != "pass" || after[results.ArtifactDigest] != "sha256:"+strings.Repeat("a", 64) {
+		t.Errorf("results after: %v", after)
 	}
 }

@@ -8,8 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/tollgate-dev/tollgate/pkg/artifact"
-	"github.com/tollgate-dev/tollgate/pkg/document"
+	"github.com/spf13/cobra"
 )
 
 // Exit codes, documented in the README. Checks exit ExitOK for both pass and
@@ -59,9 +58,15 @@ func Blockedf(format string, args ...any) error {
 	return &ExitError{Code: ExitBlocked, Err: fmt.Errorf(format, args...)}
 }
 
-// CodeOf maps an error to an exit code.
+// CodeOf maps an error to an exit code: an ExitError's code; ExitInterrupted
+// for a cancelled context; ExitInvalidInput for an error a domain package
+// marked as invalid input (an InvalidInput() bool method, see pkg/invalid)
+// or a missing or unreadable file; ExitInternal otherwise.
 func CodeOf(err error) int {
-	var ee *ExitError
+	var (
+		ee      *ExitError
+		invalid interface{ InvalidInput() bool }
+	)
 	switch {
 	case err == nil:
 		return ExitOK
@@ -69,10 +74,18 @@ func CodeOf(err error) int {
 		return ee.Code
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, artifact.ErrInvalidArtifact), errors.Is(err, document.ErrInvalid), errors.Is(err, os.ErrNotExist), errors.Is(err, os.ErrPermission):
+	case errors.As(err, &invalid) && invalid.InvalidInput(),
+		errors.Is(err, os.ErrNotExist), errors.Is(err, os.ErrPermission):
 		return ExitInvalidInput
 	}
 	return ExitInternal
+}
+
+// Args marks the errors of a cobra argument validator as usage errors.
+func Args(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		return WithCode(ExitUsage, v(cmd, args))
+	}
 }
 
 // SignalContext returns a context cancelled by SIGINT or SIGTERM.

@@ -8,7 +8,9 @@ import (
 )
 
 // Progress is a byte-count progress bar that draws only on a terminal and
-// only once work has gone on long enough to be worth showing.
+// only once work has gone on long enough to be worth showing. Its methods
+// are safe on a nil *Progress, which shows nothing: NewProgress returns nil
+// off a terminal and callers need not check.
 type Progress struct {
 	w           io.Writer
 	description string
@@ -27,6 +29,9 @@ func NewProgress(w io.Writer, description string) *Progress {
 
 // Start sets the total number of bytes.
 func (p *Progress) Start(total int64) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.bar = progressbar.NewOptions64(total,
@@ -41,6 +46,9 @@ func (p *Progress) Start(total int64) {
 
 // Add records n more bytes.
 func (p *Progress) Add(n int64) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {
@@ -50,6 +58,9 @@ func (p *Progress) Add(n int64) {
 
 // Finish clears the bar.
 func (p *Progress) Finish() {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {

@@ -14,31 +14,38 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/testregistry"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
 
+// testClock judges at the wall clock and stamps reports at a fixed time, as
+// main does under SOURCE_DATE_EPOCH=1795000000.
+var testClock = cli.Clock{Now: func() time.Time { return time.Now().UTC() }, Stamp: func() time.Time { return time.Unix(1795000000, 0).UTC() }}
+
 func runSignCmd(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	root := NewRoot()
+	root := NewRoot(testClock)
 	root.SetOut(&out)
 	root.SetErr(&errb)
-	code := Execute(context.Background(), root, append(args, "--log-level", "error"), &errb)
+	code := cli.Execute(context.Background(), root, append(args, "--log-level", "error"), &errb)
 	return code, out.String() + errb.String()
 }
 
 // TestAttestVerifyOCI attaches both bundles to an image in a real registry
 // without the referrers API and verifies the promotion from the registry.
 func TestAttestVerifyOCI(t *testing.T) {
-	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	t.Parallel()
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for _, k := range []string{"alice", "bot"} {
@@ -52,8 +59,12 @@ func TestAttestVerifyOCI(t *testing.T) {
 		keys[k] = string(pub)
 	}
 	art := filepath.Join(dir, "art")
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "mcp.json"), []byte("{}"), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "mcp.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(context.Background(), art)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +75,9 @@ func TestAttestVerifyOCI(t *testing.T) {
 		Spec:     policy.Spec{Approvals: policy.Approvals{Required: 1, Approvers: []policy.Identity{{Name: "alice", PublicKey: keys["alice"]}}}},
 	})
 	pol := filepath.Join(dir, "policy.json")
-	os.WriteFile(pol, pb, 0o644)
+	if err := os.WriteFile(pol, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ev := filepath.Join(dir, "ev")
 	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol,
 		"--evidence-dir", ev, "--results-dir", filepath.Join(dir, "res"), "--key", filepath.Join(dir, "bot.key")}
@@ -73,7 +86,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "--"+c+"-verdict", "pass", "--"+c+"-report-digest", d)
+		args = append(args, "--"+c+"-verdict", "pass", "--"+c+"-report-digest", d.String())
 	}
 	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
 		t.Fatal(out)
@@ -117,6 +130,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 // and verifies with the CLI against its trusted_root.json, as a promotion
 // stage would with the cluster's Sigstore.
 func TestVerifyKeylessTrustedRoot(t *testing.T) {
+	t.Parallel()
 	const sa, iss = "https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate", "https://kubernetes.default.svc"
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -125,9 +139,9 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := "sha256:" + strings.Repeat("ab", 32)
-	pred := attest.Predicate{Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:" + strings.Repeat("cd", 32), Time: time.Now().UTC()}
-	st, err := sign.NewStatement("agent", digest, attest.PredicateType, pred)
+	subject := digest.FromBytes([]byte("artefact"))
+	pred := attest.Predicate{Verdict: decision.Passed, Release: "agent", PolicyDigest: digest.FromBytes([]byte("policy")), Time: time.Now().UTC()}
+	st, err := intoto.New("agent", subject, attest.PredicateType, pred)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +154,13 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	trj, _ := tr.MarshalJSON()
-	os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644)
-	os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644)
-	args := []string{"verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"),
+	if err := os.WriteFile(filepath.Join(dir, "trusted_root.json"), trj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"),
 		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
 	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {
 		t.Fatalf("verify keyless: exit %d\n%s", code, out)
@@ -155,7 +173,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	}
 	// Without the instance's trusted root (public-good by default) the
 	// certificate does not chain: refused.
-	if code, out := runSignCmd(t, "verify", "--artifact-digest", digest, "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
+	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
 		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,12 +13,15 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	gatecmd "github.com/tollgate-dev/tollgate/internal/commands/gate"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/gate"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -25,8 +29,8 @@ import (
 )
 
 // gateEpoch (2100-01-01) is the attest time; the gate runs at the same
-// time unless a case moves its clock. It is in the future so that the gate's
-// decision time, the later of the wall clock and SOURCE_DATE_EPOCH, is it.
+// time unless a case moves its clock. Both are given their clock (Exec's
+// cli.Clock), as every command is.
 const gateEpoch = 4102444800
 
 var gateT0 = time.Unix(gateEpoch, 0).UTC()
@@ -57,6 +61,7 @@ type gateSetup struct {
 	noApproval bool
 	policySpec map[string]any // merged into spec
 	t0         time.Time      // attest time; zero means gateT0
+	clock      *cli.Clock     // attest's clock; nil means cli.FixedClock(t0)
 	attestor   *sign.Signer   // nil means the attestor key
 }
 
@@ -100,14 +105,13 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	f := &gateFixture{dir: dir, evidence: filepath.Join(dir, "evidence"), results: filepath.Join(dir, "results"),
 		review: filepath.Join(dir, "review.yaml"), policy: filepath.Join(dir, "policy.json"),
 		attestorPub: filepath.Join(dir, "attestor.pub"), otherPub: filepath.Join(dir, "other.pub"),
-		flags: map[string]string{gate.ResultArtifactDigest: gateArtifact}}
+		flags: map[string]string{pipeline.ResultArtifactDigest: gateArtifact}}
 	for _, p := range [][2]string{{f.attestorPub, string(keys.attestor.pub)}, {f.otherPub, string(keys.other.pub)}} {
 		if err := os.WriteFile(p[0], []byte(p[1]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The checks' reports and results.
-	checks := map[string]attest.CheckResults{}
 	for _, c := range policy.Checks {
 		rep := s.reports[c]
 		if rep == nil {
@@ -118,8 +122,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: string(rep.Verdict), ReportDigest: d}
-		f.flags[gate.VerdictResult(c)], f.flags[gate.DigestResult(c)] = string(rep.Verdict), d
+		f.flags[pipeline.VerdictResult(c)], f.flags[pipeline.DigestResult(c)] = string(rep.Verdict), d.String()
 	}
 	// The review record, approved by alice.
 	r := review.New("support-agent")
@@ -160,23 +163,33 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	if signer == nil {
 		signer = keys.attestor.signer
 	}
-	out, err := attest.Attest(ctx, attest.Input{ArtifactDigest: gateArtifact, Checks: checks, EvidenceDir: f.evidence,
-		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: t0}, signer)
+	clock := cli.FixedClock(t0)
+	if s.clock != nil {
+		clock = *s.clock
+	}
+	out, err := attest.Attest(ctx, attest.Input{Results: maps.Clone(f.flags), EvidenceDir: f.evidence,
+		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: clock.Now(), Stamp: clock.Stamp()}, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.flags[gate.ResultAttestVerdict] = map[bool]string{true: "pass", false: "fail"}[out.Decision.Verdict == "PASSED"]
-	f.flags[gate.ResultAttestationDigest] = out.Digest
+	f.flags[gate.ResultAttestationDigest] = out.Digest.String()
 	return f
 }
 
-func runGate(t *testing.T, args []string) (int, string) {
+// runGate runs the gate step with its clock at now.
+func runGate(t *testing.T, now time.Time, args []string) (int, string) {
+	t.Helper()
+	return runGateClock(t, cli.FixedClock(now), args)
+}
+
+func runGateClock(t *testing.T, clock cli.Clock, args []string) (int, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	root := NewStep(NewGate())
+	root := options.Root(gatecmd.New(clock))
 	root.SetOut(&stdout)
 	root.SetErr(&stderr)
-	code := Execute(context.Background(), root, args, &stderr)
+	code := cli.Execute(context.Background(), root, args, &stderr)
 	return code, stdout.String() + stderr.String()
 }
 
@@ -198,6 +211,7 @@ func secretException(mod func(*review.Exception)) []review.Exception {
 // TestGate drives the gate through every fail-closed case and through
 // pass, warn and block, asserting the exit code and the message.
 func TestGate(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	tests := []struct {
 		name  string
@@ -244,14 +258,14 @@ func TestGate(t *testing.T) {
 			setup: gateSetup{policySpec: map[string]any{"rules": []any{map[string]any{"name": "two-approvers", "expression": "size(approvals) >= 2", "message": "releases need two approvers"}}}},
 			want:  []string{"rule two-approvers: releases need two approvers"}},
 		{name: "missing result", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { delete(f.flags, gate.VerdictResult(policy.CheckProvenance)) },
+			mutate: func(t *testing.T, f *gateFixture) { delete(f.flags, pipeline.VerdictResult(policy.CheckProvenance)) },
 			want:   []string{"result provenance-verdict is missing: pass --provenance-verdict"}},
 		{name: "empty result", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.DigestResult(policy.CheckSecrets)] = "" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.DigestResult(policy.CheckSecrets)] = "" },
 			want:   []string{"result secret-inventory-report-digest is empty"}},
 		{name: "unsubstituted Tekton result", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
-				f.flags[gate.VerdictResult(policy.CheckPermissions)] = "$(tasks.permission-diff.results.verdict)"
+				f.flags[pipeline.VerdictResult(policy.CheckPermissions)] = "$(tasks.permission-diff.results.verdict)"
 			},
 			want: []string{"result permission-diff-verdict was not substituted ($(tasks.permission-diff.results.verdict)): the Tekton task"}},
 		{name: "unsubstituted Argo result", code: cli.ExitBlocked, verdict: "fail",
@@ -260,16 +274,18 @@ func TestGate(t *testing.T) {
 			},
 			want: []string{"result attestation-digest was not substituted ({{tasks.attest.outputs.parameters.attestation-digest}}): the Argo step"}},
 		{name: "unknown verdict", code: cli.ExitBlocked, verdict: "fail",
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckProvenance)] = "ok" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.VerdictResult(policy.CheckProvenance)] = "ok" },
 			want:   []string{`result provenance-verdict is "ok", not one of pass, fail, error`}},
 		{name: "verdict result disagrees with report", code: cli.ExitBlocked, verdict: "fail", setup: gateSetup{reports: blockingSecret()},
-			mutate: func(t *testing.T, f *gateFixture) { f.flags[gate.VerdictResult(policy.CheckSecrets)] = "pass" },
+			mutate: func(t *testing.T, f *gateFixture) { f.flags[pipeline.VerdictResult(policy.CheckSecrets)] = "pass" },
 			want:   []string{"result secret-inventory-verdict is pass but the report"}},
 		{name: "report changed after the check", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
 				p := filepath.Join(f.evidence, "provenance.json")
 				b, _ := os.ReadFile(p)
-				os.WriteFile(p, bytes.Replace(b, []byte("nothing changed"), []byte("nothing changed!"), 1), 0o644)
+				if err := os.WriteFile(p, bytes.Replace(b, []byte("nothing changed"), []byte("nothing changed!"), 1), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"provenance: report was changed after the check wrote it", "report digest mismatch"}},
 		{name: "report re-run after attest", code: cli.ExitBlocked, verdict: "fail",
@@ -278,7 +294,7 @@ func TestGate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				f.flags[gate.DigestResult(policy.CheckSecrets)] = d
+				f.flags[pipeline.DigestResult(policy.CheckSecrets)] = d.String()
 			},
 			want: []string{"attestation disagrees with the gate: check secret-inventory report digest attested"}},
 		{name: "attestation by an untrusted key", code: cli.ExitBlocked, verdict: "fail",
@@ -286,7 +302,7 @@ func TestGate(t *testing.T) {
 			want:  []string{"attestation ", "does not verify for artefact " + gateArtifact}},
 		{name: "attestation about another artefact", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
-				f.flags[gate.ResultArtifactDigest] = "sha256:" + strings.Repeat("e", 64)
+				f.flags[pipeline.ResultArtifactDigest] = "sha256:" + strings.Repeat("e", 64)
 			},
 			want: []string{"does not verify for artefact sha256:eeee"}},
 		{name: "attestation replaced", code: cli.ExitBlocked, verdict: "fail",
@@ -300,7 +316,9 @@ func TestGate(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				os.WriteFile(filepath.Join(f.evidence, attest.BundleFile), b, 0o644)
+				if err := os.WriteFile(filepath.Join(f.evidence, attest.BundleFile), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
 				f.flags[gate.ResultAttestationDigest] = evidence.Digest(b)
 			},
 			want: []string{"predicate type is \"https://slsa.dev/verification_summary/v1\", want https://tollgate.dev/release-gate/v1"}},
@@ -313,28 +331,32 @@ func TestGate(t *testing.T) {
 		{name: "unknown policy field", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
 				b, _ := os.ReadFile(f.policy)
-				os.WriteFile(f.policy, bytes.Replace(b, []byte(`"attestors"`), []byte(`"allowAll": true, "attestors"`), 1), 0o644)
+				if err := os.WriteFile(f.policy, bytes.Replace(b, []byte(`"attestors"`), []byte(`"allowAll": true, "attestors"`), 1), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"policy", "allowAll"}},
 		{name: "policy swapped after attest", code: cli.ExitBlocked, verdict: "fail",
 			mutate: func(t *testing.T, f *gateFixture) {
 				b, _ := os.ReadFile(f.policy)
-				os.WriteFile(f.policy, append(b, '\n'), 0o644)
+				if err := os.WriteFile(f.policy, append(b, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			},
 			want: []string{"attestation disagrees with the gate: attested policy"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newGateFixture(t, keys, tc.setup)
 			if tc.mutate != nil {
 				tc.mutate(t, f)
 			}
-			t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateT0.Add(tc.later).Unix(), 10))
 			var extra []string
 			if tc.extra != nil {
 				extra = tc.extra(f)
 			}
-			code, out := runGate(t, f.args(extra...))
+			code, out := runGate(t, gateT0.Add(tc.later), f.args(extra...))
 			t.Log(out)
 			if code != tc.code {
 				t.Fatalf("exit code %d, want %d\n%s", code, tc.code, out)
@@ -364,8 +386,8 @@ func TestGate(t *testing.T) {
 // and local runs read result files that may end in a newline; the gate's
 // evidence is byte-identical either way.
 func TestGateSameDecisionEveryEngine(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
 	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: secretException(nil)})
 	run := func(suffix string) []byte {
 		flags := map[string]string{}
@@ -374,7 +396,7 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 		}
 		g := *f
 		g.flags = flags
-		if code, out := runGate(t, g.args()); code != cli.ExitOK {
+		if code, out := runGate(t, gateT0, g.args()); code != cli.ExitOK {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 		var all []byte
@@ -393,29 +415,48 @@ func TestGateSameDecisionEveryEngine(t *testing.T) {
 	}
 }
 
-// TestGatePastEpochCannotReviveException: attest ran with a reproducible
-// SOURCE_DATE_EPOCH in 2020, when the exception was valid. Both attest and
-// the gate judge exceptions at the later of that epoch and the wall clock
-// (decision.Time), where it has long expired: attest signs FAILED and the
-// gate blocks, naming the expired exception.
-func TestGatePastEpochCannotReviveException(t *testing.T) {
+// TestEpochNeverJudges: attest and the gate run with SOURCE_DATE_EPOCH set,
+// in the past (2020, when the exception was valid) or in the future (2100,
+// when it has expired). The system clock (cli.SystemClock, what main uses)
+// stamps reports with the epoch but judges at the wall clock, where the
+// exception expired in 2020: attest signs FAILED and the gate blocks,
+// naming the expired exception, whatever the epoch. On main the gate
+// judged at the later of the two, so a future epoch made a valid exception
+// look expired and a key look outside its validity window.
+func TestEpochNeverJudges(t *testing.T) {
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	xs := secretException(func(x *review.Exception) { x.Granted, x.Expires = t0.Add(-time.Hour), t0.Add(24*time.Hour) })
-	f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0})
-	if f.flags[gate.ResultAttestVerdict] != "fail" {
-		t.Fatalf("attest at a past epoch must not revive the exception, got %s", f.flags[gate.ResultAttestVerdict])
-	}
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(t0.Unix(), 10))
-	code, out := runGate(t, f.args())
-	if code != cli.ExitBlocked || !strings.Contains(out, "exception EX-7 expired at 2020-01-02T00:00:00Z") {
-		t.Fatalf("exit %d\n%s", code, out)
+	for _, epoch := range []time.Time{t0, gateT0} {
+		t.Run(epoch.Format("2006"), func(t *testing.T) {
+			t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(epoch.Unix(), 10))
+			clock, err := cli.SystemClock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newGateFixture(t, keys, gateSetup{reports: blockingSecret(), exceptions: xs, t0: t0, clock: &clock})
+			if f.flags[gate.ResultAttestVerdict] != "fail" {
+				t.Fatalf("attest with SOURCE_DATE_EPOCH=%d revived the exception", epoch.Unix())
+			}
+			code, out := runGateClock(t, clock, f.args())
+			if code != cli.ExitBlocked || !strings.Contains(out, "exception EX-7 expired at 2020-01-02T00:00:00Z") {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			rep, err := os.ReadFile(filepath.Join(f.evidence, gate.ReportFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := `"finishedAt": "` + epoch.Format(time.RFC3339) + `"`; !strings.Contains(string(rep), want) {
+				t.Fatalf("gate.json is not stamped with the epoch (%s):\n%s", want, rep)
+			}
+		})
 	}
 }
 
 // TestGateKeyless: attest signs keylessly (virtual Fulcio and Rekor); the
 // gate trusts the identity given by flags under a trusted_root.json.
 func TestGateKeyless(t *testing.T) {
+	t.Parallel()
 	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
 	v := signtest.New(t)
 	const subject, issuer = "release-bot@example.com", "https://issuer.example"
@@ -430,7 +471,6 @@ func TestGateKeyless(t *testing.T) {
 	}
 	root := filepath.Join(f.dir, "trusted_root.json")
 	writeJSON(t, root, tr)
-	t.Setenv("SOURCE_DATE_EPOCH", strconv.FormatInt(gateEpoch, 10))
 	tests := []struct {
 		subject string
 		code    int
@@ -440,7 +480,7 @@ func TestGateKeyless(t *testing.T) {
 		{"mallory@example.com", cli.ExitBlocked, "does not verify for artefact"},
 	}
 	for _, tc := range tests {
-		code, out := runGate(t, f.args("--certificate-identity", tc.subject, "--certificate-oidc-issuer", issuer, "--trusted-root", root))
+		code, out := runGate(t, gateT0, f.args("--certificate-identity", tc.subject, "--certificate-oidc-issuer", issuer, "--trusted-root", root))
 		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d, want %d with %q\n%s", tc.subject, code, tc.code, tc.want, out)
 		}
@@ -448,16 +488,19 @@ func TestGateKeyless(t *testing.T) {
 }
 
 func TestGateUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--review", "r", "--policy", "p"}, `required flag(s) "evidence-dir" not set`},
-		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--key", "k", "--certificate-identity", "i"}, "either --key or --certificate-identity"},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--key", "k", "--certificate-identity", "i"}, "give one of --key, --certificate-chain and --certificate-identity"},
 		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--certificate-identity", "i"}, "go together"},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "extra"}, `unknown command "extra"`},
+		{[]string{"--review", "r", "--policy", "p", "--evidence-dir", "e", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 	}
 	for _, tc := range tests {
-		code, out := runGate(t, tc.args)
+		code, out := runGate(t, gateT0, tc.args)
 		if code != cli.ExitUsage || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: exit %d, want %d with %q\n%s", tc.args, code, cli.ExitUsage, tc.want, out)
 		}

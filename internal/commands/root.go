@@ -1,49 +1,26 @@
 package commands
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/pkg/redact"
-	"github.com/tollgate-dev/tollgate/pkg/version"
+	"github.com/tollgate-dev/tollgate/internal/commands/approve"
+	"github.com/tollgate-dev/tollgate/internal/commands/attest"
+	"github.com/tollgate-dev/tollgate/internal/commands/fetch"
+	"github.com/tollgate-dev/tollgate/internal/commands/gate"
+	"github.com/tollgate-dev/tollgate/internal/commands/keygen"
+	"github.com/tollgate-dev/tollgate/internal/commands/permissiondiff"
+	"github.com/tollgate-dev/tollgate/internal/commands/provenance"
+	"github.com/tollgate-dev/tollgate/internal/commands/push"
+	"github.com/tollgate-dev/tollgate/internal/commands/review"
+	"github.com/tollgate-dev/tollgate/internal/commands/secretinventory"
+	"github.com/tollgate-dev/tollgate/internal/commands/verify"
+	"github.com/tollgate-dev/tollgate/internal/options"
 )
 
-// addGlobal adds the flags and set-up every root command shares: logging
-// flags, version, and usage errors mapped to ExitUsage.
-func addGlobal(root *cobra.Command) {
-	var format, level string
-	root.Version = version.String()
-	root.SilenceUsage = true
-	root.SilenceErrors = true
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		l, err := cli.NewLogger(cmd.ErrOrStderr(), format, level)
-		if err != nil {
-			return cli.WithCode(cli.ExitUsage, err)
-		}
-		cmd.SetContext(cli.WithLogger(cmd.Context(), l))
-		return nil
-	}
-	root.PersistentFlags().StringVar(&format, "log-format", "auto", "log format: auto (console on a terminal, JSON otherwise), console, json")
-	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.WithCode(cli.ExitUsage, err) })
-}
-
-// NewStep turns one subcommand into the root command of a step binary
-// (cmd/provenance, cmd/gate, ...), with the same logging flags and exit
-// codes as tollgate.
-func NewStep(sub *cobra.Command) *cobra.Command {
-	addGlobal(sub)
-	return sub
-}
-
-// NewRoot returns the tollgate command with every subcommand, plus extra.
-func NewRoot(extra ...*cobra.Command) *cobra.Command {
+// NewRoot returns the tollgate command with every subcommand, plus extra
+// (tollgate run), judging and stamping with clock.
+func NewRoot(clock cli.Clock, extra ...*cobra.Command) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tollgate",
 		Short: "Release gate for AI agent systems, run inside the pipeline that ships them",
@@ -59,82 +36,22 @@ Then attest signs the verdict and gate enforces it; verify checks it before prom
   # Run the example Tekton pipeline on this machine
   tollgate run`,
 	}
-	addGlobal(root)
-	for _, c := range subcommands() {
-		root.AddCommand(c)
-	}
-	for _, c := range extra {
-		root.AddCommand(c)
-	}
-	return root
-}
-
-// subcommands lists every command in this package; each issue adds its own.
-func subcommands() []*cobra.Command {
-	return []*cobra.Command{
-		newHash(),
-		newReview(),
-		NewProvenance(),
-		NewPermissionDiff(),
-		NewSecretInventory(),
-		newScanSecrets(),
-		newDiffPermissions(),
-		NewGate(),
-		newKeygen(),
-		newApprove(),
-		NewAttest(),
-		NewVerify(),
-	}
-}
-
-// Execute runs root with args and returns the exit code. Errors are printed
-// to stderr as "tollgate: <error>".
-func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer) int {
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return cli.ExitOK
-	}
-	code := cli.CodeOf(err)
-	if code == cli.ExitInternal && isUsage(err) {
-		code = cli.ExitUsage
-	}
-	// Errors name files: escape what could move the cursor or forge a line.
-	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), redact.Escape(err.Error()))
-	if code == cli.ExitUsage {
-		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", root.CommandPath())
-	}
-	return code
-}
-
-// isUsage recognises cobra's own argument errors.
-func isUsage(err error) bool {
-	var ee *cli.ExitError
-	if errors.As(err, &ee) {
-		return false
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "unknown flag", "unknown shorthand", "required flag"} {
-		if len(msg) >= len(p) && containsFold(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
-
-// Main is the whole of a main function: it runs root on os.Args with a
-// signal-aware context and returns the exit code.
-func Main(root *cobra.Command) int {
-	ctx, stop := cli.SignalContext()
-	defer stop()
-	return Execute(ctx, root, os.Args[1:], os.Stderr)
+	root.AddCommand(
+		review.NewHash(),
+		review.New(),
+		provenance.New(clock),
+		permissiondiff.New(clock),
+		secretinventory.New(clock),
+		secretinventory.NewScan(),
+		permissiondiff.NewDiff(),
+		gate.New(clock),
+		keygen.New(),
+		approve.New(clock),
+		attest.New(clock),
+		verify.New(clock),
+		push.New(),
+		fetch.New(),
+	)
+	root.AddCommand(extra...)
+	return options.Root(root)
 }

@@ -19,7 +19,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
@@ -115,10 +118,10 @@ type run struct{ stdout, stderr bytes.Buffer }
 
 func runTollgate(t *testing.T, r *run, args ...string) int {
 	t.Helper()
-	root := NewRoot()
+	root := NewRoot(testClock)
 	root.SetOut(&r.stdout)
 	root.SetErr(&r.stderr)
-	return Execute(context.Background(), root, args, &r.stderr)
+	return cli.Execute(context.Background(), root, args, &r.stderr)
 }
 
 // TestSecretsNeverLeak plants secrets everywhere the scanner looks, runs
@@ -126,7 +129,7 @@ func runTollgate(t *testing.T, r *run, args ...string) int {
 // logs, and greps every byte they produce (stdout, stderr, logs, report,
 // SARIF, results, review record) for any 8-character piece of any secret.
 func TestSecretsNeverLeak(t *testing.T) {
-	t.Setenv("SOURCE_DATE_EPOCH", "1795000000")
+	t.Parallel()
 	tmp := t.TempDir()
 	rel := filepath.Join(tmp, "release")
 	planted := plantRelease(t, rel)
@@ -179,7 +182,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 
 	// The check saw every planted secret and failed.
-	rep, err := evidence.ReadVerified(filepath.Join(ev, "secret-inventory.json"), mustRead(t, filepath.Join(res, "report-digest")))
+	d, err := digest.ParseSHA256(mustRead(t, filepath.Join(res, "report-digest")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.ReadVerified(filepath.Join(ev, "secret-inventory.json"), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +227,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if len(got) != len(planted) {
 		t.Errorf("%d literal findings, want %d: %v", len(got), len(planted), got)
 	}
-	if _, err := os.Stat(filepath.Join(ev, secrets.SARIFFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(ev, evidence.SARIFFileName(policy.CheckSecrets))); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,13 +1,14 @@
 package engines
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -58,7 +59,15 @@ func ReadFile(path string) ([]Doc, error) {
 // Empty documents are skipped.
 func Parse(path string, data []byte) ([]Doc, error) {
 	var docs []Doc
-	for i, part := range splitDocuments(data) {
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for i := 0; ; i++ {
+		part, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s document %d: %w: %v", path, i, ErrInvalid, err)
+		}
 		if len(bytes.TrimSpace(stripComments(part))) == 0 {
 			continue
 		}
@@ -96,21 +105,6 @@ func (d Doc) Decode(v any) error {
 		return fmt.Errorf("%s: %w: %v", d, ErrInvalid, err)
 	}
 	return nil
-}
-
-// splitDocuments splits a YAML stream on "---" separator lines.
-func splitDocuments(data []byte) [][]byte {
-	var out [][]byte
-	var cur []string
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if strings.TrimRight(line, " \t\r\n") == "---" {
-			out = append(out, []byte(strings.Join(cur, "")))
-			cur = nil
-			continue
-		}
-		cur = append(cur, line)
-	}
-	return append(out, []byte(strings.Join(cur, "")))
 }
 
 func stripComments(b []byte) []byte {

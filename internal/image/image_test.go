@@ -41,6 +41,7 @@ func spec(bin string) Spec {
 }
 
 func TestBuildIsReproducibleAndRuns(t *testing.T) {
+	t.Parallel()
 	bin := buildHello(t)
 	var digests []v1.Hash
 	for i := 0; i < 2; i++ {
@@ -86,7 +87,7 @@ func TestBuildIsReproducibleAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cf.Config.User != "65532:65532" || cf.Config.Entrypoint[0] != "/usr/local/bin/hello" || !cf.Created.Time.Equal(time.Unix(1795000000, 0)) {
+	if cf.Config.User != "65532:65532" || cf.Config.Entrypoint[0] != "/usr/local/bin/hello" || !cf.Created.Equal(time.Unix(1795000000, 0)) {
 		t.Errorf("config: user %q entrypoint %v created %v", cf.Config.User, cf.Config.Entrypoint, cf.Created)
 	}
 
@@ -113,6 +114,7 @@ func TestBuildIsReproducibleAndRuns(t *testing.T) {
 }
 
 func TestLayoutIndexForSeveralPlatforms(t *testing.T) {
+	t.Parallel()
 	bin := buildHello(t)
 	s := spec(bin)
 	s.Binaries = append(s.Binaries, Binary{Platform: v1.Platform{OS: "linux", Architecture: "riscv64"}, Path: bin})
@@ -154,6 +156,7 @@ func TestLayoutIndexForSeveralPlatforms(t *testing.T) {
 }
 
 func TestBuildRejects(t *testing.T) {
+	t.Parallel()
 	for name, s := range map[string]Spec{
 		"no binaries":    {Name: "x"},
 		"path in name":   {Name: "a/b", Binaries: []Binary{{Path: "x"}}},

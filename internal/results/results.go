@@ -8,12 +8,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/tollgate-dev/tollgate/pkg/redact"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
-// Names of the results every check writes (DESIGN.md, "Results contract").
+// Names of the results every check writes (docs/design.md, "Results contract").
 const (
 	Verdict           = "verdict"
 	ReportDigest      = "report-digest"
@@ -31,7 +30,7 @@ const TektonDir = "/tekton/results"
 const Budget = 3072
 
 // MaxSummary is the longest summary, in bytes.
-const MaxSummary = 200
+const MaxSummary = evidence.MaxSummary
 
 // ErrBudget is returned when results would exceed Budget.
 var ErrBudget = errors.New("results exceed the termination-message budget")
@@ -39,7 +38,6 @@ var ErrBudget = errors.New("results exceed the termination-message budget")
 // nameRE follows Tekton's result names (upper case for Chains type hints
 // such as ARTIFACT_DIGEST).
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
-var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // Writer collects results and writes them to a directory.
 type Writer struct {
@@ -65,7 +63,7 @@ func (w *Writer) Set(name, value string) error {
 		return fmt.Errorf("result name %q is not valid", name)
 	}
 	if name == Summary {
-		value = OneLine(value, MaxSummary)
+		value = evidence.OneLine(value, MaxSummary)
 	}
 	w.values[name] = value
 	return w.check()
@@ -104,36 +102,11 @@ func (w *Writer) Flush() error {
 	return nil
 }
 
-// OneLine folds whitespace runs containing newlines into one space, drops
-// control characters and invalid UTF-8, and cuts s to at most n bytes on a
-// rune boundary, ending with "…" when cut.
-func OneLine(s string, n int) string {
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(s, "") {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || redact.Hidden(r):
-			// Visible, and inert: a name cannot colour a terminal or
-			// hide text.
-			b.WriteString(redact.Escape(string(r)))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	out := strings.Join(strings.Fields(b.String()), " ")
-	if len(out) <= n {
-		return out
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(out[cut]) {
-		cut--
-	}
-	return out[:cut] + "…"
-}
-
-// ValidDigest reports whether d is "sha256:" and 64 lowercase hex digits.
-func ValidDigest(d string) bool { return digestRE.MatchString(d) }
+// OneLine is evidence.OneLine.
+//
+// Deprecated: use evidence.OneLine. Kept only for pkg/permissions, which is
+// being rewritten in issue #14; remove it when it no longer calls it.
+func OneLine(s string, n int) string { return evidence.OneLine(s, n) }
 
 // Read reads the named results from dir. A missing file is an error naming
 // the result.

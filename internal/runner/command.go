@@ -38,13 +38,23 @@ results, workspaces, context), and runs each step's command with the local
 step binary named by the image's last path element (provenance, gate, ...),
 or, when that binary is not there, with the tollgate subcommand of that name.
 
-Workspaces map to local directories: --workspace NAME=DIR, or a fresh folder
-under --out for emptyDir and volumeClaimTemplate bindings. A workspace named
+The candidate comes in as in a cluster: --source DIR is pushed (as by tollgate
+push) to a registry this command serves on a loopback port for the run, and
+the pipeline's candidate param names it by digest, so the fetch task pulls it
+with the fetch binary; or pass --param candidate=REF@sha256:... for a real
+registry. Workspaces map to local directories: --workspace NAME=DIR, or a fresh
+folder under --out for emptyDir and volumeClaimTemplate bindings, with the
+pipeline's subPaths below it. A workspace named
 signing that is not given gets an ephemeral key pair (cosign.key, cosign.pub),
 and the gate is told to trust it (param attestor-public-key); param run-engine
 defaults to local. /tekton/results, logs and run.json go under --out. Steps
 see only their declared env, HOME, PATH and SOURCE_DATE_EPOCH. Read-only
 workspaces are not enforced locally.
+
+It fails where a cluster would: besides Tekton's validation, the TaskRun
+reconciler's rule for the default affinity assistant (at most one
+PersistentVolumeClaim per TaskRun) is applied before anything runs; step
+onError, pipeline task and PipelineRun timeouts behave as in Tekton.
 
 Without flags it runs ` + DefaultPipelineRun + ` on ` + DefaultSource + `/,
 from the repository root. Tekton features the tollgate tasks do not use
@@ -58,11 +68,14 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
   tollgate run
 
   # The same pipeline on another copy of the release, with your own key
-  tollgate run --workspace source=./my-release --workspace signing=./keys
+  tollgate run --source ./my-release --workspace signing=./keys
+
+  # A candidate already pushed with tollgate push
+  tollgate run --param candidate=127.0.0.1:5000/agents/support@sha256:... --param allow-insecure-registry=true
 
   # Another pipeline, with a param
   tollgate run --pipeline my/pipelinerun.yaml --tasks tasks/tekton --param review=review.yaml`,
-		Args: cobra.NoArgs,
+		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if o.Params, err = keyValues("--param", params); err != nil {
@@ -71,9 +84,9 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 			if o.Workspaces, err = keyValues("--workspace", workspaces); err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("pipeline") {
-				if _, set := o.Workspaces["source"]; !set {
-					o.Workspaces["source"] = DefaultSource
+			if o.Source == "" && !cmd.Flags().Changed("pipeline") {
+				if _, set := o.Params[CandidateParam]; !set {
+					o.Source = DefaultSource
 				}
 			}
 			o.TaskDirs = append(taskDirs, filepath.Dir(o.File))
@@ -91,6 +104,7 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 	f.StringArrayVar(&taskDirs, "tasks", []string{DefaultTasks}, "directory searched recursively for Tasks and Pipelines (repeatable); the --pipeline file's directory is always searched")
 	f.StringArrayVar(&params, "param", nil, "pipeline param NAME=VALUE (repeatable), overriding the PipelineRun")
 	f.StringArrayVar(&workspaces, "workspace", nil, "bind pipeline workspace NAME=DIR (repeatable)")
+	f.StringVar(&o.Source, "source", "", "release directory to fetch: pushed to a registry on loopback for the run and named by the candidate param (default "+DefaultSource+" when --pipeline and --param candidate are not given)")
 	f.StringVar(&binDir, "bin-dir", "", "directory of the step binaries (default: the directory of this executable, then ./bin)")
 	f.StringVar(&o.OutDir, "out", "", "output directory for workspaces, results, logs and run.json (default demo-out/run-<PipelineRun name>)")
 	return cmd
@@ -116,6 +130,9 @@ func report(cmd *cobra.Command, o Options) error {
 		fmt.Fprintf(out, "result %s=%s\n", k, res.Results[k])
 	}
 	fmt.Fprintf(out, "output: %s\n", res.OutDir)
+	if dir, ok := res.Workspaces["run"]; ok {
+		fmt.Fprintf(out, "evidence: %s\n", filepath.Join(dir, "evidence"))
+	}
 	for _, name := range []string{"evidence", "signing"} {
 		if dir, ok := res.Workspaces[name]; ok {
 			fmt.Fprintf(out, "%s: %s\n", name, dir)

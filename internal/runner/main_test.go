@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary act as a step binary: copied into a bin
@@ -19,7 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 // fakeStep understands --results-dir=DIR, --set=NAME=VALUE (a result),
-// --write=FILE (a file holding its own name) and --exit=N.
+// --write=FILE (a file holding its own name), --sleep=DURATION, --kill (SIGKILL
+// itself, a crash) and --exit=N.
 func fakeStep(args []string) int {
 	dir := ""
 	code := 0
@@ -39,6 +42,16 @@ func fakeStep(args []string) int {
 				fmt.Fprintln(os.Stderr, err)
 				return 4
 			}
+		case "--sleep":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 4
+			}
+			time.Sleep(d)
+		case "--kill":
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
 		case "--exit":
 			n, err := strconv.Atoi(v)
 			if err != nil {

@@ -18,8 +18,12 @@ import (
 
 	v1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	"github.com/tektoncd/pipeline/pkg/reconciler/pipeline/dag"
+	"github.com/tektoncd/pipeline/pkg/workspace"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // Options configure a run.
@@ -32,6 +36,10 @@ type Options struct {
 	Params map[string]string
 	// Workspaces bind pipeline workspaces to local directories (name -> dir).
 	Workspaces map[string]string
+	// Source, when set, is the release directory: it is pushed to an
+	// in-process registry on loopback and the pipeline's candidate param
+	// names it by digest, so the fetch task pulls it as in a cluster.
+	Source string
 	// BinDirs are searched in order for the step binaries, named after the
 	// images' last path element.
 	BinDirs []string
@@ -51,6 +59,9 @@ type TaskResult struct {
 	Step     string            `json:"step,omitempty"` // the step that failed
 	Results  map[string]string `json:"results"`
 	Log      string            `json:"log,omitempty"` // log file of the failed step
+	// Continued lists steps that failed with onError: continue, as
+	// "step (exit code N)"; the task still succeeded, as in Tekton.
+	Continued []string `json:"continued,omitempty"`
 }
 
 // Result is the outcome of a pipeline run, written to OutDir/run.json.
@@ -110,21 +121,47 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := checkPipeline(pname, pspec); err != nil {
 		return nil, err
 	}
+	if o.Source != "" {
+		if !declaresParam(pspec, CandidateParam) {
+			return nil, fmt.Errorf("--source: Pipeline %s declares no %s param to fetch it with", pname, CandidateParam)
+		}
+		if _, set := o.Params[CandidateParam]; set {
+			return nil, fmt.Errorf("--source and --param %s both name the candidate; give one", CandidateParam)
+		}
+		reg, err := pushSource(ctx, o.Source)
+		if err != nil {
+			return nil, err
+		}
+		defer reg.close()
+		params := map[string]string{CandidateParam: reg.ref}
+		if declaresParam(pspec, InsecureParam) {
+			params[InsecureParam] = "true"
+		}
+		for k, v := range o.Params {
+			params[k] = v
+		}
+		o.Params = params
+		fmt.Fprintf(o.Stdout, "candidate %s (pushed %s to a registry on loopback)\n", reg.ref, o.Source)
+	}
 	r := &run{opts: o, pr: pr, cat: cat, pname: pname}
 	if err := r.prepare(pspec); err != nil {
 		return nil, err
 	}
-	if pr.Spec.Timeouts != nil && pr.Spec.Timeouts.Pipeline != nil && pr.Spec.Timeouts.Pipeline.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, pr.Spec.Timeouts.Pipeline.Duration)
-		defer cancel()
+	if t := pr.Spec.Timeouts; t != nil {
+		for _, d := range []*metav1.Duration{t.Pipeline, t.Tasks} {
+			if d != nil && d.Duration > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, d.Duration)
+				defer cancel()
+			}
+		}
 	}
 	res := r.execute(ctx)
 	out, err := evidence.Canonical(res)
 	if err != nil {
 		return nil, fmt.Errorf("encode run summary: %w", err)
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(o.OutDir, "run.json"), out); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(o.OutDir, "run.json"), out); err != nil {
 		return nil, fmt.Errorf("write run summary: %w", err)
 	}
 	return res, ctx.Err()
@@ -178,6 +215,9 @@ func (r *run) prepare(pspec *v1.PipelineSpec) error {
 			return err
 		}
 		if err := checkWorkspaces(pt, ts, r.spec.Workspaces); err != nil {
+			return err
+		}
+		if err := r.checkAffinity(pt); err != nil {
 			return err
 		}
 		r.tasks[pt.Name], r.taskNm[pt.Name] = ts, name
@@ -479,6 +519,9 @@ func (r *run) execute(ctx context.Context) *Result {
 		r.results[tr.Name] = tr.Results
 		r.mu.Unlock()
 		line := fmt.Sprintf("%-18s %s", tr.Name, tr.Status)
+		if len(tr.Continued) > 0 {
+			line += " (continued after " + strings.Join(tr.Continued, ", ") + ")"
+		}
 		if v, ok := tr.Results["verdict"]; ok {
 			line += "  verdict=" + v
 		}
@@ -559,6 +602,17 @@ func (r *run) runTask(ctx context.Context, pt v1.PipelineTask) TaskResult {
 	if err := checkParams(where, ts.Params, params); err != nil {
 		return fail(err)
 	}
+	if pt.Timeout != nil && pt.Timeout.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, pt.Timeout.Duration)
+		defer cancel()
+	}
+	for _, dir := range r.taskDirs(pt) {
+		// The kubelet creates a missing subPath directory; so do we.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fail(err)
+		}
+	}
 	taskRunName := r.pr.Name + "-" + pt.Name
 	resultsDir, err := filepath.Abs(filepath.Join(r.opts.OutDir, "results", pt.Name))
 	if err != nil {
@@ -584,6 +638,10 @@ func (r *run) runTask(ctx context.Context, pt v1.PipelineTask) TaskResult {
 	for i, s := range rendered.Steps {
 		logPath := filepath.Join(r.opts.OutDir, "logs", pt.Name, fmt.Sprintf("%02d-%s.log", i, s.Name))
 		code, err := r.runStep(ctx, s, resultsDir, home, logPath)
+		if err == nil && code != 0 && s.OnError == v1.Continue {
+			tr.Continued = append(tr.Continued, fmt.Sprintf("%s (exit code %d)", s.Name, code))
+			continue
+		}
 		if err != nil || code != 0 {
 			tr.Step, tr.ExitCode, tr.Log = s.Name, code, logPath
 			if err != nil {
@@ -614,18 +672,11 @@ func (r *run) taskContext(task, taskRun string) map[string]string {
 // taskWorkspaces returns the workspace replacements for a task: path,
 // bound, claim and volume, as Tekton's ApplyWorkspaces computes them.
 func (r *run) taskWorkspaces(pt v1.PipelineTask, ts *v1.TaskSpec) map[string]string {
-	binding := map[string]string{}
-	for _, b := range pt.Workspaces {
-		target := b.Workspace
-		if target == "" {
-			target = b.Name
-		}
-		binding[b.Name] = target
-	}
+	dirs := r.taskDirs(pt)
 	out := map[string]string{}
 	for _, d := range ts.Workspaces {
 		prefix := "workspaces." + d.Name + "."
-		dir, ok := r.ws[binding[d.Name]]
+		dir, ok := dirs[d.Name]
 		if !ok {
 			out[prefix+"bound"], out[prefix+"path"] = "false", ""
 			continue
@@ -636,9 +687,71 @@ func (r *run) taskWorkspaces(pt v1.PipelineTask, ts *v1.TaskSpec) map[string]str
 	return out
 }
 
+// taskDirs maps a pipeline task's workspaces to local directories: the
+// pipeline workspace's directory joined with the PipelineRun binding's and
+// the pipeline task's subPath, as Tekton combines them.
+func (r *run) taskDirs(pt v1.PipelineTask) map[string]string {
+	runSub := map[string]string{}
+	for _, b := range r.pr.Spec.Workspaces {
+		runSub[b.Name] = b.SubPath
+	}
+	out := map[string]string{}
+	for _, b := range pt.Workspaces {
+		target := b.Workspace
+		if target == "" {
+			target = b.Name
+		}
+		dir, ok := r.ws[target]
+		if !ok {
+			continue
+		}
+		out[b.Name] = filepath.Join(dir, filepath.FromSlash(runSub[target]), filepath.FromSlash(b.SubPath))
+	}
+	return out
+}
+
+// checkAffinity applies the TaskRun reconciler's check for Tekton's default
+// affinity assistant (coschedule: workspaces): a TaskRun may bind at most one
+// PersistentVolumeClaim. The PipelineRun reconciler turns each
+// volumeClaimTemplate binding into one claim per pipeline workspace; the
+// check itself is Tekton's own (pkg/workspace).
+func (r *run) checkAffinity(pt v1.PipelineTask) error {
+	bindings := map[string]v1.WorkspaceBinding{}
+	for _, b := range r.pr.Spec.Workspaces {
+		bindings[b.Name] = b
+	}
+	var trBindings []v1.WorkspaceBinding
+	for _, w := range pt.Workspaces {
+		target := w.Workspace
+		if target == "" {
+			target = w.Name
+		}
+		b, ok := bindings[target]
+		if !ok {
+			continue
+		}
+		tb := *b.DeepCopy()
+		tb.Name = w.Name
+		if b.VolumeClaimTemplate != nil {
+			tb.VolumeClaimTemplate = nil
+			tb.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: target + "-" + r.pr.Name}
+		}
+		trBindings = append(trBindings, tb)
+	}
+	if err := workspace.ValidateOnlyOnePVCIsUsed(trBindings); err != nil {
+		return fmt.Errorf("pipeline task %s: a cluster would fail its TaskRun: %w (Tekton's default affinity assistant, coschedule: workspaces, allows one PersistentVolumeClaim per TaskRun: bind one volume and use subPaths)", pt.Name, err)
+	}
+	return nil
+}
+
 // runStep runs one rendered step as a local process with only the step's
 // env (expanded as Kubernetes does), HOME, PATH and SOURCE_DATE_EPOCH.
 func (r *run) runStep(ctx context.Context, s v1.Step, resultsDir, home, logPath string) (int, error) {
+	if s.Timeout != nil && s.Timeout.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout.Duration)
+		defer cancel()
+	}
 	vars := map[string]string{}
 	argv := r.binary(binaryName(s.Image))
 	bin := argv[0]
@@ -677,6 +790,12 @@ func (r *run) runStep(ctx context.Context, s v1.Step, resultsDir, home, logPath 
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.WaitDelay = 5 * time.Second
 	err = cmd.Run()
+	if ctx.Err() != nil {
+		// A step, task or pipeline timeout (or an interrupt) stopped it:
+		// Tekton fails the step whatever its onError says.
+		fmt.Fprintf(logf, "stopped: %v\n", context.Cause(ctx))
+		return -1, fmt.Errorf("step %s stopped: %w", s.Name, ctx.Err())
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		return ee.ExitCode(), nil
@@ -714,7 +833,7 @@ func readResults(dir string, declared []v1.TaskResult) (map[string]string, error
 	out := map[string]string{}
 	total := 0
 	for _, d := range declared {
-		b, err := evidence.ReadBounded(filepath.Join(dir, d.Name), maxResults)
+		b, err := safefile.Read(filepath.Join(dir, d.Name), maxResults)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

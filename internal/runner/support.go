@@ -2,13 +2,15 @@ package runner
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	v1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 )
 
 // unsupported returns an ErrUnsupported error for what, at where.
 func unsupported(where, what string) error {
-	return fmt.Errorf("%s: %w: %s (tollgate run supports params, results, workspaces, context, runAfter and steps with command/args/env/workingDir)", where, ErrUnsupported, what)
+	return fmt.Errorf("%s: %w: %s (tollgate run supports params, results, workspaces with subPath, context, runAfter, timeouts and steps with command/args/env/workingDir/onError/timeout)", where, ErrUnsupported, what)
 }
 
 // checkRun refuses PipelineRun features the runner does not implement.
@@ -21,8 +23,8 @@ func checkRun(pr *v1.PipelineRun) error {
 		return unsupported(where, "status "+string(pr.Spec.Status))
 	}
 	for _, w := range pr.Spec.Workspaces {
-		if w.SubPath != "" {
-			return unsupported(where+" workspace "+w.Name, "subPath")
+		if err := checkSubPath(where+" workspace "+w.Name, w.SubPath); err != nil {
+			return err
 		}
 	}
 	for _, p := range pr.Spec.Params {
@@ -64,9 +66,26 @@ func checkPipeline(name string, p *v1.PipelineSpec) error {
 			return unsupported(w, "onError "+string(pt.OnError))
 		}
 		for _, wb := range pt.Workspaces {
-			if wb.SubPath != "" {
-				return unsupported(w+" workspace "+wb.Name, "subPath")
+			if err := checkSubPath(w+" workspace "+wb.Name, wb.SubPath); err != nil {
+				return err
 			}
+		}
+	}
+	return nil
+}
+
+// checkSubPath refuses a subPath that is absolute or leaves the volume, as
+// Kubernetes does for volume mounts.
+func checkSubPath(where, sub string) error {
+	if sub == "" {
+		return nil
+	}
+	if filepath.IsAbs(sub) || strings.Contains(sub, "$(") {
+		return fmt.Errorf("%s: subPath %q must be a relative path without variables", where, sub)
+	}
+	for _, part := range strings.Split(filepath.ToSlash(sub), "/") {
+		if part == ".." {
+			return fmt.Errorf("%s: subPath %q must not contain ..", where, sub)
 		}
 	}
 	return nil
@@ -117,12 +136,10 @@ func checkTask(name string, t *v1.TaskSpec) error {
 			return unsupported(w, "envFrom")
 		case len(s.Workspaces) > 0:
 			return unsupported(w, "step workspaces")
-		case s.OnError != "":
-			return unsupported(w, "onError")
+		case s.OnError != "" && s.OnError != v1.Continue && s.OnError != v1.StopAndFail:
+			return unsupported(w, "onError "+string(s.OnError))
 		case s.StdoutConfig != nil || s.StderrConfig != nil:
 			return unsupported(w, "stdoutConfig/stderrConfig")
-		case s.Timeout != nil:
-			return unsupported(w, "timeout")
 		case len(s.Command) == 0:
 			return unsupported(w, "a step without command (the image entrypoint is not known locally)")
 		}

@@ -368,10 +368,18 @@ func (a *adv) pyc(names, consts []string) []byte {
 	return append(b, 0x4e)
 }
 
+// mustWrite panics on a failed write: the corpus is built in memory,
+// where a write fails only on a bug.
+func mustWrite(_ int, err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
 func zlibOf(b []byte) []byte {
 	var buf bytes.Buffer
 	w := zlib.NewWriter(&buf)
-	w.Write(b)
+	mustWrite(w.Write(b))
 	w.Close()
 	return buf.Bytes()
 }
@@ -382,7 +390,7 @@ func xzOf(b []byte) []byte {
 	if err != nil {
 		panic(err)
 	}
-	w.Write(b)
+	mustWrite(w.Write(b))
 	w.Close()
 	return buf.Bytes()
 }
@@ -442,7 +450,7 @@ func tarOf(members ...tarMember) []byte {
 		if err := w.WriteHeader(h); err != nil {
 			panic(err)
 		}
-		w.Write(m.body)
+		mustWrite(w.Write(m.body))
 	}
 	w.Close()
 	return buf.Bytes()
@@ -467,7 +475,7 @@ func zipOf(members ...zipMember) []byte {
 		if err != nil {
 			panic(err)
 		}
-		f.Write(m.body)
+		mustWrite(f.Write(m.body))
 	}
 	w.Close()
 	return buf.Bytes()
@@ -612,7 +620,7 @@ func safetensorsOf(data []byte) []byte {
 func gzipOf(b []byte) []byte {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	w.Write(b)
+	mustWrite(w.Write(b))
 	w.Close()
 	return buf.Bytes()
 }
@@ -640,7 +648,7 @@ func (a *adv) structure() {
 	r, v = a.tok()
 	a.add(ClassTarTypes, "contiguous.tar", tarOf(tarMember{name: "app/.env", typ: tar.TypeCont, body: fmt.Appendf(nil, "TOKEN=%s\n", v)}), []string{r}, v)
 	r, v = a.tok()
-	a.add(ClassTarTypes, "old-regular.tar", tarOf(tarMember{name: "app/cfg.txt", typ: tar.TypeRegA, body: fmt.Appendf(nil, "credential %s\n", v)}), []string{r}, v)
+	a.add(ClassTarTypes, "old-regular.tar", tarOf(tarMember{name: "app/cfg.txt", typ: typeRegA, body: fmt.Appendf(nil, "credential %s\n", v)}), []string{r}, v)
 	r, v = a.tok()
 	a.add(ClassTarTypes, "vendor-type.tar", tarOf(tarMember{name: "app/data", typ: 'X', body: fmt.Appendf(nil, "key %s\n", v)}), []string{r}, v)
 	r, v = a.tok()
@@ -756,3 +764,8 @@ func randomLike(s string) bool {
 	}
 	return up > 0 && lo > 0 && dg >= 2 && vowels*100 < letters*35 && changes*3 >= len(s)
 }
+
+// typeRegA is tar's old regular-file type ('\x00', tar.TypeRegA, deprecated
+// in archive/tar): old writers still produce it, and a scanner that
+// switches on tar.TypeReg alone skips the member.
+const typeRegA byte = 0

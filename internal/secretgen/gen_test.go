@@ -14,6 +14,7 @@ import (
 
 // TestRulesMatchScanner keeps the literal rule IDs equal to the scanner's.
 func TestRulesMatchScanner(t *testing.T) {
+	t.Parallel()
 	var want []string
 	for _, r := range secrets.Rules() {
 		want = append(want, r.ID)
@@ -24,6 +25,7 @@ func TestRulesMatchScanner(t *testing.T) {
 }
 
 func TestBase62CRC32MatchesScanner(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "a", "0123456789abcdefghijABCDEFGHIJ", strings.Repeat("z", 30)} {
 		if got, want := secretgen.Base62CRC32(s), secrets.Base62CRC32(s); got != want {
 			t.Errorf("Base62CRC32(%q) = %s, scanner %s", s, got, want)
@@ -34,6 +36,7 @@ func TestBase62CRC32MatchesScanner(t *testing.T) {
 // TestDeterministic: a seed gives the same corpus, private keys included;
 // another seed a different one.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	t1, d1 := secretgen.Corpus(4, 7)
 	t2, d2 := secretgen.Corpus(4, 7)
 	if !reflect.DeepEqual(t1, t2) || !reflect.DeepEqual(d1, d2) {
@@ -49,6 +52,7 @@ func TestDeterministic(t *testing.T) {
 // or base64-encoded (a Kubernetes Secret) or JSON-escaped (a PEM key in a
 // service-account file); decoys carry none.
 func TestValuesArePlanted(t *testing.T) {
+	t.Parallel()
 	truth, decoys := secretgen.Corpus(4, 42)
 	rules := map[string]bool{}
 	for _, p := range truth {
@@ -79,6 +83,7 @@ func TestValuesArePlanted(t *testing.T) {
 
 // TestValue covers every rule and refuses an unknown one.
 func TestValue(t *testing.T) {
+	t.Parallel()
 	g := secretgen.New(1)
 	for _, r := range secretgen.Rules() {
 		for i := range 4 {
@@ -98,6 +103,7 @@ func TestValue(t *testing.T) {
 
 // TestPrivateKeysScan: each key encoding is a private key to the scanner.
 func TestPrivateKeysScan(t *testing.T) {
+	t.Parallel()
 	g := secretgen.New(3)
 	dir := t.TempDir()
 	var files []secretgen.Planted

@@ -55,15 +55,15 @@ type LeakCase struct {
 const perm = `apiVersion: rbac.authorization.k8s.io/v1
 `
 
-func edit(files map[string]string, path, old, new string) map[string]string {
+func edit(files map[string]string, path, from, to string) map[string]string {
 	out := map[string]string{}
 	for k, v := range files {
 		out[k] = v
 	}
-	if !strings.Contains(out[path], old) {
-		panic(fmt.Sprintf("secretgen: %s does not contain %q", path, old))
+	if !strings.Contains(out[path], from) {
+		panic(fmt.Sprintf("secretgen: %s does not contain %q", path, from))
 	}
-	out[path] = strings.Replace(out[path], old, new, 1)
+	out[path] = strings.Replace(out[path], from, to, 1)
 	return out
 }
 

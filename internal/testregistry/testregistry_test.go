@@ -8,6 +8,7 @@ import (
 )
 
 func TestRegistryAnswers(t *testing.T) {
+	t.Parallel()
 	a := testregistry.Addr(t)
 	resp, err := http.Get("http://" + a + "/v2/")
 	if err != nil {

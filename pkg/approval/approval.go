@@ -2,10 +2,7 @@ package approval
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,10 +14,14 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -30,48 +31,46 @@ const PredicateType = "https://tollgate.dev/approval/v1"
 // Suffix is the file name suffix of approval bundles.
 const Suffix = ".sigstore.json"
 
-// Limits on what Verify reads from an approvals directory.
-const (
-	MaxBundles    = 256
-	MaxBundleSize = 1 << 20
-)
+// MaxBundles bounds how many bundles Verify reads from an approvals
+// directory; each is bounded by trust.MaxBundleSize, the one bundle limit.
+const MaxBundles = 256
 
 // Predicate is the https://tollgate.dev/approval/v1 predicate.
 type Predicate struct {
-	Review         string    `json:"review"`
-	ReviewDigest   string    `json:"reviewDigest"`
-	ArtifactDigest string    `json:"artifactDigest"`
-	Time           time.Time `json:"time"`
+	Review         string        `json:"review"`
+	ReviewDigest   digest.Digest `json:"reviewDigest"`
+	ArtifactDigest string        `json:"artifactDigest"`
+	Time           time.Time     `json:"time"`
 }
 
 // Statement returns the approval statement for a review record whose file
 // bytes hash to reviewDigest.
-func Statement(r *review.ReleaseReview, reviewDigest string, now time.Time) ([]byte, error) {
+func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, now time.Time) ([]byte, error) {
 	p := Predicate{
 		Review:         r.Metadata.Name,
 		ReviewDigest:   reviewDigest,
 		ArtifactDigest: r.Spec.Artifact.Root,
 		Time:           now.UTC().Truncate(time.Second),
 	}
-	return sign.NewStatement(r.Metadata.Name, reviewDigest, PredicateType, p)
+	return intoto.New(r.Metadata.Name, reviewDigest, PredicateType, p)
 }
 
 // Sign loads the review record at path and signs an approval of it. It
 // returns the bundle JSON and the review digest.
-func Sign(ctx context.Context, s *sign.Signer, reviewPath string, now time.Time) ([]byte, string, error) {
-	r, digest, err := review.Load(reviewPath)
+func Sign(ctx context.Context, s *sign.Signer, reviewPath string, now time.Time) ([]byte, digest.Digest, error) {
+	r, reviewDigest, err := review.Load(reviewPath)
 	if err != nil {
-		return nil, "", err
+		return nil, digest.Digest{}, err
 	}
-	st, err := Statement(r, digest, now)
+	st, err := Statement(r, reviewDigest, now)
 	if err != nil {
-		return nil, "", fmt.Errorf("approve %s: %w", reviewPath, err)
+		return nil, digest.Digest{}, fmt.Errorf("approve %s: %w", reviewPath, err)
 	}
 	b, err := s.SignStatement(ctx, st)
 	if err != nil {
-		return nil, "", fmt.Errorf("approve %s: %w", reviewPath, err)
+		return nil, digest.Digest{}, fmt.Errorf("approve %s: %w", reviewPath, err)
 	}
-	return b, digest, nil
+	return b, reviewDigest, nil
 }
 
 // DefaultDir is where approvals of the review at reviewPath live:
@@ -85,9 +84,8 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
 // FileName turns a signer identity into a file name: "key:ab12…" becomes
 // "key-ab12….sigstore.json", "alice@example.com (issuer https://…)"
 // becomes "alice@example.com.sigstore.json".
-func FileName(identity string) string {
-	name, _, _ := strings.Cut(identity, " (issuer ")
-	name = strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-.")
+func FileName(id signer.Identity) string {
+	name := strings.Trim(unsafeName.ReplaceAllString(id.Name(), "-"), "-.")
 	if name == "" {
 		name = "approval"
 	}
@@ -102,7 +100,7 @@ func FileName(identity string) string {
 // unknown signer, bad signature, another review. Callers treat problems as
 // blocking. It never
 // fails open: anything it cannot read is a problem, not an approval.
-func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePolicy, opts ...trust.Option) ([]decision.Approval, []string) {
+func Verify(ctx context.Context, dir string, reviewDigest digest.Digest, p *policy.ReleasePolicy, opts ...trust.Option) ([]decision.Approval, []string) {
 	if p == nil {
 		return nil, []string{"approvals: no policy to verify approvals against"}
 	}
@@ -145,19 +143,20 @@ func Verify(ctx context.Context, dir, reviewDigest string, p *policy.ReleasePoli
 	return out, problems
 }
 
-func verifyOne(ctx context.Context, path, reviewDigest string, p *policy.ReleasePolicy, opts []trust.Option) (*decision.Approval, error) {
-	b, err := evidence.ReadBounded(path, MaxBundleSize)
+func verifyOne(ctx context.Context, path string, reviewDigest digest.Digest, p *policy.ReleasePolicy, opts []trust.Option) (*decision.Approval, error) {
+	b, err := safefile.Read(path, trust.MaxBundleSize)
 	if err != nil {
 		return nil, err
 	}
-	res, err := trust.Verify(ctx, b, p.Spec.Approvals.Approvers, opts...)
+	// The subject is checked below, to say which review it approves.
+	res, err := trust.Verify(ctx, b, p.Spec.Approvals.Approvers, trust.WithoutArtifactUnsafe(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("signer %s is not an allowed approver, or its signature does not verify: %w", DescribeSigner(b), err)
 	}
-	if res.PayloadType != sign.InTotoPayloadType {
+	if res.PayloadType != intoto.PayloadType {
 		return nil, fmt.Errorf("signed by %s but holds %q, not an in-toto statement", res.Signer, res.PayloadType)
 	}
-	st, err := sign.ParseStatement(res.Payload)
+	st, err := intoto.Parse(res.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("signed by %s: %w", res.Signer, err)
 	}
@@ -165,10 +164,8 @@ func verifyOne(ctx context.Context, path, reviewDigest string, p *policy.Release
 		return nil, fmt.Errorf("signed by %s but is a %s statement, not an approval (%s)", res.Signer, st.PredicateType, PredicateType)
 	}
 	if !st.HasSubject(reviewDigest) {
-		var pr Predicate
-		_ = json.Unmarshal(st.Predicate, &pr)
-		return nil, fmt.Errorf("%s (%s) approves another review record: %q sha256:%s, not this one (%s)",
-			res.Identity, res.Signer, st.Subject[0].Name, st.Subject[0].Digest["sha256"], reviewDigest)
+		return nil, fmt.Errorf("%s (%s) approves another review record: %s, not this one (%s)",
+			res.Identity, res.Signer, st.Subject[0], reviewDigest)
 	}
 	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest}
 	if !res.SignedAt.IsZero() {
@@ -191,20 +188,25 @@ func DescribeSigner(b []byte) string {
 		return "(bundle without verification material)"
 	}
 	if c := vc.Certificate(); c != nil {
-		if id, err := sign.CertificateIdentity(c); err == nil {
-			return id
+		id, err := sign.CertificateIdentity(c)
+		if err != nil {
+			// not a Fulcio certificate: a private CA's, named as
+			// pkg/trust names it
+			id, err = signer.Certificate(c.Subject.String(), c.Issuer.String())
 		}
-		return certSubject(c)
+		if err != nil {
+			return "(certificate without a subject or issuer)"
+		}
+		return id.String()
 	}
 	if pk := vc.PublicKey(); pk != nil {
-		if raw, err := base64.StdEncoding.DecodeString(pk.Hint()); err == nil && len(raw) == 32 {
-			return "key:" + hex.EncodeToString(raw)
+		raw, err := base64.StdEncoding.DecodeString(pk.Hint())
+		if err == nil {
+			if id, err := signer.KeyFromDigest(raw); err == nil {
+				return id.String()
+			}
 		}
-		return fmt.Sprintf("key with hint %q", pk.Hint())
+		return fmt.Sprintf("key with hint %q", evidence.OneLine(pk.Hint(), 80))
 	}
 	return "(unknown signer)"
-}
-
-func certSubject(c *x509.Certificate) string {
-	return c.Subject.String() + " (issuer " + c.Issuer.String() + ")"
 }

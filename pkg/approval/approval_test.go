@@ -12,10 +12,12 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -25,8 +27,12 @@ var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 func writeReview(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	art := filepath.Join(dir, "art-"+name)
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "prompt.txt"), []byte(content), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "prompt.txt"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(context.Background(), art)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +44,9 @@ func writeReview(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, name, "review.yaml")
-	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +71,16 @@ func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 		t.Fatal(err)
 	}
 	dir := approval.DefaultDir(reviewPath)
-	os.MkdirAll(dir, 0o755)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, approval.FileName(s.Identity())), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	alice, bob, mallory := newKey(t), newKey(t), newKey(t)
@@ -87,7 +98,7 @@ func TestVerify(t *testing.T) {
 
 	rev := writeReview(t, dir, "agent", "v1")
 	other := writeReview(t, dir, "other", "v2")
-	_, digest, err := review.Load(rev)
+	_, reviewDigest, err := review.Load(rev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,19 +108,25 @@ func TestVerify(t *testing.T) {
 	approve(t, bob.signer, other)   // approves another review
 	// bob's approval of the other review, copied next to this one
 	ob, _ := os.ReadFile(filepath.Join(approval.DefaultDir(other), approval.FileName(bob.signer.Identity())))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "bob-replayed.sigstore.json"), ob, 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "bob-replayed.sigstore.json"), ob, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// a tampered copy of alice's approval
 	ab, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), approval.FileName(alice.signer.Identity())))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "tampered.sigstore.json"), tamper(t, ab), 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "tampered.sigstore.json"), tamper(t, ab), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// a duplicate of carol's: counted once, not a problem
 	cb, _ := os.ReadFile(filepath.Join(approval.DefaultDir(rev), "carol@example.com.sigstore.json"))
-	os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644)
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(rev), "zz-carol-again.sigstore.json"), cb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
-	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), digest, pol, topts...)
+	got, problems := approval.Verify(ctx, approval.DefaultDir(rev), reviewDigest, pol, topts...)
 	if len(got) != 2 || got[0].Identity != "alice" || got[1].Identity != "carol" {
 		t.Fatalf("approvals = %+v, want alice and carol; problems: %q", got, problems)
 	}
-	if got[0].Signer != alice.signer.Identity() || got[1].Signer != carol.Identity() || got[0].ReviewDigest != digest {
+	if got[0].Signer != alice.signer.Identity() || got[1].Signer != carol.Identity() || got[0].ReviewDigest != reviewDigest {
 		t.Fatalf("approval signers: %+v", got)
 	}
 	if got[1].SignedAt == nil || got[0].SignedAt != nil {
@@ -117,9 +134,9 @@ func TestVerify(t *testing.T) {
 	}
 	joined := strings.Join(problems, "\n")
 	for _, want := range []string{
-		"signer " + mallory.signer.Identity() + " is not an allowed approver",
-		"bob-replayed.sigstore.json: bob (" + bob.signer.Identity() + ") approves another review record: \"other\"",
-		"tampered.sigstore.json: signer " + alice.signer.Identity() + " is not an allowed approver, or its signature does not verify",
+		"signer " + mallory.signer.Identity().String() + " is not an allowed approver",
+		"bob-replayed.sigstore.json: bob (" + bob.signer.Identity().String() + ") approves another review record: \"other\"",
+		"tampered.sigstore.json: signer " + alice.signer.Identity().String() + " is not an allowed approver, or its signature does not verify",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("problems do not mention %q:\n%s", want, joined)
@@ -131,6 +148,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestVerifyFailsClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pol := &policy.ReleasePolicy{}
 	for _, tc := range []struct {
@@ -143,7 +161,8 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"no policy", t.TempDir(), nil, "no policy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, problems := approval.Verify(ctx, tc.dir, "sha256:"+strings.Repeat("a", 64), tc.pol)
+			t.Parallel()
+			got, problems := approval.Verify(ctx, tc.dir, digest.FromBytes([]byte("another review")), tc.pol)
 			if len(got) != 0 || len(problems) != 1 || !strings.Contains(problems[0], tc.want) {
 				t.Fatalf("got %v, problems %q; want one problem containing %q", got, problems, tc.want)
 			}
@@ -152,16 +171,25 @@ func TestVerifyFailsClosed(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
+	key := "key:" + strings.Repeat("ab", 32)
 	for in, want := range map[string]string{
-		"key:ab12": "key-ab12.sigstore.json",
+		key: "key-" + strings.Repeat("ab", 32) + ".sigstore.json",
 		"alice@example.com (issuer https://x.example)":                               "alice@example.com.sigstore.json",
 		"https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://k)": "https-kubernetes.io-namespaces-ci-serviceaccounts-bot.sigstore.json",
-		"../../etc/passwd": "etc-passwd.sigstore.json",
-		"":                 "approval.sigstore.json",
+		"../../etc/passwd (issuer x)":                                                "etc-passwd.sigstore.json",
+		"... (issuer x)":                                                             "approval.sigstore.json",
 	} {
-		if got := approval.FileName(in); got != want {
+		id, err := signer.Parse(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := approval.FileName(id); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
 		}
+	}
+	if got := approval.FileName(signer.Identity{}); got != "approval.sigstore.json" {
+		t.Errorf("FileName of an unknown signer = %q", got)
 	}
 }
 

@@ -3,11 +3,13 @@ package artifact
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // Method names a serialization, as model-signing spells it.
@@ -29,7 +31,7 @@ var AlwaysIgnored = []string{".git", ".gitattributes", ".github", ".gitignore"}
 
 // ErrInvalidArtifact marks every error caused by the artefact's content or
 // shape (as opposed to the caller's options or the context).
-var ErrInvalidArtifact = errors.New("invalid artefact")
+var ErrInvalidArtifact = invalid.New("invalid artefact")
 
 // Serialization records how a Manifest was computed.
 type Serialization struct {
@@ -79,23 +81,13 @@ func RootDigest(resources []Resource) (string, error) {
 	SortResources(sorted)
 	h := sha256.New()
 	for _, r := range sorted {
-		raw, err := DecodeDigest(r.Digest)
+		d, err := digest.ParseSHA256(r.Digest)
 		if err != nil {
 			return "", fmt.Errorf("resource %s: %w", r.Name, err)
 		}
-		h.Write(raw)
+		h.Write(d.Raw())
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// DecodeDigest parses "sha256:<64 hex>" (or bare hex) into raw bytes.
-func DecodeDigest(d string) ([]byte, error) {
-	hexPart := strings.TrimPrefix(d, "sha256:")
-	raw, err := hex.DecodeString(hexPart)
-	if err != nil || len(raw) != sha256.Size {
-		return nil, fmt.Errorf("digest %q is not sha256:<64 hex digits>", d)
-	}
-	return raw, nil
 }
 
 // SortResources orders resources as model-signing does: by path component,

@@ -9,21 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 )
 
-// conformanceDir is ../shared/conformance/model-signing relative to the repo.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/conformance/model-signing")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("conformance data missing at %s: %v", dir, err)
-	}
-	return dir
-}
+// conformanceDir is the vendored model-signing data (package conformance).
+func conformanceDir(t *testing.T) string { return conformance.Dir(t, "model-signing") }
 
 type statement struct {
 	Subject []struct {
@@ -66,6 +57,7 @@ func readStatement(t *testing.T, sig string) statement {
 // TestConformanceRootDigest proves the root digest equals the subject digest
 // model-signing wrote, for every files-serialized v1 folder.
 func TestConformanceRootDigest(t *testing.T) {
+	t.Parallel()
 	base := conformanceDir(t)
 	entries, err := os.ReadDir(base)
 	if err != nil {
@@ -83,6 +75,7 @@ func TestConformanceRootDigest(t *testing.T) {
 		}
 		seen++
 		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel()
 			m, err := artifact.Hash(context.Background(), filepath.Join(base, e.Name()),
 				artifact.WithIgnore("model.sig", "ignore-me"))
 			if err != nil {

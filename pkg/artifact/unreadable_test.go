@@ -12,6 +12,7 @@ import (
 // error naming it. Root reads everything, so the test removes read
 // permission and, when running as root, also swaps the opener.
 func TestHashUnreadableFile(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	p := filepath.Join(root, "locked.bin")
 	if err := os.WriteFile(p, []byte("x"), 0o000); err != nil {

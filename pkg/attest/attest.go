@@ -4,33 +4,31 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/version"
 )
 
-// CheckResults are one check's task results, as the pipeline passes them.
-type CheckResults struct {
-	Verdict      string
-	ReportDigest string
-}
-
 // Input is everything attest reads.
 type Input struct {
-	// ArtifactDigest is the provenance artifact-digest result: the subject
-	// of both statements.
-	ArtifactDigest string
-	// Checks are the results of each check in policy.Checks, by name.
-	Checks map[string]CheckResults
+	// Results are the checks' task results by flag name
+	// (pipeline.ResultNames), as the engine passed them: the
+	// artifact-digest result (the subject of both statements) and each
+	// check's verdict and report digest. A missing key is a missing result.
+	Results pipeline.Results
 	// EvidenceDir holds the checks' reports; the bundles are written there.
 	EvidenceDir string
 	// ReviewPath, ApprovalsDir (default approval.DefaultDir) and PolicyPath.
@@ -39,7 +37,9 @@ type Input struct {
 	// bundles are attached to one); default "urn:tollgate:release:<name>".
 	ResourceURI string
 	Run         Run
-	Now         time.Time
+	// Now is the decision time: exceptions are judged at it. Stamp is the
+	// time written into the predicate (zero means Now).
+	Now, Stamp time.Time
 	// Trust configures approval verification (keyless trusted material).
 	Trust []trust.Option
 }
@@ -51,18 +51,21 @@ type Output struct {
 	// Bundle and VSABundle are the signed bundles as written; Digest is
 	// the attestation-digest result (sha256 of Bundle).
 	Bundle, VSABundle []byte
-	Digest            string
+	Digest            digest.Digest
+	// Signer is the signing identity (sign.Signer.Identity).
+	Signer signer.Identity
 }
 
-// Attest verifies the checks' reports against their digests and the
-// approvals against the policy, evaluates the decision with
-// decision.Evaluate, and signs two statements about the artefact: the
-// release-gate predicate and an SLSA VSA. Inputs that fail verification
-// (a missing report, a digest mismatch, a verdict that disagrees with its
+// Attest verifies the checks' results and reports with pipeline.Verify
+// (the function the gate verifies them with) and the approvals against the
+// policy, evaluates the decision with decision.Evaluate, and signs two
+// statements about the artefact: the release-gate predicate and an SLSA
+// VSA. Inputs that fail verification (a missing or unsubstituted result, a
+// missing report, a digest mismatch, a verdict that disagrees with its
 // report, an approval that does not verify) make the verdict FAILED with a
 // reason; a FAILED verdict is signed too. Attest returns an error only when
-// it cannot decide at all (unreadable review record or policy, signing
-// failure).
+// it cannot decide at all (unreadable review record or policy, no valid
+// artifact digest to sign about, signing failure).
 func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	r, reviewDigest, err := review.Load(in.ReviewPath)
 	if err != nil {
@@ -72,19 +75,21 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !results.ValidDigest(in.ArtifactDigest) {
-		return nil, fmt.Errorf("artifact digest %q is not sha256:<64 hex>: pass the provenance artifact-digest result", in.ArtifactDigest)
+	inputs := pipeline.Verify(in.EvidenceDir, in.Results)
+	artifactDigest := inputs.ArtifactDigest
+	if artifactDigest.IsZero() {
+		_, err := in.Results.Digest(pipeline.ResultArtifactDigest)
+		return nil, invalid.Wrap(fmt.Errorf("%w: attest cannot sign without the artefact digest", err))
 	}
-	reports, digests, blocks := readReports(in)
 	dir := in.ApprovalsDir
 	if dir == "" {
 		dir = approval.DefaultDir(in.ReviewPath)
 	}
 	approvals, problems := approval.Verify(ctx, dir, reviewDigest, p, in.Trust...)
 	dec, err := decision.Evaluate(decision.Input{
-		ArtifactDigest: in.ArtifactDigest,
-		Reports:        reports,
-		Digests:        digests,
+		ArtifactDigest: artifactDigest,
+		Reports:        inputs.Reports,
+		Digests:        inputs.Digests,
 		Review:         r,
 		ReviewDigest:   reviewDigest,
 		Approvals:      approvals,
@@ -92,29 +97,29 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Policy:         p,
 		PolicyDigest:   policyDigest,
 		Attestor:       s.Identity(),
-		Now:            decision.Time(in.Now),
+		Now:            in.Now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decision: %w", err)
 	}
-	dec.Block(blocks...)
+	dec.Block(inputs.Problems...)
 
 	pred := &Predicate{
 		Verdict:      dec.Verdict,
 		Release:      r.Metadata.Name,
 		ReviewDigest: reviewDigest,
 		PolicyDigest: policyDigest,
-		Checks:       checks(in, dec),
+		Checks:       checks(dec),
 		Approvals:    nonNil(dec.Approvals),
 		Exceptions:   nonNil(dec.Exceptions),
 		Reasons:      nonNil(dec.Reasons),
 		Warnings:     nonNil(dec.Warnings),
 		Controls:     dec.Controls,
 		Run:          in.Run,
-		Time:         in.Now.UTC().Truncate(time.Second),
+		Time:         stamp(in).UTC().Truncate(time.Second),
 		Tool:         "tollgate " + version.String(),
 	}
-	st, err := sign.NewStatement(r.Metadata.Name, in.ArtifactDigest, PredicateType, pred)
+	st, err := intoto.New(r.Metadata.Name, artifactDigest, PredicateType, pred)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +127,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	vsa, err := sign.NewStatement(r.Metadata.Name, in.ArtifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred))
+	vsa, err := intoto.New(r.Metadata.Name, artifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred))
 	if err != nil {
 		return nil, err
 	}
@@ -130,67 +135,34 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, BundleFile), bundle); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(in.EvidenceDir, BundleFile), bundle); err != nil {
 		return nil, err
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(in.EvidenceDir, VSABundleFile), vsaBundle); err != nil {
 		return nil, err
 	}
-	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: evidence.Digest(bundle)}, nil
+	return &Output{Decision: dec, Predicate: pred, Bundle: bundle, VSABundle: vsaBundle, Digest: digest.FromBytes(bundle), Signer: s.Identity()}, nil
 }
 
-// readReports reads each check's report and verifies it against the
-// report-digest result; every problem becomes a blocking reason.
-func readReports(in Input) (map[string]*evidence.Report, map[string]string, []decision.Reason) {
-	reports := map[string]*evidence.Report{}
-	digests := map[string]string{}
-	var blocks []decision.Reason
-	for _, name := range policy.Checks {
-		c, ok := in.Checks[name]
-		digests[name] = c.ReportDigest
-		switch {
-		case !ok || c.Verdict == "" || c.ReportDigest == "":
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
-				Message: fmt.Sprintf("%s: no verdict or report-digest result was passed to attest", name)})
-			continue
-		case !evidence.Verdict(c.Verdict).Valid():
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassCheckInconsistent,
-				Message: fmt.Sprintf("%s: verdict result %q is not pass, fail or error", name, c.Verdict)})
-			continue
-		}
-		rep, err := evidence.ReadVerified(filepath.Join(in.EvidenceDir, evidence.FileName(name)), c.ReportDigest)
-		if err != nil {
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassReportMissing,
-				Message: fmt.Sprintf("%s: evidence report not verified: %v", name, err)})
-			continue
-		}
-		if string(rep.Verdict) != c.Verdict {
-			blocks = append(blocks, decision.Reason{Check: name, Class: decision.ClassCheckInconsistent,
-				Message: fmt.Sprintf("%s: verdict result %q disagrees with the report's %q", name, c.Verdict, rep.Verdict)})
-		}
-		reports[name] = rep
+func stamp(in Input) time.Time {
+	if in.Stamp.IsZero() {
+		return in.Now
 	}
-	return reports, digests, blocks
+	return in.Stamp
 }
 
-// checks lists every required check with the verdict and digest the
-// pipeline passed, and the decision's counts.
-func checks(in Input, dec *decision.Decision) []Check {
-	out := make([]Check, 0, len(policy.Checks))
-	for _, name := range policy.Checks {
-		c := Check{Name: name, Verdict: in.Checks[name].Verdict, ReportDigest: in.Checks[name].ReportDigest}
-		for _, cr := range dec.Checks {
-			if cr.Check == name {
-				c.Verdict = string(cr.Verdict)
-				c.Findings, c.Blocking, c.Waived = cr.Findings, cr.Blocking, cr.Waived
-			}
-		}
-		out = append(out, c)
+// checks lists every required check with the decision's verdict, report
+// digest and counts.
+func checks(dec *decision.Decision) []Check {
+	out := make([]Check, 0, len(dec.Checks))
+	for _, cr := range dec.Checks {
+		out = append(out, Check{Name: cr.Check, Verdict: string(cr.Verdict), ReportDigest: cr.ReportDigest,
+			Findings: cr.Findings, Blocking: cr.Blocking, Waived: cr.Waived})
 	}
 	return out
 }
 
-func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyDigest string, pred *Predicate) VSA {
+func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyDigest digest.Digest, pred *Predicate) VSA {
 	uri := in.ResourceURI
 	if uri == "" {
 		uri = "urn:tollgate:release:" + r.Metadata.Name
@@ -208,16 +180,15 @@ func summary(in Input, r *review.ReleaseReview, p *policy.ReleasePolicy, policyD
 		v.VerifiedLevels = []string{VerifiedLevel}
 	}
 	for _, c := range pred.Checks {
-		if results.ValidDigest(c.ReportDigest) {
+		if !c.ReportDigest.IsZero() {
 			v.InputAttestations = append(v.InputAttestations, ResourceDescriptor{URI: evidence.FileName(c.Name), Digest: digestMap(c.ReportDigest)})
 		}
 	}
 	return v
 }
 
-func digestMap(d string) map[string]string {
-	algo, h, _ := strings.Cut(d, ":")
-	return map[string]string{algo: h}
+func digestMap(d digest.Digest) map[string]string {
+	return map[string]string{string(d.Algorithm()): d.Hex()}
 }
 
 func nonNil[T any](s []T) []T {
@@ -236,5 +207,5 @@ func Summary(p *Predicate) string {
 	if len(p.Reasons) > 0 {
 		s += ": " + p.Reasons[0].Message
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }

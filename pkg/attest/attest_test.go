@@ -15,8 +15,11 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
@@ -34,7 +37,7 @@ type fixture struct {
 	vs       *signtest.Virtual
 	bot      *sign.Signer
 	attestor policy.Identity
-	policyD  string
+	policyD  digest.Digest
 }
 
 func keySigner(t testing.TB) (*sign.Signer, string) {
@@ -51,8 +54,12 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "art")
-	os.MkdirAll(art, 0o755)
-	os.WriteFile(filepath.Join(art, "prompt.txt"), []byte("be helpful"), 0o644)
+	if err := os.MkdirAll(art, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "prompt.txt"), []byte("be helpful"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := artifact.Hash(ctx, art)
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +68,12 @@ func newFixture(t testing.TB) *fixture {
 	r.Spec.Artifact = *m
 	rb, _ := r.Encode()
 	reviewPath := filepath.Join(dir, "rel", "review.yaml")
-	os.MkdirAll(filepath.Dir(reviewPath), 0o755)
-	os.WriteFile(reviewPath, rb, 0o644)
+	if err := os.MkdirAll(filepath.Dir(reviewPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(reviewPath, rb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	alice, alicePub := keySigner(t)
 	bob, bobPub := keySigner(t)
@@ -79,24 +90,30 @@ func newFixture(t testing.TB) *fixture {
 	}
 	pb, _ := json.Marshal(p)
 	policyPath := filepath.Join(dir, "policy.json")
-	os.WriteFile(policyPath, pb, 0o644)
+	if err := os.WriteFile(policyPath, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	ev := filepath.Join(dir, "evidence")
-	checks := map[string]attest.CheckResults{}
+	results := pipeline.Results{pipeline.ResultArtifactDigest: m.Root}
 	for _, c := range policy.Checks {
 		_, d, err := evidence.Write(ev, &evidence.Report{Check: c, Verdict: evidence.Pass, Summary: c + ": pass"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		checks[c] = attest.CheckResults{Verdict: "pass", ReportDigest: d}
+		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
 	for _, s := range []*sign.Signer{alice, bob} {
 		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.MkdirAll(approval.DefaultDir(reviewPath), 0o755)
-		os.WriteFile(filepath.Join(approval.DefaultDir(reviewPath), approval.FileName(s.Identity())), b, 0o644)
+		if err := os.MkdirAll(approval.DefaultDir(reviewPath), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(approval.DefaultDir(reviewPath), approval.FileName(s.Identity())), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	vs := signtest.New(t)
 	bot, err := sign.Keyless(ctx, signtest.Token(botSubject, botIssuer), vs.Options()...)
@@ -105,17 +122,27 @@ func newFixture(t testing.TB) *fixture {
 	}
 	return &fixture{
 		in: attest.Input{
-			ArtifactDigest: m.Root, Checks: checks, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
+			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
 			Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "release-x7k2", UID: "5f0c"}, Now: time.Now().UTC(),
 		},
-		vs: vs, bot: bot, attestor: attestor, policyD: evidence.Digest(pb),
+		vs: vs, bot: bot, attestor: attestor, policyD: digest.FromBytes(pb),
 	}
+}
+
+// artifact is the fixture's artefact digest.
+func (f *fixture) artifact(t testing.TB) digest.Digest {
+	t.Helper()
+	d, err := digest.ParseSHA256(f.in.Results[pipeline.ResultArtifactDigest])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func (f *fixture) verify(t testing.TB, b []byte, req attest.Requirements) (*attest.Verified, error) {
 	t.Helper()
-	if req.ArtifactDigest == "" {
-		req.ArtifactDigest = f.in.ArtifactDigest
+	if req.ArtifactDigest.IsZero() {
+		req.ArtifactDigest = f.artifact(t)
 	}
 	if req.Now.IsZero() {
 		req.Now = time.Now()
@@ -124,6 +151,7 @@ func (f *fixture) verify(t testing.TB, b []byte, req attest.Requirements) (*atte
 }
 
 func TestAttestKeylessPassed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out, err := attest.Attest(context.Background(), f.in, f.bot)
 	if err != nil {
@@ -140,32 +168,41 @@ func TestAttestKeylessPassed(t *testing.T) {
 		t.Fatalf("predicate %+v", p)
 	}
 	onDisk, err := os.ReadFile(filepath.Join(f.in.EvidenceDir, attest.BundleFile))
-	if err != nil || evidence.Digest(onDisk) != out.Digest {
+	if err != nil || digest.FromBytes(onDisk) != out.Digest {
 		t.Fatalf("attestation digest %s does not match %s: %v", out.Digest, attest.BundleFile, err)
 	}
 
-	v, err := f.verify(t, out.Bundle, attest.Requirements{PolicyDigests: []string{f.policyD}, MaxAge: time.Hour})
+	v, err := f.verify(t, out.Bundle, attest.Requirements{PolicyDigests: []digest.Digest{f.policyD}, MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Identity != "release-bot" || !strings.HasPrefix(v.Signer, botSubject) || time.Since(v.Time) > time.Minute {
+	if v.Identity != "release-bot" || v.Signer.Name() != botSubject || time.Since(v.Time) > time.Minute {
 		t.Fatalf("verified %+v", v)
 	}
 
 	// The VSA says the same, in SLSA's words.
-	res, err := trust.Verify(context.Background(), out.VSABundle, []policy.Identity{f.attestor}, trust.WithTrustedMaterial(f.vs.TrustedMaterial()), trust.WithArtifactDigest(f.in.ArtifactDigest))
+	res, err := trust.Verify(context.Background(), out.VSABundle, []policy.Identity{f.attestor}, func() trust.Artifact {
+		a, err := trust.ArtifactDigest(f.artifact(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}(), trust.WithTrustedMaterial(f.vs.TrustedMaterial()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, _ := sign.ParseStatement(res.Payload)
+	st, _ := intoto.Parse(res.Payload)
 	var vsa attest.VSA
-	json.Unmarshal(st.Predicate, &vsa)
-	if st.PredicateType != attest.VSAPredicateType || vsa.VerificationResult != "PASSED" || vsa.Policy.Digest["sha256"] != strings.TrimPrefix(f.policyD, "sha256:") || len(vsa.InputAttestations) != 3 {
+	if err := json.Unmarshal(st.Predicate, &vsa); err != nil {
+		t.Fatal(err)
+	}
+	if st.PredicateType != attest.VSAPredicateType || vsa.VerificationResult != "PASSED" || vsa.Policy.Digest["sha256"] != f.policyD.Hex() || len(vsa.InputAttestations) != 3 {
 		t.Fatalf("VSA %s %+v", st.PredicateType, vsa)
 	}
 }
 
 func TestVerifyRefuses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out, err := attest.Attest(context.Background(), f.in, f.bot)
 	if err != nil {
@@ -182,15 +219,16 @@ func TestVerifyRefuses(t *testing.T) {
 		req    attest.Requirements
 		want   string
 	}{
-		{"another digest", out.Bundle, attest.Requirements{ArtifactDigest: "sha256:" + strings.Repeat("1", 64)}, "a bundle for another release"},
+		{"another digest", out.Bundle, attest.Requirements{ArtifactDigest: digest.FromBytes([]byte("another release"))}, "a bundle for another release"},
 		{"modified payload", tamper(t, out.Bundle), attest.Requirements{}, "signature"},
 		{"untrusted signer", otherOut.Bundle, attest.Requirements{}, "signature"},
-		{"unlisted policy", out.Bundle, attest.Requirements{PolicyDigests: []string{"sha256:" + strings.Repeat("2", 64)}}, "is not an allowed policy"},
+		{"unlisted policy", out.Bundle, attest.Requirements{PolicyDigests: []digest.Digest{digest.FromBytes([]byte("another policy"))}}, "is not an allowed policy"},
 		{"older than max-age", out.Bundle, attest.Requirements{MaxAge: 24 * time.Hour, Now: time.Now().Add(30 * time.Hour)}, "older than --max-age 24h"},
 		{"VSA instead of release gate", out.VSABundle, attest.Requirements{}, "not a release-gate attestation"},
 		{"not a bundle", []byte(`{"mediaType":"x"}`), attest.Requirements{}, "signature"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := f.verify(t, tc.bundle, tc.req)
 			if !errors.Is(err, attest.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want ErrRefused containing %q", err, tc.want)
@@ -200,29 +238,30 @@ func TestVerifyRefuses(t *testing.T) {
 }
 
 func TestAttestFailedInputs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		mutate func(f *fixture)
 		want   []string
 	}{
 		{"missing report", func(f *fixture) { os.Remove(filepath.Join(f.in.EvidenceDir, "secret-inventory.json")) },
-			[]string{"secret-inventory: evidence report not verified"}},
+			[]string{"secret-inventory: read ", "secret-inventory.json: no such file or directory"}},
 		{"digest mismatch", func(f *fixture) {
-			c := f.in.Checks["provenance"]
-			c.ReportDigest = f.in.Checks["permission-diff"].ReportDigest
-			f.in.Checks["provenance"] = c
-		}, []string{"provenance: evidence report not verified", "report digest mismatch"}},
-		{"verdict disagrees with report", func(f *fixture) {
-			f.in.Checks["permission-diff"] = attest.CheckResults{Verdict: "fail", ReportDigest: f.in.Checks["permission-diff"].ReportDigest}
-		}, []string{`permission-diff: verdict result "fail" disagrees with the report's "pass"`}},
-		{"no results passed", func(f *fixture) { delete(f.in.Checks, "provenance") },
-			[]string{"provenance: no verdict or report-digest result was passed"}},
+			f.in.Results["provenance-report-digest"] = f.in.Results["permission-diff-report-digest"]
+		}, []string{"provenance: report was changed after the check wrote it", "report digest mismatch"}},
+		{"verdict disagrees with report", func(f *fixture) { f.in.Results["permission-diff-verdict"] = "fail" },
+			[]string{"result permission-diff-verdict is fail but the report "}},
+		{"no results passed", func(f *fixture) {
+			delete(f.in.Results, "provenance-verdict")
+			delete(f.in.Results, "provenance-report-digest")
+		}, []string{"result provenance-verdict is missing: pass --provenance-verdict", "result provenance-report-digest is missing"}},
 		{"too few approvals", func(f *fixture) {
 			ents, _ := os.ReadDir(approval.DefaultDir(f.in.ReviewPath))
 			os.Remove(filepath.Join(approval.DefaultDir(f.in.ReviewPath), ents[0].Name()))
 		}, []string{"approvals: 1 of 2 required"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			tc.mutate(f)
 			out, err := attest.Attest(context.Background(), f.in, f.bot)
@@ -251,15 +290,16 @@ func TestAttestFailedInputs(t *testing.T) {
 }
 
 func TestAttestCannotDecide(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.in.PolicyPath = filepath.Join(t.TempDir(), "missing.yaml")
 	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil {
 		t.Fatal("attest without a policy succeeded")
 	}
 	f = newFixture(t)
-	f.in.ArtifactDigest = "sha256:nope"
-	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil {
-		t.Fatal("attest with an invalid artifact digest succeeded")
+	f.in.Results[pipeline.ResultArtifactDigest] = "sha256:nope"
+	if _, err := attest.Attest(context.Background(), f.in, f.bot); err == nil || !strings.Contains(err.Error(), `result artifact-digest: digest "sha256:nope" is not sha256:`) {
+		t.Fatalf("attest with an invalid artifact digest: %v", err)
 	}
 }
 

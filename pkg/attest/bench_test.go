@@ -26,7 +26,7 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := attest.Requirements{ArtifactDigest: f.in.ArtifactDigest, MaxAge: time.Hour, Now: time.Now()}
+	req := attest.Requirements{ArtifactDigest: f.artifact(b), MaxAge: time.Hour, Now: time.Now()}
 	for b.Loop() {
 		if _, err := f.verify(b, out.Bundle, req); err != nil {
 			b.Fatal(err)

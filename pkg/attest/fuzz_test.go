@@ -18,7 +18,7 @@ func FuzzParsePredicate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if (p.Verdict != decision.Passed && p.Verdict != decision.Failed) || p.Release == "" || p.Time.IsZero() || p.PolicyDigest == "" {
+		if (p.Verdict != decision.Passed && p.Verdict != decision.Failed) || p.Release == "" || p.Time.IsZero() || p.PolicyDigest.IsZero() {
 			t.Fatalf("accepted %q as %+v", b, p)
 		}
 	})

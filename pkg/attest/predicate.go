@@ -5,13 +5,13 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 // Predicate types and file names.
 const (
 	PredicateType    = "https://tollgate.dev/release-gate/v1"
 	VSAPredicateType = "https://slsa.dev/verification_summary/v1"
-	StatementType    = "https://in-toto.io/Statement/v1"
 
 	// BundleFile and VSABundleFile are the bundles' names in the evidence
 	// workspace. The attestation-digest result is the sha256 of BundleFile.
@@ -29,20 +29,22 @@ type Run struct {
 
 // Check is one check's outcome as attested.
 type Check struct {
-	Name         string `json:"name"`
-	Verdict      string `json:"verdict"`
-	ReportDigest string `json:"reportDigest"`
-	Findings     int    `json:"findings"`
-	Blocking     int    `json:"blocking"`
-	Waived       int    `json:"waived"`
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
+	// ReportDigest is the verified report's digest; "" when the pipeline
+	// passed none that is valid.
+	ReportDigest digest.Digest `json:"reportDigest"`
+	Findings     int           `json:"findings"`
+	Blocking     int           `json:"blocking"`
+	Waived       int           `json:"waived"`
 }
 
 // Predicate is the https://tollgate.dev/release-gate/v1 predicate.
 type Predicate struct {
 	Verdict      decision.Verdict            `json:"verdict"`
 	Release      string                      `json:"release"`
-	ReviewDigest string                      `json:"reviewDigest"`
-	PolicyDigest string                      `json:"policyDigest"`
+	ReviewDigest digest.Digest               `json:"reviewDigest"`
+	PolicyDigest digest.Digest               `json:"policyDigest"`
 	Checks       []Check                     `json:"checks"`
 	Approvals    []decision.Approval         `json:"approvals"`
 	Exceptions   []decision.AppliedException `json:"exceptions"`

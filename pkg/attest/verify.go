@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -24,9 +26,9 @@ const MaxClockSkew = 5 * time.Minute
 // Requirements are what a promotion demands of a release-gate attestation.
 type Requirements struct {
 	// ArtifactDigest is the artefact root digest being promoted.
-	ArtifactDigest string
+	ArtifactDigest digest.Digest
 	// PolicyDigests are the allowed policy digests; empty allows any.
-	PolicyDigests []string
+	PolicyDigests []digest.Digest
 	// MaxAge refuses attestations older than this; 0 means no limit.
 	MaxAge time.Duration
 	// Now is the current time.
@@ -36,9 +38,10 @@ type Requirements struct {
 // Verified is an accepted attestation.
 type Verified struct {
 	Predicate *Predicate
-	// Identity is the policy identity name that matched, Signer the key id
-	// or certificate identity.
-	Identity, Signer string
+	// Identity is the policy identity name that matched, Signer the key
+	// or certificate that signed.
+	Identity string
+	Signer   signer.Identity
 	// Time is the attestation time used for MaxAge: the transparency-log
 	// time when the bundle has one, else the signed predicate time.
 	Time time.Time
@@ -50,14 +53,16 @@ type Verified struct {
 // refusal wraps ErrRefused and says why; policy-level refusals (verdict,
 // policy digest, age) are all reported together.
 func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requirements, opts ...trust.Option) (*Verified, error) {
-	res, err := trust.Verify(ctx, bundle, ids, append(opts, trust.WithNow(func() time.Time { return req.Now }))...)
+	// The subject is checked below, to say which release a bundle for
+	// another one names.
+	res, err := trust.Verify(ctx, bundle, ids, trust.WithoutArtifactUnsafe(), append(opts, trust.WithNow(func() time.Time { return req.Now }))...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature: %w", ErrRefused, err)
 	}
-	if res.PayloadType != sign.InTotoPayloadType {
+	if res.PayloadType != intoto.PayloadType {
 		return nil, fmt.Errorf("%w: the bundle holds %q, not an in-toto statement", ErrRefused, res.PayloadType)
 	}
-	st, err := sign.ParseStatement(res.Payload)
+	st, err := intoto.Parse(res.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 	}
@@ -65,7 +70,7 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 		return nil, fmt.Errorf("%w: the bundle is a %s statement, not a release-gate attestation (%s)", ErrRefused, st.PredicateType, PredicateType)
 	}
 	if !st.HasSubject(req.ArtifactDigest) {
-		return nil, fmt.Errorf("%w: the attestation is about %q sha256:%s, not %s (a bundle for another release)", ErrRefused, st.Subject[0].Name, st.Subject[0].Digest["sha256"], req.ArtifactDigest)
+		return nil, fmt.Errorf("%w: the attestation is about %s, not %s (a bundle for another release)", ErrRefused, st.Subject[0], req.ArtifactDigest)
 	}
 	pred, err := ParsePredicate(st.Predicate)
 	if err != nil {
@@ -87,7 +92,11 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 		why = append(why, msg)
 	}
 	if len(req.PolicyDigests) > 0 && !slices.Contains(req.PolicyDigests, pred.PolicyDigest) {
-		why = append(why, fmt.Sprintf("policy digest %s is not an allowed policy (%s)", pred.PolicyDigest, strings.Join(req.PolicyDigests, ", ")))
+		allowed := make([]string, len(req.PolicyDigests))
+		for i, d := range req.PolicyDigests {
+			allowed[i] = d.String()
+		}
+		why = append(why, fmt.Sprintf("policy digest %s is not an allowed policy (%s)", pred.PolicyDigest, strings.Join(allowed, ", ")))
 	}
 	if age := req.Now.Sub(v.Time); req.MaxAge > 0 && age > req.MaxAge {
 		why = append(why, fmt.Sprintf("attested at %s, %s ago, older than --max-age %s", v.Time.UTC().Format(time.RFC3339), age.Round(time.Second), req.MaxAge))
@@ -104,8 +113,8 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 // ParsePredicate decodes a release-gate predicate and checks the fields a
 // verifier relies on. Unknown fields are allowed (newer writers).
 func ParsePredicate(b []byte) (*Predicate, error) {
-	if len(b) > sign.MaxStatementSize {
-		return nil, fmt.Errorf("release-gate predicate is larger than %d bytes", sign.MaxStatementSize)
+	if len(b) > intoto.MaxSize {
+		return nil, fmt.Errorf("release-gate predicate is larger than %d bytes", intoto.MaxSize)
 	}
 	var p Predicate
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -118,7 +127,7 @@ func ParsePredicate(b []byte) (*Predicate, error) {
 		return nil, errors.New("release-gate predicate has no release name")
 	case p.Time.IsZero():
 		return nil, errors.New("release-gate predicate has no time")
-	case p.PolicyDigest == "":
+	case p.PolicyDigest.IsZero():
 		return nil, errors.New("release-gate predicate has no policy digest")
 	}
 	return &p, nil

@@ -6,6 +6,7 @@ import (
 )
 
 func TestRefs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		class string
 		want  []string
@@ -46,6 +47,7 @@ func TestRefs(t *testing.T) {
 }
 
 func TestAssess(t *testing.T) {
+	t.Parallel()
 	as := Assess([]Observation{
 		{Class: "secrets.reference-added", Status: Warned},
 		{Class: "secrets.literal.a", Status: Waived},

@@ -4,18 +4,20 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // Verdict is the release verdict, spelled as SLSA VSA's verificationResult.
 type Verdict string
 
 const (
-	// Passed: the release may be promoted.
+	// Passed means the release may be promoted.
 	Passed Verdict = "PASSED"
-	// Failed: the release is blocked.
+	// Failed means the release is blocked.
 	Failed Verdict = "FAILED"
 )
 
@@ -23,10 +25,10 @@ const (
 type Approval struct {
 	// Identity is the policy identity name that matched.
 	Identity string `json:"identity"`
-	// Signer is the key id or certificate subject and issuer.
-	Signer string `json:"signer"`
+	// Signer is the key or certificate that signed it (package signer).
+	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
-	ReviewDigest string `json:"reviewDigest"`
+	ReviewDigest digest.Digest `json:"reviewDigest"`
 	// SignedAt is the verified signing time, if any.
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 }
@@ -34,28 +36,31 @@ type Approval struct {
 // Input is everything a decision is made from. Reports must already be
 // verified against the digests in Digests.
 type Input struct {
-	// ArtifactDigest is the provenance artifact-digest result.
-	ArtifactDigest string
+	// ArtifactDigest is the provenance artifact-digest result; the zero
+	// Digest (missing or malformed) blocks.
+	ArtifactDigest digest.Digest
 	// Reports by check name (policy.Checks); a missing report is an error.
 	Reports map[string]*evidence.Report
-	// Digests are the report-digest results by check name.
-	Digests map[string]string
+	// Digests are the report-digest results by check name; a missing or
+	// zero one blocks.
+	Digests map[string]digest.Digest
 	// Review and its digest; Approvals are verified approvals of it.
 	Review       *review.ReleaseReview
-	ReviewDigest string
+	ReviewDigest digest.Digest
 	Approvals    []Approval
 	// Approval problems found while verifying (bad signature, unknown
 	// signer); each becomes a reason.
 	ApprovalErrors []string
 	// Policy and its digest.
 	Policy       *policy.ReleasePolicy
-	PolicyDigest string
+	PolicyDigest digest.Digest
 	// Attestor is the identity that signs the attestation, for separation
 	// of duties: trust.Result.Signer of the attestation bundle (or, before
-	// signing, the signer string the key or certificate will produce). An
-	// approval whose Signer or Identity equals it does not count. "" when
-	// unknown, which fails a policy that requires separation of duties.
-	Attestor string
+	// signing, sign.Signer.Identity). An approval whose Signer equals it,
+	// or whose policy identity name is its string form, does not count.
+	// The zero Identity (unknown) fails a policy that requires separation
+	// of duties.
+	Attestor signer.Identity
 	// Now is the decision time (exception expiry is judged against it).
 	Now time.Time
 }
@@ -64,7 +69,7 @@ type Input struct {
 type CheckResult struct {
 	Check        string           `json:"check"`
 	Verdict      evidence.Verdict `json:"verdict"`
-	ReportDigest string           `json:"reportDigest"`
+	ReportDigest digest.Digest    `json:"reportDigest"`
 	Findings     int              `json:"findings"`
 	Blocking     int              `json:"blocking"`
 	Warnings     int              `json:"warnings"`

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -72,8 +71,8 @@ func Evaluate(in Input) (*Decision, error) {
 		Checks: []CheckResult{}, Approvals: []Approval{}, Exceptions: []AppliedException{},
 		Reasons: []Reason{}, Warnings: []Reason{},
 	}}
-	if !results.ValidDigest(in.ArtifactDigest) {
-		e.block("", ClassArtifact, fmt.Sprintf("artifact digest %q is not sha256:<64 hex>; the provenance artifact-digest result is required", in.ArtifactDigest))
+	if in.ArtifactDigest.IsZero() {
+		e.block("", ClassArtifact, "no valid artifact digest: the provenance artifact-digest result (sha256:<64 hex>) is required")
 	}
 	e.approvals()
 	e.exceptions()
@@ -135,7 +134,7 @@ func (e *evaluation) approvals() {
 		if as[i].Identity != as[j].Identity {
 			return as[i].Identity < as[j].Identity
 		}
-		return as[i].Signer < as[j].Signer
+		return as[i].Signer.String() < as[j].Signer.String()
 	})
 	e.approved = map[string]bool{}
 	for _, a := range as {
@@ -146,7 +145,7 @@ func (e *evaluation) approvals() {
 		case a.ReviewDigest != e.in.ReviewDigest:
 			e.block("", ClassApprovalInvalid, fmt.Sprintf("approval by %s approves review %s, not this review %s", a.Identity, a.ReviewDigest, e.in.ReviewDigest))
 			continue
-		case p.SeparationOfDuties && e.in.Attestor != "" && (a.Signer == e.in.Attestor || a.Identity == e.in.Attestor):
+		case p.SeparationOfDuties && !e.in.Attestor.IsZero() && (a.Signer == e.in.Attestor || a.Identity == e.in.Attestor.String()):
 			e.block("", ClassSeparation, fmt.Sprintf("approval by %s does not count: it is also the attestation signer (%s) and the policy requires separation of duties", a.Identity, e.in.Attestor))
 			continue
 		}
@@ -154,10 +153,10 @@ func (e *evaluation) approvals() {
 			continue
 		}
 		e.approved[a.Identity] = true
-		e.approved[a.Signer] = true
+		e.approved[a.Signer.String()] = true
 		e.d.Approvals = append(e.d.Approvals, a)
 	}
-	if p.SeparationOfDuties && e.in.Attestor == "" {
+	if p.SeparationOfDuties && e.in.Attestor.IsZero() {
 		e.block("", ClassSeparation, "the policy requires separation of duties but the attestation signer is unknown")
 	}
 	if n := len(e.d.Approvals); n < p.Required {
@@ -257,14 +256,14 @@ func (e *evaluation) covering(check, fp string) (valid, invalid []*exception) {
 
 // check judges one check's report.
 func (e *evaluation) check(name string) {
-	digest := e.in.Digests[name]
-	cr := CheckResult{Check: name, Verdict: evidence.Error, ReportDigest: digest}
+	d := e.in.Digests[name]
+	cr := CheckResult{Check: name, Verdict: evidence.Error, ReportDigest: d}
 	rep := e.in.Reports[name]
 	switch {
 	case rep == nil:
 		e.block(name, ClassReportMissing, name+": no verified evidence report; the check did not run or its report could not be read")
-	case !results.ValidDigest(digest):
-		e.block(name, ClassReportMissing, fmt.Sprintf("%s: report digest %q is not sha256:<64 hex>", name, digest))
+	case d.IsZero():
+		e.block(name, ClassReportMissing, name+": no valid report digest (sha256:<64 hex>) pins its report")
 	case rep.Check != name:
 		e.block(name, ClassReportMissing, fmt.Sprintf("%s: the report is for check %q", name, rep.Check))
 	case !rep.Verdict.Valid():
@@ -429,13 +428,13 @@ func (e *evaluation) celVars() map[string]any {
 	checks := map[string]any{}
 	for _, c := range e.d.Checks {
 		checks[c.Check] = map[string]any{
-			"verdict": string(c.Verdict), "reportDigest": c.ReportDigest, "findings": int64(c.Findings),
+			"verdict": string(c.Verdict), "reportDigest": c.ReportDigest.String(), "findings": int64(c.Findings),
 			"blocking": int64(c.Blocking), "warnings": int64(c.Warnings), "waived": int64(c.Waived),
 		}
 	}
 	approvals := []any{}
 	for _, a := range e.d.Approvals {
-		approvals = append(approvals, map[string]any{"identity": a.Identity, "signer": a.Signer})
+		approvals = append(approvals, map[string]any{"identity": a.Identity, "signer": a.Signer.String()})
 	}
 	exceptions := []any{}
 	for _, x := range e.exc {
@@ -455,7 +454,7 @@ func (e *evaluation) celVars() map[string]any {
 	}
 	m := e.in.Review.Spec.Model
 	return map[string]any{
-		policy.VarArtifact: map[string]any{"digest": e.in.ArtifactDigest, "reviewedRoot": e.in.Review.Spec.Artifact.Root},
+		policy.VarArtifact: map[string]any{"digest": e.in.ArtifactDigest.String(), "reviewedRoot": e.in.Review.Spec.Artifact.Root},
 		policy.VarRelease: map[string]any{"name": e.in.Review.Metadata.Name,
 			"model": map[string]any{"name": m.Name, "version": m.Version, "revision": m.Revision}},
 		policy.VarChecks:     checks,
@@ -516,15 +515,4 @@ func (d *Decision) Block(rs ...Reason) {
 	}
 	d.Reasons = append(append([]Reason(nil), rs...), d.Reasons...)
 	d.Verdict = Failed
-}
-
-// Time is the time exceptions are judged at: the later of the wall clock
-// and the reproducible-build clock (SOURCE_DATE_EPOCH), so an epoch set for
-// byte-identical reports can never revive an expired exception. attest and
-// gate both judge at this time, so they reach the same decision.
-func Time(reproducible time.Time) time.Time {
-	if wall := time.Now().UTC(); wall.After(reproducible) {
-		return wall
-	}
-	return reproducible.UTC()
 }

@@ -7,21 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 var (
 	now      = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	artifact = "sha256:" + strings.Repeat("a", 64)
-	revDig   = "sha256:" + strings.Repeat("b", 64)
+	artifact = digest.MustParse("sha256:" + strings.Repeat("a", 64))
+	revDig   = digest.MustParse("sha256:" + strings.Repeat("b", 64))
 )
 
 const fp1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 
-func digestOf(check string) string {
-	return "sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64)
+func digestOf(check string) digest.Digest {
+	return digest.MustParse("sha256:" + strings.Repeat(fmt.Sprintf("%x", len(check)%16), 64))
 }
 
 func testPolicy(t *testing.T, yaml string) *policy.ReleasePolicy {
@@ -51,8 +53,8 @@ func passReports() map[string]*evidence.Report {
 	return m
 }
 
-func digests() map[string]string {
-	m := map[string]string{}
+func digests() map[string]digest.Digest {
+	m := map[string]digest.Digest{}
 	for _, c := range policy.Checks {
 		m[c] = digestOf(c)
 	}
@@ -77,8 +79,8 @@ func baseInput(t *testing.T) Input {
 		ArtifactDigest: artifact, Reports: passReports(), Digests: digests(),
 		Review:       &review.ReleaseReview{Metadata: review.New("agent").Metadata},
 		ReviewDigest: revDig,
-		Approvals:    []Approval{{Identity: "alice", Signer: "key:aa", ReviewDigest: revDig}},
-		Policy:       testPolicy(t, ""), Attestor: "key:ff", Now: now,
+		Approvals:    []Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}},
+		Policy:       testPolicy(t, ""), Attestor: signer.MustParse("key:" + strings.Repeat("ff", 32)), Now: now,
 	}
 }
 
@@ -91,6 +93,7 @@ func withFinding(in *Input, f evidence.Finding) {
 }
 
 func TestEvaluate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		mod      func(t *testing.T, in *Input)
@@ -105,8 +108,8 @@ func TestEvaluate(t *testing.T) {
 		{name: "pass", verdict: Passed, controls: map[string]string{"ASI03": "held", "MANAGE 1.1": "held"}},
 		{name: "missing report", verdict: Failed, class: ClassReportMissing, reason: "provenance: no verified evidence report",
 			mod: func(t *testing.T, in *Input) { delete(in.Reports, policy.CheckProvenance) }},
-		{name: "bad report digest", verdict: Failed, class: ClassReportMissing, reason: `report digest "sha256:nope"`,
-			mod: func(t *testing.T, in *Input) { in.Digests[policy.CheckPermissions] = "sha256:nope" }},
+		{name: "no report digest", verdict: Failed, class: ClassReportMissing, reason: "permission-diff: no valid report digest",
+			mod: func(t *testing.T, in *Input) { in.Digests[policy.CheckPermissions] = digest.Digest{} }},
 		{name: "report for another check", verdict: Failed, reason: `the report is for check "provenance"`,
 			mod: func(t *testing.T, in *Input) { in.Reports[policy.CheckSecrets].Check = policy.CheckProvenance }},
 		{name: "check error blocks", verdict: Failed, class: ClassCheckError, reason: "could not decide (verdict error): disk on fire",
@@ -116,7 +119,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "unknown verdict", verdict: Failed, class: ClassCheckError, reason: `unknown verdict "maybe"`,
 			mod: func(t *testing.T, in *Input) { in.Reports[policy.CheckProvenance].Verdict = "maybe" }},
 		{name: "invalid artifact digest", verdict: Failed, class: ClassArtifact, reason: "artifact digest",
-			mod: func(t *testing.T, in *Input) { in.ArtifactDigest = "$(tasks.provenance.results.artifact-digest)" }},
+			mod: func(t *testing.T, in *Input) { in.ArtifactDigest = digest.Digest{} }},
 		{name: "blocking finding", verdict: Failed, class: "secrets.literal.openai", reason: "prompts/system.md: secrets.literal.openai here (fingerprint " + fp1,
 			controls: map[string]string{"ASI03": "violated", "MANAGE 1.1": "violated", "ASI02": "held"},
 			mod:      func(t *testing.T, in *Input) { withFinding(in, finding("secrets.literal.openai", evidence.High, true)) }},
@@ -168,7 +171,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "exception approver by signer", verdict: Passed, applied: 1, waived: 1,
 			mod: func(t *testing.T, in *Input) {
 				withFinding(in, finding("secrets.literal.openai", evidence.High, true))
-				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = "key:aa" })}
+				in.Review.Spec.Exceptions = []review.Exception{exc(func(x *review.Exception) { x.Approver = signer.MustParse("key:" + strings.Repeat("aa", 32)).String() })}
 			}},
 		{name: "exception too long", verdict: Failed, reason: "lifetime 60d exceeds the policy's maximum 30d",
 			mod: func(t *testing.T, in *Input) {
@@ -230,30 +233,51 @@ func TestEvaluate(t *testing.T) {
 			mod: func(t *testing.T, in *Input) {
 				in.Policy = testPolicy(t, "")
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: "key:a2", ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("a2", 32)), ReviewDigest: revDig})
 			}},
 		{name: "two approvers pass", verdict: Passed,
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: "key:bb", ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig})
 			}},
-		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:0",
-			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = "sha256:0" }},
+		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:aaaa",
+			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = artifact }},
 		{name: "approval by unknown identity", verdict: Failed, class: ClassApprovalInvalid, reason: `"mallory" is not an approver in the policy`,
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].Identity = "mallory" }},
 		{name: "approval problems block", verdict: Failed, class: ClassApprovalInvalid, reason: "approval: approvals/x.sigstore.json: bad signature",
 			mod: func(t *testing.T, in *Input) {
 				in.ApprovalErrors = []string{"approvals/x.sigstore.json: bad signature"}
 			}},
-		{name: "separation of duties", verdict: Failed, class: ClassSeparation, reason: "approval by alice does not count: it is also the attestation signer (key:aa)",
+		{name: "separation of duties", verdict: Failed, class: ClassSeparation, reason: "approval by alice does not count: it is also the attestation signer (key:aaaa",
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.SeparationOfDuties = true
-				in.Attestor = "key:aa"
+				in.Attestor = signer.MustParse("key:" + strings.Repeat("aa", 32))
+			}},
+		{name: "separation of duties, keyless attestor read back from an attestation", verdict: Failed, class: ClassSeparation,
+			reason: "it is also the attestation signer (https://kubernetes.io/namespaces/ci/serviceaccounts/bot (issuer https://kubernetes.default.svc))",
+			mod: func(t *testing.T, in *Input) {
+				in.Policy.Spec.Approvals.SeparationOfDuties = true
+				made, err := signer.Certificate("https://kubernetes.io/namespaces/ci/serviceaccounts/bot", "https://kubernetes.default.svc")
+				if err != nil {
+					t.Fatal(err)
+				}
+				in.Approvals[0].Signer = made
+				// the gate reads the attestor back from a verified bundle;
+				// the same signer compares equal however it was made
+				if in.Attestor, err = signer.Parse(made.String()); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "separation of duties, same subject under another issuer", verdict: Passed,
+			mod: func(t *testing.T, in *Input) {
+				in.Policy.Spec.Approvals.SeparationOfDuties = true
+				in.Approvals[0].Signer, _ = signer.Certificate("alice@example.com", "https://accounts.example.com")
+				in.Attestor, _ = signer.Certificate("alice@example.com", "https://evil.example")
 			}},
 		{name: "separation of duties with unknown attestor", verdict: Failed, class: ClassSeparation, reason: "attestation signer is unknown",
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.SeparationOfDuties = true
-				in.Attestor = ""
+				in.Attestor = signer.Identity{}
 			}},
 		{name: "separation of duties held", verdict: Passed,
 			mod: func(t *testing.T, in *Input) { in.Policy.Spec.Approvals.SeparationOfDuties = true }},
@@ -299,6 +323,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			in := baseInput(t)
 			if tc.mod != nil {
 				tc.mod(t, &in)
@@ -355,6 +380,7 @@ func hasMessage(rs []Reason, sub string) bool {
 }
 
 func TestEvaluateAppliedException(t *testing.T) {
+	t.Parallel()
 	in := baseInput(t)
 	withFinding(&in, finding("secrets.literal.openai", evidence.High, true))
 	in.Review.Spec.Exceptions = []review.Exception{exc(nil)}
@@ -375,9 +401,10 @@ func TestEvaluateAppliedException(t *testing.T) {
 // TestEvaluateDeterministic: the same input in any order gives the same
 // bytes.
 func TestEvaluateDeterministic(t *testing.T) {
+	t.Parallel()
 	mk := func(reverse bool) []byte {
 		in := baseInput(t)
-		in.Approvals = []Approval{{Identity: "bob", Signer: "key:bb", ReviewDigest: revDig}, {Identity: "alice", Signer: "key:aa", ReviewDigest: revDig}}
+		in.Approvals = []Approval{{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig}, {Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}}
 		if reverse {
 			in.Approvals[0], in.Approvals[1] = in.Approvals[1], in.Approvals[0]
 		}
@@ -398,6 +425,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 }
 
 func TestEvaluateNeedsPolicyAndReview(t *testing.T) {
+	t.Parallel()
 	in := baseInput(t)
 	in.Policy = nil
 	if _, err := Evaluate(in); err == nil {
@@ -411,6 +439,7 @@ func TestEvaluateNeedsPolicyAndReview(t *testing.T) {
 }
 
 func TestBlock(t *testing.T) {
+	t.Parallel()
 	d, err := Evaluate(baseInput(t))
 	if err != nil {
 		t.Fatal(err)

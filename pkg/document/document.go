@@ -13,7 +13,8 @@ import (
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // APIVersion is the apiVersion of every tollgate document.
@@ -32,7 +33,7 @@ const (
 const MaxDepth = 64
 
 // ErrInvalid marks documents that cannot be accepted.
-var ErrInvalid = errors.New("invalid document")
+var ErrInvalid = invalid.New("invalid document")
 
 // TypeMeta is the apiVersion and kind every document carries.
 type TypeMeta struct {
@@ -58,7 +59,7 @@ func ReadFile(path, kind string, out any) ([]byte, error) {
 			return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrInvalid, MaxSize)
 		}
 	}
-	b, err := evidence.ReadBounded(path, MaxSize)
+	b, err := safefile.Read(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -79,14 +80,14 @@ func Decode(b []byte, kind string, out any) error {
 	}
 	js, err := toJSON(b)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if err := checkDepth(js); err != nil {
 		return err
 	}
 	var tm TypeMeta
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, &tm); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if tm.APIVersion != APIVersion {
 		return fmt.Errorf("%w: apiVersion is %q, want %q", ErrInvalid, tm.APIVersion, APIVersion)
@@ -96,7 +97,7 @@ func Decode(b []byte, kind string, out any) error {
 	}
 	strict, err := kjson.UnmarshalStrict(js, out, kjson.DisallowUnknownFields)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(strict) > 0 {
 		msgs := make([]string, len(strict))

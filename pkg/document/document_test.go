@@ -24,6 +24,7 @@ type doc struct {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	bomb := "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
 	for i, prev := 0, "a"; i < 9; i++ {
 		name := string(rune('b' + i))
@@ -53,6 +54,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var d doc
 			err := document.Decode([]byte(tt.in), "Thing", &d)
 			if tt.name == "alias bomb" {
@@ -83,6 +85,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestDecodeRejectsOversize(t *testing.T) {
+	t.Parallel()
 	var d doc
 	big := make([]byte, document.MaxSize+1)
 	if err := document.Decode(big, "Thing", &d); err == nil || !strings.Contains(err.Error(), "larger than") {
@@ -91,6 +94,7 @@ func TestDecodeRejectsOversize(t *testing.T) {
 }
 
 func TestDecodeRejectsDuplicateKeysInJSON(t *testing.T) {
+	t.Parallel()
 	var d doc
 	in := `{"apiVersion":"tollgate.dev/v1alpha1","kind":"Thing","spec":{"count":1,"count":2}}`
 	if err := document.Decode([]byte(in), "Thing", &d); err == nil || !strings.Contains(err.Error(), `key "count" already set`) {
@@ -99,6 +103,7 @@ func TestDecodeRejectsDuplicateKeysInJSON(t *testing.T) {
 }
 
 func TestDecodeJSONFastPathRefusesNestedDuplicates(t *testing.T) {
+	t.Parallel()
 	var d doc
 	for _, in := range []string{
 		`{"apiVersion":"tollgate.dev/v1alpha1","kind":"Thing","spec":{"inner":{"a":"1","a":"2"}}}`,

@@ -2,17 +2,15 @@ package evidence
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // SchemaURI identifies the report format; it is the JSON Schema's $id.
@@ -25,11 +23,11 @@ const MaxReportSize = 64 << 20
 type Verdict string
 
 const (
-	// Pass: the check found nothing that blocks.
+	// Pass means the check found nothing that blocks.
 	Pass Verdict = "pass"
-	// Fail: the check found something that blocks the release.
+	// Fail means the check found something that blocks the release.
 	Fail Verdict = "fail"
-	// Error: the check could not decide; the gate treats it as blocking.
+	// Error means the check could not decide; the gate treats it as blocking.
 	Error Verdict = "error"
 )
 
@@ -168,75 +166,46 @@ func Canonical(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Digest returns "sha256:<hex>" of b.
-func Digest(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
-}
+// Digest returns "sha256:<hex>" of b as a string, for the string maps of
+// a report (Inputs); digest.FromBytes is the typed form.
+func Digest(b []byte) string { return digest.FromBytes(b).String() }
 
 // FileName is the report's file name in the evidence directory.
 func FileName(check string) string { return check + ".json" }
 
 // Write encodes r into dir/<check>.json atomically (temporary file, fsync,
 // rename) and returns the path and the digest of the bytes written.
-func Write(dir string, r *Report) (path, digest string, err error) {
+func Write(dir string, r *Report) (string, digest.Digest, error) {
 	b, err := r.Encode()
 	if err != nil {
-		return "", "", fmt.Errorf("report %s: %w", r.Check, err)
+		return "", digest.Digest{}, fmt.Errorf("report %s: %w", r.Check, err)
 	}
-	path = filepath.Join(dir, FileName(r.Check))
-	if err := WriteFileAtomic(path, b); err != nil {
-		return "", "", fmt.Errorf("report %s: %w", r.Check, err)
+	path := filepath.Join(dir, FileName(r.Check))
+	if err := safefile.WriteAtomic(path, b); err != nil {
+		return "", digest.Digest{}, fmt.Errorf("report %s: %w", r.Check, err)
 	}
-	return path, Digest(b), nil
+	return path, digest.FromBytes(b), nil
 }
 
-// WriteFileAtomic writes b to path through a temporary file in the same
-// directory, so a reader never sees a partial file and a full disk leaves
-// the old file (or none) in place.
-func WriteFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(b)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(name, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(name, path)
-	}
-	if werr != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", path, werr)
-	}
-	return nil
-}
+// WriteFileAtomic is safefile.WriteAtomic.
+//
+// Deprecated: use safefile.WriteAtomic. Kept only for pkg/secrets and
+// pkg/permissions, which are being rewritten in issue #14; remove it when
+// they no longer call it.
+func WriteFileAtomic(path string, b []byte) error { return safefile.WriteAtomic(path, b) }
 
 // ErrDigestMismatch is returned by ReadVerified when a report's bytes do not
 // hash to the expected digest.
 var ErrDigestMismatch = errors.New("report digest mismatch")
 
 // ReadVerified reads the report at path, checks that its bytes hash to
-// wantDigest, and decodes it strictly.
-func ReadVerified(path, wantDigest string) (*Report, error) {
-	b, err := ReadBounded(path, MaxReportSize)
+// wantDigest, and decodes it strictly. The zero wantDigest matches nothing.
+func ReadVerified(path string, wantDigest digest.Digest) (*Report, error) {
+	b, err := safefile.Read(path, MaxReportSize)
 	if err != nil {
 		return nil, err
 	}
-	if got := Digest(b); got != wantDigest {
+	if got := digest.FromBytes(b); got != wantDigest {
 		return nil, fmt.Errorf("%s: %w: file is %s, result says %s", path, ErrDigestMismatch, got, wantDigest)
 	}
 	var r Report
@@ -251,31 +220,9 @@ func ReadVerified(path, wantDigest string) (*Report, error) {
 	return &r, nil
 }
 
-// ReadBounded reads a regular file of at most limit bytes. It opens
-// without blocking, so a named pipe is refused instead of hanging the
-// read until a writer appears.
-func ReadBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("read %s: not a regular file", path)
-	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", path, limit)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("read %s: larger than %d bytes", path, limit)
-	}
-	return b, nil
-}
+// ReadBounded is safefile.Read.
+//
+// Deprecated: use safefile.Read. Kept only for pkg/secrets and
+// pkg/permissions, which are being rewritten in issue #14; remove it when
+// they no longer call it.
+func ReadBounded(path string, limit int64) ([]byte, error) { return safefile.Read(path, limit) }

@@ -12,22 +12,22 @@ import (
 
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
-// MaxBundleSize bounds the attestation bundle read from the evidence dir.
-const MaxBundleSize = 16 << 20
-
 // Attestation describes the verified release-gate attestation.
 type Attestation struct {
-	Digest string `json:"digest"`
+	Digest digest.Digest `json:"digest"`
 	// Identity is the policy (or flag) identity that verified; Signer the
 	// key id or certificate subject.
 	Identity string           `json:"identity"`
-	Signer   string           `json:"signer"`
+	Signer   signer.Identity  `json:"signer"`
 	Verdict  decision.Verdict `json:"verdict"`
 	Run      attest.Run       `json:"run"`
 	Time     time.Time        `json:"time"`
@@ -35,10 +35,10 @@ type Attestation struct {
 
 // attestation reads, verifies and decodes the release-gate bundle. It
 // returns nil when any step fails, after recording why.
-func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifactDigest, wantDigest string) (*attest.Predicate, *Attestation) {
+func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifactDigest, wantDigest digest.Digest) (*attest.Predicate, *Attestation) {
 	const check = policy.CheckAttest
 	path := filepath.Join(r.cfg.EvidenceDir, attest.BundleFile)
-	b, err := evidence.ReadBounded(path, MaxBundleSize)
+	b, err := safefile.Read(path, trust.MaxBundleSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("attestation %s does not exist: the attest task did not write it into this evidence workspace", path)
@@ -48,12 +48,12 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 		r.fail(check, ClassAttestationMissing, err)
 		return nil, nil
 	}
-	got := evidence.Digest(b)
-	if wantDigest != "" && got != wantDigest {
+	got := digest.FromBytes(b)
+	if !wantDigest.IsZero() && got != wantDigest {
 		r.fail(check, ClassAttestationDigest, fmt.Errorf("attestation %s is %s but the attestation-digest result says %s: the bundle was replaced after attest signed it", path, got, wantDigest))
 		return nil, nil
 	}
-	if artifactDigest == "" {
+	if artifactDigest.IsZero() {
 		r.fail(check, ClassAttestationSubject, errors.New("attestation cannot be checked without a valid artifact-digest result"))
 		return nil, nil
 	}
@@ -65,8 +65,13 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 		r.fail(check, ClassAttestationUntrusted, errors.New("no trusted attestor: pass --key or --certificate-identity with --certificate-oidc-issuer, or list spec.attestors in the policy"))
 		return nil, nil
 	}
-	opts := append(slices.Clone(r.cfg.TrustOptions), trust.WithArtifactDigest(artifactDigest), trust.WithNow(func() time.Time { return r.cfg.Now }))
-	res, err := trust.Verify(ctx, b, ids, opts...)
+	artifact, err := trust.ArtifactDigest(artifactDigest)
+	if err != nil {
+		r.fail(check, ClassAttestationSubject, err)
+		return nil, nil
+	}
+	opts := append(slices.Clone(r.cfg.TrustOptions), trust.WithNow(func() time.Time { return r.cfg.Now }))
+	res, err := trust.Verify(ctx, b, ids, artifact, opts...)
 	if err != nil {
 		r.fail(check, ClassAttestationUntrusted, fmt.Errorf("attestation %s does not verify for artefact %s: %w", path, artifactDigest, err))
 		return nil, nil
@@ -82,11 +87,11 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 
 // decodeStatement decodes the in-toto statement a verified bundle carries:
 // the release-gate predicate about artifactDigest.
-func decodeStatement(payloadType string, payload []byte, artifactDigest string) (*attest.Predicate, error) {
-	if payloadType != sign.InTotoPayloadType {
+func decodeStatement(payloadType string, payload []byte, artifactDigest digest.Digest) (*attest.Predicate, error) {
+	if payloadType != intoto.PayloadType {
 		return nil, fmt.Errorf("the bundle holds %q, not an in-toto statement", payloadType)
 	}
-	st, err := sign.ParseStatement(payload)
+	st, err := intoto.Parse(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -94,14 +99,14 @@ func decodeStatement(payloadType string, payload []byte, artifactDigest string) 
 		return nil, fmt.Errorf("predicate type is %q, want %s", st.PredicateType, attest.PredicateType)
 	}
 	if !st.HasSubject(artifactDigest) {
-		return nil, fmt.Errorf("the statement is about %q sha256:%s, not artefact %s", st.Subject[0].Name, st.Subject[0].Digest["sha256"], artifactDigest)
+		return nil, fmt.Errorf("the statement is about %s, not artefact %s", st.Subject[0], artifactDigest)
 	}
 	return attest.ParsePredicate(st.Predicate)
 }
 
 // compare refuses any disagreement between what attest signed, the attest
 // results and the decision recomputed here.
-func (r *run) compare(p *attest.Predicate, d *decision.Decision, attestVerdict evidence.Verdict, reviewDigest, policyDigest string) {
+func (r *run) compare(p *attest.Predicate, d *decision.Decision, attestVerdict evidence.Verdict, reviewDigest, policyDigest digest.Digest) {
 	const check = policy.CheckAttest
 	differ := func(format string, args ...any) {
 		r.fail(check, ClassAttestationDisagrees, fmt.Errorf("attestation disagrees with the gate: "+format, args...))
@@ -169,7 +174,7 @@ func exceptionKeys(xs []decision.AppliedException) []string {
 func approvalKeys(as []decision.Approval) []string {
 	out := make([]string, 0, len(as))
 	for _, a := range as {
-		out = append(out, a.Identity+"="+a.Signer)
+		out = append(out, a.Identity+"="+a.Signer.String())
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -2,28 +2,25 @@ package gate
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
 // Reason classes the gate raises about its inputs (package audit maps
-// them; decision raises the others).
+// them; pipeline.Verify and decision raise the others).
 const (
-	ClassResult               = "gate.result-invalid"
-	ClassResultDisagrees      = "gate.result-disagrees"
-	ClassReportDigest         = "gate.report-digest-mismatch"
-	ClassReportUnreadable     = "gate.report-unreadable"
 	ClassPolicy               = "gate.policy-invalid"
 	ClassReview               = "gate.review-invalid"
 	ClassAttestationMissing   = "gate.attestation-missing"
@@ -39,7 +36,7 @@ const (
 type Config struct {
 	// Results are the task results by flag name (ResultNames), as the
 	// engine passed them; a missing key is a missing result.
-	Results map[string]string
+	Results pipeline.Results
 	// Review, Policy: document paths. Approvals is the approval bundle
 	// directory ("" means <dir of Review>/approvals).
 	Review, Approvals, Policy string
@@ -61,9 +58,9 @@ type Outcome struct {
 	// gate's own reasons ahead of its reasons.
 	Decision       *decision.Decision `json:"decision"`
 	Release        string             `json:"release,omitempty"`
-	ArtifactDigest string             `json:"artifactDigest,omitempty"`
-	ReviewDigest   string             `json:"reviewDigest,omitempty"`
-	PolicyDigest   string             `json:"policyDigest,omitempty"`
+	ArtifactDigest digest.Digest      `json:"artifactDigest,omitzero"`
+	ReviewDigest   digest.Digest      `json:"reviewDigest,omitzero"`
+	PolicyDigest   digest.Digest      `json:"policyDigest,omitzero"`
 	// Attestation describes the verified attestation, when it verified.
 	Attestation *Attestation `json:"attestation,omitempty"`
 }
@@ -87,30 +84,18 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out := &Outcome{}
 	rs := cfg.Results
 
-	artifactDigest, err := digest(rs, ResultArtifactDigest)
+	// The checks' results and reports, verified exactly as attest
+	// verified them.
+	in := pipeline.Verify(cfg.EvidenceDir, rs)
+	r.problems = append(r.problems, in.Problems...)
+	out.ArtifactDigest = in.ArtifactDigest
+	attestVerdict, err := rs.Verdict(ResultAttestVerdict)
 	if err != nil {
-		r.fail(policy.CheckProvenance, ClassResult, err)
+		r.fail(policy.CheckAttest, pipeline.ClassResult, err)
 	}
-	out.ArtifactDigest = artifactDigest
-	verdicts, digests := map[string]evidence.Verdict{}, map[string]string{}
-	for _, c := range policy.Checks {
-		v, err := verdict(rs, VerdictResult(c))
-		if err != nil {
-			r.fail(c, ClassResult, err)
-		}
-		d, err := digest(rs, DigestResult(c))
-		if err != nil {
-			r.fail(c, ClassResult, err)
-		}
-		verdicts[c], digests[c] = v, d
-	}
-	attestVerdict, err := verdict(rs, ResultAttestVerdict)
+	attestationDigest, err := rs.Digest(ResultAttestationDigest)
 	if err != nil {
-		r.fail(policy.CheckAttest, ClassResult, err)
-	}
-	attestationDigest, err := digest(rs, ResultAttestationDigest)
-	if err != nil {
-		r.fail(policy.CheckAttest, ClassResult, err)
+		r.fail(policy.CheckAttest, pipeline.ClassResult, err)
 	}
 
 	pol, polDigest, err := policy.Load(cfg.Policy)
@@ -126,8 +111,6 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		out.Release = rev.Metadata.Name
 	}
 
-	reports := r.reports(verdicts, digests)
-
 	var approvals []decision.Approval
 	var approvalErrors []string
 	if pol != nil && rev != nil {
@@ -141,7 +124,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 
-	pred, att := r.attestation(ctx, pol, artifactDigest, attestationDigest)
+	pred, att := r.attestation(ctx, pol, in.ArtifactDigest, attestationDigest)
 	out.Attestation = att
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -149,12 +132,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 	var d *decision.Decision
 	if pol != nil && rev != nil {
-		attestor := ""
+		var attestor signer.Identity
 		if att != nil {
 			attestor = att.Signer
 		}
 		d, err = decision.Evaluate(decision.Input{
-			ArtifactDigest: artifactDigest, Reports: reports, Digests: digests,
+			ArtifactDigest: in.ArtifactDigest, Reports: in.Reports, Digests: in.Digests,
 			Review: rev, ReviewDigest: revDigest, Approvals: approvals, ApprovalErrors: approvalErrors,
 			Policy: pol, PolicyDigest: polDigest, Attestor: attestor, Now: cfg.Now,
 		})
@@ -163,7 +146,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 	}
 	if d == nil {
-		d = undecided(verdicts, digests)
+		d = undecided(in.Verdicts, in.Digests)
 	} else if pred != nil {
 		r.compare(pred, d, attestVerdict, revDigest, polDigest)
 	}
@@ -177,35 +160,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	return out, nil
 }
 
-// reports reads and verifies each check's report against its digest result
-// and checks the verdict result against the report.
-func (r *run) reports(verdicts map[string]evidence.Verdict, digests map[string]string) map[string]*evidence.Report {
-	reports := map[string]*evidence.Report{}
-	for _, c := range policy.Checks {
-		if digests[c] == "" {
-			continue
-		}
-		path := filepath.Join(r.cfg.EvidenceDir, evidence.FileName(c))
-		rep, err := evidence.ReadVerified(path, digests[c])
-		switch {
-		case errors.Is(err, evidence.ErrDigestMismatch):
-			r.fail(c, ClassReportDigest, fmt.Errorf("%s: report was changed after the check wrote it: %w", c, err))
-			continue
-		case err != nil:
-			r.fail(c, ClassReportUnreadable, fmt.Errorf("%s: %w", c, err))
-			continue
-		}
-		if v := verdicts[c]; v != "" && v != rep.Verdict {
-			r.fail(c, ClassResultDisagrees, fmt.Errorf("result %s is %s but the report %s says %s", VerdictResult(c), v, path, rep.Verdict))
-		}
-		reports[c] = rep
-	}
-	return reports
-}
-
 // undecided is the decision when the policy or review could not be loaded:
 // FAILED, with what the results said about each check.
-func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) *decision.Decision {
+func undecided(verdicts map[string]evidence.Verdict, digests map[string]digest.Digest) *decision.Decision {
 	d := &decision.Decision{Verdict: decision.Failed, Approvals: []decision.Approval{},
 		Exceptions: []decision.AppliedException{}, Reasons: []decision.Reason{}, Warnings: []decision.Reason{},
 		Controls: audit.Assess(nil)}
@@ -218,6 +175,3 @@ func undecided(verdicts map[string]evidence.Verdict, digests map[string]string) 
 	}
 	return d
 }
-
-// DecisionTime is decision.Time; see there.
-func DecisionTime(reproducible time.Time) time.Time { return decision.Time(reproducible) }

@@ -9,10 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
@@ -35,7 +35,7 @@ func (o *Outcome) Summary() string {
 		if n := len(d.Warnings); n > 0 {
 			s += fmt.Sprintf(", %d warnings", n)
 		}
-		return results.OneLine(s, results.MaxSummary)
+		return evidence.OneLine(s, evidence.MaxSummary)
 	}
 	s := "FAILED"
 	if len(d.Reasons) > 0 {
@@ -43,9 +43,9 @@ func (o *Outcome) Summary() string {
 	}
 	if n := len(d.Reasons) - 1; n > 0 {
 		suffix := fmt.Sprintf(" (+%d more)", n)
-		return results.OneLine(s, results.MaxSummary-len(suffix)) + suffix
+		return evidence.OneLine(s, evidence.MaxSummary-len(suffix)) + suffix
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }
 
 // Table writes the log summary: one row per check, then the applied
@@ -73,14 +73,14 @@ func (o *Outcome) Table(w io.Writer) error {
 			fmt.Fprintf(&b, "blocked: ... %d more in %s\n", len(d.Reasons)-i, ReportFile)
 			break
 		}
-		fmt.Fprintf(&b, "blocked: %s [%s]\n", results.OneLine(r.Message, 1000), strings.Join(r.Refs, ", "))
+		fmt.Fprintf(&b, "blocked: %s [%s]\n", evidence.OneLine(r.Message, 1000), strings.Join(r.Refs, ", "))
 	}
 	for i, r := range d.Warnings {
 		if i == maxListed {
 			fmt.Fprintf(&b, "warning: ... %d more in %s\n", len(d.Warnings)-i, ReportFile)
 			break
 		}
-		fmt.Fprintf(&b, "warning: %s\n", results.OneLine(r.Message, 1000))
+		fmt.Fprintf(&b, "warning: %s\n", evidence.OneLine(r.Message, 1000))
 	}
 	if o.Passed() {
 		fmt.Fprintf(&b, "gate: PASSED %s\n", o.ArtifactDigest)
@@ -96,7 +96,7 @@ func exceptionLine(x decision.AppliedException) string {
 	if scope == "" {
 		scope = "any check"
 	}
-	return results.OneLine(fmt.Sprintf("%s (%s) waives %d findings until %s; owner %s, approver %s: %s",
+	return evidence.OneLine(fmt.Sprintf("%s (%s) waives %d findings until %s; owner %s, approver %s: %s",
 		x.ID, scope, len(x.Fingerprints), x.Expires.UTC().Format(time.RFC3339), x.Owner, x.Approver, x.Reason), 1000)
 }
 
@@ -112,18 +112,18 @@ func (o *Outcome) Markdown() []byte {
 	}
 	b.WriteString("| | |\n| --- | --- |\n")
 	row("Release", md(o.Release))
-	row("Artefact", code(o.ArtifactDigest))
-	row("Review", code(o.ReviewDigest))
-	row("Policy", code(o.PolicyDigest))
+	row("Artefact", code(o.ArtifactDigest.String()))
+	row("Review", code(o.ReviewDigest.String()))
+	row("Policy", code(o.PolicyDigest.String()))
 	if a := o.Attestation; a != nil {
-		row("Attestation", code(a.Digest)+" signed by "+md(a.Identity)+" ("+md(a.Signer)+")")
+		row("Attestation", code(a.Digest.String())+" signed by "+md(a.Identity)+" ("+md(a.Signer.String())+")")
 		run := strings.Trim(strings.Join([]string{a.Run.Engine, a.Run.Namespace, a.Run.Name}, "/"), "/")
 		row("Run", md(run))
 	}
 	b.WriteString("\n## Checks\n\n| Check | Verdict | Findings | Blocking | Warnings | Waived | Exceptions | Report |\n| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n")
 	for _, c := range d.Checks {
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s |\n", c.Check, c.Verdict, c.Findings, c.Blocking, c.Warnings, c.Waived,
-			orDash(md(strings.Join(c.Exceptions, ", "))), orDash(code(c.ReportDigest)))
+			orDash(md(strings.Join(c.Exceptions, ", "))), orDash(code(c.ReportDigest.String())))
 	}
 	reasons := func(title string, rs []decision.Reason) {
 		if len(rs) == 0 {
@@ -152,7 +152,7 @@ func (o *Outcome) Markdown() []byte {
 		b.WriteString("None verified.\n")
 	}
 	for _, a := range d.Approvals {
-		fmt.Fprintf(&b, "- %s (%s)\n", md(a.Identity), md(a.Signer))
+		fmt.Fprintf(&b, "- %s (%s)\n", md(a.Identity), md(a.Signer.String()))
 	}
 	b.WriteString("\n## Audit controls at release time\n\n| Control | Framework | Title | Status | Finding classes |\n| --- | --- | --- | --- | --- |\n")
 	for _, c := range d.Controls {
@@ -176,7 +176,7 @@ func statusLabel(s audit.Status) string {
 // md makes untrusted text safe in a markdown table cell: one line, pipes
 // and angle brackets escaped, bounded length.
 func md(s string) string {
-	s = results.OneLine(s, 500)
+	s = evidence.OneLine(s, 500)
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
 }
 
@@ -260,17 +260,17 @@ func (o *Outcome) JUnit(now time.Time) ([]byte, error) {
 		if _, ok := firsts[c]; !ok {
 			firsts[c] = r
 		}
-		fails[c] = append(fails[c], fmt.Sprintf("%s [%s]", results.OneLine(r.Message, 1000), strings.Join(r.Refs, ", ")))
+		fails[c] = append(fails[c], fmt.Sprintf("%s [%s]", evidence.OneLine(r.Message, 1000), strings.Join(r.Refs, ", ")))
 	}
 	for _, r := range o.Decision.Warnings {
 		c := caseOf(r)
-		warns[c] = append(warns[c], "warning: "+results.OneLine(r.Message, 1000))
+		warns[c] = append(warns[c], "warning: "+evidence.OneLine(r.Message, 1000))
 	}
 	s := junitSuite{Name: "tollgate gate", Tests: len(names), Timestamp: now.UTC().Format(time.RFC3339)}
 	for _, n := range names {
 		jc := junitCase{Name: n, ClassName: "tollgate.gate", SystemOut: strings.Join(bounded(warns[n]), "\n")}
 		if f := fails[n]; len(f) > 0 {
-			jc.Failure = &junitFailure{Message: results.OneLine(firsts[n].Message, 500), Type: firsts[n].Class, Text: strings.Join(bounded(f), "\n")}
+			jc.Failure = &junitFailure{Message: evidence.OneLine(firsts[n].Message, 500), Type: firsts[n].Class, Text: strings.Join(bounded(f), "\n")}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, jc)
@@ -300,17 +300,17 @@ func (o *Outcome) Report() (*evidence.Report, error) {
 	rep := &evidence.Report{
 		Verdict: evidence.Fail,
 		Summary: o.Summary(),
-		Inputs:  map[string]string{ResultArtifactDigest: o.ArtifactDigest, "review": o.ReviewDigest, "policy": o.PolicyDigest},
+		Inputs:  map[string]string{pipeline.ResultArtifactDigest: o.ArtifactDigest.String(), "review": o.ReviewDigest.String(), "policy": o.PolicyDigest.String()},
 		Data:    data,
 	}
 	if o.Passed() {
 		rep.Verdict = evidence.Pass
 	}
 	for _, c := range o.Decision.Checks {
-		rep.Inputs[DigestResult(c.Check)] = c.ReportDigest
+		rep.Inputs[pipeline.DigestResult(c.Check)] = c.ReportDigest.String()
 	}
 	if o.Attestation != nil {
-		rep.Inputs[ResultAttestationDigest] = o.Attestation.Digest
+		rep.Inputs[ResultAttestationDigest] = o.Attestation.Digest.String()
 	}
 	add := func(r decision.Reason, sev evidence.Severity, blocking bool) {
 		rep.Findings = append(rep.Findings, evidence.Finding{

@@ -6,27 +6,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/audit"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/sign"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
+
+// testDigest is the digest of s, a stand-in for a real file's.
+func testDigest(s string) digest.Digest { return digest.FromBytes([]byte(s)) }
 
 func outcome() *Outcome {
 	d := &decision.Decision{Verdict: decision.Passed, Controls: audit.Assess(nil),
-		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: "sha256:00"},
+		Checks: []decision.CheckResult{{Check: "provenance", Verdict: evidence.Pass, ReportDigest: testDigest("report")},
 			{Check: "secret-inventory", Verdict: evidence.Fail, Findings: 1, Waived: 1, Exceptions: []string{"EX|1"}}},
 		Exceptions: []decision.AppliedException{{ID: "EX|1", Check: "secret-inventory", Fingerprints: []string{"f"}, Reason: "a <script>|b\nc",
 			Owner: "o", Approver: "alice", Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}},
-		Approvals: []decision.Approval{{Identity: "alice", Signer: "key:aa"}},
+		Approvals: []decision.Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32))}},
 		Warnings:  []decision.Reason{{Check: "permission-diff", Class: "permissions.narrowed", Message: "narrowed", Refs: []string{"LLM06"}}},
 	}
-	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: "sha256:11", Attestation: &Attestation{Digest: "sha256:22", Identity: "bot", Signer: "key:bb", Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
+	return &Outcome{Decision: d, Release: "agent", ArtifactDigest: testDigest("artefact"), Attestation: &Attestation{Digest: testDigest("attestation"), Identity: "bot", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "run-1"}}}
 }
 
 func TestMarkdown(t *testing.T) {
+	t.Parallel()
 	md := string(outcome().Markdown())
 	for _, want := range []string{
 		"# tollgate gate: PASSED",
@@ -35,7 +40,7 @@ func TestMarkdown(t *testing.T) {
 		"| EX\\|1 | secret-inventory | 1 | o | alice | 2026-12-01T00:00:00Z | a &lt;script&gt;\\|b c |",
 		"| permission-diff | `permissions.narrowed` | narrowed | LLM06 |",
 		"| ASI02 | OWASP Top 10 for Agentic Applications 2026 | Tool misuse and exploitation | held |  |",
-		"- alice (key:aa)",
+		"- alice (key:aaaa",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q\n%s", want, md)
@@ -44,6 +49,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestJUnit(t *testing.T) {
+	t.Parallel()
 	o := outcome()
 	o.Decision.Block(decision.Reason{Check: "attest", Class: ClassAttestationUntrusted, Message: "bad \x00 signature <x>"},
 		decision.Reason{Class: decision.ClassApprovalMissing, Message: "approvals: 0 of 1"})
@@ -74,13 +80,14 @@ func TestJUnit(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	o := outcome()
 	if got := o.Summary(); got != "PASSED: 2 checks, 1 approvals, 1 exceptions applied, 1 warnings" {
 		t.Fatalf("summary %q", got)
 	}
 	o.Decision.Block(decision.Reason{Class: "x", Message: strings.Repeat("long ", 100)}, decision.Reason{Class: "y", Message: "second"})
 	got := o.Summary()
-	if len(got) > results.MaxSummary || !strings.HasPrefix(got, "FAILED: long") || !strings.HasSuffix(got, "(+1 more)") {
+	if len(got) > evidence.MaxSummary || !strings.HasPrefix(got, "FAILED: long") || !strings.HasSuffix(got, "(+1 more)") {
 		t.Fatalf("summary %q (%d bytes)", got, len(got))
 	}
 	rep, err := o.Report()
@@ -93,9 +100,9 @@ func TestSummary(t *testing.T) {
 }
 
 func FuzzDecodeStatement(f *testing.F) {
-	const digest = "sha256:9274511000000000000000000000000000000000000000000000000000c6dec4"
-	good, err := sign.NewStatement("agent", digest, attest.PredicateType, attest.Predicate{
-		Verdict: decision.Passed, Release: "agent", PolicyDigest: "sha256:00", Time: time.Unix(1, 0).UTC()})
+	subject := testDigest("artefact")
+	good, err := intoto.New("agent", subject, attest.PredicateType, attest.Predicate{
+		Verdict: decision.Passed, Release: "agent", PolicyDigest: testDigest("policy"), Time: time.Unix(1, 0).UTC()})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -103,7 +110,7 @@ func FuzzDecodeStatement(f *testing.F) {
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"x","predicate":{}}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := decodeStatement(sign.InTotoPayloadType, b, digest)
+		p, err := decodeStatement(intoto.PayloadType, b, subject)
 		if err == nil && p.Verdict != decision.Passed && p.Verdict != decision.Failed {
 			t.Fatalf("accepted verdict %q", p.Verdict)
 		}

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // MaxSize bounds the lock file bytes Parse accepts.
@@ -118,43 +121,74 @@ func parseGoSum(b []byte, add func(string, string)) error {
 	})
 }
 
-// parseRequirements reads "name==version" pins; options, comments,
-// environment markers and hashes are skipped, unpinned requirements are
-// recorded with their specifier.
+// parseRequirements reads a pip requirements file as PEP 508 requirement
+// lines: "name[extras] specifier ; marker" records the specifier (the
+// version for "==" pins), "name @ url" records the URL (never "@"), and a
+// line that is no requirement (an option, a comment, a bare URL or path)
+// is skipped. Hashes and continuation backslashes are dropped.
 func parseRequirements(b []byte, add func(string, string)) error {
-	return lines(b, func(_ int, line string) error {
+	return lines(b, func(n int, line string) error {
 		line = strings.TrimSpace(line)
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
 		}
-		line = strings.TrimSuffix(strings.TrimSpace(line), "\\")
+		line = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), "\\"))
 		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "-") {
 			return nil
 		}
-		if i := strings.IndexAny(line, ";"); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		i := strings.IndexAny(line, "=<>!~ [@")
-		if i < 0 {
-			add(normalisePy(line), "")
+		name, version, ok := pep508(line)
+		if !ok {
 			return nil
-		}
-		name := line[:i]
-		if j := strings.Index(line, "]"); line[i] == '[' && j > i {
-			line = name + line[j+1:]
-		}
-		spec := strings.TrimSpace(line[len(name):])
-		if v, ok := strings.CutPrefix(spec, "=="); ok {
-			spec = strings.TrimSpace(v)
-		}
-		version := ""
-		if f := strings.Fields(spec); len(f) > 0 {
-			version = f[0]
 		}
 		add(normalisePy(name), version)
 		return nil
 	})
+}
+
+// pep508 splits a PEP 508 requirement into its name and what pins it: the
+// version of an "==" (or "===") pin, the URL of a direct reference, else
+// the specifier set. ok is false when the line starts with no valid name.
+func pep508(req string) (name, version string, ok bool) {
+	if i := strings.IndexByte(req, ';'); i >= 0 {
+		req = req[:i] // environment marker
+	}
+	req = strings.TrimSpace(req)
+	n := 0
+	for n < len(req) && (isAlnum(req[n]) || (n > 0 && strings.IndexByte("._-", req[n]) >= 0)) {
+		n++
+	}
+	if n == 0 || !isAlnum(req[n-1]) {
+		return "", "", false
+	}
+	name, rest := req[:n], strings.TrimSpace(req[n:])
+	if strings.HasPrefix(rest, "[") {
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return "", "", false
+		}
+		rest = strings.TrimSpace(rest[end+1:])
+	}
+	if url, ok := strings.CutPrefix(rest, "@"); ok {
+		url = strings.TrimSpace(url)
+		if f := strings.Fields(url); len(f) > 0 {
+			url = f[0]
+		}
+		return name, url, url != ""
+	}
+	rest = strings.Trim(rest, "() ")
+	if v, ok := strings.CutPrefix(rest, "==="); ok {
+		rest = v
+	} else if v, ok := strings.CutPrefix(rest, "=="); ok && !strings.Contains(v, ",") {
+		rest = v
+	}
+	if f := strings.Fields(rest); len(f) > 0 {
+		return name, strings.Join(f, ""), true
+	}
+	return name, "", true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // normalisePy applies PEP 503 name normalisation.
@@ -211,56 +245,24 @@ func walkNPM(deps map[string]npmDep, add func(string, string), depth int) {
 }
 
 // parseTOMLPackages reads the [[package]] tables of uv.lock and
-// poetry.lock: their name and version keys, which both tools write as
-// plain `key = "value"` lines.
+// poetry.lock with a TOML parser: each package's name and version.
 func parseTOMLPackages(b []byte, add func(string, string)) error {
-	var name, version string
-	in := false
-	flush := func() {
-		if in {
-			add(normalisePy(name), version)
-		}
-		name, version = "", ""
+	var lock struct {
+		Package []struct {
+			Name    string `toml:"name"`
+			Version string `toml:"version"`
+		} `toml:"package"`
 	}
-	err := lines(b, func(_ int, line string) error {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "[") {
-			if t == "[[package]]" {
-				flush()
-				in = true
-				return nil
-			}
-			if !strings.HasPrefix(t, "[package.") {
-				flush()
-				in = false
-			}
-			return nil
-		}
-		if !in {
-			return nil
-		}
-		k, v, ok := strings.Cut(t, "=")
-		if !ok {
-			return nil
-		}
-		switch strings.TrimSpace(k) {
-		case "name":
-			name = unquote(v)
-		case "version":
-			version = unquote(v)
-		}
-		return nil
-	})
-	flush()
-	return err
-}
-
-func unquote(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		return v[1 : len(v)-1]
+	if err := toml.Unmarshal(b, &lock); err != nil {
+		return fmt.Errorf("TOML lock file: %w", err)
 	}
-	return v
+	for _, p := range lock.Package {
+		if p.Name == "" {
+			return errors.New("TOML lock file: a [[package]] has no name")
+		}
+		add(normalisePy(p.Name), p.Version)
+	}
+	return nil
 }
 
 // Change is one package difference.
@@ -269,17 +271,17 @@ type Change struct {
 	Old, New string // Old empty: added; New empty: removed
 }
 
-// Diff lists what changed from old to new, sorted by name.
-func Diff(old, new Packages) []Change {
+// Diff lists what changed from old to cur, sorted by name.
+func Diff(old, cur Packages) []Change {
 	var out []Change
 	for name, v := range old {
-		if nv, ok := new[name]; !ok {
+		if nv, ok := cur[name]; !ok {
 			out = append(out, Change{Name: name, Old: orNone(v)})
 		} else if nv != v {
 			out = append(out, Change{Name: name, Old: orNone(v), New: orNone(nv)})
 		}
 	}
-	for name, v := range new {
+	for name, v := range cur {
 		if _, ok := old[name]; !ok {
 			out = append(out, Change{Name: name, New: orNone(v)})
 		}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		in   string
@@ -29,6 +30,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
 			got, err := lockfile.Parse(lockfile.Detect(tc.file), []byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
@@ -40,12 +42,44 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestParsePEP508AndTOML: the cases the line-based parsers got wrong on
+// main: a direct reference recorded "@" as its version, and TOML written
+// in any valid form other than one key = "value" per line was misread.
+func TestParsePEP508AndTOML(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file, in string
+		want     lockfile.Packages
+	}{
+		{"requirements.txt", "torch @ https://download.pytorch.org/whl/cpu/torch-2.4.0.whl\nmylib[extra] @ git+https://example.com/mylib.git@v1.2 ; python_version >= '3.10'\n",
+			lockfile.Packages{"torch": "https://download.pytorch.org/whl/cpu/torch-2.4.0.whl", "mylib": "git+https://example.com/mylib.git@v1.2"}},
+		{"requirements.txt", "numpy>=1.26,<2\nscipy (==1.13.0)\npandas===2.2.2\n./local-pkg\n",
+			lockfile.Packages{"numpy": ">=1.26,<2", "scipy": "1.13.0", "pandas": "2.2.2"}},
+		{"uv.lock", "version = 1\n[[package]]\nname = 'httpx'   # single quotes, comment\nversion = \"\"\"0.27.2\"\"\"\n\n[[package]]\n  version = \"2.9.2\"\n  name = \"Pydantic\"\n",
+			lockfile.Packages{"httpx": "0.27.2", "pydantic": "2.9.2"}},
+		{"poetry.lock", "package = [{name = \"requests\", version = \"2.32.3\"}]\n[metadata]\nname = \"not-a-package\"\n",
+			lockfile.Packages{"requests": "2.32.3"}},
+	}
+	for _, tc := range tests {
+		got, err := lockfile.Parse(lockfile.Detect(tc.file), []byte(tc.in))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.file, got, tc.want)
+		}
+	}
+}
+
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ eco, in string }{
 		{lockfile.Go, "not a go.sum line\n"},
 		{lockfile.NPM, "{"},
 		{"cargo", ""},
 		{lockfile.PyPI, strings.Repeat("x", lockfile.MaxSize+1)},
+		{lockfile.UV, "[[package]\nname = \"a\"\n"},
+		{lockfile.Poetry, "[[package]]\nversion = \"1\"\n"},
 	} {
 		if _, err := lockfile.Parse(tc.eco, []byte(tc.in)); err == nil {
 			t.Fatalf("%s: accepted %.20q", tc.eco, tc.in)
@@ -54,6 +88,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	got := lockfile.Diff(lockfile.Packages{"a": "1", "b": "2", "c": ""}, lockfile.Packages{"a": "1", "b": "3", "d": "4"})
 	want := []lockfile.Change{{Name: "b", Old: "2", New: "3"}, {Name: "c", Old: "(unpinned)"}, {Name: "d", New: "4"}}
 	if !reflect.DeepEqual(got, want) {
@@ -62,6 +97,7 @@ func TestDiff(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{"a/go.sum": "go", "requirements.txt": "pypi", "web/package-lock.json": "npm", "uv.lock": "uv", "poetry.lock": "poetry", "go.mod": ""} {
 		if got := lockfile.Detect(name); got != want {
 			t.Fatalf("%s: %q", name, got)

@@ -27,13 +27,14 @@ const (
 
 // Limits on what Fetch reads from a registry.
 const (
-	MaxBundleSize   = 8 << 20
+	MaxBundleSize   = 8 << 20 // trust.MaxBundleSize, the one bundle limit (a test keeps them equal)
 	MaxManifestSize = 1 << 20
 	MaxReferrers    = 128
 )
 
 type options struct {
 	remote []remote.Option
+	name   []name.Option
 }
 
 // Option configures Attach and Fetch.
@@ -46,10 +47,18 @@ func WithRemoteOptions(o ...remote.Option) Option {
 }
 
 func newOptions(ctx context.Context, opts []Option) []remote.Option {
+	return collect(opts).remoteOptions(ctx)
+}
+
+func collect(opts []Option) options {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	return o
+}
+
+func (o options) remoteOptions(ctx context.Context) []remote.Option {
 	return append([]remote.Option{remote.WithContext(ctx), remote.WithReferrersTagFallback(true), remote.WithAuthFromKeychain(authn.DefaultKeychain)}, o.remote...)
 }
 
@@ -155,7 +164,13 @@ func Fetch(ctx context.Context, ref, predicateType string, opts ...Option) ([][]
 	}
 	var descs []v1.Descriptor
 	for _, d := range im.Manifests {
-		if d.ArtifactType == BundleMediaType && d.Annotations[PredicateTypeAnnotation] == predicateType {
+		// A registry reports the manifest's artifactType, or (as older
+		// implementations of the referrers API do, go-containerregistry's
+		// among them) its config media type, the empty descriptor here.
+		// Either way fetchBundle accepts only a manifest holding one
+		// bundle layer.
+		bundleType := d.ArtifactType == BundleMediaType || d.ArtifactType == string(EmptyMediaType)
+		if bundleType && d.Annotations[PredicateTypeAnnotation] == predicateType {
 			descs = append(descs, d)
 		}
 	}

@@ -2,18 +2,24 @@ package oci_test
 
 import (
 	"context"
+	"io"
+	"log"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/tollgate-dev/tollgate/internal/testregistry"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
 func TestAttachFetch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reg := testregistry.Addr(t)
 	img, err := random.Image(64, 1)
@@ -70,7 +76,17 @@ func TestAttachFetch(t *testing.T) {
 	}
 }
 
+// TestOneBundleLimit: a bundle the registry hands out is bounded exactly as
+// trust.Verify bounds every bundle.
+func TestOneBundleLimit(t *testing.T) {
+	t.Parallel()
+	if oci.MaxBundleSize != trust.MaxBundleSize {
+		t.Fatalf("oci.MaxBundleSize %d != trust.MaxBundleSize %d", oci.MaxBundleSize, trust.MaxBundleSize)
+	}
+}
+
 func TestFetchErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reg := testregistry.Addr(t)
 	for _, tc := range []struct{ ref, want string }{
@@ -80,5 +96,56 @@ func TestFetchErrors(t *testing.T) {
 		if _, err := oci.Fetch(ctx, tc.ref, "x"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Fetch(%s) = %v, want error containing %q", tc.ref, err, tc.want)
 		}
+	}
+}
+
+// TestAttachFetchInMemory runs Attach and Fetch against
+// go-containerregistry's in-memory registry, with the OCI referrers API
+// and without it (then the bundles go under the sha256-<hex> fallback tag,
+// as on docker-registry). The Debian docker-registry test above stays: it
+// is the real server.
+func TestAttachFetchInMemory(t *testing.T) {
+	t.Parallel()
+	for _, referrers := range []bool{true, false} {
+		t.Run(map[bool]string{true: "referrers API", false: "fallback tag"}[referrers], func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(referrers), registry.Logger(log.New(io.Discard, "", 0))))
+			t.Cleanup(srv.Close)
+			reg := strings.TrimPrefix(srv.URL, "http://")
+			ctx := context.Background()
+			img, err := random.Image(64, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tag := reg + "/agents/support:1.0"
+			ref, err := name.ParseReference(tag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := remote.Write(ref, img); err != nil {
+				t.Fatal(err)
+			}
+			const gate = "https://tollgate.dev/release-gate/v1"
+			for _, b := range []string{`{"gate":1}`, `{"gate":2}`} {
+				if _, err := oci.Attach(ctx, tag, []byte(b), gate); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := oci.Fetch(ctx, tag, gate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("fetched %d bundles, want 2: %q", len(got), got)
+			}
+			d, _ := img.Digest()
+			_, ferr := remote.Index(ref.Context().Tag("sha256-" + d.Hex))
+			if referrers && ferr == nil {
+				t.Error("a registry with the referrers API got the fallback tag too")
+			}
+			if !referrers && ferr != nil {
+				t.Errorf("no fallback tag without the referrers API: %v", ferr)
+			}
+		})
 	}
 }

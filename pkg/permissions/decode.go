@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -16,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tollgate-dev/tollgate/pkg/document"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // Bounds on untrusted input.
@@ -36,7 +36,7 @@ const (
 )
 
 // ErrInvalid marks input that cannot be read as a permission file.
-var ErrInvalid = errors.New("invalid permission file")
+var ErrInvalid = invalid.New("invalid permission file")
 
 // decodeJSON decodes one JSON document strictly: valid UTF-8, no duplicate
 // keys, nesting bounded. Integers stay int64.

@@ -90,14 +90,14 @@ func TestSARIF(t *testing.T) {
 	c := Change{Surface: SurfaceMCPServer, Subject: "shell", Kind: KindAdded, Severity: evidence.High, Detail: "new MCP server", Path: "mcp.json", Fingerprint: "sha256:ab"}
 	n := Change{Surface: SurfaceMCPServer, Subject: "old", Kind: KindRemoved, Severity: evidence.Info, Detail: "no longer granted", Path: "mcp.json", Fingerprint: "sha256:cd"}
 	rules := policy.DefaultRules(policy.CheckPermissions)
-	b, err := SARIF([]evidence.Finding{n.Finding(rules), c.Finding(rules)})
+	b, err := evidence.SARIF([]evidence.Finding{n.Finding(rules), c.Finding(rules)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
 	for _, w := range []string{`"version": "2.1.0"`, `"$schema": "https://json.schemastore.org/sarif-2.1.0.json"`,
 		`"ruleId": "permissions.added"`, `"ruleIndex": 0`, `"level": "error"`, `"level": "note"`, `"uri": "mcp.json"`,
-		`"tollgatePermission/v1": "sha256:ab"`} {
+		`"tollgate/v1": "sha256:ab"`} {
 		if !strings.Contains(s, w) {
 			t.Errorf("SARIF lacks %s:\n%s", w, s)
 		}

@@ -156,7 +156,7 @@ func TestDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := SARIF(res.Findings)
+		s, err := evidence.SARIF(res.Findings)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,13 +3,13 @@ package permissions
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
 
@@ -53,7 +53,7 @@ func (c *Change) Message() string {
 
 // ErrNoSnapshot means the review record has no permission snapshot to
 // compare with: the check cannot decide.
-var ErrNoSnapshot = errors.New("the review record has no spec.permissions")
+var ErrNoSnapshot = invalid.New("the review record has no spec.permissions")
 
 // Result is the outcome of comparing an artefact with its review.
 type Result struct {

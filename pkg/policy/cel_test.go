@@ -7,6 +7,7 @@ import (
 )
 
 func TestCompileRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, expr, err string
 	}{
@@ -21,6 +22,7 @@ func TestCompileRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := CompileRules([]Rule{{Name: "r", Expression: tc.expr}})
 			switch {
 			case tc.err == "" && err != nil:
@@ -37,6 +39,7 @@ func TestCompileRules(t *testing.T) {
 }
 
 func TestCompileRulesLimit(t *testing.T) {
+	t.Parallel()
 	rules := make([]Rule, MaxRules+1)
 	for i := range rules {
 		rules[i] = Rule{Name: "r", Expression: "true"}
@@ -47,6 +50,7 @@ func TestCompileRulesLimit(t *testing.T) {
 }
 
 func TestPolicyValidateCompilesRules(t *testing.T) {
+	t.Parallel()
 	doc := `apiVersion: tollgate.dev/v1alpha1
 kind: ReleasePolicy
 metadata: {name: p}
@@ -61,6 +65,7 @@ spec:
 }
 
 func TestRuleEval(t *testing.T) {
+	t.Parallel()
 	rs, err := CompileRules([]Rule{
 		{Name: "hold", Expression: `findings.all(f, !f.blocking) && now > timestamp("2020-01-01T00:00:00Z")`},
 		{Name: "missing-key", Expression: `checks.provenance.verdict == "pass"`},

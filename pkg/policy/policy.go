@@ -10,6 +10,7 @@ import (
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -164,16 +165,16 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 // Load reads a policy from path and returns it with its digest.
-func Load(path string) (*ReleasePolicy, string, error) {
+func Load(path string) (*ReleasePolicy, digest.Digest, error) {
 	var p ReleasePolicy
 	b, err := document.ReadFile(path, Kind, &p)
 	if err != nil {
-		return nil, "", fmt.Errorf("policy: %w", err)
+		return nil, digest.Digest{}, fmt.Errorf("policy: %w", err)
 	}
 	if err := p.Validate(); err != nil {
-		return nil, "", fmt.Errorf("policy %s: %w", path, err)
+		return nil, digest.Digest{}, fmt.Errorf("policy %s: %w: %w", path, document.ErrInvalid, err)
 	}
-	return &p, evidence.Digest(b), nil
+	return &p, digest.FromBytes(b), nil
 }
 
 // Decode decodes policy bytes strictly (used by fuzzing and tests).
@@ -183,7 +184,7 @@ func Decode(b []byte) (*ReleasePolicy, error) {
 		return nil, err
 	}
 	if err := p.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", document.ErrInvalid, err)
 	}
 	return &p, nil
 }

@@ -32,6 +32,7 @@ spec:
 `
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, old, new, wantErr string
 	}{
@@ -49,6 +50,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			in := valid
 			if tt.old != "" {
 				in = strings.Replace(valid, tt.old, tt.new, 1)
@@ -71,6 +73,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestMatches(t *testing.T) {
+	t.Parallel()
 	f := evidence.Finding{Class: "secrets.literal.aws", Severity: evidence.High}
 	tests := []struct {
 		entries []string
@@ -92,6 +95,7 @@ func TestMatches(t *testing.T) {
 }
 
 func TestDurationRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"30d", "1h0m0s", "1h30m0s"} {
 		d, err := policy.ParseDuration(s)
 		if err != nil {

@@ -37,12 +37,12 @@ const (
 )
 
 // newFinding builds a finding with its stable fingerprint
-// sha256(class|path|old|new).
-func newFinding(class string, sev evidence.Severity, path, subject, old, new, msg string) evidence.Finding {
-	h := sha256.Sum256([]byte(class + "|" + path + "|" + old + "|" + new))
+// sha256(class|path|old|cur).
+func newFinding(class string, sev evidence.Severity, path, subject, old, cur, msg string) evidence.Finding {
+	h := sha256.Sum256([]byte(class + "|" + path + "|" + old + "|" + cur))
 	return evidence.Finding{
 		Class: class, Severity: sev, Fingerprint: "sha256:" + hex.EncodeToString(h[:]),
-		Path: path, Subject: subject, Old: old, New: new, Message: msg,
+		Path: path, Subject: subject, Old: old, New: cur, Message: msg,
 	}
 }
 
@@ -86,7 +86,7 @@ func compareFiles(old, cur *artifact.Manifest) []evidence.Finding {
 	return out
 }
 
-func fileFinding(method artifact.Method, change, name, old, new string) evidence.Finding {
+func fileFinding(method artifact.Method, change, name, old, cur string) evidence.Finding {
 	cat := Category(resourcePath(name, method))
 	class := map[string]string{"added": ClassFileAdded, "removed": ClassFileRemoved, "modified": ClassFileModified}[change]
 	what := "file"
@@ -100,13 +100,13 @@ func fileFinding(method artifact.Method, change, name, old, new string) evidence
 	var msg string
 	switch change {
 	case "added":
-		msg = fmt.Sprintf("provenance: %s %s added since review (%s)", what, name, short(new))
+		msg = fmt.Sprintf("provenance: %s %s added since review (%s)", what, name, short(cur))
 	case "removed":
 		msg = fmt.Sprintf("provenance: %s %s removed since review (was %s)", what, name, short(old))
 	default:
-		msg = fmt.Sprintf("provenance: %s %s changed since review (%s → %s)", what, name, short(old), short(new))
+		msg = fmt.Sprintf("provenance: %s %s changed since review (%s → %s)", what, name, short(old), short(cur))
 	}
-	f := newFinding(class, evidence.High, name, "", old, new, msg)
+	f := newFinding(class, evidence.High, name, "", old, cur, msg)
 	f.Attributes = map[string]string{"change": change}
 	if cat != "" {
 		f.Attributes["category"] = cat
@@ -193,19 +193,19 @@ func comparePackages(old, cur []review.LockFile) []evidence.Finding {
 	var out []evidence.Finding
 	for _, p := range sorted {
 		for _, ch := range lockfile.Diff(o[p].Packages, c[p].Packages) {
-			var class, msg, old, new string
+			var class, msg, old, cur string
 			switch {
 			case ch.Old == "":
-				class, old, new = ClassPackageAdded, absent, ch.New
+				class, old, cur = ClassPackageAdded, absent, ch.New
 				msg = fmt.Sprintf("provenance: %s: package %s %s added since review", p, ch.Name, ch.New)
 			case ch.New == "":
-				class, old, new = ClassPackageRemoved, ch.Old, removed
+				class, old, cur = ClassPackageRemoved, ch.Old, removed
 				msg = fmt.Sprintf("provenance: %s: package %s %s removed since review", p, ch.Name, ch.Old)
 			default:
-				class, old, new = ClassPackageChanged, ch.Old, ch.New
+				class, old, cur = ClassPackageChanged, ch.Old, ch.New
 				msg = fmt.Sprintf("provenance: %s: package %s changed since review (%s → %s)", p, ch.Name, ch.Old, ch.New)
 			}
-			out = append(out, newFinding(class, evidence.Medium, p, ch.Name, old, new, msg))
+			out = append(out, newFinding(class, evidence.Medium, p, ch.Name, old, cur, msg))
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 )
@@ -43,11 +44,7 @@ func FuzzSignature(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, d := range []string{"v1.1.0-elliptic-key", "v0.2.0-certificate"} {
-		b, err := os.ReadFile(filepath.Join("../../../shared/conformance/model-signing", d, "model.sig"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(conformance.ReadFile(f, "model-signing", d, "model.sig"))
 	}
 	f.Add([]byte(`{"messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="},"signature":"AAAA"}}`))
 	f.Add([]byte(`{"dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json"}}`))

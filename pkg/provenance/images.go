@@ -1,18 +1,22 @@
 package provenance
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
-	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 // maxManifestSize bounds a deploy manifest read for image references.
@@ -50,17 +54,17 @@ type imageRef struct {
 
 // splitRef splits "repo:tag@sha256:…" into "repo:tag" and the digest, and
 // checks that the reference parses.
-func splitRef(ref string) (key, digest string, err error) {
-	key, digest, _ = strings.Cut(ref, "@")
+func splitRef(ref string) (key, pinned string, err error) {
+	key, pinned, _ = strings.Cut(ref, "@")
 	if _, err := name.ParseReference(ref); err != nil {
 		return "", "", fmt.Errorf("image reference %q: %w", ref, err)
 	}
-	if digest != "" {
-		if _, err := artifact.DecodeDigest(digest); err != nil {
+	if pinned != "" {
+		if _, err := digest.ParseSHA256(pinned); err != nil {
 			return "", "", fmt.Errorf("image reference %q: %w", ref, err)
 		}
 	}
-	return key, digest, nil
+	return key, pinned, nil
 }
 
 // findImages returns the values of every "image" key (a string) in the
@@ -70,7 +74,15 @@ func findImages(b []byte) ([]string, error) {
 		return nil, fmt.Errorf("manifest is larger than %d bytes", maxManifestSize)
 	}
 	var out []string
-	for _, doc := range splitYAML(b) {
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
@@ -81,20 +93,6 @@ func findImages(b []byte) ([]string, error) {
 		collectImages(v, &out, 0)
 	}
 	return out, nil
-}
-
-func splitYAML(b []byte) [][]byte {
-	var docs [][]byte
-	var cur bytes.Buffer
-	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if t := bytes.TrimRight(line, " \t\r\n"); bytes.Equal(t, []byte("---")) || bytes.HasPrefix(t, []byte("--- ")) {
-			docs = append(docs, bytes.Clone(cur.Bytes()))
-			cur.Reset()
-			continue
-		}
-		cur.Write(line)
-	}
-	return append(docs, cur.Bytes())
 }
 
 func collectImages(v any, out *[]string, depth int) {

@@ -40,6 +40,7 @@ func push(t *testing.T, ref string) string {
 // moved to another image since review is a blocking finding with both
 // digests.
 func TestImageRetaggedInRegistry(t *testing.T) {
+	t.Parallel()
 	ref := testregistry.Addr(t) + "/agents/retag:1.0"
 	first := push(t, ref)
 	dir := release(t, ref)
@@ -67,6 +68,7 @@ func (failing) Resolve(context.Context, string) (string, error) {
 // A tag that cannot be resolved blocks (fail closed), at review it is an
 // error, and a digest-pinned reference needs no registry.
 func TestImageUnresolvedFailsClosed(t *testing.T) {
+	t.Parallel()
 	ref := testregistry.Addr(t) + "/agents/gone:1.0"
 	push(t, ref)
 	dir := release(t, ref)

@@ -9,22 +9,23 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tollgate-dev/tollgate/internal/check"
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
-// Extra results: the model version, and the Tekton Chains type hints that
-// let Chains sign the artefact too (subject ARTIFACT_URI, digest
+// Extra results: the artefact root digest (the results contract's
+// artifact-digest), the model version, and the Tekton Chains type hints
+// that let Chains sign the artefact too (subject ARTIFACT_URI, digest
 // ARTIFACT_DIGEST).
 const (
-	ResultModelVersion = "model-version"
-	ResultChainsURI    = "ARTIFACT_URI"
-	ResultChainsDigest = "ARTIFACT_DIGEST"
+	ResultArtifactDigest = "artifact-digest"
+	ResultModelVersion   = "model-version"
+	ResultChainsURI      = "ARTIFACT_URI"
+	ResultChainsDigest   = "ARTIFACT_DIGEST"
 )
 
 // Config is one provenance run.
@@ -69,10 +70,10 @@ type Data struct {
 	Images       []review.Image    `json:"images,omitempty"`
 }
 
-// Run runs the check and returns its outcome for check.Run. It returns an
+// Run runs the check and returns its outcome; the command layer writes it. It returns an
 // error (verdict=error) when it cannot decide: an unreadable artefact, a
 // signature with no trusted signer configured, an unsupported bundle.
-func Run(ctx context.Context, cfg Config) (*check.Outcome, error) {
+func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 	ignore := append([]string(nil), cfg.Ignore...)
 	for _, sig := range cfg.Signatures {
 		if rel, ok := inside(cfg.Artifact, sig); ok {
@@ -142,7 +143,7 @@ func Run(ctx context.Context, cfg Config) (*check.Outcome, error) {
 		Schema:   evidence.SchemaURI,
 		Inputs:   cfg.Inputs,
 		Findings: findings,
-		Verdict:  check.Verdict(findings),
+		Verdict:  evidence.VerdictOf(findings),
 	}
 	rep.Sort()
 	rep.Summary = summary(rep, data)
@@ -155,11 +156,11 @@ func Run(ctx context.Context, cfg Config) (*check.Outcome, error) {
 	if version == "" {
 		version = "unknown"
 	}
-	return &check.Outcome{Report: rep, Results: map[string]string{
-		results.ArtifactDigest: m.Root,
-		ResultModelVersion:     version,
-		ResultChainsURI:        artifactURI(cfg),
-		ResultChainsDigest:     m.Root,
+	return &evidence.Outcome{Report: rep, Results: map[string]string{
+		ResultArtifactDigest: m.Root,
+		ResultModelVersion:   version,
+		ResultChainsURI:      artifactURI(cfg),
+		ResultChainsDigest:   m.Root,
 	}}, nil
 }
 
@@ -226,7 +227,7 @@ func verifySignatures(ctx context.Context, cfg Config, ignore []string) ([]evide
 	var findings []evidence.Finding
 	var out []SignatureResult
 	for _, p := range cfg.Signatures {
-		b, err := evidence.ReadBounded(p, trust.MaxBundleSize)
+		b, err := safefile.Read(p, trust.MaxBundleSize)
 		if err != nil {
 			return nil, nil, fmt.Errorf("signature: %w", err)
 		}
@@ -283,12 +284,12 @@ func summary(rep *evidence.Report, d Data) string {
 		if n := len(rep.Findings); n > 0 {
 			s += fmt.Sprintf(", %d non-blocking findings", n)
 		}
-		return results.OneLine(s, results.MaxSummary)
+		return evidence.OneLine(s, evidence.MaxSummary)
 	}
 	f := blocking[0]
 	s := fmt.Sprintf("provenance: fail — %d blocking findings%s; first: %s %s", len(blocking), sigs, f.Class, f.Path)
 	if f.Old != "" || f.New != "" {
 		s += " (" + short(f.Old) + " → " + short(f.New) + ")"
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }

@@ -93,6 +93,7 @@ func find(rep *evidence.Report, class, path string) *evidence.Finding {
 }
 
 func TestUnchangedReleasePasses(t *testing.T) {
+	t.Parallel()
 	dir := release(t, pinned)
 	rv := snapshotReview(t, dir, nil)
 	if len(rv.Spec.Provenance.Images) != 1 || len(rv.Spec.Provenance.LockFiles) != 1 || len(rv.Spec.Provenance.Config) != 5 {
@@ -117,6 +118,7 @@ func TestUnchangedReleasePasses(t *testing.T) {
 }
 
 func TestChangesAreFindings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(t *testing.T, dir string)
@@ -145,6 +147,7 @@ func TestChangesAreFindings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := release(t, pinned)
 			rv := snapshotReview(t, dir, nil)
 			tc.change(t, dir)
@@ -170,6 +173,7 @@ func TestChangesAreFindings(t *testing.T) {
 }
 
 func TestPackageDiff(t *testing.T) {
+	t.Parallel()
 	dir := release(t, pinned)
 	rv := snapshotReview(t, dir, nil)
 	write(t, filepath.Join(dir, "requirements.txt"), "httpx==0.28.0\nrequests==2.32.3\n")
@@ -196,6 +200,7 @@ func TestPackageDiff(t *testing.T) {
 }
 
 func TestFingerprintStable(t *testing.T) {
+	t.Parallel()
 	fp := func() string {
 		dir := release(t, pinned)
 		rv := snapshotReview(t, dir, nil)
@@ -208,6 +213,7 @@ func TestFingerprintStable(t *testing.T) {
 }
 
 func TestReportData(t *testing.T) {
+	t.Parallel()
 	dir := release(t, pinned)
 	rv := snapshotReview(t, dir, nil)
 	rep := run(t, provenance.Config{Artifact: dir, Review: rv})

@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
@@ -25,18 +28,18 @@ const (
 )
 
 // ErrUnsupported marks a bundle format this check cannot verify.
-var ErrUnsupported = errors.New("unsupported signature format")
+var ErrUnsupported = invalid.New("unsupported signature format")
 
 // SignatureResult records one verified (or rejected) bundle in the report.
 type SignatureResult struct {
-	Bundle        string    `json:"bundle"`
-	Verified      bool      `json:"verified"`
-	Identity      string    `json:"identity,omitempty"`
-	Signer        string    `json:"signer,omitempty"`
-	PredicateType string    `json:"predicateType,omitempty"`
-	Subject       string    `json:"subject,omitempty"`
-	SignedAt      time.Time `json:"signedAt,omitzero"`
-	Files         int       `json:"files,omitempty"`
+	Bundle        string          `json:"bundle"`
+	Verified      bool            `json:"verified"`
+	Identity      string          `json:"identity,omitempty"`
+	Signer        signer.Identity `json:"signer,omitzero"`
+	PredicateType string          `json:"predicateType,omitempty"`
+	Subject       string          `json:"subject,omitempty"`
+	SignedAt      time.Time       `json:"signedAt,omitzero"`
+	Files         int             `json:"files,omitempty"`
 }
 
 type statement struct {
@@ -150,7 +153,15 @@ func (s *signatureCheck) aboutArtefact(ctx context.Context, res SignatureResult,
 		if _, ok := known[d]; !ok {
 			continue
 		}
-		r, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(d))...)
+		pd, err := digest.Parse(d)
+		if err != nil {
+			return res, s.invalid(err), nil
+		}
+		a, err := trust.ArtifactDigest(pd)
+		if err != nil {
+			return res, s.invalid(err), nil
+		}
+		r, err := trust.Verify(ctx, s.bundle, s.ids, a, s.opts...)
 		if err != nil {
 			return res, s.invalid(err), nil
 		}
@@ -177,7 +188,9 @@ func (s *signatureCheck) invalid(err error) []evidence.Finding {
 // hashed with the predicate's own serialization, exactly and both ways,
 // then the subject (root) digest.
 func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) (SignatureResult, []evidence.Finding, error) {
-	r, err := trust.Verify(ctx, s.bundle, s.ids, s.opts...)
+	// Verified first without a digest: the signed resource list says how
+	// to hash the artefact, and the root is bound below.
+	r, err := trust.Verify(ctx, s.bundle, s.ids, trust.WithoutArtifactUnsafe(), s.opts...)
 	if err != nil {
 		return res, s.invalid(err), nil
 	}
@@ -190,7 +203,7 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 	{
 		var p msPredicate
 		if err := json.Unmarshal(st.Predicate, &p); err != nil {
-			return res, nil, fmt.Errorf("%w: bundle %s: model-signing predicate: %v", ErrUnsupported, s.name, err)
+			return res, nil, fmt.Errorf("%w: bundle %s: model-signing predicate: %w", ErrUnsupported, s.name, err)
 		}
 		ser := p.Serialization
 		if ser.HashType != "sha256" || (ser.Method != "files" && ser.Method != "shards") {
@@ -240,14 +253,22 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 		return res, out, nil
 	}
 	// The resources match; the signed subject must be their root.
-	if _, err := trust.Verify(ctx, s.bundle, s.ids, append(s.opts, trust.WithArtifactDigest(m.Root))...); err != nil {
+	rd, err := digest.ParseSHA256(m.Root)
+	if err != nil {
+		return res, nil, err
+	}
+	root, err := trust.ArtifactDigest(rd)
+	if err != nil {
+		return res, nil, err
+	}
+	if _, err := trust.Verify(ctx, s.bundle, s.ids, root, s.opts...); err != nil {
 		return res, s.invalid(fmt.Errorf("subject is not the root digest %s of the signed files: %w", m.Root, err)), nil
 	}
 	return s.verified(res, r, m.Root), nil, nil
 }
 
-func (s *signatureCheck) mismatch(change, name, old, new, msg string) evidence.Finding {
-	f := newFinding(ClassSignatureMismatch, evidence.High, name, s.name, old, new, msg)
+func (s *signatureCheck) mismatch(change, name, old, cur, msg string) evidence.Finding {
+	f := newFinding(ClassSignatureMismatch, evidence.High, name, s.name, old, cur, msg)
 	f.Attributes = map[string]string{"change": change, "bundle": s.name}
 	return f
 }

@@ -13,14 +13,15 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
-// conformance is trusttest.Conformance.
-var conformance = trusttest.Conformance
+// conformance is the vendored conformance data (package conformance).
+var conformance = conformancedata.Dir
 
 func readString(t testing.TB, p string) string {
 	t.Helper()
@@ -46,6 +47,7 @@ func copyModel(t *testing.T, src string) string {
 }
 
 func TestModelSigningConformance(t *testing.T) {
+	t.Parallel()
 	keys := conformance(t, "model-signing", "keys")
 	key := policy.Identity{Name: "p384", PublicKey: readString(t, filepath.Join(keys, "signing-key-pub.pem"))}
 	chain := policy.Identity{Name: "ca", CertificateChain: readString(t, filepath.Join(keys, "ca-cert.pem"))}
@@ -71,6 +73,7 @@ func TestModelSigningConformance(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
+			t.Parallel()
 			src := conformance(t, "model-signing", tc.dir)
 			check := func(dir string, id policy.Identity) *evidence.Report {
 				return run(t, provenance.Config{Artifact: dir, Signatures: []string{filepath.Join(dir, "model.sig")},
@@ -116,6 +119,7 @@ func TestModelSigningConformance(t *testing.T) {
 }
 
 func TestSignatureNeedsTrustedSigner(t *testing.T) {
+	t.Parallel()
 	dir := conformance(t, "model-signing", "v1.1.0-elliptic-key")
 	_, err := provenance.Run(context.Background(), provenance.Config{Artifact: dir, Signatures: []string{filepath.Join(dir, "model.sig")}})
 	if err == nil || !strings.Contains(err.Error(), "no trusted signer") {
@@ -131,6 +135,7 @@ func TestSignatureNeedsTrustedSigner(t *testing.T) {
 // model-signing v0.2 bundles are reported as unsupported: an error
 // (verdict=error), never a pass.
 func TestModelSigningV02Unsupported(t *testing.T) {
+	t.Parallel()
 	dir := conformance(t, "model-signing", "v0.2.0-certificate")
 	chain := policy.Identity{Name: "ca", CertificateChain: readString(t, conformance(t, "model-signing", "keys", "ca-cert.pem"))}
 	_, err := provenance.Run(context.Background(), provenance.Config{Artifact: dir, Signatures: []string{filepath.Join(dir, "model.sig")},
@@ -148,6 +153,7 @@ func digestOf(s string) string {
 // Other bundles (cosign sign-blob, in-toto attestations) must be about the
 // artefact root or one of its files, and signed by a trusted signer.
 func TestOtherBundles(t *testing.T) {
+	t.Parallel()
 	dir := release(t, pinned)
 	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
 	ids := []policy.Identity{{Name: "release", PublicKey: key.PublicKeyPEM(t)}}
@@ -183,6 +189,7 @@ func TestOtherBundles(t *testing.T) {
 // trustedRoot is resolved against the policy's directory; the policy's
 // rules decide what blocks.
 func TestPolicyModelSigners(t *testing.T) {
+	t.Parallel()
 	dir := conformance(t, "model-signing", "v1.1.0-sigstore")
 	p := &policy.ReleasePolicy{Spec: policy.Spec{ModelSigners: []policy.Identity{{Name: "stefanb", Keyless: &policy.Keyless{
 		Issuer: "https://sigstore.verify.ibm.com/oauth2", Subject: "stefanb@us.ibm.com", TrustedRoot: "trusted_root.public-good.json",

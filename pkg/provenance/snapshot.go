@@ -13,9 +13,9 @@ import (
 	"syscall"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/lockfile"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // Snapshot computes the review record's provenance section for the
@@ -58,7 +58,7 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 		}
 		p.Config = append(p.Config, review.ConfigFile{Path: name, Category: cat, Digest: d})
 		if eco := lockfile.Detect(name); eco != "" {
-			b, err := evidence.ReadBounded(full, lockfile.MaxSize)
+			b, err := safefile.Read(full, lockfile.MaxSize)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -69,7 +69,7 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 			p.LockFiles = append(p.LockFiles, review.LockFile{Path: name, Ecosystem: eco, Packages: pkgs})
 		}
 		if cat == CategoryDeploy {
-			b, err := evidence.ReadBounded(full, maxManifestSize)
+			b, err := safefile.Read(full, maxManifestSize)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -8,6 +8,7 @@ import (
 )
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain/path.md":      "plain/path.md",
 		"a\x1b[31mred\nnext": `a\x1b[31mred\nnext`,
@@ -29,6 +30,7 @@ func TestEscape(t *testing.T) {
 }
 
 func TestUserinfo(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://user:pass@host/x":                 "https://[REDACTED:userinfo]@host/x",
 		"postgres://app:s3cr3t@db:5432/orders":     "postgres://[REDACTED:userinfo]@db:5432/orders",

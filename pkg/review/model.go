@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 var revisionRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
@@ -28,7 +28,7 @@ func DetectModel(root string) Model {
 			}
 		}
 		if m.Revision == "" {
-			b, err := evidence.ReadBounded(filepath.Join(dir, "refs", "main"), 256)
+			b, err := safefile.Read(filepath.Join(dir, "refs", "main"), 256)
 			if rev := strings.TrimSpace(string(b)); err == nil && revisionRE.MatchString(rev) {
 				m.Revision = rev
 				if m.Source == "" {
@@ -69,7 +69,7 @@ func readConfig(path string) (name, version string, ok bool) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", "", false
 	}
-	b, err := evidence.ReadBounded(path, 4<<20)
+	b, err := safefile.Read(path, 4<<20)
 	if err != nil {
 		return "", "", false
 	}

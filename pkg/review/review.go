@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -71,16 +72,16 @@ func New(name string) *ReleaseReview {
 
 // Load reads a review record from path. It also returns the digest of the
 // file's bytes, which approvals sign.
-func Load(path string) (*ReleaseReview, string, error) {
+func Load(path string) (*ReleaseReview, digest.Digest, error) {
 	var r ReleaseReview
 	b, err := document.ReadFile(path, Kind, &r)
 	if err != nil {
-		return nil, "", fmt.Errorf("review record: %w", err)
+		return nil, digest.Digest{}, fmt.Errorf("review record: %w", err)
 	}
 	if err := r.Validate(); err != nil {
-		return nil, "", fmt.Errorf("review record %s: %w", path, err)
+		return nil, digest.Digest{}, fmt.Errorf("review record %s: %w: %w", path, document.ErrInvalid, err)
 	}
-	return &r, evidence.Digest(b), nil
+	return &r, digest.FromBytes(b), nil
 }
 
 // Decode decodes review bytes strictly (used by fuzzing and tests).
@@ -90,7 +91,7 @@ func Decode(b []byte) (*ReleaseReview, error) {
 		return nil, err
 	}
 	if err := r.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", document.ErrInvalid, err)
 	}
 	return &r, nil
 }
@@ -104,12 +105,12 @@ func (r *ReleaseReview) Validate() error {
 	if a.Root == "" {
 		return fmt.Errorf("spec.artifact.root is required")
 	}
-	if _, err := artifact.DecodeDigest(a.Root); err != nil {
+	if _, err := digest.ParseSHA256(a.Root); err != nil {
 		return fmt.Errorf("spec.artifact.root: %w", err)
 	}
 	seen := map[string]bool{}
 	for i, f := range a.Files {
-		if _, err := artifact.DecodeDigest(f.Digest); err != nil {
+		if _, err := digest.ParseSHA256(f.Digest); err != nil {
 			return fmt.Errorf("spec.artifact.files[%d] (%s): %w", i, f.Name, err)
 		}
 		if seen[f.Name] {

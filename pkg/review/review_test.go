@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
 
@@ -32,6 +33,7 @@ spec:
 `
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		edit    func(string) string
@@ -55,6 +57,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r, err := review.Decode([]byte(tt.edit(valid)))
 			if tt.wantErr == "" {
 				if err != nil {
@@ -73,6 +76,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestLoadRoundTripAndDigest(t *testing.T) {
+	t.Parallel()
 	r, err := review.Decode([]byte(valid))
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +94,7 @@ func TestLoadRoundTripAndDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, d2, _ := review.Load(p)
-	if d1 != d2 || !strings.HasPrefix(d1, "sha256:") || r2.Spec.Artifact.Root != r.Spec.Artifact.Root {
+	if d1 != d2 || d1.Algorithm() != digest.SHA256 || r2.Spec.Artifact.Root != r.Spec.Artifact.Root {
 		t.Fatalf("digest %s %s, root %s", d1, d2, r2.Spec.Artifact.Root)
 	}
 	if _, _, err := review.Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
@@ -99,6 +103,7 @@ func TestLoadRoundTripAndDigest(t *testing.T) {
 }
 
 func TestDetectModel(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	must := func(err error) {
 		if err != nil {

@@ -9,12 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 )
@@ -27,11 +26,8 @@ const (
 	ClassUnscannable      = "secrets.unscannable"
 )
 
-// SARIFFile is the SARIF report's name in the evidence directory.
-const SARIFFile = "secret-inventory.sarif"
-
 // ErrNoKey is returned when no fingerprint key is available.
-var ErrNoKey = errors.New("no fingerprint key")
+var ErrNoKey = invalid.New("no fingerprint key")
 
 // NewKey returns a fresh random fingerprint key, base64 encoded, as
 // `tollgate review` records it.
@@ -102,26 +98,21 @@ type CheckInput struct {
 	PolicyDigest string
 	// Key overrides the review record's fingerprint key (a mounted file).
 	Key []byte
-	// EvidenceDir receives the SARIF report; empty writes none.
-	EvidenceDir string
-	// Now decides whether exceptions have expired.
-	Now time.Time
 	// Options tune the scanner (tests use small limits).
 	Options []Option
 }
 
 // Data is the check-specific part of the report ("data").
 type Data struct {
-	References        []Reference `json:"references"`
-	Problems          []Problem   `json:"problems"`
-	Stats             Stats       `json:"stats"`
-	ExceptionsApplied []string    `json:"exceptionsApplied"`
-	SARIF             string      `json:"sarif,omitempty"`
+	References []Reference `json:"references"`
+	Problems   []Problem   `json:"problems"`
+	Stats      Stats       `json:"stats"`
 }
 
-// Check runs the secret-inventory check: no literal secret ships (unless
-// an exception names its fingerprint), the secret references match the
-// review record, and every file could be scanned.
+// Check runs the secret-inventory check: no literal secret ships, the
+// secret references match the review record, and every file could be
+// scanned. It does not judge exceptions: pkg/decision alone does, for
+// every check, so this report can never show a waiver the gate refuses.
 func Check(ctx context.Context, in CheckInput) (*check.Outcome, error) {
 	inputs := map[string]string{"review": in.ReviewDigest}
 	if in.PolicyDigest != "" {
@@ -165,19 +156,7 @@ func Check(ctx context.Context, in CheckInput) (*check.Outcome, error) {
 			f.Blocking = policy.Matches(rules.Block, *f)
 		}
 	}
-	applied := applyExceptions(findings, in.Review.Spec.Exceptions, in.Policy, in.Now)
-	data := Data{References: res.References, Problems: res.Problems, Stats: res.Stats, ExceptionsApplied: applied}
-	if in.EvidenceDir != "" {
-		b, err := SARIF(findings)
-		if err != nil {
-			return fail(err)
-		}
-		if err := evidence.WriteFileAtomic(filepath.Join(in.EvidenceDir, SARIFFile), b); err != nil {
-			return fail(err)
-		}
-		data.SARIF = evidence.Digest(b)
-		inputs["sarif"] = data.SARIF
-	}
+	data := Data{References: res.References, Problems: res.Problems, Stats: res.Stats}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return fail(err)
@@ -275,78 +254,10 @@ func first(s []string) string {
 	return s[0]
 }
 
-// applyExceptions waives findings whose fingerprint a valid exception for
-// this check names, and returns the IDs of the exceptions applied. An
-// invalid exception leaves the finding blocking and says why.
-func applyExceptions(findings []evidence.Finding, exs []review.Exception, pol *policy.ReleasePolicy, now time.Time) []string {
-	byFP := map[string][]review.Exception{}
-	for _, e := range exs {
-		if e.Check != "" && e.Check != policy.CheckSecrets {
-			continue
-		}
-		for _, fp := range e.Fingerprints {
-			byFP[fp] = append(byFP[fp], e)
-		}
-	}
-	applied := map[string]bool{}
-	for i := range findings {
-		f := &findings[i]
-		for _, e := range byFP[f.Fingerprint] {
-			if f.Attributes == nil {
-				f.Attributes = map[string]string{}
-			}
-			if why := exceptionProblem(e, pol, now); why != "" {
-				f.Attributes["exceptionInvalid"] = e.ID + ": " + why
-				continue
-			}
-			f.Blocking = false
-			f.Attributes["exception"] = e.ID
-			delete(f.Attributes, "exceptionInvalid")
-			applied[e.ID] = true
-			break
-		}
-	}
-	return sortedKeys(applied)
-}
-
-// exceptionProblem says why an exception cannot be applied, or "".
-func exceptionProblem(e review.Exception, pol *policy.ReleasePolicy, now time.Time) string {
-	maxLife, needReason, needOwner := 30*24*time.Hour, true, true
-	if pol != nil {
-		r := pol.Spec.Exceptions
-		if r.MaxLifetime.Duration > 0 {
-			maxLife = r.MaxLifetime.Duration
-		}
-		if r.RequireReason != nil {
-			needReason = *r.RequireReason
-		}
-		if r.RequireOwner != nil {
-			needOwner = *r.RequireOwner
-		}
-	}
-	switch {
-	case e.Expires.IsZero():
-		return "no expiry"
-	case !now.Before(e.Expires):
-		return "expired " + e.Expires.UTC().Format(time.RFC3339)
-	case e.Granted.IsZero():
-		return "no grant time"
-	case e.Expires.Sub(e.Granted) > maxLife:
-		return fmt.Sprintf("lifetime %s exceeds the policy's %s", e.Expires.Sub(e.Granted), maxLife)
-	case needReason && strings.TrimSpace(e.Reason) == "":
-		return "no reason"
-	case needOwner && strings.TrimSpace(e.Owner) == "":
-		return "no owner"
-	}
-	return ""
-}
-
 func summary(v evidence.Verdict, findings []evidence.Finding, res *Result) string {
-	var lit, added, removed, unscannable, waived int
+	var lit, added, removed, unscannable int
 	for _, f := range findings {
 		switch {
-		case !f.Blocking && f.Attributes["exception"] != "":
-			waived++
 		case strings.HasPrefix(f.Class, ClassLiteralPrefix):
 			lit++
 		case f.Class == ClassReferenceAdded:
@@ -357,7 +268,7 @@ func summary(v evidence.Verdict, findings []evidence.Finding, res *Result) strin
 			unscannable++
 		}
 	}
-	s := fmt.Sprintf("secret-inventory: %s: %d literal secrets, %d references (%d added, %d removed), %d unscannable, %d waived; %d files scanned",
-		v, lit, len(res.References), added, removed, unscannable, waived, res.Stats.Files)
+	s := fmt.Sprintf("secret-inventory: %s: %d literal secrets, %d references (%d added, %d removed), %d unscannable; %d files scanned",
+		v, lit, len(res.References), added, removed, unscannable, res.Stats.Files)
 	return s
 }

@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -60,16 +59,13 @@ func TestCheck(t *testing.T) {
 		{name: "literal secret", files: map[string]string{"a.env": "T=" + tok + "\n"}, review: reviewed(), verdict: evidence.Fail, classes: []string{"secrets.literal.github-token"}},
 		{name: "reference added", files: map[string]string{"a.env": "T=${ORDERS_TOKEN}\nU=${NEW_ONE}\n"}, review: reviewed(ref), verdict: evidence.Fail, classes: []string{ClassReferenceAdded}},
 		{name: "reference removed warns", files: map[string]string{"a.env": "x=1\n"}, review: reviewed(ref), verdict: evidence.Pass},
-		{name: "valid exception waives", files: map[string]string{"a.env": "T=" + tok + "\n"}, verdict: evidence.Pass, waived: 1,
+		// Exceptions are judged by pkg/decision alone (with the approvals
+		// the check never sees): the check reports the finding as it is,
+		// so its report cannot show a waiver the gate refuses.
+		{name: "exception is not judged by the check", files: map[string]string{"a.env": "T=" + tok + "\n"}, verdict: evidence.Fail, classes: []string{"secrets.literal.github-token"},
 			review: func() *review.ReleaseReview {
 				r := reviewed()
 				r.Spec.Exceptions = []review.Exception{exception(now.Add(24 * time.Hour))}
-				return r
-			}()},
-		{name: "expired exception does not", files: map[string]string{"a.env": "T=" + tok + "\n"}, verdict: evidence.Fail, classes: []string{"secrets.literal.github-token"},
-			review: func() *review.ReleaseReview {
-				r := reviewed()
-				r.Spec.Exceptions = []review.Exception{exception(now.Add(-time.Minute))}
 				return r
 			}()},
 		{name: "unscannable fails closed", files: map[string]string{"m.safetensors": "\x10\x00\x00\x00\x00\x00\x00\x00{"}, review: reviewed(), verdict: evidence.Fail, classes: []string{ClassUnscannable}},
@@ -79,8 +75,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeFiles(t, tt.files)
-			ev := t.TempDir()
-			out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: tt.review, ReviewDigest: "sha256:00", EvidenceDir: ev, Now: now})
+			out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: tt.review, ReviewDigest: "sha256:00"})
 			if tt.errContain != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errContain) {
 					t.Fatalf("err = %v, want %q", err, tt.errContain)
@@ -107,22 +102,6 @@ func TestCheck(t *testing.T) {
 			if strings.Join(blocking, ",") != strings.Join(tt.classes, ",") || waived != tt.waived {
 				t.Fatalf("blocking %v waived %d, want %v and %d", blocking, waived, tt.classes, tt.waived)
 			}
-			sarif, err := os.ReadFile(filepath.Join(ev, SARIFFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var log struct {
-				Version string `json:"version"`
-				Runs    []struct {
-					Results []json.RawMessage `json:"results"`
-				} `json:"runs"`
-			}
-			if err := json.Unmarshal(sarif, &log); err != nil || log.Version != "2.1.0" || len(log.Runs[0].Results) != len(rep.Findings) {
-				t.Fatalf("sarif: %v %s", err, sarif)
-			}
-			if evidence.Digest(sarif) != rep.Inputs["sarif"] {
-				t.Fatal("report does not pin the SARIF digest")
-			}
 		})
 	}
 }
@@ -132,7 +111,7 @@ func TestCheckDeterministic(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"a.env": "NPM=" + tok + "\n", "b.yaml": "k: ${A}\n", "c/d.json": `{"password": "Sup3rSecretPassw0rd"}`})
 	var prev []byte
 	for range 3 {
-		out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00", EvidenceDir: t.TempDir(), Now: now})
+		out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,8 +11,9 @@
 //   - keyless: an ephemeral key, a Fulcio certificate obtained with an OIDC
 //     token (in a pod, the projected ServiceAccount token) and a Rekor entry.
 //
-// Every signer names its identity the way pkg/trust reports signers:
-// "key:<hex sha256 of the DER public key>" for keys, "<subject> (issuer
-// <issuer>)" for certificates, so approvals and attestations can be
-// compared for separation of duties.
+// Every signer names its identity (Signer.Identity) as a signer.Identity,
+// the type pkg/trust reports verified signers with ("key:<hex sha256 of
+// the DER public key>" for keys, "<subject> (issuer <issuer>)" for
+// certificates), so approvals and attestations compare for separation of
+// duties.
 package sign

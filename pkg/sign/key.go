@@ -7,9 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -17,7 +15,8 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // PEM block types of private and public keys.
@@ -37,18 +36,7 @@ const MaxKeyFileSize = 64 << 10
 
 // ErrPassword is returned when an encrypted key cannot be decrypted with
 // the password given.
-var ErrPassword = errors.New("wrong password for encrypted key")
-
-// KeyID returns the identity of a public key: "key:" followed by the hex
-// SHA-256 of its PKIX DER encoding.
-func KeyID(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("encode public key: %w", err)
-	}
-	s := sha256.Sum256(der)
-	return "key:" + hex.EncodeToString(s[:]), nil
-}
+var ErrPassword = invalid.New("wrong password for encrypted key")
 
 // GenerateKey creates an ECDSA P-256 key pair (cosign's default) and
 // returns the private key PEM and the public key PEM. With a non-nil
@@ -135,7 +123,7 @@ func ParsePublicKey(b []byte) (crypto.PublicKey, error) {
 // LoadKey reads a private key file. password is used only when the key is
 // encrypted; an encrypted key with a nil password is refused with a hint.
 func LoadKey(path string, password []byte) (*Signer, error) {
-	b, err := evidence.ReadBounded(path, MaxKeyFileSize)
+	b, err := safefile.Read(path, MaxKeyFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("key: %w", err)
 	}

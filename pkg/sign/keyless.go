@@ -6,13 +6,15 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // Public-good Sigstore instance, used when no URL is given.
@@ -53,7 +55,7 @@ func WithTransparency(t sgsign.Transparency) KeylessOption {
 // ReadToken reads an OIDC token file (a projected ServiceAccount token, a
 // CI identity token), bounded and trimmed.
 func ReadToken(path string) (string, error) {
-	b, err := evidence.ReadBounded(path, MaxTokenSize)
+	b, err := safefile.Read(path, MaxTokenSize)
 	if err != nil {
 		return "", fmt.Errorf("oidc token: %w", err)
 	}
@@ -102,15 +104,15 @@ func Keyless(ctx context.Context, token string, opts ...KeylessOption) (*Signer,
 	return &Signer{kp: kp, identity: id, cert: der, tlogs: o.tlogs}, nil
 }
 
-// CertificateIdentity names a Fulcio certificate's signer as
-// "<subject> (issuer <issuer>)".
-func CertificateIdentity(cert *x509.Certificate) (string, error) {
+// CertificateIdentity names a Fulcio certificate's signer: its subject
+// alternative name and its OIDC issuer extension.
+func CertificateIdentity(cert *x509.Certificate) (signer.Identity, error) {
 	s, err := certificate.SummarizeCertificate(cert)
 	if err != nil {
-		return "", fmt.Errorf("read certificate identity: %w", err)
+		return signer.Identity{}, fmt.Errorf("read certificate identity: %w", err)
 	}
 	if s.SubjectAlternativeName == "" || s.Issuer == "" {
-		return "", fmt.Errorf("certificate has no subject alternative name or OIDC issuer extension")
+		return signer.Identity{}, errors.New("certificate has no subject alternative name or OIDC issuer extension")
 	}
-	return fmt.Sprintf("%s (issuer %s)", s.SubjectAlternativeName, s.Issuer), nil
+	return signer.Certificate(s.SubjectAlternativeName, s.Issuer)
 }

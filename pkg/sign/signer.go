@@ -15,15 +15,15 @@ import (
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"google.golang.org/protobuf/encoding/protojson"
-)
 
-// InTotoPayloadType is the DSSE payload type of in-toto statements.
-const InTotoPayloadType = "application/vnd.in-toto+json"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
+)
 
 // Signer signs in-toto statements into Sigstore bundles.
 type Signer struct {
 	kp       *keypair
-	identity string
+	identity signer.Identity
 	// keyless only
 	cert  []byte // DER leaf certificate
 	tlogs []sgsign.Transparency
@@ -37,7 +37,7 @@ func NewKeySigner(k crypto.Signer) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := KeyID(k.Public())
+	id, err := signer.Key(k.Public())
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func NewKeySigner(k crypto.Signer) (*Signer, error) {
 
 // Identity is the signer identity as pkg/trust reports it: "key:<hex>" or
 // "<subject> (issuer <issuer>)".
-func (s *Signer) Identity() string { return s.identity }
+func (s *Signer) Identity() signer.Identity { return s.identity }
 
 // PublicKey returns the signing key's public key.
 func (s *Signer) PublicKey() crypto.PublicKey { return s.kp.signer.Public() }
@@ -62,7 +62,7 @@ func (s *Signer) SignStatement(ctx context.Context, statement []byte) ([]byte, e
 	if s.cert != nil {
 		opts.CertificateProvider = fixedCertificate(s.cert)
 	}
-	b, err := sgsign.Bundle(&sgsign.DSSEData{Data: statement, PayloadType: InTotoPayloadType}, s.kp, opts)
+	b, err := sgsign.Bundle(&sgsign.DSSEData{Data: statement, PayloadType: intoto.PayloadType}, s.kp, opts)
 	if err != nil {
 		return nil, fmt.Errorf("sign statement as %s: %w", s.identity, err)
 	}

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
+	conformancedata "github.com/tollgate-dev/tollgate/internal/conformance"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
-	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
-// conformance is trusttest.Conformance.
-var conformance = trusttest.Conformance
+// conformance is the vendored conformance data (package conformance).
+var conformance = conformancedata.Dir
 
 func readFile(t testing.TB, p string) []byte {
 	t.Helper()
@@ -42,6 +42,7 @@ func conformanceIDs(t testing.TB) (ibm, key, chain, chainRootOnly policy.Identit
 }
 
 func TestConformanceModelSigning(t *testing.T) {
+	t.Parallel()
 	ibm, key, chain, rootOnly := conformanceIDs(t)
 	wrongKey := policy.Identity{Name: "other", PublicKey: otherKeyPEM(t)}
 	wrongSubject := *ibm.Keyless
@@ -65,6 +66,7 @@ func TestConformanceModelSigning(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.dir, func(t *testing.T) {
+			t.Parallel()
 			dir := conformance(t, "model-signing", tc.dir)
 			sig := readFile(t, filepath.Join(dir, "model.sig"))
 			m, err := artifact.Hash(context.Background(), dir, artifact.WithIgnore("ignore-me", "model.sig"))
@@ -72,12 +74,11 @@ func TestConformanceModelSigning(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, id := range tc.good {
-				res, err := trust.Verify(context.Background(), sig, []policy.Identity{id},
-					trust.WithArtifactDigest(m.Root), trust.WithNow(now))
+				res, err := trust.Verify(context.Background(), sig, []policy.Identity{id}, mustDigest(t, m.Root), trust.WithNow(now))
 				if err != nil {
 					t.Fatalf("%s: %v", id.Name, err)
 				}
-				if res.Identity != id.Name || res.Signer == "" || !strings.Contains(res.PayloadType, "in-toto") || len(res.Payload) == 0 {
+				if res.Identity != id.Name || res.Signer.IsZero() || !strings.Contains(res.PayloadType, "in-toto") || len(res.Payload) == 0 {
 					t.Fatalf("%s: result %+v", id.Name, res)
 				}
 				if id.Keyless != nil && res.SignedAt.IsZero() {
@@ -85,7 +86,7 @@ func TestConformanceModelSigning(t *testing.T) {
 				}
 			}
 			for _, id := range tc.wrong {
-				_, err := trust.Verify(context.Background(), sig, []policy.Identity{id}, trust.WithArtifactDigest(m.Root), trust.WithNow(now))
+				_, err := trust.Verify(context.Background(), sig, []policy.Identity{id}, mustDigest(t, m.Root), trust.WithNow(now))
 				if !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("wrong identity %s verified: %v", id.Name, err)
 				}
@@ -102,12 +103,12 @@ func TestConformanceModelSigning(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := trust.Verify(context.Background(), sig, tc.good, trust.WithArtifactDigest(m2.Root), trust.WithNow(now)); !errors.Is(err, trust.ErrUntrusted) {
+				if _, err := trust.Verify(context.Background(), sig, tc.good, mustDigest(t, m2.Root), trust.WithNow(now)); !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("%s: verified: %v", name, err)
 				}
 			}
 			// A changed byte in the signed statement breaks the signature.
-			if _, err := trust.Verify(context.Background(), tamperPayload(t, sig), tc.good, trust.WithNow(now)); !errors.Is(err, trust.ErrUntrusted) {
+			if _, err := trust.Verify(context.Background(), tamperPayload(t, sig), tc.good, trust.WithoutArtifactUnsafe(), trust.WithNow(now)); !errors.Is(err, trust.ErrUntrusted) {
 				t.Fatalf("tampered payload verified: %v", err)
 			}
 		})
@@ -115,10 +116,11 @@ func TestConformanceModelSigning(t *testing.T) {
 }
 
 func TestConformanceCertificateChainWindow(t *testing.T) {
+	t.Parallel()
 	_, _, chain, _ := conformanceIDs(t)
 	sig := readFile(t, conformance(t, "model-signing", "v1.1.0-certificate", "model.sig"))
 	for _, at := range []time.Time{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC)} {
-		_, err := trust.Verify(context.Background(), sig, []policy.Identity{chain}, trust.WithNow(func() time.Time { return at }))
+		_, err := trust.Verify(context.Background(), sig, []policy.Identity{chain}, trust.WithoutArtifactUnsafe(), trust.WithNow(func() time.Time { return at }))
 		if !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "expired or is not yet valid") {
 			t.Fatalf("at %s: %v", at, err)
 		}
@@ -126,6 +128,7 @@ func TestConformanceCertificateChainWindow(t *testing.T) {
 }
 
 func TestConformanceSigstoreJSProvenance(t *testing.T) {
+	t.Parallel()
 	b := readFile(t, conformance(t, "sigstore", "sigstore.js-2.0.0-provenance.sigstore.json"))
 	gh := &policy.Keyless{
 		Issuer:  "https://token.actions.githubusercontent.com",
@@ -134,30 +137,30 @@ func TestConformanceSigstoreJSProvenance(t *testing.T) {
 	digest := "sha512:46d4e2f74c4877316640000a6fdf8a8b59f1e0847667973e9859f774dd31b8f1e0937813b777fb66a2ac67d50540fe34640966eee9fc2ccca387082b4c85cd3c"
 	ids := []policy.Identity{{Name: "sigstore-js", Keyless: gh}}
 	// The embedded public-good root is used when none is named.
-	res, err := trust.Verify(context.Background(), b, ids, trust.WithArtifactDigest(digest))
+	res, err := trust.Verify(context.Background(), b, ids, mustDigest(t, digest))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(res.Signer, "sigstore-js") || res.SignedAt.IsZero() {
+	if !strings.Contains(res.Signer.String(), "sigstore-js") || res.SignedAt.IsZero() {
 		t.Fatalf("result %+v", res)
 	}
 	re := &policy.Keyless{IssuerRegExp: `https://token\.actions\.githubusercontent\.com`, SubjectRegExp: `https://github\.com/sigstore/.*`}
-	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "re", Keyless: re}}, trust.WithArtifactDigest(digest),
+	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "re", Keyless: re}}, mustDigest(t, digest),
 		trust.WithTrustedRootFile(conformance(t, "sigstore", "trusted_root.public-good.json"))); err != nil {
 		t.Fatal(err)
 	}
 	other := "sha512:" + strings.Repeat("0", 128)
-	if _, err := trust.Verify(context.Background(), b, ids, trust.WithArtifactDigest(other)); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(context.Background(), b, ids, mustDigest(t, other)); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("other digest verified: %v", err)
 	}
 	// Regular expressions are anchored: a pattern matching only part of the
 	// subject does not match it.
 	partial := &policy.Keyless{Issuer: gh.Issuer, SubjectRegExp: `github\.com/sigstore`}
-	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "partial", Keyless: partial}}, trust.WithArtifactDigest(digest)); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "partial", Keyless: partial}}, mustDigest(t, digest)); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("partial regexp verified: %v", err)
 	}
 	wrong := &policy.Keyless{Issuer: gh.Issuer, Subject: "https://github.com/evil/sigstore-js/.github/workflows/release.yml@refs/heads/main"}
-	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "wrong", Keyless: wrong}}, trust.WithArtifactDigest(digest)); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(context.Background(), b, []policy.Identity{{Name: "wrong", Keyless: wrong}}, mustDigest(t, digest)); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("wrong subject verified: %v", err)
 	}
 }

@@ -22,7 +22,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"x"}},"dsseEnvelope":{"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AAAA"}]}}`))
 	ids := []policy.Identity{key, chain, ibm}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		res, err := trust.Verify(context.Background(), b, ids)
+		res, err := trust.Verify(context.Background(), b, ids, trust.WithoutArtifactUnsafe())
 		switch {
 		case err != nil && !errors.Is(err, trust.ErrUntrusted):
 			t.Fatalf("error does not wrap ErrUntrusted: %v", err)

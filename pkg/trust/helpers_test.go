@@ -18,6 +18,8 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
 )
 
@@ -124,4 +126,18 @@ func certifiedKey(t *testing.T, notBefore, notAfter time.Time) (*trusttest.Key, 
 		t.Fatal(err)
 	}
 	return k, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// mustDigest is trust.ArtifactDigest for digests a test knows are valid.
+func mustDigest(t testing.TB, d string) trust.Artifact {
+	t.Helper()
+	p, err := digest.Parse(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := trust.ArtifactDigest(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -21,7 +21,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // publicGoodRoot is the public-good Sigstore trusted root (from
@@ -88,7 +89,7 @@ func (b *signed) leaf() *x509.Certificate {
 // default hash first, then SHA-256 as cosign uses for every curve) and an
 // optional validity window (when the key was given as a certificate).
 type publicKey struct {
-	id                  string
+	id                  signer.Identity
 	verifiers           []signature.Verifier
 	notBefore, notAfter time.Time
 }
@@ -121,13 +122,13 @@ func parsePublicKey(text string) (*publicKey, error) {
 		switch blk.Type {
 		case "PUBLIC KEY":
 			pub, err = x509.ParsePKIXPublicKey(blk.Bytes)
-			k.id = keyID(blk.Bytes)
+			k.id = signer.KeyFromDER(blk.Bytes)
 		case "CERTIFICATE":
 			var c *x509.Certificate
 			c, err = x509.ParseCertificate(blk.Bytes)
 			if err == nil {
 				pub, k.notBefore, k.notAfter = c.PublicKey, c.NotBefore, c.NotAfter
-				k.id = keyID(c.RawSubjectPublicKeyInfo)
+				k.id = signer.KeyFromDER(c.RawSubjectPublicKeyInfo)
 			}
 		default:
 			continue
@@ -147,7 +148,7 @@ func parsePublicKey(text string) (*publicKey, error) {
 // newPublicKey loads the verifiers for a public key: the key type's default
 // hash (SHA-384 for P-384, as model-signing signs), then SHA-256 for other
 // curves (as cosign signs with every curve).
-func newPublicKey(pub crypto.PublicKey, id string) (*publicKey, error) {
+func newPublicKey(pub crypto.PublicKey, id signer.Identity) (*publicKey, error) {
 	def, err := signature.LoadDefaultVerifier(pub)
 	if err != nil {
 		return nil, fmt.Errorf("load public key: %w", err)
@@ -238,7 +239,7 @@ func (ca *chainAuthority) verify(leaf *x509.Certificate, at time.Time) error {
 
 // leafKey is a chain-verified leaf's public key.
 func leafKey(leaf *x509.Certificate) (*publicKey, error) {
-	return newPublicKey(leaf.PublicKey, keyID(leaf.RawSubjectPublicKeyInfo))
+	return newPublicKey(leaf.PublicKey, signer.KeyFromDER(leaf.RawSubjectPublicKeyInfo))
 }
 
 // asKeySigned returns a copy of the bundle whose verification material is
@@ -253,16 +254,14 @@ func (b *signed) asKeySigned() *bundle.Bundle {
 }
 
 // material returns the trusted material for a keyless identity: the
-// identity's own trusted root file, else WithTrustedMaterial, else
-// WithTrustedRootFile, else the embedded public-good root.
+// identity's own trusted root file, else WithTrustedMaterial or
+// WithTrustedRootFile (the last given), else the embedded public-good root.
 func (o *options) material(path string) (root.TrustedMaterial, error) {
 	switch {
 	case path != "":
 		return loadTrustedRoot(path)
 	case o.trusted != nil:
 		return o.trusted, nil
-	case o.trustedFile != "":
-		return loadTrustedRoot(o.trustedFile)
 	default:
 		tr, err := root.NewTrustedRootFromJSON(publicGoodRoot)
 		if err != nil {
@@ -273,7 +272,7 @@ func (o *options) material(path string) (root.TrustedMaterial, error) {
 }
 
 func loadTrustedRoot(path string) (root.TrustedMaterial, error) {
-	b, err := evidence.ReadBounded(path, maxTrustedRootSize)
+	b, err := safefile.Read(path, maxTrustedRootSize)
 	if err != nil {
 		return nil, fmt.Errorf("trusted root: %w", err)
 	}

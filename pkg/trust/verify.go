@@ -2,12 +2,9 @@ package trust
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -15,12 +12,13 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/signer"
 )
 
 // MaxBundleSize bounds the bundle bytes Verify accepts.
 const MaxBundleSize = 8 << 20
 
-func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, opts ...Option) (*Result, error) {
+func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, artifact Artifact, opts ...Option) (*Result, error) {
 	if len(bundleJSON) > MaxBundleSize {
 		return nil, fmt.Errorf("%w: bundle is %d bytes, larger than the %d-byte limit", ErrUntrusted, len(bundleJSON), MaxBundleSize)
 	}
@@ -28,7 +26,7 @@ func verifyJSON(ctx context.Context, bundleJSON []byte, ids []policy.Identity, o
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
 	}
-	return verifyBundle(ctx, &signed{Bundle: b, chain: extra}, ids, opts...)
+	return verifyBundle(ctx, &signed{Bundle: b, chain: extra}, ids, artifact, opts...)
 }
 
 // signed is a parsed bundle plus any certificates that followed the leaf
@@ -38,24 +36,25 @@ type signed struct {
 	chain []*x509.Certificate
 }
 
-func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ...Option) (*Result, error) {
+func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, artifact Artifact, opts ...Option) (*Result, error) {
 	o := options{now: time.Now}
 	for _, opt := range opts {
-		opt(&o)
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
+		}
+	}
+	if artifact.policy == nil {
+		return nil, fmt.Errorf("%w: no artifact policy: pass trust.ArtifactDigest or, explicitly, trust.WithoutArtifactUnsafe", ErrUntrusted)
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: no trusted identities configured (set them in the policy or pass --key, --certificate-chain or --certificate-identity)", ErrUntrusted)
-	}
-	artifact, err := artifactPolicy(o.digest)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUntrusted, err)
 	}
 	var errs []error
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res, err := verifyIdentity(b, id, artifact, &o)
+		res, err := verifyIdentity(b, id, artifact.policy, &o)
 		if err == nil {
 			res.Identity = id.Name
 			if err := fillPayload(b, res); err != nil {
@@ -66,22 +65,6 @@ func verifyBundle(ctx context.Context, b *signed, ids []policy.Identity, opts ..
 		errs = append(errs, fmt.Errorf("identity %q: %w", id.Name, err))
 	}
 	return nil, fmt.Errorf("%w: no trusted identity verifies the bundle: %w", ErrUntrusted, errors.Join(errs...))
-}
-
-// artifactPolicy turns "algo:hex" into sigstore-go's artifact policy; an
-// empty digest verifies the signature without binding it to an artefact
-// (callers then inspect the statement themselves).
-func artifactPolicy(d string) (verify.ArtifactPolicyOption, error) {
-	if d == "" {
-		return verify.WithoutArtifactUnsafe(), nil
-	}
-	algo, h, ok := strings.Cut(d, ":")
-	sizes := map[string]int{"sha256": 32, "sha384": 48, "sha512": 64}
-	raw, err := hex.DecodeString(h)
-	if !ok || sizes[algo] == 0 || err != nil || len(raw) != sizes[algo] {
-		return nil, fmt.Errorf("artifact digest %q must be sha256:, sha384: or sha512: followed by lowercase hex", d)
-	}
-	return verify.WithArtifactDigest(algo, raw), nil
 }
 
 func verifyIdentity(b *signed, id policy.Identity, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
@@ -111,7 +94,7 @@ func verifyKey(b *signed, pemText string, artifact verify.ArtifactPolicyOption, 
 	if err := verifyWithKey(b.Bundle, k, artifact); err != nil {
 		return nil, err
 	}
-	return &Result{Signer: "key:" + k.id}, nil
+	return &Result{Signer: k.id}, nil
 }
 
 // verifyWithKey verifies a public-key bundle with sigstore-go, trying each
@@ -159,7 +142,11 @@ func verifyChain(b *signed, pemText string, artifact verify.ArtifactPolicyOption
 	if err := verifyWithKey(b.asKeySigned(), k, artifact); err != nil {
 		return nil, err
 	}
-	return &Result{Signer: leaf.Subject.String() + " (issuer " + leaf.Issuer.String() + ")"}, nil
+	id, err := signer.Certificate(leaf.Subject.String(), leaf.Issuer.String())
+	if err != nil {
+		return nil, fmt.Errorf("private-CA certificate: %w", err)
+	}
+	return &Result{Signer: id}, nil
 }
 
 func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyOption, o *options) (*Result, error) {
@@ -190,10 +177,11 @@ func verifyKeyless(b *signed, k *policy.Keyless, artifact verify.ArtifactPolicyO
 		return nil, err
 	}
 	c := res.Signature.Certificate
-	return &Result{
-		Signer:   c.SubjectAlternativeName + " (issuer " + c.Issuer + ")",
-		SignedAt: signedAt(res),
-	}, nil
+	id, err := signer.Certificate(c.SubjectAlternativeName, c.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("keyless certificate: %w", err)
+	}
+	return &Result{Signer: id, SignedAt: signedAt(res)}, nil
 }
 
 // anchor makes a policy regular expression match the whole value: an
@@ -231,10 +219,4 @@ func fillPayload(b *signed, r *Result) error {
 	}
 	r.PayloadType, r.Payload = raw.PayloadType, p
 	return nil
-}
-
-// keyID is the hex sha256 of a DER public key.
-func keyID(der []byte) string {
-	s := sha256.Sum256(der)
-	return hex.EncodeToString(s[:])
 }

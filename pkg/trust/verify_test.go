@@ -13,6 +13,7 @@ import (
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 	"github.com/tollgate-dev/tollgate/pkg/trust/trusttest"
@@ -28,6 +29,7 @@ func sha(s string) string {
 }
 
 func TestVerifyPublicKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, alg := range []protocommon.PublicKeyDetails{
 		protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256,
@@ -35,6 +37,7 @@ func TestVerifyPublicKey(t *testing.T) {
 		protocommon.PublicKeyDetails_PKIX_ED25519,
 	} {
 		t.Run(alg.String(), func(t *testing.T) {
+			t.Parallel()
 			key := trusttest.NewKey(t, alg)
 			other := trusttest.NewKey(t, alg)
 			d := sha("artefact")
@@ -48,21 +51,21 @@ func TestVerifyPublicKey(t *testing.T) {
 				if name == "blob" && alg != protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256 {
 					continue // the message digest uses the key's hash, not sha256
 				}
-				res, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+d))
+				res, err := trust.Verify(ctx, b, ids, mustDigest(t, "sha256:"+d))
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if res.Identity != "release" || !strings.HasPrefix(res.Signer, "key:") {
+				if res.Identity != "release" || !res.Signer.IsKey() {
 					t.Fatalf("%s: %+v", name, res)
 				}
-				if _, err := trust.Verify(ctx, b, ids[:1]); !errors.Is(err, trust.ErrUntrusted) {
+				if _, err := trust.Verify(ctx, b, ids[:1], trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("%s: wrong key verified: %v", name, err)
 				}
-				if _, err := trust.Verify(ctx, b, ids, trust.WithArtifactDigest("sha256:"+sha("other"))); !errors.Is(err, trust.ErrUntrusted) {
+				if _, err := trust.Verify(ctx, b, ids, mustDigest(t, "sha256:"+sha("other"))); !errors.Is(err, trust.ErrUntrusted) {
 					t.Fatalf("%s: other digest verified: %v", name, err)
 				}
 			}
-			res, err := trust.Verify(ctx, dsse, ids)
+			res, err := trust.Verify(ctx, dsse, ids, trust.WithoutArtifactUnsafe())
 			if err != nil || res.PayloadType != trusttest.InTotoPayloadType || string(res.Payload) != string(statement(d)) {
 				t.Fatalf("payload: %+v %v", res, err)
 			}
@@ -71,6 +74,7 @@ func TestVerifyPublicKey(t *testing.T) {
 }
 
 func TestVerifyKeyless(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	vs := trusttest.NewSigstore(t)
 	d := sha("model")
@@ -89,15 +93,16 @@ func TestVerifyKeyless(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			k := tc.k
-			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, tm, trust.WithArtifactDigest("sha256:"+d))
+			res, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, mustDigest(t, "sha256:"+d), tm)
 			if tc.ok != (err == nil) {
 				t.Fatalf("ok=%v err=%v", tc.ok, err)
 			}
 			if err != nil && !errors.Is(err, trust.ErrUntrusted) {
 				t.Fatalf("error does not wrap ErrUntrusted: %v", err)
 			}
-			if tc.ok && (res.SignedAt.IsZero() || !strings.Contains(res.Signer, "alice@example.com")) {
+			if tc.ok && (res.SignedAt.IsZero() || res.Signer.Name() != "alice@example.com") {
 				t.Fatalf("result %+v", res)
 			}
 		})
@@ -105,27 +110,28 @@ func TestVerifyKeyless(t *testing.T) {
 	// Another Sigstore instance's root does not trust this one's certificates.
 	other := trusttest.NewSigstore(t)
 	k := policy.Keyless{Issuer: "https://issuer.example", Subject: "alice@example.com"}
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithTrustedMaterial(other.TrustedMaterial())); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithoutArtifactUnsafe(), trust.WithTrustedMaterial(other.TrustedMaterial())); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("foreign root verified: %v", err)
 	}
 	// A trusted root that cannot be read fails closed.
 	missing := k
 	missing.TrustedRoot = filepath.Join(t.TempDir(), "trusted_root.json")
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &missing}}); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "trusted root") {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &missing}}, trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "trusted root") {
 		t.Fatalf("missing trusted root: %v", err)
 	}
 	// Nor does the public-good root.
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "id", Keyless: &k}}, trust.WithoutArtifactUnsafe()); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("public-good root verified a virtual certificate: %v", err)
 	}
 	// A key identity does not accept a certificate-signed bundle.
 	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
-	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}, tm); !errors.Is(err, trust.ErrUntrusted) {
+	if _, err := trust.Verify(ctx, b, []policy.Identity{{Name: "k", PublicKey: key.PublicKeyPEM(t)}}, trust.WithoutArtifactUnsafe(), tm); !errors.Is(err, trust.ErrUntrusted) {
 		t.Fatalf("key identity verified a certificate bundle: %v", err)
 	}
 }
 
 func TestVerifyFailsClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	key := trusttest.NewKey(t, protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256)
 	b := key.SignStatement(t, statement(sha("x")))
@@ -141,7 +147,10 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"not json", []byte("{"), ids, nil, "parse Sigstore bundle"},
 		{"empty bundle", []byte(`{}`), ids, nil, "bundle"},
 		{"too large", make([]byte, trust.MaxBundleSize+1), ids, nil, "limit"},
-		{"bad digest", b, ids, []trust.Option{trust.WithArtifactDigest("md5:abcd")}, "artifact digest"},
+		{"nil clock", b, ids, []trust.Option{trust.WithNow(nil)}, "nil clock"},
+		{"nil trusted material", b, ids, []trust.Option{trust.WithTrustedMaterial(nil)}, "nil trusted material"},
+		{"empty trusted root path", b, ids, []trust.Option{trust.WithTrustedRootFile("")}, "empty path"},
+		{"missing trusted root", b, ids, []trust.Option{trust.WithTrustedRootFile("/nonexistent/trusted_root.json")}, "trusted root"},
 		{"tampered", tamperPayload(t, b), ids, nil, "no trusted identity"},
 		{"garbage key", b, []policy.Identity{{Name: "g", PublicKey: "not pem"}}, nil, "no PEM"},
 		{"garbage chain", b, []policy.Identity{{Name: "g", CertificateChain: "not pem"}}, nil, "public key, not a certificate"},
@@ -149,15 +158,21 @@ func TestVerifyFailsClosed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := trust.Verify(ctx, tc.bundle, tc.ids, tc.opts...)
+			t.Parallel()
+			_, err := trust.Verify(ctx, tc.bundle, tc.ids, trust.WithoutArtifactUnsafe(), tc.opts...)
 			if !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrUntrusted mentioning %q", err, tc.want)
 			}
 		})
 	}
+	// The artefact policy is a required argument: its zero value is
+	// refused, never read as "verify without an artefact".
+	if _, err := trust.Verify(ctx, b, ids, trust.Artifact{}); !errors.Is(err, trust.ErrUntrusted) || !strings.Contains(err.Error(), "no artifact policy") {
+		t.Fatalf("zero Artifact: %v", err)
+	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := trust.Verify(cancelled, b, ids); !errors.Is(err, context.Canceled) {
+	if _, err := trust.Verify(cancelled, b, ids, trust.WithoutArtifactUnsafe()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
@@ -165,6 +180,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 // A key given as a certificate has its validity window enforced at
 // WithNow, since a key-signed bundle carries no trusted time.
 func TestVerifyKeyValidityWindow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	key, certPEM := certifiedKey(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	b := key.SignStatement(t, statement(sha("x")))
@@ -172,12 +188,36 @@ func TestVerifyKeyValidityWindow(t *testing.T) {
 	at := func(y int) trust.Option {
 		return trust.WithNow(func() time.Time { return time.Date(y, 6, 1, 0, 0, 0, 0, time.UTC) })
 	}
-	if _, err := trust.Verify(ctx, b, ids, at(2025)); err != nil {
+	if _, err := trust.Verify(ctx, b, ids, trust.WithoutArtifactUnsafe(), at(2025)); err != nil {
 		t.Fatal(err)
 	}
 	for _, y := range []int{2024, 2026} {
-		if _, err := trust.Verify(ctx, b, ids, at(y)); !errors.Is(err, trust.ErrUntrusted) {
+		if _, err := trust.Verify(ctx, b, ids, trust.WithoutArtifactUnsafe(), at(y)); !errors.Is(err, trust.ErrUntrusted) {
 			t.Fatalf("%d: %v", y, err)
+		}
+	}
+}
+
+// TestArtifactDigestValidated: a malformed digest never becomes an
+// artefact policy: it cannot be parsed into a Digest, and the zero Digest
+// is refused when the policy is made, not accepted and failed later.
+func TestArtifactDigestValidated(t *testing.T) {
+	t.Parallel()
+	for _, d := range []string{"garbage", "md5:abcd", "sha256:abc", "sha256:" + strings.Repeat("A", 64), "sha256:" + strings.Repeat("0", 63) + "g", ""} {
+		if p, err := digest.Parse(d); err == nil {
+			t.Errorf("digest.Parse(%q) = %v", d, p)
+		}
+	}
+	if _, err := trust.ArtifactDigest(digest.Digest{}); err == nil {
+		t.Error("ArtifactDigest of the zero Digest accepted")
+	}
+	for _, d := range []string{"sha256:" + strings.Repeat("0", 64), "sha384:" + strings.Repeat("a", 96), "sha512:" + strings.Repeat("f", 128)} {
+		p, err := digest.Parse(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := trust.ArtifactDigest(p); err != nil {
+			t.Errorf("ArtifactDigest(%q): %v", d, err)
 		}
 	}
 }

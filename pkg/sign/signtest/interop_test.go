@@ -17,6 +17,7 @@ import (
 // $TOLLGATE_INTEROP_DIR, for hack/interop.sh to verify with cosign.
 // Environment: TOLLGATE_INTEROP_DIGEST (sha256:<hex>), _SUBJECT, _ISSUER, _TYPE.
 func TestWriteKeylessFixture(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("TOLLGATE_INTEROP_DIR")
 	if dir == "" {
 		t.Fatal("set TOLLGATE_INTEROP_DIR (run by hack/interop.sh)")

@@ -180,7 +180,7 @@ func (r rekor) GetTransparencyLogEntry(_ context.Context, certPEM []byte, b *pro
 	}
 	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(certPEM)
 	if err != nil || len(certs) == 0 {
-		return fmt.Errorf("virtual rekor: certificate: %v", err)
+		return fmt.Errorf("virtual rekor: certificate: %w", err)
 	}
 	denv := &dsse.Envelope{
 		PayloadType: env.PayloadType,

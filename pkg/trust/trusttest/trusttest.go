@@ -7,8 +7,6 @@ package trusttest
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -181,19 +179,4 @@ func marshal(t testing.TB, pb *protobundle.Bundle) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// Conformance returns the path of ../shared/conformance/elem... (the signed
-// test data other tools made) as seen from a package two levels below the
-// repository root, such as pkg/trust; a test fails when the data is missing.
-func Conformance(t testing.TB, elem ...string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join(append([]string{"../../../shared/conformance"}, elem...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("conformance data missing at %s: %v", p, err)
-	}
-	return p
 }

@@ -1,0 +1,65 @@
+// Package approve is tollgate approve: an approver signs a review record.
+package approve
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options/signing"
+	"github.com/tollgate-dev/tollgate/pkg/approval"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+)
+
+// New returns `tollgate approve`; approvals are stamped with clock.Stamp.
+func New(clock cli.Clock) *cobra.Command {
+	var (
+		sf  signing.Options
+		out string
+	)
+	cmd := &cobra.Command{
+		Use:   "approve REVIEW",
+		Short: "Sign an approval of a review record",
+		Long: `approve signs an in-toto statement about the review record REVIEW (subject: its
+metadata.name and the sha256 of the file's bytes; predicate type
+https://tollgate.dev/approval/v1) into a Sigstore bundle. The signer is the
+approver: a key id for --key and --kms, the certificate subject and issuer for
+--oidc-token-file. attest and gate count an approval only when its signer is
+one of the policy's spec.approvals.approvers and it approves exactly the review
+record being released.
+
+The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
+-o names a file.`,
+		Example: `  COSIGN_PASSWORD='…' tollgate approve release/review.yaml --key alice.key
+  tollgate approve release/review.yaml --oidc-token-file /var/run/sigstore/token`,
+		Args: cli.Args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := sf.Signer(ctx)
+			if err != nil {
+				return err
+			}
+			b, digest, err := approval.Sign(ctx, s, args[0], clock.Stamp())
+			if err != nil {
+				return err
+			}
+			path := out
+			if path == "" {
+				path = filepath.Join(approval.DefaultDir(args[0]), approval.FileName(s.Identity()))
+			}
+			if err := safefile.WriteAtomic(path, b); err != nil {
+				return err
+			}
+			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.Stringer("digest", digest),
+				zap.Stringer("signer", s.Identity()), zap.String("bundle", path))
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) as %s\n", path, args[0], digest, s.Identity())
+			return err
+		},
+	}
+	sf.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&out, "output", "o", "", "bundle file (default <dir of REVIEW>/approvals/<identity>.sigstore.json)")
+	return cmd
+}

@@ -1,0 +1,167 @@
+// Package attest is the attest command (tollgate attest, and the root of
+// the cmd/attest step binary).
+package attest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/tollgate-dev/tollgate/internal/check"
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options/signing"
+	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
+	"github.com/tollgate-dev/tollgate/internal/results"
+	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/oci"
+	"github.com/tollgate-dev/tollgate/pkg/pipeline"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+)
+
+// Engines are the --run-engine values.
+var Engines = []string{"tekton", "argo", "local"}
+
+// Command is one attest run.
+type Command struct {
+	// Results are the checks' task results by flag name
+	// (pipeline.ResultNames); a missing key is a missing result.
+	Results                 pipeline.Results
+	Review, Approvals       string
+	Policy                  string
+	EvidenceDir, ResultsDir string
+	Run                     pkgattest.Run
+	OCI                     string
+	Signing                 signing.Options
+	Clock                   cli.Clock
+	Out                     io.Writer
+}
+
+// New returns the attest command.
+func New(clock cli.Clock) *cobra.Command {
+	c := &Command{Clock: clock}
+	var rf taskresults.Options
+	cmd := &cobra.Command{
+		Use:   "attest",
+		Short: "Verify the checks' evidence and the approvals, decide, and sign the verdict",
+		Long: `attest reads each check's verdict and report-digest results (the way Tekton and
+Argo pass them), verifies every report in --evidence-dir against its digest and
+every approval bundle against the policy's approvers, makes the release decision,
+and signs two in-toto statements about the artefact root digest:
+
+  release-gate.sigstore.json          predicate https://tollgate.dev/release-gate/v1
+  verification-summary.sigstore.json  predicate https://slsa.dev/verification_summary/v1
+
+The results and reports are verified exactly as the gate verifies them: a
+missing, empty, unsubstituted or malformed result, a missing or changed report,
+too few approvals or an approval from an unknown signer makes the verdict FAILED
+with the reason the gate would give; a FAILED verdict is attested too and attest
+exits 0 (without a valid --artifact-digest there is nothing to sign about:
+verdict=error). Writes attest.json to the evidence dir and the
+results verdict (pass|fail|error), report-digest, attestation-digest (sha256 of
+release-gate.sigstore.json) and summary.`,
+		Example: `  tollgate attest --artifact-digest sha256:… \
+    --provenance-verdict pass --provenance-report-digest sha256:… \
+    --secret-inventory-verdict pass --secret-inventory-report-digest sha256:… \
+    --permission-diff-verdict pass --permission-diff-report-digest sha256:… \
+    --review release/review.yaml --policy release/policy.yaml \
+    --evidence-dir evidence --results-dir results --key release-bot.key \
+    --run-engine tekton --run-namespace ci --run-name release-x7k2 --run-uid 5f0c…`,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c.Results = rf.Values()
+			c.Out = cmd.OutOrStdout()
+			return c.Exec(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	rf.AddFlags(f, pipeline.ResultNames())
+	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
+	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default <dir of review>/approvals)")
+	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document (required)")
+	f.StringVar(&c.EvidenceDir, "evidence-dir", "", "evidence workspace: the checks' reports; the bundles are written here (required)")
+	f.StringVar(&c.ResultsDir, "results-dir", results.TektonDir, "directory for the task results (Tekton: /tekton/results)")
+	f.StringVar(&c.Run.Engine, "run-engine", "local", "pipeline engine: tekton, argo or local")
+	f.StringVar(&c.Run.Namespace, "run-namespace", "", "namespace of the pipeline run")
+	f.StringVar(&c.Run.Name, "run-name", "", "name of the pipeline run (Tekton: $(context.pipelineRun.name))")
+	f.StringVar(&c.Run.UID, "run-uid", "", "uid of the pipeline run (Tekton: $(context.pipelineRun.uid))")
+	f.StringVar(&c.OCI, "oci", "", "also attach both bundles to this OCI artefact as referrers")
+	c.Signing.AddFlags(f)
+	return cmd
+}
+
+// Exec decides, signs, writes the bundles, attest.json and the results.
+// Results are written through check.Run, as every check writes them: on an
+// error, verdict=error.
+func (c *Command) Exec(ctx context.Context) error {
+	if c.EvidenceDir == "" {
+		return cli.Usagef("--evidence-dir is required")
+	}
+	var out *pkgattest.Output
+	env := check.Env{EvidenceDir: c.EvidenceDir, ResultsDir: c.ResultsDir, Stamp: c.Clock.Stamp, Seed: []string{results.AttestationDigest}}
+	_, err := check.Run(ctx, env, policy.CheckAttest, func(ctx context.Context) (*evidence.Outcome, error) {
+		var err error
+		out, err = c.attest(ctx)
+		if err != nil {
+			return nil, err
+		}
+		verdict := evidence.Pass
+		if out.Predicate.Verdict != decision.Passed {
+			verdict = evidence.Fail
+		}
+		rep := &evidence.Report{Verdict: verdict, Summary: pkgattest.Summary(out.Predicate),
+			Inputs: map[string]string{"review": out.Predicate.ReviewDigest.String(), "policy": out.Predicate.PolicyDigest.String()}}
+		return &evidence.Outcome{Report: rep, Results: map[string]string{results.AttestationDigest: out.Digest.String()}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	log := cli.Logger(ctx)
+	for _, r := range out.Predicate.Reasons {
+		log.Warn("release blocked", zap.String("check", r.Check), zap.String("class", r.Class), zap.String("reason", r.Message))
+	}
+	log.Info("attested release", zap.String("verdict", string(out.Predicate.Verdict)), zap.Stringer("signer", out.Signer),
+		zap.Stringer("attestation-digest", out.Digest), zap.Int("approvals", len(out.Predicate.Approvals)))
+	if c.Out != nil {
+		_, err = fmt.Fprintln(c.Out, pkgattest.Summary(out.Predicate))
+	}
+	return err
+}
+
+func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
+	if !slices.Contains(Engines, c.Run.Engine) {
+		return nil, cli.Usagef("--run-engine must be tekton, argo or local, got %q", c.Run.Engine)
+	}
+	if c.Review == "" || c.Policy == "" {
+		return nil, cli.Usagef("--review and --policy are required")
+	}
+	s, err := c.Signing.Signer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := pkgattest.Input{
+		Results:     c.Results,
+		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy,
+		ResourceURI: c.OCI, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
+	}
+	out, err := pkgattest.Attest(ctx, in, s)
+	if err != nil {
+		return nil, err
+	}
+	if c.OCI != "" {
+		for _, b := range []struct {
+			bundle []byte
+			typ    string
+		}{{out.Bundle, pkgattest.PredicateType}, {out.VSABundle, pkgattest.VSAPredicateType}} {
+			if _, err := oci.Attach(ctx, c.OCI, b.bundle, b.typ); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,235 @@
+// Package review is tollgate review, which snapshots the reviewed state of
+// a release into a ReleaseReview document, and tollgate hash, which prints
+// an artefact's root digest.
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/permissions"
+	"github.com/tollgate-dev/tollgate/pkg/provenance"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
+	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
+)
+
+// snapshotter fills one section of a review record from the artefact.
+type snapshotter struct {
+	section string
+	fill    func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error
+}
+
+// snapshotters are run in order by `tollgate review`; each check adds the
+// section it owns.
+func snapshotters() []snapshotter {
+	return []snapshotter{
+		{section: "provenance", fill: func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error {
+			p, err := provenance.Snapshot(ctx, dir, &r.Spec.Artifact, provenance.Registry{})
+			r.Spec.Provenance = p
+			return err
+		}},
+		{section: "permissions", fill: func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error {
+			s, err := permissions.Scan(ctx, dir, permissions.WithMasker(secrets.Masker()))
+			r.Spec.Permissions = s
+			return err
+		}},
+		{section: "secrets", fill: secrets.Snapshot},
+	}
+}
+
+// New returns `tollgate review`.
+func New() *cobra.Command {
+	var (
+		af                         options.Hash
+		out, name, model, ver, rev string
+		redactFlag                 bool
+	)
+	cmd := &cobra.Command{
+		Use:   "review DIR",
+		Short: "Snapshot the reviewed state of a release into a ReleaseReview document",
+		Long: `review records what reviewers looked at: every file's digest and the root
+digest (as model-signing computes it), the model identity, and the sections each
+check compares later (pinned configuration, secret references, permissions).
+
+The model identity is read from a Hugging Face config.json and refs/main in DIR
+or one directory below; --model, --model-version and --revision override it.
+Approvers then sign the record with 'tollgate approve'.
+
+The record is meant to be published: review refuses to write it (exit 1, naming
+the files) when it would copy a literal credential out of the artefact, such as
+a password in an MCP server's arguments or URL; --redact masks them instead
+([REDACTED:<detector>]). A credential in a file name is refused either way.`,
+		Example: `  tollgate review ./release -o review.yaml --name support-agent
+  tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
+  tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing`,
+		Args: cli.Args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := args[0]
+			if name == "" {
+				abs, err := filepath.Abs(dir)
+				if err != nil {
+					return err
+				}
+				name = filepath.Base(abs)
+			}
+			opts, err := af.Options(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			m, err := artifact.Hash(cmd.Context(), dir, opts...)
+			if err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			}
+			r := pkgreview.New(name)
+			r.Spec.Artifact = *m
+			r.Spec.Model = pkgreview.DetectModel(dir)
+			if model != "" {
+				r.Spec.Model.Name, r.Spec.Model.Source = model, "flag"
+			}
+			if ver != "" {
+				r.Spec.Model.Version = ver
+			}
+			if rev != "" {
+				r.Spec.Model.Revision = rev
+			}
+			for _, s := range snapshotters() {
+				if err := s.fill(cmd.Context(), dir, r); err != nil {
+					return fmt.Errorf("review %s: %s: %w", dir, s.section, err)
+				}
+			}
+			// The record is publishable: a literal credential is never
+			// copied into it (see pkgreview.Redact).
+			leaks, err := pkgreview.Redact(r, secrets.Masker())
+			if err != nil {
+				return err
+			}
+			if err := leakError(out, leaks, redactFlag); err != nil {
+				return err
+			}
+			encode := r.Encode
+			if strings.HasSuffix(out, ".json") {
+				encode = r.EncodeJSON
+			}
+			b, err := encode()
+			if err != nil {
+				return err
+			}
+			log := cli.Logger(cmd.Context())
+			if out == "" || out == "-" {
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
+			if err := safefile.WriteAtomic(out, b); err != nil {
+				return err
+			}
+			log.Info("wrote review record", zap.String("path", out), zap.String("root", m.Root),
+				zap.Int("files", len(m.Files)), zap.String("model", r.Spec.Model.Name))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", redact.Escape(out), m.Root, len(m.Files), redact.Escape(displayModel(r.Spec.Model)))
+			return nil
+		},
+	}
+	af.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
+	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
+	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
+	cmd.Flags().StringVar(&ver, "model-version", "", "model version")
+	cmd.Flags().StringVar(&rev, "revision", "", "model revision (for example a Hugging Face commit)")
+	cmd.Flags().BoolVar(&redactFlag, "redact", false, "mask literal credentials (MCP arguments, URL userinfo...) in the record instead of refusing to write it")
+	return cmd
+}
+
+// leakError refuses a review record that would copy literal credentials
+// (exit 1, naming the files), unless --redact masked them; a credential
+// in a file name is refused either way.
+func leakError(out string, leaks []pkgreview.Leak, redacted bool) error {
+	var refuse []string
+	for _, l := range leaks {
+		if !redacted || !l.Fixed {
+			refuse = append(refuse, l.String())
+		}
+	}
+	if len(refuse) == 0 {
+		return nil
+	}
+	what := "pass --redact to mask them in the record, or remove them from the artefact and reference a secret store"
+	if redacted {
+		what = "a file name cannot be masked; rename the file"
+	}
+	n := len(refuse)
+	if n > 10 {
+		refuse = append(refuse[:10], fmt.Sprintf("and %d more", n-10))
+	}
+	return cli.Blockedf("refusing to write %s: it would copy %d literal credentials out of the artefact: %s; %s",
+		out, n, strings.Join(refuse, "; "), what)
+}
+
+func displayModel(m pkgreview.Model) string {
+	s := m.Name
+	if s == "" {
+		s = "unknown"
+	}
+	if m.Version != "" {
+		s += " " + m.Version
+	}
+	if m.Revision != "" {
+		s += "@" + m.Revision[:min(12, len(m.Revision))]
+	}
+	return s
+}
+
+// NewHash returns `tollgate hash`.
+func NewHash() *cobra.Command {
+	var (
+		af     options.Hash
+		format string
+	)
+	cmd := &cobra.Command{
+		Use:   "hash DIR",
+		Short: "Compute an artefact's root digest, exactly as OpenSSF model-signing does",
+		Long: `hash walks DIR and prints its root digest: SHA-256 over the sorted per-file (or
+per-shard) SHA-256 digests, the same subject digest OpenSSF model-signing signs.
+
+Files are hashed in parallel on all cores through fixed buffers, so memory does
+not grow with file size. FIFOs, devices, sockets, symbolic-link loops and links
+that leave DIR are refused with an error naming the path.`,
+		Example: `  tollgate hash ./model
+  tollgate hash ./model --format json
+  tollgate hash ./model --serialization shards --shard-size 1000000000
+  tollgate hash ./model --ignore model.sig --ignore README.md`,
+		Args: cli.Args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return cli.Usagef("--format must be text or json, got %q", format)
+			}
+			opts, err := af.Options(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			m, err := artifact.Hash(cmd.Context(), args[0], opts...)
+			if err != nil {
+				return fmt.Errorf("hash %s: %w", args[0], err)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(m)
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), m.Root)
+			return err
+		},
+	}
+	af.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file)")
+	return cmd
+}

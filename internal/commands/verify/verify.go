@@ -1,0 +1,147 @@
+// Package verify is tollgate verify, the GitOps promotion check.
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
+	"github.com/tollgate-dev/tollgate/pkg/oci"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+	"github.com/tollgate-dev/tollgate/pkg/trust"
+)
+
+// Command is one verify run.
+type Command struct {
+	ArtifactDigest digest.Digest
+	// Bundle is a bundle file; OCI an artefact the bundles are attached
+	// to as referrers. Exactly one is set.
+	Bundle, OCI   string
+	Attestor      options.TrustedIdentity
+	PolicyDigests []digest.Digest
+	MaxAge        string
+	Clock         cli.Clock
+	Out           io.Writer
+}
+
+// New returns the verify command.
+func New(clock cli.Clock) *cobra.Command {
+	c := &Command{Clock: clock}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check that an artefact has a PASSED release-gate attestation before promoting it",
+		Long: `verify is the GitOps promotion check (Argo CD PreSync hook, Kargo verification).
+It exits 0 only when the release-gate attestation (from --bundle, or attached to
+--oci as a referrer) is
+
+  - signed by the trusted identity (--key, --certificate-chain, or a Fulcio
+    certificate for --certificate-identity and --certificate-oidc-issuer under
+    --trusted-root),
+  - an https://tollgate.dev/release-gate/v1 statement about exactly
+    --artifact-digest (a valid bundle for another release is refused),
+  - a PASSED verdict,
+  - under one of the --policy-digest values, when any are given,
+  - not older than --max-age, when given: the transparency-log time for
+    keyless bundles, the signed attestation time for key-signed ones.
+
+Everything is judged at the wall clock, never at SOURCE_DATE_EPOCH.
+Otherwise it exits 1 and says why.`,
+		Example: `  tollgate verify --artifact-digest sha256:… --bundle evidence/release-gate.sigstore.json \
+    --key release-bot.pub --policy-digest sha256:… --max-age 24h
+  tollgate verify --artifact-digest sha256:… --oci registry.example/agents/support@sha256:… \
+    --certificate-identity https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate \
+    --certificate-oidc-issuer https://kubernetes.default.svc`,
+		Args: cli.Args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c.Out = cmd.OutOrStdout()
+			return c.Exec(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	options.DigestVar(f, &c.ArtifactDigest, "artifact-digest", "artefact root digest being promoted, sha256:<hex> (required)")
+	f.StringVar(&c.Bundle, "bundle", "", "release-gate.sigstore.json bundle file")
+	f.StringVar(&c.OCI, "oci", "", "OCI artefact the bundles are attached to as referrers")
+	c.Attestor.AddFlags(f, "the attestation")
+	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; default: any)")
+	f.StringVar(&c.MaxAge, "max-age", "", "refuse attestations older than this (24h, 7d)")
+	return cmd
+}
+
+// Exec verifies and prints the accepted attestation, or returns a blocked
+// error naming every refusal.
+func (c *Command) Exec(ctx context.Context) error {
+	if c.ArtifactDigest.IsZero() {
+		return cli.Usagef("--artifact-digest is required: the sha256:<hex> root digest of the artefact being promoted")
+	}
+	if (c.Bundle == "") == (c.OCI == "") {
+		return cli.Usagef("pass exactly one of --bundle and --oci")
+	}
+	req := attest.Requirements{ArtifactDigest: c.ArtifactDigest, PolicyDigests: c.PolicyDigests, Now: c.Clock.Now()}
+	if c.MaxAge != "" {
+		d, err := policy.ParseDuration(c.MaxAge)
+		if err != nil || d <= 0 {
+			return cli.Usagef("--max-age must be a positive duration like 24h or 7d, got %q", c.MaxAge)
+		}
+		req.MaxAge = d
+	}
+	ids, err := c.Attestor.Identities()
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return cli.Usagef("pass --key, --certificate-chain, or --certificate-identity and --certificate-oidc-issuer")
+	}
+	var opts []trust.Option
+	if c.Attestor.TrustedRoot != "" {
+		opts = append(opts, trust.WithTrustedRootFile(c.Attestor.TrustedRoot))
+	}
+	bundles, source, err := c.readBundles(ctx)
+	if err != nil {
+		return err
+	}
+	var refusals []error
+	for i, b := range bundles {
+		v, err := attest.Verify(ctx, b, ids, req, opts...)
+		if err == nil {
+			if c.Out == nil {
+				return nil
+			}
+			_, err = fmt.Fprintf(c.Out, "PASSED: release %s (%s) attested by %s at %s under policy %s\n",
+				v.Predicate.Release, c.ArtifactDigest, v.Signer, v.Time.UTC().Format(time.RFC3339), v.Predicate.PolicyDigest)
+			return err
+		}
+		if len(bundles) > 1 {
+			err = fmt.Errorf("%s referrer %d: %w", source, i+1, err)
+		}
+		refusals = append(refusals, err)
+	}
+	if len(refusals) == 0 {
+		return cli.Blockedf("%v: no release-gate attestation attached to %s", attest.ErrRefused, source)
+	}
+	return cli.WithCode(cli.ExitBlocked, errors.Join(refusals...))
+}
+
+func (c *Command) readBundles(ctx context.Context) ([][]byte, string, error) {
+	if c.Bundle != "" {
+		b, err := safefile.Read(c.Bundle, trust.MaxBundleSize)
+		if err != nil {
+			return nil, "", invalid.Wrap(fmt.Errorf("--bundle: %w", err))
+		}
+		return [][]byte{b}, c.Bundle, nil
+	}
+	bs, err := oci.Fetch(ctx, c.OCI, attest.PredicateType)
+	if err != nil {
+		return nil, "", err
+	}
+	return bs, c.OCI, nil
+}

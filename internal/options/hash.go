@@ -1,0 +1,49 @@
+package options
+
+import (
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+)
+
+// Hash is the flag group that selects how an artefact is hashed (hash,
+// review), as model-signing names its serialization options.
+type Hash struct {
+	Serialization string
+	ShardSize     int64
+	Ignore        []string
+	AllowSymlinks bool
+}
+
+// AddFlags adds --serialization, --shard-size, --ignore and --allow-symlinks.
+func (o *Hash) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Serialization, "serialization", "files", "how to hash: files (one digest per file) or shards (one per shard)")
+	fs.Int64Var(&o.ShardSize, "shard-size", artifact.DefaultShardSize, "shard size in bytes, for --serialization shards")
+	fs.StringArrayVar(&o.Ignore, "ignore", nil, "root-relative path to leave out (repeatable); .git, .github, .gitattributes and .gitignore are always left out")
+	fs.BoolVar(&o.AllowSymlinks, "allow-symlinks", false, "hash symbolic links to regular files inside the root as their target (links leaving the root are always refused)")
+}
+
+// Options returns the artifact.Hash options for the flags, with a progress
+// bar on progress when it is a terminal.
+func (o *Hash) Options(progress io.Writer) ([]artifact.Option, error) {
+	m := artifact.Method(o.Serialization)
+	if m != artifact.MethodFiles && m != artifact.MethodShards {
+		return nil, cli.Usagef("--serialization must be files or shards, got %q", o.Serialization)
+	}
+	if o.ShardSize <= 0 {
+		return nil, cli.Usagef("--shard-size must be positive, got %d", o.ShardSize)
+	}
+	opts := []artifact.Option{
+		artifact.WithMethod(m),
+		artifact.WithShardSize(o.ShardSize),
+		artifact.WithIgnore(o.Ignore...),
+		artifact.WithAllowSymlinks(o.AllowSymlinks),
+	}
+	if p := cli.NewProgress(progress, "hashing"); p != nil {
+		opts = append(opts, artifact.WithProgress(p))
+	}
+	return opts, nil
+}
