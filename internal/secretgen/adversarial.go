@@ -43,6 +43,7 @@ const (
 	ClassLongLine      = "long-lines"              // pairs far into a very long line
 	ClassReferenceName = "credential-as-reference" // tokens pasted into ${...} and reference names
 	ClassFileName      = "credential-in-file-name"
+	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
 	RuleUnscannable    = "unscannable" // the "rule" of a case that must be reported unscannable
 )
 
@@ -50,7 +51,7 @@ const (
 func AdversarialClasses() []string {
 	return []string{ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
 		ClassFileName, ClassGenericKey, ClassGit, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
-		ClassPercent, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
+		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
 
 // simpleRules are anchored detectors whose tokens are plain ASCII words,
@@ -98,6 +99,7 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.encodings()
 	a.files()
 	a.structure()
+	a.queries()
 	return a.truth, a.decoys
 }
 
@@ -769,3 +771,30 @@ func randomLike(s string) bool {
 // in archive/tar): old writers still produce it, and a scanner that
 // switches on tar.TypeReg alone skips the member.
 const typeRegA byte = 0
+
+// queries plants credentials as URL query parameters: in a JSON string,
+// a YAML bare value, prose, an .env value and percent-encoded; decoys are
+// pagination cursors, references, placeholders and public parameters.
+func (a *adv) queries() {
+	g := a.g
+	for i, c := range []struct{ file, format, key string }{
+		{".cursor/mcp.json", `{"mcpServers": {"q": {"url": "https://mcp.q.example.com/mcp?api_key=%s"}}}` + "\n", "api_key"},
+		{"agent.yaml", "search:\n  url: https://search.example.com/v1?region=eu&access_token=%s&limit=5\n", "access_token"},
+		{"prompts/callback.md", "When done, open https://example.com/hook?client_secret=%s#top to report.\n", "client_secret"},
+		{"callback.env", "CALLBACK=https://hooks.example.com/in?id=7&password=%s\n", "password"},
+		{"client.py", "BASE = \"https://api.example.com/v2/items?sig=1;auth_token=%s\"\n", "auth_token"},
+	} {
+		pw := a.password()
+		rule := RuleGenericSecret
+		if strings.Contains(c.key, "password") {
+			rule = RuleGenericPassword
+		}
+		a.add(ClassQueryParam, fmt.Sprintf("%02d/%s", i, c.file), fmt.Appendf(nil, c.format, pw), []string{rule}, pw)
+	}
+	pw := a.password() + "+/="
+	a.add(ClassQueryParam, "encoded.json", fmt.Appendf(nil, `{"endpoint": "https://mcp.e.example.com/sse?apiKey=%s"}`+"\n", url.QueryEscape(pw)), []string{RuleGenericSecret}, pw)
+	a.decoy(ClassQueryParam, "pages.json", fmt.Appendf(nil, `{"next": "https://api.example.com/items?page_token=%s&limit=50", "prev": "https://api.example.com/items?cursor=%s"}`+"\n", g.s(csAlnum, 24), g.s(csAlnum, 24)))
+	a.decoy(ClassQueryParam, "refs.yaml", []byte("url: https://mcp.example.com/mcp?api_key=${SEARCH_API_KEY}&token={{ .Values.token }}\n"))
+	a.decoy(ClassQueryParam, "docs.md", []byte("Call https://api.example.com/v1?api_key=YOUR_API_KEY&q=hello or ?token=<token>.\n"))
+	a.decoy(ClassQueryParam, "public.txt", fmt.Appendf(nil, "https://cdn.example.com/a.js?v=%s&X-Amz-Algorithm=AWS4-HMAC-SHA256&token_type=Bearer&request_id=%s\n", g.s(csHex, 40), g.UUID()))
+}

@@ -24,7 +24,8 @@ var (
 // linePairs parses the assignments on one line: YAML "key: value", .env and
 // INI "KEY=value", TOML 'key = "value"', JSON '"key": "value"' and source
 // 'key := "value"', 'Key: "value"', 'key=value' arguments. Bare (unquoted)
-// values are kept only when bare is true (configuration files).
+// values are kept only when bare is true (configuration files), or when
+// the pair is a URL query parameter ("?key=value", "&key=value").
 func linePairs(line string, bare bool, out []pair) []pair {
 	i := 0
 	n := len(line)
@@ -69,6 +70,9 @@ func linePairs(line string, bare bool, out []pair) []pair {
 		if sep == 0 || len(key) == 0 {
 			continue
 		}
+		// A URL's query parameter (?key=value&...) is an assignment in
+		// any file, prose included.
+		query := line[j] == '=' && ks > 0 && (line[ks-1] == '?' || line[ks-1] == '&')
 		j += sep
 		for j < n && (line[j] == ' ' || line[j] == '\t') {
 			j++
@@ -86,9 +90,9 @@ func linePairs(line string, bare bool, out []pair) []pair {
 			}
 			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, dq: c == '"', off: j + 1})
 			i = j + e + 2
-		case bare && bareValue[c]:
+		case (bare || query) && bareValue[c]:
 			e := j
-			for e < n && bareValue[line[e]] {
+			for e < n && bareValue[line[e]] && !(query && line[e] == '&') {
 				e++
 			}
 			out = append(out, pair{key: key, value: line[j:e], off: j})
@@ -96,6 +100,44 @@ func linePairs(line string, bare bool, out []pair) []pair {
 		default:
 			i = j
 		}
+	}
+	return out
+}
+
+// queryPairs returns the parameters of the query string of the URL in v
+// (after its first '?', up to '#'), names and values percent-decoded,
+// each at its offset in v. Values that are not URLs have none.
+func queryPairs(v string) []pair {
+	q := strings.IndexByte(v, '?')
+	if q < 0 || len(v) > maxLine || strings.IndexByte(v[q:], '=') < 0 {
+		return nil
+	}
+	rest := v[q+1:]
+	if h := strings.IndexByte(rest, '#'); h >= 0 {
+		rest = rest[:h]
+	}
+	var out []pair
+	off := q + 1
+	for rest != "" {
+		kv := rest
+		if k := strings.IndexAny(rest, "&;"); k >= 0 {
+			kv, rest = rest[:k], rest[k+1:]
+		} else {
+			rest = ""
+		}
+		k, val, ok := strings.Cut(kv, "=")
+		if ok && k != "" && val != "" {
+			// Path unescaping keeps '+': in a token it is far more often
+			// a base64 character than a form-encoded space.
+			if u, err := url.PathUnescape(k); err == nil {
+				k = u
+			}
+			if u, err := url.PathUnescape(val); err == nil {
+				val = u
+			}
+			out = append(out, pair{key: k, value: val, off: off + len(kv) - len(val)})
+		}
+		off += len(kv) + 1
 	}
 	return out
 }

@@ -420,6 +420,15 @@ func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int
 	}
 	if r, v := classifyPair(p); r != "" {
 		found = append(found, pending{off: abs, end: end, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+		return found
+	}
+	// A credential passed as a URL's query parameter (?api_key=...) is
+	// a pair of its own inside the value.
+	for _, q := range queryPairs(p.value) {
+		if r, v := classifyPair(q); r != "" {
+			off := min(abs+q.off, end)
+			found = append(found, pending{off: off, end: min(off+len(q.value), end), pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+		}
 	}
 	return found
 }
