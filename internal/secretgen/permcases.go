@@ -175,6 +175,11 @@ func PermissionCases() []PermCase {
 		{"sys-admin", "ReplicaSet", pod + "    securityContext: {capabilities: {add: [SYS_ADMIN]}}\n"},
 		{"docker-socket", "Pod", pod + "volumes:\n  - name: sock\n    hostPath: {path: /var/run/docker.sock}\n"},
 		{"init-container-privileged", "CronJob", strings.Replace(pod, "containers:", "initContainers:\n  - name: setup\n    image: x\n    securityContext: {privileged: true}\ncontainers:", 1)},
+		{"host-port", "DaemonSet", pod + "    ports: [{containerPort: 80, hostPort: 80}]\n"},
+		{"seccomp-unconfined", "Deployment", strings.Replace(pod, "containers:", "securityContext: {seccompProfile: {type: Unconfined}}\ncontainers:", 1)},
+		{"windows-host-process", "Job", pod + "    securityContext: {windowsOptions: {hostProcess: true}}\n"},
+		{"projected-token", "StatefulSet", pod + "volumes:\n  - name: t\n    projected: {sources: [{serviceAccountToken: {path: token}}]}\n"},
+		{"unsafe-sysctl", "Pod", strings.Replace(pod, "containers:", "securityContext: {sysctls: [{name: kernel.msgmax, value: '1'}]}\ncontainers:", 1)},
 		{"token-of-admin-account", "Deployment", strings.Replace(strings.Replace(pod, "automountServiceAccountToken: false\n", "", 1), "serviceAccountName: agent", "serviceAccountName: ops", 1)},
 	} {
 		base := with(secure, "deploy/agent.yaml", workload(c.kind, strings.Replace(pod, "serviceAccountName: agent", map[bool]string{true: "serviceAccountName: ops", false: "serviceAccountName: agent"}[c.name == "token-of-admin-account"], 1)))
@@ -182,6 +187,8 @@ func PermissionCases() []PermCase {
 	}
 	hardened := with(secure, "deploy/agent.yaml", workload("Deployment", pod+"    securityContext: {privileged: true, capabilities: {add: [NET_ADMIN]}}\nvolumes:\n  - name: cache\n    hostPath: {path: /var/cache/agent}\n"))
 	add(ClassPermPodSecurity, "decoy-privilege-dropped", hardened, with(secure, "deploy/agent.yaml", workload("Deployment", pod)), false)
+	add(ClassPermPodSecurity, "decoy-safe-sysctl", with(secure, "deploy/agent.yaml", workload("Deployment", pod)),
+		with(secure, "deploy/agent.yaml", workload("Deployment", strings.Replace(pod, "containers:", "securityContext: {sysctls: [{name: net.ipv4.tcp_syncookies, value: '1'}], seccompProfile: {type: RuntimeDefault}}\ncontainers:", 1))), false)
 	add(ClassPermPodSecurity, "decoy-bind-service", with(secure, "deploy/agent.yaml", workload("Deployment", pod)),
 		with(secure, "deploy/agent.yaml", workload("Deployment", pod+"    securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}\n")), false)
 

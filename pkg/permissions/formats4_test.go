@@ -240,6 +240,30 @@ func TestWorkloads(t *testing.T) {
 			[]want{{SurfaceWorkload, subj, KindBroadened, C}, {SurfaceWorkload, subj, KindRemoved, I}}},
 		{"hostPath removed", replace(base, p, "      volumes:\n        - name: cache\n          hostPath: {path: /var/cache/agent}\n", ""),
 			[]want{{SurfaceWorkload, subj, KindRemoved, I}}},
+		// What else the Pod Security Standards' baseline profile forbids.
+		{"host port", replace(base, p, "image: agent:1.0", "image: agent:1.0\n          ports: [{containerPort: 80, hostPort: 8080}]"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"seccomp unconfined for the pod", replace(base, p, "      serviceAccountName: agent", "      securityContext: {seccompProfile: {type: Unconfined}}\n      serviceAccountName: agent"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"AppArmor unconfined for a container", replace(base, p, "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: false\n            appArmorProfile: {type: Unconfined}"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"AppArmor unconfined by annotation", replace(base, p, "  template:\n    spec:", "  template:\n    metadata:\n      annotations: {container.apparmor.security.beta.kubernetes.io/agent: unconfined}\n    spec:"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"unmasked /proc", replace(base, p, "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: false\n            procMount: Unmasked"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"unsafe sysctl", replace(base, p, "      serviceAccountName: agent", "      securityContext: {sysctls: [{name: kernel.msgmax, value: '65536'}]}\n      serviceAccountName: agent"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+		{"safe sysctl", replace(base, p, "      serviceAccountName: agent", "      securityContext: {sysctls: [{name: net.ipv4.tcp_syncookies, value: '1'}]}\n      serviceAccountName: agent"), nil},
+		{"Windows HostProcess", replace(base, p, "      serviceAccountName: agent", "      securityContext: {windowsOptions: {hostProcess: true}}\n      serviceAccountName: agent"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, C}}},
+		{"projected service-account token", replace(base, p, "          hostPath: {path: /var/cache/agent}", "          hostPath: {path: /var/cache/agent}\n        - name: token\n          projected: {sources: [{serviceAccountToken: {path: token, audience: vault}}]}"),
+			[]want{{SurfaceWorkload, subj, KindBroadened, H}}},
+	})
+	withPort := replace(replace(base, p, "image: agent:1.0", "image: agent:1.0\n          ports: [{containerPort: 80, hostPort: 8080}]"),
+		p, "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: false\n            seccompProfile: {type: Unconfined}")
+	runDiffCases(t, withPort, []diffCase{
+		{"host port and unconfined seccomp dropped (removed)", base, []want{{SurfaceWorkload, subj, KindRemoved, I}, {SurfaceWorkload, subj, KindRemoved, I}}},
+		{"host port moved (broadened and removed)", replace(withPort, p, "hostPort: 8080", "hostPort: 22"), []want{{SurfaceWorkload, subj, KindBroadened, H}, {SurfaceWorkload, subj, KindRemoved, I}}},
 	})
 	mounted := map[string]string{p: strings.Replace(deployment, "      automountServiceAccountToken: false\n", "", 1), "deploy/rbac.yaml": adminBinding}
 	runDiffCases(t, mounted, []diffCase{

@@ -3,7 +3,9 @@ package permissions
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -27,6 +29,9 @@ const (
 	ActionEscalation     = "privilege-escalation"  // scope: container NAME
 	ActionCapability     = "capability"            // scope: container NAME: CAP
 	ActionHostPath       = "host-path"             // scope: the host path
+	ActionHostPort       = "host-port"             // scope: container NAME: PORT/PROTOCOL
+	ActionUnconfined     = "unconfined"            // scope: seccomp|apparmor [container NAME], procMount container NAME
+	ActionSysctl         = "sysctl"                // scope: the sysctl name
 )
 
 // podSpecPath is where each workload kind keeps its pod spec.
@@ -68,12 +73,27 @@ var (
 	criticalHostPaths = []string{"/", "/etc", "/root", "/home", "/proc", "/sys", "/dev", "/boot", "/var/run", "/run",
 		"/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd", "/var/run/docker.sock", "/run/containerd",
 		"/var/run/containerd", "/var/run/crio", "/etc/kubernetes", "/var/log"}
+	// safeSysctls are the sysctls the Pod Security Standards' baseline
+	// profile allows; any other is namespaced to the node's kernel.
+	safeSysctls = map[string]bool{"kernel.shm_rmid_forced": true, "net.ipv4.ip_local_port_range": true,
+		"net.ipv4.ip_unprivileged_port_start": true, "net.ipv4.tcp_syncookies": true, "net.ipv4.ping_group_range": true,
+		"net.ipv4.ip_local_reserved_ports": true, "net.ipv4.tcp_keepalive_time": true, "net.ipv4.tcp_fin_timeout": true,
+		"net.ipv4.tcp_keepalive_intvl": true, "net.ipv4.tcp_keepalive_probes": true}
 )
 
+// unconfined reports whether a seccomp or AppArmor profile object
+// ({type: Unconfined}) turns confinement off.
+func unconfined(profile any) bool {
+	return strings.EqualFold(str(obj(profile)["type"]), "Unconfined")
+}
+
 // workload reads what a workload's pods run as and what they may touch on
-// the node: the service account and whether its token is mounted, host
-// namespaces, privileged containers, privilege escalation, added
-// capabilities and hostPath volumes.
+// the node: the service account and whether its token is mounted
+// (automatically or as a projected volume), host namespaces, privileged
+// and Windows HostProcess containers, privilege escalation, added
+// capabilities, hostPath volumes, and what else the Pod Security
+// Standards' baseline profile forbids: host ports, unconfined seccomp or
+// AppArmor, an unmasked /proc and unsafe sysctls.
 func (s *scanner) workload(rel string, m map[string]any) error {
 	if str(m["kind"]) == "List" {
 		for i, it := range arr(m["items"]) {
@@ -130,6 +150,33 @@ func (s *scanner) workload(rel string, m map[string]any) error {
 			}
 		}
 	}
+	psc := obj(pod["securityContext"])
+	podHostProcess, _ := boolean(obj(psc["windowsOptions"])["hostProcess"])
+	for _, k := range []string{"seccompProfile", "appArmorProfile"} {
+		if unconfined(psc[k]) {
+			if err := add(ActionUnconfined, strings.ToLower(strings.TrimSuffix(k, "Profile"))+" pod", map[string]string{"type": "Unconfined"}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, raw := range arr(psc["sysctls"]) {
+		n := str(obj(raw)["name"])
+		if n == "" || safeSysctls[n] {
+			continue
+		}
+		if err := add(ActionSysctl, n, map[string]string{"value": str(obj(raw)["value"])}); err != nil {
+			return err
+		}
+	}
+	// AppArmor annotations (before Kubernetes 1.30's appArmorProfile).
+	annotations := obj(podMeta(m, kind)["annotations"])
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
+		if c, ok := strings.CutPrefix(k, "container.apparmor.security.beta.kubernetes.io/"); ok && str(annotations[k]) == "unconfined" {
+			if err := add(ActionUnconfined, "apparmor container "+c, map[string]string{"type": "unconfined"}); err != nil {
+				return err
+			}
+		}
+	}
 	for _, list := range []string{"initContainers", "containers", "ephemeralContainers"} {
 		for i, raw := range arr(pod[list]) {
 			c := obj(raw)
@@ -138,8 +185,43 @@ func (s *scanner) workload(rel string, m map[string]any) error {
 				cname = fmt.Sprintf("%s[%d]", list, i)
 			}
 			sc := obj(c["securityContext"])
-			if v, _ := boolean(sc["privileged"]); v {
-				if err := add(ActionPrivileged, "container "+cname, map[string]bool{"value": true}); err != nil {
+			hostProcess, ok := boolean(obj(sc["windowsOptions"])["hostProcess"])
+			if !ok {
+				hostProcess = podHostProcess
+			}
+			if v, _ := boolean(sc["privileged"]); v || hostProcess {
+				// A Windows HostProcess container is the node's
+				// administrator, as a privileged Linux container is root.
+				if err := add(ActionPrivileged, "container "+cname, map[string]bool{"value": true, "hostProcess": hostProcess}); err != nil {
+					return err
+				}
+			}
+			for _, k := range []string{"seccompProfile", "appArmorProfile"} {
+				if unconfined(sc[k]) {
+					if err := add(ActionUnconfined, strings.ToLower(strings.TrimSuffix(k, "Profile"))+" container "+cname, map[string]string{"type": "Unconfined"}); err != nil {
+						return err
+					}
+				}
+			}
+			if strings.EqualFold(str(sc["procMount"]), "Unmasked") {
+				if err := add(ActionUnconfined, "procMount container "+cname, map[string]string{"procMount": "Unmasked"}); err != nil {
+					return err
+				}
+			}
+			for _, raw := range arr(c["ports"]) {
+				pt := obj(raw)
+				hp, _ := pt["hostPort"].(int64)
+				if f, ok := pt["hostPort"].(float64); ok {
+					hp = int64(f)
+				}
+				if hp == 0 {
+					continue
+				}
+				proto := str(pt["protocol"])
+				if proto == "" {
+					proto = "TCP"
+				}
+				if err := add(ActionHostPort, fmt.Sprintf("container %s: %d/%s", cname, hp, strings.ToUpper(proto)), map[string]bool{"value": true}); err != nil {
 					return err
 				}
 			}
@@ -162,6 +244,15 @@ func (s *scanner) workload(rel string, m map[string]any) error {
 	}
 	for _, raw := range arr(pod["volumes"]) {
 		v := obj(raw)
+		// A projected service-account token is mounted whatever
+		// automountServiceAccountToken says.
+		for _, src := range arr(obj(v["projected"])["sources"]) {
+			if t := obj(obj(src)["serviceAccountToken"]); t != nil {
+				if err := add(ActionTokenMount, "projected volume "+str(v["name"]), map[string]string{"serviceAccount": ns + "/" + sa, "audience": str(t["audience"])}); err != nil {
+					return err
+				}
+			}
+		}
 		hp := obj(v["hostPath"])
 		if hp == nil {
 			continue
@@ -172,6 +263,17 @@ func (s *scanner) workload(rel string, m map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// podMeta returns the metadata of a workload's pod template (the Pod's
+// own for a Pod).
+func podMeta(m map[string]any, kind string) map[string]any {
+	p := podSpecPath[kind]
+	var cur any = m
+	for _, k := range p[:len(p)-1] {
+		cur = obj(cur)[k]
+	}
+	return obj(obj(cur)["metadata"])
 }
 
 // criticalHostPath reports whether mounting host path p hands a container
@@ -264,6 +366,15 @@ func workloadSeverity(g *Grant) (evidence.Severity, string) {
 			return evidence.Medium, "adds capability " + cp
 		}
 		return evidence.High, "adds capability " + cp
+	case ActionHostPort:
+		// The Pod Security Standards' baseline profile forbids host
+		// ports: the pod answers on the node's address, bypassing
+		// Services and NetworkPolicies.
+		return evidence.High, "binds host port " + g.Scope
+	case ActionUnconfined:
+		return evidence.High, "turns off " + g.Scope + " confinement"
+	case ActionSysctl:
+		return evidence.High, "sets unsafe sysctl " + g.Scope
 	case ActionHostPath:
 		if criticalHostPath(g.Scope) {
 			return evidence.Critical, "mounts host path " + g.Scope
