@@ -44,7 +44,7 @@ const (
 	ClassReferenceName = "credential-as-reference" // tokens pasted into ${...} and reference names
 	ClassFileName      = "credential-in-file-name"
 	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
-	RuleUnscannable    = "unscannable" // the "rule" of a case that must be reported unscannable
+	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
