@@ -209,6 +209,13 @@ func PermissionCases() []PermCase {
 	add(ClassPermActions, "unpinned", wf, edit(wf, wp, "@3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c", "@v1"), true)
 	add(ClassPermActions, "secrets-inherit", wf, edit(wf, wp, "jobs:\n", "jobs:\n  reuse:\n    uses: acme/workflows/.github/workflows/release.yml@3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c\n    secrets: inherit\n"), true)
 	add(ClassPermActions, "workflow-run", wf, edit(wf, wp, "  push:\n", "  workflow_run:\n    workflows: [ci]\n  push:\n"), true)
+	add(ClassPermActions, "custom-runner-label", wf, edit(wf, wp, "runs-on: ubuntu-latest", "runs-on: [gpu-box-01]"), true)
+	add(ClassPermActions, "self-hosted-in-matrix", wf, edit(wf, wp, "runs-on: ubuntu-latest", "runs-on: ${{ matrix.runner }}\n    strategy:\n      matrix:\n        runner: [ubuntu-latest]\n        include: [{runner: self-hosted}]"), true)
+	const ap = ".github/actions/release/action.yml"
+	act := with(wf, ap, "name: release\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n")
+	add(ClassPermActions, "composite-action-new-step", act, edit(act, ap, "    - uses: actions", "    - uses: someone/helper@v1\n    - uses: actions"), true)
+	add(ClassPermActions, "decoy-hosted-matrix", wf, edit(wf, wp, "runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}\n    strategy: {matrix: {os: [ubuntu-24.04, windows-2022, macos-14]}}"), false)
+	add(ClassPermActions, "decoy-composite-step-removed", act, edit(act, ap, "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n", ""), false)
 	add(ClassPermActions, "decoy-branches", wf, edit(wf, wp, "branches: [main]", "branches: [main, release]"), false)
 	add(ClassPermActions, "decoy-action-removed", wf, edit(wf, wp, "      - uses: acme/deploy-action@3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c\n", ""), false)
 	add(ClassPermActions, "decoy-first-party-pinned", wf, edit(wf, wp, "      - uses: acme", "      - uses: actions/setup-go@0aaccfd150d50ccaeb58ebd88d36e91967a5f35b\n      - uses: acme"), false)

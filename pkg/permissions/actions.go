@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -226,20 +227,40 @@ func (s *scanner) workflowJob(rel, id string, job map[string]any) error {
 			}
 		}
 	}
+	labels = matrixLabels(labels, obj(obj(job["strategy"])["matrix"]))
 	selfHosted := false
 	for _, l := range labels {
-		selfHosted = selfHosted || strings.EqualFold(l, "self-hosted") || strings.HasPrefix(l, "group:")
+		selfHosted = selfHosted || !githubHosted(l)
 	}
 	if selfHosted {
 		sort.Strings(labels)
+		labels = compactStrings(labels)
 		if err := add(ActionRunsOn, strings.Join(labels, ","), map[string]bool{"selfHosted": true}); err != nil {
 			return err
 		}
 	}
+	refs := []string{str(job["uses"])} // a reusable workflow
+	for _, st := range arr(job["steps"]) {
+		refs = append(refs, str(obj(st)["uses"]))
+	}
+	if err := s.addUses(rel, subject, refs); err != nil {
+		return err
+	}
+	if str(job["secrets"]) == "inherit" {
+		if err := add(ActionSecrets, "inherit", map[string]string{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addUses records, for subject, each action or reusable workflow refs
+// name ("owner/repo@ref", "docker://image"), with the refs it is used at.
+func (s *scanner) addUses(rel, subject string, refs []string) error {
 	uses := map[string]*actionRef{}
-	note := func(u string) {
+	for _, u := range refs {
 		if u == "" {
-			return
+			continue
 		}
 		name, ref, pinned, third := parseUses(u)
 		a := uses[name]
@@ -250,24 +271,80 @@ func (s *scanner) workflowJob(rel, id string, job map[string]any) error {
 		a.Refs = append(a.Refs, ref)
 		a.Pinned = a.Pinned && pinned
 	}
-	note(str(job["uses"])) // a reusable workflow
-	for _, st := range arr(job["steps"]) {
-		note(str(obj(st)["uses"]))
-	}
 	for _, name := range sortedNames(uses) {
 		a := uses[name]
 		sort.Strings(a.Refs)
 		a.Refs = compactStrings(a.Refs)
-		if err := add(ActionUses, name, a); err != nil {
-			return err
-		}
-	}
-	if str(job["secrets"]) == "inherit" {
-		if err := add(ActionSecrets, "inherit", map[string]string{}); err != nil {
+		if err := s.add(Grant{Surface: SurfaceActions, Subject: subject, Action: ActionUses, Scope: name, Effect: Allow, Path: rel, Content: content(a)}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// githubHostedLabel is a label of GitHub's standard hosted runners; any
+// other label (self-hosted, a runner group, a custom label) runs the job
+// on a machine the repository's owner provides.
+var githubHostedLabel = regexp.MustCompile(`^(ubuntu|windows|macos)(-[0-9a-z._-]+)?$`)
+
+// githubHosted reports whether a runs-on label names GitHub's hosted
+// runners; an expression the matrix does not resolve counts as hosted
+// (it is decided when the workflow runs).
+func githubHosted(l string) bool {
+	return githubHostedLabel.MatchString(strings.ToLower(strings.TrimSpace(l))) || strings.Contains(l, "${{")
+}
+
+// matrixLabels replaces a "${{ matrix.KEY }}" label with the values the
+// job's strategy.matrix lists for KEY (and its include entries).
+func matrixLabels(labels []string, matrix map[string]any) []string {
+	var out []string
+	for _, l := range labels {
+		k, ok := strings.CutPrefix(strings.TrimSpace(l), "${{")
+		k, ok2 := strings.CutSuffix(strings.TrimSpace(k), "}}")
+		key, ok3 := strings.CutPrefix(strings.TrimSpace(k), "matrix.")
+		if !ok || !ok2 || !ok3 || matrix == nil {
+			out = append(out, l)
+			continue
+		}
+		vals := []string{}
+		for _, v := range arr(matrix[key]) {
+			vals = append(vals, str(v))
+		}
+		for _, inc := range arr(matrix["include"]) {
+			if v := str(obj(inc)[key]); v != "" {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) == 0 {
+			out = append(out, l)
+		}
+		out = append(out, vals...)
+	}
+	return out
+}
+
+// FormatAction is a GitHub Action's metadata file (action.yml): a
+// composite action's steps run other actions with the calling job's
+// token and secrets; a Docker action runs an image.
+const FormatAction = "github-action"
+
+// isActionMetadata recognises action.yml by its runs.using.
+func isActionMetadata(m map[string]any) bool {
+	return str(obj(m["runs"])["using"]) != "" && str(m["name"]) != ""
+}
+
+// action records the actions a composite action's steps use and the
+// image a Docker action runs, under the subject "action DIR".
+func (s *scanner) action(rel string, m map[string]any) error {
+	runs := obj(m["runs"])
+	var refs []string
+	for _, st := range arr(runs["steps"]) {
+		refs = append(refs, str(obj(st)["uses"]))
+	}
+	if img := str(runs["image"]); strings.HasPrefix(img, "docker://") {
+		refs = append(refs, img)
+	}
+	return s.addUses(rel, "action "+path.Dir(rel), refs)
 }
 
 func sortedNames[V any](m map[string]V) []string {
@@ -304,7 +381,7 @@ func actionsAddedSeverity(g *Grant) (evidence.Severity, string) {
 	case ActionEnvironment:
 		return evidence.High, "deploys to environment " + g.Scope + " (its secrets and protection rules apply)"
 	case ActionRunsOn:
-		return evidence.High, "runs on self-hosted runners (" + g.Scope + ")"
+		return evidence.High, "runs on runners that are not GitHub-hosted (" + g.Scope + ")"
 	case ActionUses:
 		pinned, _ := boolean(c["pinned"])
 		third, _ := boolean(c["thirdParty"])

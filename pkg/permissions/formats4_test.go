@@ -382,6 +382,26 @@ jobs:
 			[]want{{SurfaceActions, "job deploy uses", KindBroadened, L}}},
 		{"action removed", replace(base, p, "      - uses: acme/deploy-action@3f4a2c1d5e6b7a8c9d0e1f2a3b4c5d6e7f8a9b0c\n", ""),
 			[]want{{SurfaceActions, "job deploy uses", KindRemoved, I}}},
+		{"custom runner label (not GitHub-hosted)", replace(base, p, "runs-on: ubuntu-latest", "runs-on: gpu-box-01"),
+			[]want{{SurfaceActions, "job deploy runs-on", KindBroadened, H}}},
+		{"runner group", replace(base, p, "runs-on: ubuntu-latest", "runs-on: {group: prod-runners}"),
+			[]want{{SurfaceActions, "job deploy runs-on", KindBroadened, H}}},
+		{"self-hosted through the matrix", replace(base, p, "runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}\n    strategy: {matrix: {os: [ubuntu-latest, self-hosted]}}"),
+			[]want{{SurfaceActions, "job deploy runs-on", KindBroadened, H}}},
+		{"another GitHub-hosted image", replace(base, p, "runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }}\n    strategy: {matrix: {os: [ubuntu-24.04, macos-14, windows-2022]}}"), nil},
+	})
+	// A composite action's steps, and a Docker action's image.
+	const ap = ".github/actions/deploy/action.yml"
+	action := map[string]string{ap: "name: deploy\nruns:\n  using: composite\n  steps:\n    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n"}
+	const subj = "action .github/actions/deploy uses"
+	runDiffCases(t, action, []diffCase{
+		{"unchanged", action, nil},
+		{"new third-party action in a composite action", replace(action, ap, "    - uses: actions", "    - uses: someone/helper@v1\n    - uses: actions"),
+			[]want{{SurfaceActions, subj, KindBroadened, H}}},
+		{"step removed", replace(action, ap, "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n", ""),
+			[]want{{SurfaceActions, subj, KindRemoved, I}}},
+		{"Docker action with an unpinned image", map[string]string{ap: "name: deploy\nruns:\n  using: docker\n  image: docker://ghcr.io/someone/tool:latest\n"},
+			[]want{{SurfaceActions, subj, KindBroadened, H}, {SurfaceActions, subj, KindRemoved, I}}},
 	})
 }
 

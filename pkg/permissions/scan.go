@@ -124,7 +124,7 @@ func ScanFile(file, name string, opts ...Option) (*Snapshot, error) {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
 	}
 	if len(s.snap.Sources) == 0 {
-		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow)", file, ErrInvalid)
+		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow or action metadata)", file, ErrInvalid)
 	}
 	if err := s.finish(); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
@@ -150,6 +150,8 @@ func byName(rel string) string {
 		return FormatA2A
 	case strings.HasSuffix(dir, ".github/workflows") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
 		return FormatActions
+	case base == "action.yml" || base == "action.yaml":
+		return FormatAction
 	case path.Base(dir) == ".gemini" && base == "settings.json":
 		return FormatGemini
 	case path.Base(dir) == ".codex" && base == "config.toml":
@@ -344,6 +346,7 @@ func detect(doc any, named string) []string {
 		{FormatClaude, isClaudeSettings(m)},
 		{FormatA2A, arr(m["skills"]) != nil && str(m["name"]) != "" && (m["url"] != nil || m["protocolVersion"] != nil || m["capabilities"] != nil)},
 		{FormatActions, obj(m["jobs"]) != nil && (m["on"] != nil || m["true"] != nil)},
+		{FormatAction, isActionMetadata(m)},
 	} {
 		if c.ok && c.format != named {
 			out = append(out, c.format)
@@ -372,6 +375,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.rbac.collect(rel, m)
 	case FormatActions:
 		return s.workflow(rel, m)
+	case FormatAction:
+		return s.action(rel, m)
 	case FormatWorkload:
 		return s.workload(rel, m)
 	case FormatGemini:
