@@ -30,7 +30,15 @@ func maskCredentials(s string) string {
 	s = userinfoRE.ReplaceAllString(s, "${1}[REDACTED:userinfo]@")
 	s = tokenRE.ReplaceAllString(s, "[REDACTED:token]")
 	s = bearerRE.ReplaceAllString(s, "${1}[REDACTED:bearer]")
-	return secretAssignRE.ReplaceAllString(s, "${1}[REDACTED:assignment]")
+	return secretAssignRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := secretAssignRE.FindStringSubmatch(m)
+		v := sub[2]
+		// a credential, not a name: long, with letters and digits
+		if len(v) >= 8 && strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, unicode.IsLetter) >= 0 {
+			return sub[1] + "[REDACTED:assignment]"
+		}
+		return m
+	})
 }
 
 // escape writes control characters, invalid UTF-8 and invisible or
