@@ -66,7 +66,7 @@ func newKey(t *testing.T) keyID {
 
 func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 	t.Helper()
-	b, _, err := approval.Sign(context.Background(), s, reviewPath, now)
+	b, _, err := approval.Sign(context.Background(), s, reviewPath, approval.Terms{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func newFixture(t testing.TB) *fixture {
 		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
 	for _, s := range []*sign.Signer{alice, bob} {
-		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
+		b, _, err := approval.Sign(ctx, s, reviewPath, approval.Terms{}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -177,13 +177,13 @@ func TestReviewSections(t *testing.T) {
 		blocking bool
 		waived   string
 	}{
-		"provenance.model-changed model.version":               {changes.SectionModel, true, ""},
+		"provenance.model-changed model.version":                 {changes.SectionModel, true, ""},
 		"secrets.reference-added kubernetes-secret:orders/token": {changes.SectionSecrets, true, "EX-4"},
-		"secrets.reference-removed env:ORDERS_API_TOKEN":        {changes.SectionSecrets, false, ""},
-		"review.exception-renewed EX-1":                         {changes.SectionExceptions, false, ""},
-		"review.exception-expiring EX-2":                        {changes.SectionExceptions, false, ""},
-		"review.exception-removed EX-3":                         {changes.SectionExceptions, false, ""},
-		"review.exception-added EX-4":                           {changes.SectionExceptions, false, ""},
+		"secrets.reference-removed env:ORDERS_API_TOKEN":         {changes.SectionSecrets, false, ""},
+		"review.exception-renewed EX-1":                          {changes.SectionExceptions, false, ""},
+		"review.exception-expiring EX-2":                         {changes.SectionExceptions, false, ""},
+		"review.exception-removed EX-3":                          {changes.SectionExceptions, false, ""},
+		"review.exception-added EX-4":                            {changes.SectionExceptions, false, ""},
 	} {
 		c, ok := got[key]
 		if !ok {

@@ -29,6 +29,9 @@ type Approval struct {
 	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
 	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// ChangesDigest is the digest of the changes document the approver
+	// saw (review-changes.md), when the approval records one.
+	ChangesDigest digest.Digest `json:"changesDigest,omitzero"`
 	// SignedAt is the verified signing time, if any.
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 }
