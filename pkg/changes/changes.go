@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/changes/sections"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
@@ -232,7 +233,7 @@ func Compute(prev, cur *review.ReleaseReview, opts ...Option) (*Document, error)
 		}
 		f.Blocking = policy.Matches(rules(policy.CheckProvenance).Block, f)
 		path := provenance.ResourcePath(f.Path, method)
-		sec := provenanceSection(f)
+		sec := sections.Of(f)
 		if f.Class == provenance.ClassConfigChanged || f.Class == provenance.ClassFileModified {
 			if idx, ok := explained[path]; ok {
 				note := fmt.Sprintf("%s changed (%s → %s); its permission changes are listed here", path, short(f.Old), short(f.New))
@@ -417,7 +418,7 @@ func sortChanges(out []Change) {
 			return ra > rb
 		}
 		if a.Section != b.Section {
-			return a.Section.order() < b.Section.order()
+			return a.Section.Order() < b.Section.Order()
 		}
 		if a.Path != b.Path {
 			return a.Path < b.Path

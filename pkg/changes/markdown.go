@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/pkg/changes/sections"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
@@ -27,7 +28,7 @@ func (d *Document) grouped() ([]Section, map[Section][]Change) {
 		by[c.Section] = append(by[c.Section], c)
 	}
 	var blocking, rest []Section
-	for _, s := range Sections {
+	for _, s := range sections.All {
 		cs := by[s]
 		switch {
 		case len(cs) == 0:

@@ -99,6 +99,9 @@ type Reason struct {
 	Class   string   `json:"class,omitempty"`
 	Message string   `json:"message"`
 	Refs    []string `json:"refs,omitempty"`
+	// Section is the section of the changes document (review-changes.md)
+	// the finding concerns, "" when none does (see package sections).
+	Section string `json:"section,omitempty"`
 }
 
 // Decision is the release decision.
