@@ -119,7 +119,53 @@ func TestLeak(t *testing.T) {
 		}
 	}
 
-	outputs := walkFiles(t, out, step)
+	// tollgate review refuses to copy the literal credentials into a
+	// record (exit 1, naming the file); with --redact it masks them.
+	revDir := t.TempDir()
+	refused := run(t, r.root, nil, "tollgate", "review", filepath.Join(r.source, "release"), "-o", filepath.Join(revDir, "review.yaml"))
+	if refused.code != 1 || !strings.Contains(refused.stderr, "mcp.json") || !strings.Contains(refused.stderr, "--redact") {
+		t.Errorf("tollgate review on a release with literal credentials in mcp.json: want exit 1 naming mcp.json and --redact, got %s", refused)
+	}
+	if _, err := os.Stat(filepath.Join(revDir, "review.yaml")); err == nil {
+		t.Error("tollgate review wrote the refused record")
+	}
+	redacted := run(t, r.root, nil, "tollgate", "--log-level", "debug", "review", filepath.Join(r.source, "release"), "-o", filepath.Join(revDir, "review-redacted.yaml"), "--redact")
+	if redacted.code != 0 {
+		t.Fatalf("tollgate review --redact: %s", redacted)
+	}
+	if rec := mustReadFile(t, filepath.Join(revDir, "review-redacted.yaml")); !strings.Contains(rec, "[REDACTED:") {
+		t.Error("the redacted review record holds no [REDACTED:...] marker: the test plants nothing it masks")
+	}
+	// The ad hoc commands, in every format.
+	clean := filepath.Join(t.TempDir(), "clean")
+	copyTree(t, filepath.Join(r.root, "examples", "agent-release", "release"), clean)
+	adhoc := map[string]result{"<review refused>": refused, "<review --redact>": redacted}
+	for _, f := range []string{"text", "json", "sarif"} {
+		d := run(t, r.root, nil, "tollgate", "--log-level", "debug", "diff-permissions", "--baseline", clean, "--candidate", filepath.Join(r.source, "release"), "--format", f)
+		if d.code != 1 {
+			t.Errorf("diff-permissions --format %s: want exit 1 (new servers), got %s", f, d)
+		}
+		adhoc["<diff-permissions "+f+">"] = d
+		sc := run(t, r.root, nil, "tollgate", "--log-level", "debug", "scan-secrets", filepath.Join(r.source, "release"), "--format", f)
+		if sc.code != 1 {
+			t.Errorf("scan-secrets --format %s: want exit 1, got %s", f, sc)
+		}
+		adhoc["<scan-secrets "+f+">"] = sc
+	}
+	pdStep := filepath.Join(t.TempDir(), "pd")
+	pd := run(t, r.root, nil, "permission-diff", "--log-level", "debug", "--log-format", "console",
+		"--artifact", filepath.Join(r.source, "release"), "--review", filepath.Join(r.source, "review.yaml"),
+		"--evidence-dir", filepath.Join(pdStep, "evidence"), "--results-dir", filepath.Join(pdStep, "results"))
+	adhoc["<permission-diff>"] = pd
+
+	outputs := walkFiles(t, out, step, revDir, pdStep)
+	for name, res := range adhoc {
+		outputs[name+" stdout"] = []byte(res.stdout)
+		outputs[name+" stderr"] = []byte(res.stderr)
+	}
+	if _, ok := outputs[filepath.Join(revDir, "review-redacted.yaml")]; !ok {
+		t.Error("the redacted review record is not searched")
+	}
 	// The fetched candidate is the input, byte for byte: the planted files
 	// themselves, as in the source workspace.
 	fetched := filepath.Join(out, "workspaces", "run", "source") + string(filepath.Separator)
@@ -242,6 +288,24 @@ func plantSecrets(t *testing.T, art string) ([]leakPlant, map[string][]byte) {
 	// A CI workflow with publishing tokens.
 	put(".github/workflows/publish.yaml", []byte(fmt.Sprintf("name: publish\non: [push]\nenv:\n  GITHUB_TOKEN: %s\n  GH_PAT: %s\n  GITLAB_TOKEN: %s\n  NPM_TOKEN: %s\n  PYPI_TOKEN: %s\n  STRIPE_TEST_SECRET: %s\njobs: {}\n",
 		v(secretgen.RuleGitHub, 0), v(secretgen.RuleGitHubFine, 0), v(secretgen.RuleGitLab, 0), v(secretgen.RuleNPM, 0), v(secretgen.RulePyPI, 0), v(secretgen.RuleStripeTest, 0))))
+
+	// Leaks through the permission surfaces, which keep full content: a
+	// password in an MCP server URL's userinfo, a connection string and a
+	// token after a flag in server arguments, credentials in a URL that
+	// does not parse, a base URL with credentials in Claude Code's env,
+	// and a token pasted where a reference name belongs.
+	pwURL, pwConn, tokArg, pwBad, pwEnv := v(secretgen.RuleConnectionURL, 1), v(secretgen.RuleConnectionURL, 2), v(secretgen.RuleGenericSecret, 1), v(secretgen.RuleConnectionURL, 3), v(secretgen.RuleConnectionURL, 4)
+	editFile(t, filepath.Join(art, "mcp.json"), func(s string) string {
+		return strings.Replace(s, `"tickets": {`, fmt.Sprintf(`"analytics": {"type": "http", "url": "https://svc:%s@mcp.analytics.example.com/mcp"},
+    "warehouse": {"command": "pg-mcp", "args": ["postgresql://reader:%s@db.internal:5432/wh", "--token", "%s"]},
+    "legacy": {"type": "sse", "url": "https://ops:%s@[mcp.legacy.example/sse"},
+    "tickets": {`, pwURL, pwConn, tokArg, pwBad), 1)
+	})
+	editFile(t, filepath.Join(art, ".claude", "settings.json"), func(s string) string {
+		return strings.Replace(s, `"permissions": {`, fmt.Sprintf(`"env": {"ANTHROPIC_BASE_URL": "https://proxy:%s@llm-proxy.example.com/v1"},
+  "permissions": {`, pwEnv), 1)
+	})
+	put("deploy/agent-config.yaml", []byte(fmt.Sprintf("agent:\n  search_token: ${%s}\n", v(secretgen.RuleGitHub, 1))))
 
 	planted := map[string]bool{}
 	for _, p := range plants {

@@ -7,8 +7,11 @@ import (
 	"os"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/buffer"
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 type loggerKey struct{}
@@ -47,8 +50,38 @@ func NewLogger(w io.Writer, format, level string) (*zap.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format must be auto, console or json, got %q", format)
 	}
-	core := zapcore.NewCore(enc, zapcore.AddSync(w), lvl)
+	core := zapcore.NewCore(escaping{enc}, zapcore.AddSync(w), lvl)
 	return zap.New(core), nil
+}
+
+// escaping escapes control characters in log messages and string fields
+// (file names hold whatever the artefact's author chose), so that no
+// name can colour a terminal or forge a log line.
+type escaping struct{ zapcore.Encoder }
+
+func (e escaping) Clone() zapcore.Encoder { return escaping{e.Encoder.Clone()} }
+
+func (e escaping) AddString(k, v string) { e.Encoder.AddString(k, redact.Escape(v)) }
+
+func (e escaping) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*buffer.Buffer, error) {
+	ent.Message = redact.Escape(ent.Message)
+	out := make([]zapcore.Field, len(fields))
+	for i, f := range fields {
+		switch f.Type {
+		case zapcore.StringType:
+			f.String = redact.Escape(f.String)
+		case zapcore.ErrorType:
+			if err, ok := f.Interface.(error); ok && err != nil {
+				f = zap.String(f.Key, redact.Escape(err.Error()))
+			}
+		case zapcore.StringerType:
+			if s, ok := f.Interface.(fmt.Stringer); ok && s != nil {
+				f = zap.String(f.Key, redact.Escape(s.String()))
+			}
+		}
+		out[i] = f
+	}
+	return e.Encoder.EncodeEntry(ent, out)
 }
 
 // WithLogger stores l in ctx.

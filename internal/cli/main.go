@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // Execute runs root with args and returns the exit code. Errors are printed
@@ -18,7 +20,8 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 		return ExitOK
 	}
 	code := CodeOf(err)
-	fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
+	// Errors name files: escape what could move the cursor or forge a line.
+	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), redact.Escape(err.Error()))
 	if code == ExitUsage {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", root.CommandPath())
 	}

@@ -33,7 +33,7 @@ func TestWriterWritesFilesWithoutNewline(t *testing.T) {
 		t.Errorf("verdict = %q", got[results.Verdict])
 	}
 	s := got[results.Summary]
-	if len(s) > results.MaxSummary || strings.ContainsAny(s, "\n\x00") || !strings.HasPrefix(s, "line one line two ") || !strings.HasSuffix(s, "…") {
+	if len(s) > results.MaxSummary || strings.ContainsAny(s, "\n\x00") || !strings.HasPrefix(s, `line one line two\x00 `) || !strings.HasSuffix(s, "…") {
 		t.Errorf("summary = %q (%d bytes)", s, len(s))
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, results.Verdict))

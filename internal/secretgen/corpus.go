@@ -10,6 +10,8 @@ import (
 
 // Planted is one corpus file.
 type Planted struct {
+	// Class is the adversarial class of the case ("" in Corpus).
+	Class string
 	// Name is the file's slash-separated path, relative to the corpus root.
 	Name string
 	// Body is the file's content.
@@ -162,6 +164,27 @@ func Write(dir string, files []Planted) error {
 		}
 		if err := os.WriteFile(p, f.Body, 0o644); err != nil {
 			return fmt.Errorf("secretgen: write corpus: %w", err)
+		}
+	}
+	return nil
+}
+
+// WriteTree writes files (slash path → content) under dir; a content of
+// "->target" makes a symbolic link to target.
+func WriteTree(dir string, files map[string]string) error {
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("secretgen: write tree: %w", err)
+		}
+		if target, ok := strings.CutPrefix(body, "->"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				return fmt.Errorf("secretgen: write tree: %w", err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return fmt.Errorf("secretgen: write tree: %w", err)
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package evidence
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // Outcome is what a check returns: its report and the task results it
@@ -33,9 +35,9 @@ func VerdictOf(findings []Finding) Verdict {
 // as the summary task result (docs/design.md, "Results contract").
 const MaxSummary = 200
 
-// OneLine folds whitespace runs containing newlines into one space, drops
-// control characters and invalid UTF-8, and cuts s to at most n bytes on a
-// rune boundary, ending with "…" when cut. Summaries, and untrusted values
+// OneLine folds whitespace runs containing newlines into one space, escapes
+// other control and invisible characters (redact.Escape), drops invalid
+// UTF-8, and cuts s to at most n bytes on a rune boundary, ending with "…" when cut. Summaries, and untrusted values
 // quoted in messages, go through it.
 func OneLine(s string, n int) string {
 	var b strings.Builder
@@ -43,7 +45,10 @@ func OneLine(s string, n int) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || r == 0x7f || redact.Hidden(r):
+			// Visible, and inert: a name cannot colour a terminal or
+			// hide text.
+			b.WriteString(redact.Escape(string(r)))
 		default:
 			b.WriteRune(r)
 		}

@@ -35,7 +35,8 @@ func TestOneLine(t *testing.T) {
 	}{
 		{"short", "ok", 10, "ok"},
 		{"folds newlines", "line one\n\tline  two\r\n", 100, "line one line two"},
-		{"drops controls and invalid UTF-8", "a\x00b\x7f\xffc", 100, "abc"},
+		{"escapes controls, drops invalid UTF-8", "a\x00b\x7f\xffc\x1b[31m", 100, `a\x00b\x7fc\x1b[31m`},
+		{"escapes bidirectional controls", "evil\u202etxt.exe", 100, `evil\u202etxt.exe`},
 		{"cuts on a rune boundary", strings.Repeat("é", 10), 7, "éé…"},
 		{"exact fit", "abcde", 5, "abcde"},
 	}

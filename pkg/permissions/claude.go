@@ -7,6 +7,14 @@ import (
 
 // isClaudeSettings recognises a Claude Code settings file by content.
 func isClaudeSettings(m map[string]any) bool {
+	if m["apiKeyHelper"] != nil || m["awsAuthRefresh"] != nil || m["awsCredentialExport"] != nil || m["otelHeadersHelper"] != nil {
+		return true
+	}
+	for k := range obj(m["env"]) {
+		if claudeRoutingEnv[k] {
+			return true
+		}
+	}
 	p := obj(m["permissions"])
 	if p == nil {
 		return false
@@ -138,6 +146,9 @@ func (s *scanner) claude(rel string, m map[string]any) error {
 	if err := s.claudeHooks(rel, m["hooks"]); err != nil {
 		return err
 	}
+	if err := s.claudeHelpers(rel, m); err != nil {
+		return err
+	}
 	servers, err := strs(m["enabledMcpjsonServers"], "enabledMcpjsonServers")
 	if err != nil {
 		return err
@@ -265,6 +276,84 @@ func (s *scanner) claudeHooks(rel string, v any) error {
 					return fmt.Errorf("%w: hooks.%s[%d].hooks[%d] has no command", ErrInvalid, ev, i, j)
 				}
 				if err := s.add(Grant{Surface: SurfaceClaude, Subject: "hook " + ev + " " + matcher, Action: "run", Scope: cmd, Effect: Allow, Path: rel}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// claudeHelperKeys are settings that name a command Claude Code runs:
+// to mint API keys or cloud credentials, or headers for telemetry.
+var claudeHelperKeys = []string{"apiKeyHelper", "awsAuthRefresh", "awsCredentialExport", "otelHeadersHelper"}
+
+// claudeRoutingEnv are environment variables that decide where model
+// traffic goes, which identity it uses or how it is verified: changing
+// one sends every prompt elsewhere.
+var claudeRoutingEnv = map[string]bool{
+	"ANTHROPIC_BASE_URL": true, "ANTHROPIC_BEDROCK_BASE_URL": true, "ANTHROPIC_VERTEX_BASE_URL": true,
+	"ANTHROPIC_FOUNDRY_BASE_URL": true, "ANTHROPIC_CUSTOM_HEADERS": true, "ANTHROPIC_MODEL": true,
+	"ANTHROPIC_SMALL_FAST_MODEL": true, "ANTHROPIC_DEFAULT_SONNET_MODEL": true, "ANTHROPIC_DEFAULT_OPUS_MODEL": true,
+	"ANTHROPIC_DEFAULT_HAIKU_MODEL": true, "CLAUDE_CODE_USE_BEDROCK": true, "CLAUDE_CODE_USE_VERTEX": true,
+	"CLAUDE_CODE_USE_FOUNDRY": true, "CLAUDE_CODE_SKIP_BEDROCK_AUTH": true, "CLAUDE_CODE_SKIP_VERTEX_AUTH": true,
+	"CLAUDE_CODE_SKIP_FOUNDRY_AUTH": true, "HTTP_PROXY": true, "HTTPS_PROXY": true, "ALL_PROXY": true, "NO_PROXY": true,
+	"http_proxy": true, "https_proxy": true, "all_proxy": true, "no_proxy": true, "NODE_EXTRA_CA_CERTS": true,
+	"NODE_TLS_REJECT_UNAUTHORIZED": true, "CLAUDE_CODE_CLIENT_CERT": true, "OTEL_EXPORTER_OTLP_ENDPOINT": true,
+	"ANTHROPIC_API_KEY": true, "ANTHROPIC_AUTH_TOKEN": true, "AWS_PROFILE": true, "AWS_REGION": true,
+	"CLOUD_ML_REGION": true, "ANTHROPIC_VERTEX_PROJECT_ID": true,
+}
+
+// claudeSecretEnv are variables whose value is a credential: only that
+// they are set is recorded.
+func claudeSecretEnv(name string) bool {
+	for _, s := range []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"} {
+		if strings.Contains(strings.ToUpper(name), s) && !strings.HasSuffix(strings.ToUpper(name), "_FILE") {
+			return true
+		}
+	}
+	return false
+}
+
+// claudeHelpers records the commands Claude Code runs for credentials
+// (apiKeyHelper and friends), its status line command, and the
+// environment it sets (env): base URLs, proxies and models decide where
+// model traffic goes.
+func (s *scanner) claudeHelpers(rel string, m map[string]any) error {
+	for _, k := range claudeHelperKeys {
+		v := m[k]
+		if v == nil {
+			continue
+		}
+		cmd, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%w: %s must be a command string", ErrInvalid, k)
+		}
+		if err := s.add(Grant{Surface: SurfaceClaude, Subject: k, Action: "run", Scope: cmd, Effect: Allow, Path: rel}); err != nil {
+			return err
+		}
+	}
+	if sl := obj(m["statusLine"]); sl != nil && str(sl["command"]) != "" {
+		if err := s.add(Grant{Surface: SurfaceClaude, Subject: "statusLine", Action: "run", Scope: str(sl["command"]), Effect: Allow, Path: rel}); err != nil {
+			return err
+		}
+	}
+	env := obj(m["env"])
+	if m["env"] != nil && env == nil {
+		return fmt.Errorf("%w: env must be an object", ErrInvalid)
+	}
+	for _, name := range keys(env) {
+		value := fmt.Sprint(env[name])
+		if claudeSecretEnv(name) {
+			value = "(set)" // the value is a credential: secret-inventory reports it
+		}
+		if err := s.add(Grant{Surface: SurfaceClaude, Subject: "env " + name, Action: "env", Effect: Allow, Path: rel,
+			Content: content(map[string]any{"value": value, "routing": claudeRoutingEnv[name]})}); err != nil {
+			return err
+		}
+		if claudeRoutingEnv[name] {
+			if h := hostOf(value); h != "" {
+				if err := s.egress(rel, h, "claude code env "+name); err != nil {
 					return err
 				}
 			}

@@ -1,12 +1,16 @@
 package permissions
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
-	"regexp"
+	"io"
 	"sort"
 	"unicode/utf8"
 
+	"github.com/pelletier/go-toml/v2"
+	kyaml "k8s.io/apimachinery/pkg/util/yaml"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
@@ -54,41 +58,108 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-var docSep = regexp.MustCompile(`(?m)^---[ \t]*(#.*)?\r?$`)
-
-// decodeYAML decodes a YAML stream (one or more documents separated by
-// "---" lines). Duplicate keys and excessive aliasing are refused by
-// sigs.k8s.io/yaml; empty documents are dropped.
+// decodeYAML decodes a YAML stream (one or more documents) split with
+// Kubernetes' own reader (k8s.io/apimachinery/pkg/util/yaml), as kubectl
+// splits it: a separator line that carries content ("--- {kind: Role}") is
+// an error, never a document silently lost. Duplicate keys and excessive
+// aliasing are refused by sigs.k8s.io/yaml; empty documents are dropped.
 func decodeYAML(b []byte) ([]any, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
 	}
-	parts := docSep.Split(string(b), -1)
-	if len(parts) > MaxDocuments {
-		return nil, fmt.Errorf("%w: more than %d YAML documents", ErrInvalid, MaxDocuments)
-	}
+	r := kyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
 	var docs []any
-	for i, p := range parts {
-		if len(bytes.TrimSpace([]byte(p))) == 0 {
+	for i := 1; ; i++ {
+		p, err := r.Read()
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: document %d: %v", ErrInvalid, i, err)
+		}
+		if i > MaxDocuments {
+			return nil, fmt.Errorf("%w: more than %d YAML documents", ErrInvalid, MaxDocuments)
+		}
+		if len(bytes.TrimSpace(p)) == 0 {
 			continue
 		}
-		js, err := yaml.YAMLToJSONStrict([]byte(p))
+		js, err := yaml.YAMLToJSONStrict(p)
 		if err != nil {
-			return nil, fmt.Errorf("%w: document %d: %v", ErrInvalid, i+1, err)
+			return nil, fmt.Errorf("%w: document %d: %v", ErrInvalid, i, err)
 		}
 		if len(js) > 4*MaxFileSize {
-			return nil, fmt.Errorf("%w: document %d expands to more than %d bytes", ErrInvalid, i+1, 4*MaxFileSize)
+			return nil, fmt.Errorf("%w: document %d expands to more than %d bytes", ErrInvalid, i, 4*MaxFileSize)
 		}
 		if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
 			continue
 		}
 		v, err := decodeJSON(js)
 		if err != nil {
-			return nil, fmt.Errorf("document %d: %w", i+1, err)
+			return nil, fmt.Errorf("document %d: %w", i, err)
 		}
 		docs = append(docs, v)
 	}
-	return docs, nil
+}
+
+// decodeTOML decodes a TOML document (Codex config.toml) with
+// github.com/pelletier/go-toml/v2, which refuses duplicate keys and
+// tables, then re-reads it as JSON so the same depth and UTF-8 bounds
+// apply. Dates and times become RFC 3339 strings.
+func decodeTOML(b []byte) (any, error) {
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
+	}
+	if tomlDepth(b) > MaxDepth {
+		return nil, fmt.Errorf("%w: nested deeper than %d levels", ErrInvalid, MaxDepth)
+	}
+	var v map[string]any
+	if err := toml.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return decodeJSON(js)
+}
+
+// tomlDepth bounds TOML nesting before parsing: the deepest nesting of
+// arrays and inline tables outside strings, and the most dotted parts of
+// a key.
+func tomlDepth(b []byte) int {
+	depth, deepest, dots := 0, 0, 0
+	var quote byte
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if quote != 0 {
+			switch {
+			case c == '\\' && quote == '"':
+				i++
+			case c == quote || c == '\n':
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '"', '\'':
+			quote = c
+		case '#':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+			dots = 0
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth = max(0, depth-1)
+		case '.':
+			dots++
+		case '\n', '=', ',':
+			dots = 0
+		}
+		deepest = max(deepest, depth+dots)
+	}
+	return deepest
 }
 
 // checkDepth rejects JSON nested deeper than MaxDepth without decoding it.

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
@@ -102,6 +100,11 @@ func covers(b, g *item) bool {
 		return rbacCovers(b.g, g.g, b.scope, g.scope)
 	case g.g.Surface == SurfaceOpenAI && strings.HasPrefix(g.g.Subject, "mcp "):
 		return b.g.Subject == g.g.Subject && b.g.Scope == g.g.Scope && b.g.Action == "*"
+	case g.g.Surface == SurfaceGemini:
+		return b.g.Action == g.g.Action && ((b.g.Subject == "tool *" && strings.HasPrefix(g.g.Subject, "tool ")) ||
+			(b.g.Subject == "mcp server *" && strings.HasPrefix(g.g.Subject, "mcp server ")))
+	case g.g.Surface == SurfaceMCPServer && g.g.Action == "call":
+		return b.g.Subject == g.g.Subject && b.g.Action == "call" && b.g.Scope == "*"
 	}
 	return false
 }
@@ -267,6 +270,12 @@ func defaultSetting(g *Grant) *Grant {
 		if g.Effect == Deny { // disableBypassPermissionsMode
 			return &d
 		}
+		c := decode(g.Content)
+		if def := str(c["default"]); def != "" {
+			c["mode"] = def
+			d.Content = content(c)
+			return &d
+		}
 		d.Content = content(map[string]string{"mode": "default"})
 		return &d
 	}
@@ -426,6 +435,29 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 				a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
 			}
 		}
+	case c.Action == "mode" && n["order"] != nil:
+		// An ordered mode (Codex approval_policy, sandbox_mode): the last
+		// value is the broadest and critical.
+		om, nm := str(o["mode"]), str(n["mode"])
+		order := strList(n["order"])
+		rank := func(m string) int {
+			for i, x := range order {
+				if x == m {
+					return i
+				}
+			}
+			return -1
+		}
+		switch {
+		case rank(nm) > rank(om):
+			sev := evidence.High
+			if rank(nm) == len(order)-1 {
+				sev = evidence.Critical
+			}
+			a.add(KindBroadened, sev, fmt.Sprintf("%s %s → %s", c.Subject, om, nm))
+		case rank(nm) < rank(om):
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s %s → %s", c.Subject, om, nm))
+		}
 	case c.Action == "mode":
 		om, nm := str(o["mode"]), str(n["mode"])
 		switch {
@@ -438,6 +470,24 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		case claudeModes[nm] < claudeModes[om]:
 			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("defaultMode %s → %s", om, nm))
 		}
+	case c.Surface == SurfaceActions && c.Action == ActionUses:
+		op, _ := boolean(o["pinned"])
+		np, _ := boolean(n["pinned"])
+		refs := fmt.Sprintf("%v → %v", strList(o["refs"]), strList(n["refs"]))
+		switch {
+		case op && !np:
+			a.add(KindBroadened, evidence.High, "no longer pinned to a commit: "+refs)
+		case !op && np:
+			a.add(KindNarrowed, evidence.Info, "now pinned to a commit: "+refs)
+		default:
+			a.add(KindChanged, evidence.Medium, "runs another version: "+refs)
+		}
+	case c.Surface == SurfaceActions && c.Action != "" && n["level"] == nil:
+		// Triggers, environments, runners, inherited secrets: what they
+		// allow is in the slot.
+		if !equalJSON(o, n) {
+			a.add(KindChanged, evidence.Low, "details changed")
+		}
 	case c.Surface == SurfaceActions:
 		ol, nl := str(o["level"]), str(n["level"])
 		switch {
@@ -446,6 +496,27 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 			a.add(KindBroadened, sev, fmt.Sprintf("%s: %s → %s", c.Action, ol, nl))
 		case actionsLevels[nl] < actionsLevels[ol]:
 			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s: %s → %s", c.Action, ol, nl))
+		}
+	case c.Surface == SurfaceClaude && c.Action == "env":
+		ov, nv := fmt.Sprint(o["value"]), fmt.Sprint(n["value"])
+		if ov != nv {
+			if r, _ := boolean(n["routing"]); r {
+				a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s (where model traffic goes or how it is trusted)", c.Subject, short(ov), short(nv)))
+			} else {
+				a.add(KindChanged, evidence.Medium, fmt.Sprintf("%s changed: %s → %s", c.Subject, short(ov), short(nv)))
+			}
+		}
+	case c.Surface == SurfaceWorkload && c.Action == ActionServiceAccount:
+		op, np := str(o["permissions"]), str(n["permissions"])
+		switch {
+		case np == "critical" && op != "critical":
+			a.add(KindBroadened, evidence.High, "its service account now holds critical permissions (see the RBAC changes)")
+		case op != np:
+			a.add(KindChanged, evidence.Low, fmt.Sprintf("its service account's permissions changed: %s → %s", op, np))
+		}
+	case c.Surface == SurfaceWorkload || c.Surface == SurfaceGemini || c.Surface == SurfaceCodex:
+		if !equalJSON(o, n) {
+			a.add(KindChanged, evidence.Low, "details changed")
 		}
 	case c.Surface == SurfaceRBAC || c.Surface == SurfaceNetwork || c.Surface == SurfaceFS || c.Surface == SurfaceClaude:
 		// Only where the grant came from (role, binding, list) differs;
@@ -457,6 +528,15 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 	default:
 		a.add(KindChanged, evidence.Medium, "content changed")
 	}
+}
+
+// strList returns the strings of a decoded JSON array.
+func strList(v any) []string {
+	var out []string
+	for _, e := range arr(v) {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
 }
 
 func equalJSON(x, y any) bool {
@@ -525,9 +605,31 @@ func describe(a *accumulator, what, oldText, newText string, tools []string) {
 
 // compareServer compares two MCP server definitions.
 func compareServer(a *accumulator, o, n map[string]any) {
+	ot, nt := strList(o["tools"]), strList(n["tools"])
+	switch {
+	case n["tools"] == nil && o["tools"] != nil:
+		a.add(KindBroadened, evidence.High, "every tool of the server is now exposed (tool filter removed)")
+	case o["tools"] == nil && n["tools"] != nil:
+		a.add(KindNarrowed, evidence.Info, fmt.Sprintf("only tools %v are exposed now", nt))
+	default:
+		if x := added(ot, nt); len(x) > 0 {
+			a.add(KindBroadened, evidence.High, fmt.Sprintf("exposes new tools %v", x))
+		}
+		if x := added(nt, ot); len(x) > 0 {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("no longer exposes %v", x))
+		}
+	}
+	otr, _ := boolean(o["trust"])
+	ntr, _ := boolean(n["trust"])
+	if ntr && !otr {
+		a.add(KindBroadened, evidence.High, "trusted: every tool call now runs without confirmation")
+	} else if otr && !ntr {
+		a.add(KindNarrowed, evidence.Info, "no longer trusted")
+	}
 	for _, k := range []string{"command", "args", "url", "transport", "cwd"} {
 		if !equalJSON(o[k], n[k]) {
-			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s", k, short(redactAll(o[k])), short(redactAll(n[k]))))
+			// Content was masked when it was scanned (see maskGrants).
+			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s", k, short(o[k]), short(n[k])))
 		}
 	}
 	for _, k := range []string{"env", "headers", "autoApprove"} {
@@ -542,36 +644,6 @@ func compareServer(a *accumulator, o, n map[string]any) {
 			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s no longer %v", k, x))
 		}
 	}
-}
-
-// secretArgRE matches "--api-key=VALUE", "token:VALUE" and the like.
-var secretArgRE = regexp.MustCompile(`(?i)^(.*(?:key|token|secret|passw(?:or)?d|auth|credential)[^=:]*[=:])(.+)$`)
-
-// redactAll masks values in a command line that look like secrets, so
-// that reports never carry them: key=value pairs named like credentials
-// and long tokens without path or version punctuation.
-func redactAll(v any) any {
-	switch x := v.(type) {
-	case string:
-		return redact(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = redactAll(e)
-		}
-		return out
-	}
-	return v
-}
-
-func redact(s string) string {
-	if m := secretArgRE.FindStringSubmatch(s); m != nil && !strings.HasPrefix(m[2], "${") {
-		return m[1] + "[redacted]"
-	}
-	if len(s) >= 24 && !strings.ContainsAny(s, "/.@ ") && strings.IndexFunc(s, unicode.IsDigit) >= 0 && strings.IndexFunc(s, unicode.IsLetter) >= 0 {
-		return "[redacted]"
-	}
-	return s
 }
 
 func short(v any) string {
@@ -614,8 +686,16 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 	case SurfaceFS:
 		return evidence.High, "new filesystem access (" + g.Action + ")"
 	case SurfaceClaude:
-		if g.Action == "run" {
+		switch {
+		case g.Action == "run" && strings.HasPrefix(g.Subject, "hook "):
 			return evidence.High, "new hook command"
+		case g.Action == "run":
+			return evidence.High, "new command run by " + g.Subject
+		case g.Action == "env":
+			if r, _ := boolean(decode(g.Content)["routing"]); r {
+				return evidence.High, "sets " + strings.TrimPrefix(g.Subject, "env ") + ", which decides where model traffic goes or how it is trusted"
+			}
+			return evidence.Medium, "sets " + strings.TrimPrefix(g.Subject, "env ")
 		}
 		if g.Scope == "" && (g.Action == "Bash" || g.Action == "*") {
 			return evidence.Critical, "new allow rule for every " + g.Action + " command"
@@ -652,9 +732,27 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 		}
 		return evidence.High, d
 	case SurfaceActions:
-		l := str(decode(g.Content)["level"])
-		sev, what := actionsSeverity(l)
-		return sev, fmt.Sprintf("token gains %s %s", g.Action, what)
+		return actionsAddedSeverity(g)
+	case SurfaceWorkload:
+		return workloadSeverity(g)
+	case SurfaceCodex:
+		switch g.Action {
+		case "base-url":
+			return evidence.High, "model traffic of provider " + strings.TrimPrefix(g.Subject, "model provider ") + " goes to " + g.Scope
+		case "select":
+			return evidence.High, "model provider is now " + g.Scope
+		}
+		return evidence.High, "new Codex setting"
+	case SurfaceGemini:
+		switch {
+		case g.Subject == "tool *":
+			return evidence.High, "every built-in tool, the shell included, is available (no coreTools list)"
+		case g.Action == "auto-approve":
+			return evidence.High, "runs without confirmation"
+		case g.Subject == "mcp server *":
+			return evidence.High, "every MCP server is allowed (no allow-list)"
+		}
+		return evidence.High, "newly allowed"
 	}
 	return evidence.High, "new grant"
 }

@@ -19,9 +19,28 @@
 //   - OpenAI Responses and Agents SDK tool configuration (allowed_tools,
 //     require_approval, tool_filter) and A2A AgentCards (skills, security);
 //   - Kubernetes Role, ClusterRole and their bindings, expanded per subject,
-//     verb, resource and resource name;
-//   - GitHub Actions permissions per job (none < read < write);
+//     verb, resource and resource name; ClusterRoles labelled to aggregate
+//     into admin, edit or view grant their rules to every subject of those;
+//   - Kubernetes workloads (Pod, Deployment, StatefulSet, DaemonSet,
+//     ReplicaSet, ReplicationController, Job, CronJob, PodTemplate): the
+//     service account and its token, host namespaces, privileged
+//     containers, privilege escalation, added capabilities, hostPath;
+//   - GitHub Actions permissions per job (none < read < write), triggers,
+//     deployment environments, self-hosted runners, actions and reusable
+//     workflows (third-party, pinned or not) and inherited secrets;
+//   - Codex config.toml (MCP servers, approval policy, sandbox mode,
+//     network access, model provider base URLs), Continue and Gemini CLI
+//     settings, Claude Code credential helpers and env (base URLs,
+//     proxies);
 //   - network egress hosts and filesystem paths from all of the above.
+//
+// Every value a snapshot keeps goes through a masker (WithMasker; tollgate
+// passes the secret scanner's detectors): URL userinfo, credentials in
+// arguments and descriptions never reach a review record or a report, and
+// Snapshot.Redactions says what was masked. YAML streams are split with
+// k8s.io/apimachinery's reader, as kubectl splits them; a permission file
+// reached through a symbolic link inside the root is read under the
+// link's name.
 //
 // Diff compares a reviewed Snapshot with a candidate one. A candidate grant
 // that no reviewed grant covers is a change of kind "added" (new subject) or

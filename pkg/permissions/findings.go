@@ -73,11 +73,11 @@ type Data struct {
 
 // Check scans the artefact at dir and compares it with the reviewed
 // snapshot under rules.
-func Check(ctx context.Context, dir string, reviewed *Snapshot, rules policy.CheckRules) (*Result, error) {
+func Check(ctx context.Context, dir string, reviewed *Snapshot, rules policy.CheckRules, opts ...Option) (*Result, error) {
 	if reviewed == nil {
 		return nil, fmt.Errorf("%w: snapshot the reviewed release again with 'tollgate review'", ErrNoSnapshot)
 	}
-	cand, err := Scan(ctx, dir)
+	cand, err := Scan(ctx, dir, opts...)
 	if err != nil {
 		return nil, err
 	}

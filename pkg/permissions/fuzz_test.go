@@ -8,32 +8,36 @@ import (
 // fuzzFormats are the names a fuzzed file is scanned under: by name
 // (each format) and by content only.
 var fuzzFormats = []struct {
-	name  string
-	named string
-	yaml  bool
+	name   string
+	named  string
+	syntax string
 }{
-	{"mcp.json", FormatMCPConfig, false},
-	{"x.tools.json", FormatMCPTools, false},
-	{".claude/settings.json", FormatClaude, false},
-	{".well-known/agent-card.json", FormatA2A, false},
-	{".github/workflows/a.yml", FormatActions, true},
-	{"any.json", "", false},
-	{"any.yaml", "", true},
+	{"mcp.json", FormatMCPConfig, syntaxJSON},
+	{"x.tools.json", FormatMCPTools, syntaxJSON},
+	{".claude/settings.json", FormatClaude, syntaxJSON},
+	{".well-known/agent-card.json", FormatA2A, syntaxJSON},
+	{".github/workflows/a.yml", FormatActions, syntaxYAML},
+	{".gemini/settings.json", FormatGemini, syntaxJSON},
+	{".codex/config.toml", FormatCodex, syntaxTOML},
+	{".continue/config.yaml", FormatMCPConfig, syntaxYAML},
+	{"any.json", "", syntaxJSON},
+	{"any.yaml", "", syntaxYAML},
+	{"any.toml", "", syntaxTOML},
 }
 
 // FuzzParse feeds arbitrary bytes to every parser. It must not panic, and
 // whatever it accepts must survive the review record's round trip:
 // a snapshot compared with its own JSON re-encoding has no changes.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{mcpConfig, toolsFixture, claudeSettings, openAIConfig, agentCard, role, workflow} {
+	for _, s := range []string{mcpConfig, toolsFixture, claudeSettings, openAIConfig, agentCard, role, workflow, codexConfig, geminiSettings, continueConfig, deployment} {
 		for i := range fuzzFormats {
 			f.Add([]byte(s), uint8(i))
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte, which uint8) {
 		ff := fuzzFormats[int(which)%len(fuzzFormats)]
-		s := &scanner{}
-		if err := s.bytes(ff.name, ff.named, ff.yaml, b); err != nil {
+		s := &scanner{o: options{masker: basicMasker{}}}
+		if err := s.bytes(ff.name, ff.named, ff.syntax, b); err != nil {
 			return
 		}
 		if err := s.finish(); err != nil {

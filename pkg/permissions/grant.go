@@ -109,6 +109,9 @@ type Snapshot struct {
 	// Skipped lists files that look like configuration but were not
 	// inspected (too large for content detection), with the reason.
 	Skipped []string `json:"skipped,omitempty"`
+	// Redactions list the values masked before they were stored: a
+	// literal credential in a permission file (never the value).
+	Redactions []Redaction `json:"redactions,omitempty"`
 }
 
 // normalise sorts the snapshot and merges grants that share a slot,

@@ -44,8 +44,10 @@ func TestHostileInput(t *testing.T) {
 			[]string{".claude/settings.json", "permissions.deny[0] must be a string"}},
 		{"unknown token level", map[string]string{".github/workflows/a.yml": "on: push\njobs:\n  a:\n    permissions: {contents: admin}\n"},
 			[]string{"jobs.a", "must be none, read or write"}},
-		{"symlinked permission file", map[string]string{"real.json": "{}", "mcp.json": "->real.json"},
-			[]string{"mcp.json", "must be a regular file"}},
+		{"symlinked permission file leaving the root", map[string]string{"mcp.json": "->/etc/hostname"},
+			[]string{"mcp.json", "leaves the artefact root"}},
+		{"broken symlink", map[string]string{"mcp.json": "->missing.json"},
+			[]string{"mcp.json", "broken symbolic link"}},
 		{"invalid UTF-8", map[string]string{"mcp.json": "{\"mcpServers\": {\"\xff\": {}}}"},
 			[]string{"mcp.json", "UTF-8"}},
 	} {

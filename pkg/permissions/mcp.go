@@ -2,6 +2,9 @@ package permissions
 
 import (
 	"fmt"
+	"sort"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"net/url"
 	"regexp"
 	"strings"
@@ -37,80 +40,230 @@ type mcpServer struct {
 	// AutoApprove lists tools the client calls without asking (Cline,
 	// Roo: autoApprove / alwaysAllow).
 	AutoApprove []string `json:"autoApprove,omitempty"`
+	// Tools, when set, are the only tools the client exposes (Gemini
+	// includeTools, Codex enabled_tools); nil means every tool.
+	Tools []string `json:"tools,omitempty"`
+	// Trust is Gemini CLI's "trust": every tool call runs without
+	// confirmation.
+	Trust bool `json:"trust,omitempty"`
 }
 
-// mcpConfig reads an MCP client configuration: mcpServers (Claude Desktop,
-// Cursor, Windsurf, Claude Code .mcp.json) or servers (VS Code).
-func (s *scanner) mcpConfig(rel string, m map[string]any) error {
-	servers := obj(m["mcpServers"])
-	key := "mcpServers"
-	if servers == nil {
-		servers, key = obj(m["servers"]), "servers"
-	}
-	if servers == nil {
-		if m["mcpServers"] != nil || m["servers"] != nil {
-			return fmt.Errorf("%w: mcpServers must be an object", ErrInvalid)
+// mcpServerList reads the servers of an MCP client configuration in every
+// shape clients use: an object of named servers (Claude Desktop, Cursor,
+// Windsurf, Claude Code, Gemini CLI: mcpServers; VS Code: servers), a list
+// of named servers (Continue config.yaml and .continue/mcpServers), and
+// Continue's legacy experimental.modelContextProtocolServers list. where
+// names the key for errors.
+func mcpServerList(m map[string]any) (servers map[string]map[string]any, where string, err error) {
+	servers = map[string]map[string]any{}
+	fromList := func(key string, list []any, transport bool) error {
+		for i, raw := range list {
+			d := obj(raw)
+			if d == nil {
+				return fmt.Errorf("%w: %s[%d] must be an object", ErrInvalid, key, i)
+			}
+			if t := obj(d["transport"]); transport && t != nil {
+				merged := map[string]any{}
+				for k, v := range t {
+					merged[k] = v
+				}
+				if n := d["name"]; n != nil {
+					merged["name"] = n
+				}
+				d = merged
+			}
+			name := str(d["name"])
+			if name == "" {
+				// Unnamed: named by what it runs, so that moving it in the
+				// list is not a change.
+				name = str(d["command"])
+				if a := arr(d["args"]); len(a) > 0 {
+					name += " " + str(a[len(a)-1])
+				}
+				if name == "" {
+					name = str(d["url"])
+				}
+			}
+			if _, dup := servers[name]; dup {
+				return fmt.Errorf("%w: %s lists server %q twice", ErrInvalid, key, name)
+			}
+			servers[name] = d
 		}
 		return nil
 	}
-	for _, name := range keys(servers) {
-		d := obj(servers[name])
-		if d == nil {
-			return fmt.Errorf("%w: %s.%s must be an object", ErrInvalid, key, name)
+	switch v := m["mcpServers"].(type) {
+	case map[string]any:
+		for name, d := range v {
+			o := obj(d)
+			if o == nil {
+				return nil, "", fmt.Errorf("%w: mcpServers.%s must be an object", ErrInvalid, name)
+			}
+			servers[name] = o
 		}
-		if disabled, _ := boolean(d["disabled"]); disabled {
-			continue
+		return servers, "mcpServers", nil
+	case []any:
+		return servers, "mcpServers", fromList("mcpServers", v, false)
+	case nil:
+	default:
+		return nil, "", fmt.Errorf("%w: mcpServers must be an object or a list", ErrInvalid)
+	}
+	if list := arr(lookup(m, "experimental.modelContextProtocolServers")); list != nil {
+		return servers, "experimental.modelContextProtocolServers", fromList("experimental.modelContextProtocolServers", list, true)
+	}
+	if v, ok := m["servers"]; ok {
+		o := obj(v)
+		if o == nil {
+			return nil, "", fmt.Errorf("%w: servers must be an object", ErrInvalid)
 		}
-		srv := mcpServer{Command: str(d["command"]), Cwd: str(d["cwd"]), URL: str(d["url"])}
-		if srv.URL == "" {
-			srv.URL = str(d["serverUrl"]) // Windsurf
+		for name, d := range o {
+			servers[name] = obj(d)
 		}
-		var err error
-		if srv.Args, err = strs(d["args"], key+"."+name+".args"); err != nil {
+		return servers, "servers", nil
+	}
+	return nil, "", nil
+}
+
+// isMCPConfig recognises MCP client configuration by content.
+func isMCPConfig(m map[string]any) bool {
+	switch v := m["mcpServers"].(type) {
+	case map[string]any:
+		return true
+	case []any:
+		for _, e := range v {
+			if o := obj(e); o == nil || (o["command"] == nil && o["url"] == nil) {
+				return false
+			}
+		}
+		return len(v) > 0
+	}
+	return arr(lookup(m, "experimental.modelContextProtocolServers")) != nil || looksLikeVSCodeServers(obj(m["servers"]))
+}
+
+// mcpConfig reads an MCP client configuration (see mcpServerList).
+func (s *scanner) mcpConfig(rel string, m map[string]any) error {
+	servers, key, err := mcpServerList(m)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedNames(servers) {
+		if err := s.mcpServer(rel, key, name, servers[name]); err != nil {
 			return err
 		}
-		srv.Env = keys(obj(d["env"]))
-		srv.Headers = keys(obj(d["headers"]))
-		for _, k := range []string{"autoApprove", "alwaysAllow"} {
-			a, err := strs(d[k], key+"."+name+"."+k)
+	}
+	return nil
+}
+
+// mcpServer reads one server definition: command or URL (url, serverUrl,
+// httpUrl), arguments, env and header names, auto-approved tools, Gemini's
+// trust and tool filters, Codex's enabled and disabled tools.
+func (s *scanner) mcpServer(rel, key, name string, d map[string]any) error {
+	if d == nil {
+		return fmt.Errorf("%w: %s.%s must be an object", ErrInvalid, key, name)
+	}
+	if disabled, _ := boolean(d["disabled"]); disabled {
+		return nil
+	}
+	if enabled, ok := boolean(d["enabled"]); ok && !enabled {
+		return nil // Codex
+	}
+	srv := mcpServer{Command: str(d["command"]), Cwd: str(d["cwd"]), URL: str(d["url"])}
+	for _, k := range []string{"serverUrl", "httpUrl"} { // Windsurf, Gemini CLI
+		if srv.URL == "" {
+			srv.URL = str(d[k])
+		}
+	}
+	var err error
+	if srv.Args, err = strs(d["args"], key+"."+name+".args"); err != nil {
+		return err
+	}
+	srv.Env = keys(obj(d["env"]))
+	srv.Headers = keys(obj(d["headers"]))
+	for _, k := range []string{"http_headers", "env_http_headers"} { // Codex
+		srv.Headers = append(srv.Headers, keys(obj(d[k]))...)
+	}
+	if v := str(d["bearer_token_env_var"]); v != "" { // Codex
+		srv.Env = append(srv.Env, v)
+	}
+	if v := d["env_vars"]; v != nil { // Codex: names passed through
+		names, err := strs(v, key+"."+name+".env_vars")
+		if err != nil {
+			return err
+		}
+		srv.Env = append(srv.Env, names...)
+	}
+	sort.Strings(srv.Env)
+	sort.Strings(srv.Headers)
+	for _, k := range []string{"autoApprove", "alwaysAllow"} {
+		a, err := strs(d[k], key+"."+name+"."+k)
+		if err != nil {
+			return err
+		}
+		srv.AutoApprove = append(srv.AutoApprove, a...)
+	}
+	for _, k := range []string{"includeTools", "enabled_tools"} {
+		if d[k] != nil {
+			t, err := strs(d[k], key+"."+name+"."+k)
 			if err != nil {
 				return err
 			}
-			srv.AutoApprove = append(srv.AutoApprove, a...)
+			srv.Tools = append([]string{}, t...)
+			sort.Strings(srv.Tools)
 		}
-		srv.Transport = str(d["type"])
-		if srv.Transport == "" {
-			srv.Transport = str(d["transport"])
+	}
+	if t, ok := boolean(d["trust"]); ok {
+		srv.Trust = t
+	}
+	srv.Transport = str(d["type"])
+	if srv.Transport == "" {
+		srv.Transport = str(d["transport"])
+	}
+	if srv.Transport == "" {
+		switch {
+		case str(d["httpUrl"]) != "":
+			srv.Transport = "http"
+		case srv.URL != "":
+			srv.Transport = "http"
+		default:
+			srv.Transport = "stdio"
 		}
-		if srv.Transport == "" {
-			if srv.URL != "" {
-				srv.Transport = "http"
-			} else {
-				srv.Transport = "stdio"
-			}
-		}
-		if srv.Command == "" && srv.URL == "" {
-			return fmt.Errorf("%w: %s.%s has neither command nor url", ErrInvalid, key, name)
-		}
-		if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "connect", Effect: Allow, Path: rel, Content: content(srv)}); err != nil {
+	}
+	if srv.Command == "" && srv.URL == "" {
+		return fmt.Errorf("%w: %s.%s has neither command nor url", ErrInvalid, key, name)
+	}
+	if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "connect", Effect: Allow, Path: rel, Content: content(srv)}); err != nil {
+		return err
+	}
+	for _, t := range srv.AutoApprove {
+		if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "call", Scope: t, Effect: Allow, Approval: ApprovalNever, Path: rel}); err != nil {
 			return err
 		}
-		for _, t := range srv.AutoApprove {
-			if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "call", Scope: t, Effect: Allow, Approval: ApprovalNever, Path: rel}); err != nil {
+	}
+	if srv.Trust {
+		if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "call", Scope: "*", Effect: Allow, Approval: ApprovalNever, Path: rel}); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"excludeTools", "disabled_tools"} {
+		ex, err := strs(d[k], key+"."+name+"."+k)
+		if err != nil {
+			return err
+		}
+		for _, t := range ex {
+			if err := s.add(Grant{Surface: SurfaceMCPServer, Subject: name, Action: "call", Scope: t, Effect: Deny, Path: rel}); err != nil {
 				return err
 			}
 		}
-		// Egress: the server URL and any URL passed in args or env.
-		via := "mcp server " + name
-		urls := append([]string{srv.URL}, srv.Args...)
-		for _, k := range keys(obj(d["env"])) {
-			urls = append(urls, str(obj(d["env"])[k]))
-		}
-		for _, u := range urls {
-			if h := hostOf(u); h != "" {
-				if err := s.egress(rel, h, via); err != nil {
-					return err
-				}
+	}
+	// Egress: the server URL and any URL passed in args or env.
+	via := "mcp server " + name
+	urls := append([]string{srv.URL}, srv.Args...)
+	for _, k := range keys(obj(d["env"])) {
+		urls = append(urls, str(obj(d["env"])[k]))
+	}
+	for _, u := range urls {
+		if h := hostOf(u); h != "" {
+			if err := s.egress(rel, h, via); err != nil {
+				return err
 			}
 		}
 	}
@@ -127,6 +280,7 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>()\]\[]+`)
 
 // hostOf returns the host (and non-default port) of the first URL in s.
 func hostOf(s string) string {
+	s, _ = redact.Userinfo(s) // the host only, never the userinfo
 	u := strings.TrimRight(urlRE.FindString(s), ".,;:!?")
 	if u == "" {
 		return ""
@@ -138,6 +292,9 @@ func hostOf(s string) string {
 		rest := u[strings.Index(u, "://")+3:]
 		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 			rest = rest[:i]
+		}
+		if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+			rest = rest[i+1:] // never the userinfo
 		}
 		return strings.ToLower(rest)
 	}

@@ -32,9 +32,19 @@ type rbacRule struct {
 
 type rbacRole struct {
 	path       string
+	name       string
 	rules      []rbacRule
 	aggregated bool
+	// selectors are the aggregationRule's clusterRoleSelectors
+	// (matchLabels only; other selectors match nothing known).
+	selectors []map[string]string
+	labels    map[string]string
 }
+
+// aggregationLabel is the label prefix that adds a ClusterRole's rules to
+// the aggregated ClusterRole it names (admin, edit, view, or a custom
+// one selecting the label).
+const aggregationLabel = "rbac.authorization.k8s.io/aggregate-to-"
 
 type rbacBinding struct {
 	path, kind, namespace, name string
@@ -87,7 +97,17 @@ func (s *rbacSet) collect(rel string, m map[string]any) error {
 		} else if ns == "" {
 			ns = "default"
 		}
-		r := &rbacRole{path: rel, aggregated: m["aggregationRule"] != nil}
+		r := &rbacRole{path: rel, name: name, aggregated: m["aggregationRule"] != nil, labels: map[string]string{}}
+		for k, v := range obj(meta["labels"]) {
+			r.labels[k] = fmt.Sprint(v)
+		}
+		for _, sel := range arr(obj(m["aggregationRule"])["clusterRoleSelectors"]) {
+			ml := map[string]string{}
+			for k, v := range obj(obj(sel)["matchLabels"]) {
+				ml[k] = fmt.Sprint(v)
+			}
+			r.selectors = append(r.selectors, ml)
+		}
 		for i, raw := range arr(m["rules"]) {
 			o := obj(raw)
 			var rule rbacRule
@@ -162,32 +182,93 @@ func (s *rbacSet) grants() []Grant {
 		roleID := b.roleKind + " " + b.roleName
 		bindingID := b.kind + " " + b.name
 		for _, subj := range b.subjects {
+			rules := []rbacRule(nil)
+			rulePath := b.path
+			if role != nil {
+				rules, rulePath = role.rules, role.path
+			}
 			if role == nil || role.aggregated {
 				why := "not defined in the artefact"
 				if role != nil {
 					why = "aggregated"
+					// The rules of the artefact's roles it selects are
+					// known; roles elsewhere in the cluster may add more.
+					rules = append(append([]rbacRule(nil), rules...), s.selected(role)...)
 				}
 				out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: "bind", Scope: "namespace " + scopeNS + ": " + roleID + " (" + why + ")",
 					Effect: Allow, Path: b.path, Content: content(rbacScope{Namespace: scopeNS, APIGroup: "*", Resource: "*", Role: roleID, Binding: bindingID, Unexpanded: true})})
-				continue
 			}
-			for _, r := range role.rules {
-				for _, v := range r.verbs {
-					for _, u := range r.urls {
-						sc := rbacScope{Namespace: "*", NonResourceURL: u, Role: roleID, Binding: bindingID}
-						out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: "url " + u, Effect: Allow, Path: role.path, Content: content(sc)})
+			out = append(out, ruleGrants(subj, rulePath, scopeNS, roleID, bindingID, rules)...)
+		}
+	}
+	// A ClusterRole labelled to aggregate into another (admin, edit, view)
+	// grants its rules to everyone bound to that role, with no binding in
+	// the artefact.
+	for _, key := range sortedNames(s.roles) {
+		r := s.roles[key]
+		for _, target := range r.aggregatesInto() {
+			subj := "every subject bound to ClusterRole " + target
+			out = append(out, ruleGrants(subj, r.path, "*", "ClusterRole "+r.name, "aggregation into ClusterRole "+target, r.rules)...)
+		}
+	}
+	return out
+}
+
+// aggregatesInto returns the aggregated ClusterRoles a role's labels add
+// it to, sorted.
+func (r *rbacRole) aggregatesInto() []string {
+	var out []string
+	for k, v := range r.labels {
+		if t, ok := strings.CutPrefix(k, aggregationLabel); ok && v == "true" && t != "" {
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// selected returns the rules of the artefact's ClusterRoles that an
+// aggregated role's selectors match.
+func (s *rbacSet) selected(agg *rbacRole) []rbacRule {
+	var out []rbacRule
+	for _, key := range sortedNames(s.roles) {
+		r := s.roles[key]
+		if r == agg || !strings.HasPrefix(key, "ClusterRole/") {
+			continue
+		}
+		for _, sel := range agg.selectors {
+			match := len(sel) > 0
+			for k, v := range sel {
+				match = match && r.labels[k] == v
+			}
+			if match {
+				out = append(out, r.rules...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ruleGrants expands rules into one grant per verb, API group, resource
+// and resource name (or non-resource URL).
+func ruleGrants(subj, path, scopeNS, roleID, bindingID string, rules []rbacRule) []Grant {
+	var out []Grant
+	for _, r := range rules {
+		for _, v := range r.verbs {
+			for _, u := range r.urls {
+				sc := rbacScope{Namespace: "*", NonResourceURL: u, Role: roleID, Binding: bindingID}
+				out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: "url " + u, Effect: Allow, Path: path, Content: content(sc)})
+			}
+			for _, g := range r.groups {
+				for _, res := range r.resources {
+					names := r.names
+					if len(names) == 0 {
+						names = []string{""}
 					}
-					for _, g := range r.groups {
-						for _, res := range r.resources {
-							names := r.names
-							if len(names) == 0 {
-								names = []string{""}
-							}
-							for _, n := range names {
-								sc := rbacScope{Namespace: scopeNS, APIGroup: g, Resource: res, ResourceName: n, Role: roleID, Binding: bindingID}
-								out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: sc.String(), Effect: Allow, Path: role.path, Content: content(sc)})
-							}
-						}
+					for _, n := range names {
+						sc := rbacScope{Namespace: scopeNS, APIGroup: g, Resource: res, ResourceName: n, Role: roleID, Binding: bindingID}
+						out = append(out, Grant{Surface: SurfaceRBAC, Subject: subj, Action: v, Scope: sc.String(), Effect: Allow, Path: path, Content: content(sc)})
 					}
 				}
 			}

@@ -23,6 +23,8 @@ const (
 	FormatA2A       = "a2a-agent-card"
 	FormatRBAC      = "kubernetes-rbac"
 	FormatActions   = "github-actions-workflow"
+	FormatGemini    = "gemini-cli-settings"
+	FormatCodex     = "codex-config"
 )
 
 // skipDirs are never descended into: version control and installed
@@ -32,13 +34,17 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // markers are byte strings whose presence in a file that fails to parse
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
-var markers = []string{"mcpServers", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
+var markers = []string{"mcpServers", "mcp_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
 	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
 	snap Snapshot
 	rbac rbacSet
+	o    options
+	// root is the real path of the scanned directory (symbolic links
+	// are followed only inside it).
+	root string
 }
 
 func (s *scanner) add(g Grant) error {
@@ -53,15 +59,26 @@ func (s *scanner) add(g Grant) error {
 // snapshot. Files are found by name and by content (see the package
 // documentation); .git and node_modules are skipped. A permission file
 // that cannot be read is an error naming it.
-func Scan(ctx context.Context, root string) (*Snapshot, error) {
+func Scan(ctx context.Context, root string, opts ...Option) (*Snapshot, error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
 	if !fi.IsDir() {
-		return ScanFile(root, filepath.Base(root))
+		return ScanFile(root, filepath.Base(root), opts...)
 	}
-	s := &scanner{}
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	s := &scanner{o: o, root: real}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -93,12 +110,16 @@ func Scan(ctx context.Context, root string) (*Snapshot, error) {
 
 // ScanFile reads one permission file; name is the path it is recorded
 // under (and detected by).
-func ScanFile(file, name string) (*Snapshot, error) {
+func ScanFile(file, name string, opts ...Option) (*Snapshot, error) {
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := os.Lstat(file)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
 	}
-	s := &scanner{}
+	s := &scanner{o: o}
 	if err := s.file(file, filepath.ToSlash(name), fs.FileInfoToDirEntry(fi)); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
 	}
@@ -129,36 +150,68 @@ func byName(rel string) string {
 		return FormatA2A
 	case strings.HasSuffix(dir, ".github/workflows") && (strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")):
 		return FormatActions
+	case path.Base(dir) == ".gemini" && base == "settings.json":
+		return FormatGemini
+	case path.Base(dir) == ".codex" && base == "config.toml":
+		return FormatCodex
+	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
+		path.Base(dir) == "mcpServers" && path.Base(path.Dir(dir)) == ".continue" && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".json")):
+		return FormatMCPConfig
 	}
 	return ""
 }
 
-func isConfigExt(name string) (json, yaml bool) {
+// Syntaxes of configuration files.
+const (
+	syntaxJSON = "json"
+	syntaxYAML = "yaml"
+	syntaxTOML = "toml"
+)
+
+// syntaxOf returns a file's configuration syntax by extension, or "".
+func syntaxOf(name string) string {
 	switch strings.ToLower(path.Ext(name)) {
 	case ".json":
-		return true, false
+		return syntaxJSON
 	case ".yaml", ".yml":
-		return false, true
+		return syntaxYAML
+	case ".toml":
+		return syntaxTOML
 	}
-	return false, false
+	return ""
 }
 
 // file reads one file, if it is or may be a permission file.
 func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	named := byName(rel)
-	isJSON, isYAML := isConfigExt(rel)
-	if named == "" && !isJSON && !isYAML {
+	syntax := syntaxOf(rel)
+	if named == "" && syntax == "" {
 		return nil
 	}
-	if !d.Type().IsRegular() {
+	var info fs.FileInfo
+	var err error
+	switch {
+	case d.Type().IsRegular():
+		if info, err = d.Info(); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+	case d.Type()&fs.ModeSymlink != 0 && s.root != "":
+		// A link to a file inside the artefact is reviewed as that file,
+		// under the link's name (when the artefact allows links at all,
+		// the hasher checks the same bounds).
+		target, why := s.linkTarget(abs)
+		if why != "" {
+			return fmt.Errorf("%s: %w: %s", rel, ErrInvalid, why)
+		}
+		abs = target
+		if info, err = os.Stat(abs); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+	default:
 		if named != "" {
 			return fmt.Errorf("%s: %w: a permission file must be a regular file, not %s", rel, ErrInvalid, d.Type())
 		}
 		return nil
-	}
-	info, err := d.Info()
-	if err != nil {
-		return fmt.Errorf("%s: %w", rel, err)
 	}
 	if info.Size() > MaxFileSize {
 		if named != "" {
@@ -171,16 +224,44 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
 	}
-	return s.bytes(rel, named, isYAML, b)
+	return s.bytes(rel, named, syntax, b)
+}
+
+// linkTarget resolves a symbolic link: the target when it is a regular
+// file inside the scanned root, else why it is refused.
+func (s *scanner) linkTarget(p string) (string, string) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", "broken symbolic link or link loop"
+	}
+	if target, err = filepath.Abs(target); err != nil {
+		return "", err.Error()
+	}
+	if target != s.root && !strings.HasPrefix(target, s.root+string(filepath.Separator)) {
+		return "", "symbolic link leaves the artefact root"
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err != nil:
+		return "", err.Error()
+	case !fi.Mode().IsRegular():
+		return "", "symbolic link to something other than a regular file"
+	}
+	return target, ""
 }
 
 // bytes parses one file's content.
-func (s *scanner) bytes(rel, named string, yamlStream bool, b []byte) error {
+func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 	var docs []any
 	var err error
-	if yamlStream {
+	switch {
+	case syntax == syntaxYAML:
 		docs, err = decodeYAML(b)
-	} else {
+	case syntax == syntaxTOML || named == FormatCodex:
+		var v any
+		v, err = decodeTOML(b)
+		docs = []any{v}
+	default:
 		var v any
 		v, err = decodeJSON(b)
 		docs = []any{v}
@@ -254,7 +335,10 @@ func detect(doc any, named string) []string {
 		ok     bool
 	}{
 		{FormatRBAC, isRBAC(m)},
-		{FormatMCPConfig, obj(m["mcpServers"]) != nil || looksLikeVSCodeServers(obj(m["servers"]))},
+		{FormatMCPConfig, isMCPConfig(m)},
+		{FormatWorkload, isWorkload(m)},
+		{FormatGemini, isGeminiSettings(m, named)},
+		{FormatCodex, isCodexConfig(m)},
 		{FormatMCPTools, toolsList(m) != nil},
 		{FormatOpenAI, isOpenAITools(m)},
 		{FormatClaude, isClaudeSettings(m)},
@@ -288,6 +372,12 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.rbac.collect(rel, m)
 	case FormatActions:
 		return s.workflow(rel, m)
+	case FormatWorkload:
+		return s.workload(rel, m)
+	case FormatGemini:
+		return s.gemini(rel, m)
+	case FormatCodex:
+		return s.codex(rel, m)
 	}
 	return errors.New("unknown format " + format)
 }
@@ -299,6 +389,8 @@ func (s *scanner) finish() error {
 			return err
 		}
 	}
+	s.workloadAccounts()
+	s.snap.Redactions = maskGrants(s.snap.Grants, s.o.masker)
 	s.snap.normalise()
 	return nil
 }

@@ -2,14 +2,26 @@
 // inventories the secret references it makes, without ever letting a
 // secret value out of the scanner.
 //
-// The scanner walks one or more roots on all cores. Every file is read
-// through a bounded window (large files stream with an overlap, so a 2 GB
-// single-line file costs a few MiB), binary files are skipped after a sniff
-// except the formats where agent releases hide credentials: the JSON
-// header of safetensors files, the string metadata of GGUF files, zip and
-// tar archives (within depth, size and entry limits) and Jupyter notebooks
-// (cell sources and outputs). A file that cannot be scanned is reported as
-// a Problem, and the secret-inventory check fails closed on it.
+// The scanner walks one or more roots on all cores (the root's own .git
+// is left out; a .git deeper down ships with the artefact and is
+// scanned). Every file is read through a bounded window (large files
+// stream with an overlap, so a 2 GB single-line file costs a few MiB; the
+// holes of sparse files are not read). Structured formats are parsed: the
+// JSON header of safetensors files, the string metadata of GGUF files,
+// zip and tar archives (every member type, PAX records too), gzip, bzip2,
+// xz, zstd and zlib streams, git packs and PDFs (their zlib streams),
+// Jupyter notebooks (cell sources and outputs) and PKCS#12 stores, within
+// depth, size, member and expansion-ratio limits. Text in UTF-16 or UTF-32
+// is transcoded; other binary files yield their printable strings. A file
+// that cannot be read completely (an archive format the scanner cannot
+// open, an encrypted member, a truncated stream, a bomb) is reported as a
+// Problem, and the secret-inventory check fails closed on it.
+//
+// One normalisation layer feeds every detector: each piece of text is
+// scanned as written and through its decoded views (see normalise.go):
+// lines holding escapes (JSON, YAML, C-style, percent-encoding, HTML
+// references, line continuations) decoded, and base64 and hex runs
+// anywhere decoded, nested up to three levels.
 //
 // Detection is by structure rather than entropy: a small set of anchors
 // (sk-, AKIA, ghp_, -----BEGIN, eyJ, ...) is searched with bytes.Index and
@@ -18,14 +30,22 @@
 // account, JWT headers with alg, PEM bodies that parse as private keys,
 // OpenAI's T3BlbkFJ marker, fixed lengths and alphabets). Generic
 // key/secret/token/password assignments come from key/value pairs parsed
-// out of JSON, YAML, TOML, .env, INI and source lines; placeholders,
-// references and documented examples are dropped. Values that are base64
-// or URL encoded are decoded and rescanned to a bounded depth.
+// out of JSON, YAML, TOML, .env, INI, shell and source lines (from the
+// key, far into long lines too); a key names a secret by its words
+// (SHARED_SECRET yes, secret_name no); placeholders, references and
+// documented examples are dropped.
 //
 // Findings carry the rule, the location, a keyed fingerprint
 // (HMAC-SHA-256 of the value under a per-project key) and at most a
 // 4-character hint taken from the credential's public prefix. The value
-// itself is never stored in a Finding, an error, a log line or a report.
+// itself is never stored in a Finding, an error, a log line or a report;
+// a path that holds a credential (a file named after a token) is
+// reported masked, and a credential written where a reference name
+// belongs ("${ghp_...}") is never inventoried as a reference.
+//
+// Mask runs the same detectors over one string and replaces what they
+// find (and URL userinfo) with a marker: it is the redact.Masker that
+// other packages apply to every value they print or record.
 //
 // Check runs the secret-inventory step: it scans the artefact, compares
 // the references with the review record, applies exceptions by

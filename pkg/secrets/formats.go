@@ -75,6 +75,7 @@ func (w *worker) member(ctx context.Context, fs *fileScan, parent *source, bud *
 		return err
 	}
 	m := &source{name: parent.name + "!" + name, r: &budgetReader{r: r, b: bud}, size: size, depth: parent.depth + inc, bud: bud}
+	fs.scanName(w, name, m.name)
 	err := w.scanSource(ctx, fs, m)
 	var le *limitError
 	switch {
@@ -84,6 +85,10 @@ func (w *worker) member(ctx context.Context, fs *fileScan, parent *source, bud *
 		return err
 	case errors.Is(err, errBudget):
 		return &limitError{fmt.Sprintf("%s: more than %d bytes decompressed from one archive (zip bomb?); raise the limit or unpack it", m.name, bud.limit)}
+	}
+	var re *ratioError
+	if errors.As(err, &re) {
+		return &limitError{m.name + ": " + re.Error()}
 	}
 	fs.problem(m.name, err.Error())
 	return nil
@@ -122,9 +127,19 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	if err != nil {
 		return fmt.Errorf("invalid zip archive: %v", err)
 	}
+	registerZipMethods(zr)
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if strings.HasSuffix(f.Name, "/") && f.UncompressedSize64 == 0 && f.CompressedSize64 == 0 {
+			continue // a directory
+		}
+		if f.Flags&0x1 != 0 {
+			fs.problem(src.name+"!"+f.Name, "encrypted zip member: the scanner cannot read it; ship it unencrypted or remove it")
 			continue
+		}
+		if f.UncompressedSize64 > ratioGrace && f.UncompressedSize64/uint64(w.s.o.maxRatio) > f.CompressedSize64 {
+			// The reader refuses more data than declared, so the declared
+			// sizes bound the ratio.
+			return &limitError{fmt.Sprintf("%s!%s: expands %d bytes to %d (over %dx; a zip bomb?); unpack it to scan it", src.name, f.Name, f.CompressedSize64, f.UncompressedSize64, w.s.o.maxRatio)}
 		}
 		rc, err := f.Open()
 		if err != nil {
@@ -179,7 +194,8 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 		return err
 	}
 	bud := w.budgetFor(src)
-	zr, err := gzip.NewReader(r)
+	cr := &countReader{r: r}
+	zr, err := gzip.NewReader(cr)
 	if err != nil {
 		return fmt.Errorf("invalid gzip stream: %v", err)
 	}
@@ -188,7 +204,7 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	if name == "" {
 		name = "content"
 	}
-	return w.member(ctx, fs, src, bud, name, zr, -1, 0)
+	return w.member(ctx, fs, src, bud, name, &ratioReader{r: zr, in: cr.count, limit: w.s.o.maxRatio, kind: "gzip"}, -1, 0)
 }
 
 func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
@@ -199,7 +215,8 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	if src.bud == nil {
 		r = &budgetReader{r: r, b: bud}
 	}
-	tr := tar.NewReader(r)
+	cr := &countReader{r: r}
+	tr := tar.NewReader(cr)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -211,12 +228,37 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 			}
 			return fmt.Errorf("invalid tar archive: %v", err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		// Every member with data is scanned, whatever its type: GNU tar
+		// extracts contiguous files, sparse files and unknown types as
+		// regular files. Directories and links carry no data.
+		fs.tarHeader(w, src.name+"!"+h.Name, h)
+		if h.Size <= 0 {
 			continue
 		}
-		if err := w.member(ctx, fs, src, bud, h.Name, tr, h.Size, 1); err != nil {
+		// A sparse member reads back far more (its holes, as zeros) than
+		// the archive holds: bound it like a decompressed stream.
+		start := cr.n
+		in := func() int64 { return cr.n - start + 512 }
+		if err := w.member(ctx, fs, src, bud, h.Name, &ratioReader{r: tr, in: in, limit: w.s.o.maxRatio, kind: "tar member"}, h.Size, 1); err != nil {
 			return err
 		}
+	}
+}
+
+// tarHeader scans what a tar header carries besides the name: the link
+// target, owner names and PAX records (comments, vendor keys).
+func (fs *fileScan) tarHeader(w *worker, name string, h *tar.Header) {
+	var b []byte
+	for _, kv := range [][2]string{{"linkname", h.Linkname}, {"uname", h.Uname}, {"gname", h.Gname}} {
+		if kv[1] != "" {
+			b = fmt.Appendf(b, "%s = %s\n", kv[0], kv[1])
+		}
+	}
+	for _, k := range sortedKeys(h.PAXRecords) {
+		b = fmt.Appendf(b, "%s = %s\n", k, strings.ReplaceAll(h.PAXRecords[k], "\n", " "))
+	}
+	if len(b) > 0 {
+		fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "tar header", mode: modeConfig, depth: 1, sourceName: name})
 	}
 }
 
@@ -256,7 +298,45 @@ func (w *worker) safetensors(ctx context.Context, fs *fileScan, src *source, hea
 		sg.mode = modeAnchors
 	}
 	fs.segment(w, sg)
+	// Bytes after the last tensor are no tensor's data: a loader ignores
+	// them, but they ship. Their strings are scanned.
+	if end := tensorDataEnd(hdr); src.ra != nil && src.size > int64(8+n)+end {
+		tail := io.NewSectionReader(src.ra, int64(8+n)+end, src.size-int64(8+n)-end)
+		ex := &extractor{fs: fs, w: w, name: src.name, min: minCredential}
+		b, err := io.ReadAll(io.LimitReader(tail, w.s.o.maxArchiveBytes+1))
+		if err != nil {
+			return fmt.Errorf("read the bytes after the tensors: %w", err)
+		}
+		if int64(len(b)) > w.s.o.maxArchiveBytes {
+			return fmt.Errorf("more than %d bytes after the last tensor; they cannot be scanned", w.s.o.maxArchiveBytes)
+		}
+		fs.bytes += int64(len(b))
+		ex.extract(b, 0, true)
+		ex.flush()
+	}
 	return ctx.Err()
+}
+
+// tensorDataEnd is the end of the tensor data a safetensors header
+// declares: the largest data_offsets end.
+func tensorDataEnd(hdr []byte) int64 {
+	var tensors map[string]json.RawMessage
+	if json.Unmarshal(hdr, &tensors) != nil {
+		return 0
+	}
+	var end int64
+	for name, raw := range tensors {
+		if name == "__metadata__" {
+			continue
+		}
+		var t struct {
+			Offsets []int64 `json:"data_offsets"`
+		}
+		if json.Unmarshal(raw, &t) == nil && len(t.Offsets) == 2 && t.Offsets[1] > end {
+			end = t.Offsets[1]
+		}
+	}
+	return end
 }
 
 // GGUF value types.
@@ -429,7 +509,7 @@ func (w *worker) pkcs12(fs *fileScan, src *source, r io.Reader) error {
 		fs.binary = true
 		return nil
 	}
-	fs.add(Finding{Rule: RulePKCS12, Severity: ruleTable[RulePKCS12].Severity, Path: src.name, Line: 0, Fingerprint: fs.s.Fingerprint(b)}, 2)
+	fs.add(Finding{Rule: RulePKCS12, Severity: ruleTable[RulePKCS12].Severity, Path: src.name, Line: 0, Fingerprint: fs.s.Fingerprint(b)}, 2, [2]int{})
 	return nil
 }
 

@@ -2,9 +2,33 @@ package secrets
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
 	"testing"
+	"unicode/utf16"
+
+	"github.com/tollgate-dev/tollgate/internal/secretgen"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
+
+func utf16le(s string) []byte {
+	var out []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+func zlibBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w := zlib.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
 
 var fuzzNames = []string{"a.txt", "a.env", "a.json", "a.yaml", "m.safetensors", "m.gguf", "a.zip", "a.tar.gz", "n.ipynb", "c.p12", "main.go"}
 
@@ -26,6 +50,18 @@ func FuzzScanSource(f *testing.F) {
 	f.Add(uint8(9), newGen(2).pkcs12())
 	f.Add(uint8(10), []byte("const password = \"Sup3rSecretPassw0rd\" // eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2lnbmF0dXJlc2lnbmF0dXJl"))
 	f.Add(uint8(0), []byte(newGen(3).privateKeyPEM(3)))
+	// The normalisation layer: escapes, encoded runs, text encodings,
+	// binary strings, compressed streams, git objects.
+	f.Add(uint8(2), []byte(`{"k": "\u0067\u0068\u0070\u005f", "p": "a\/b"}`))
+	f.Add(uint8(3), []byte("key: \"\x67\U00000068p_\\\n  rest\"\nv: %67%68&#112;\n"))
+	f.Add(uint8(0), []byte("K=abc\\\ndef\n"+base64.StdEncoding.EncodeToString([]byte("GITHUB_TOKEN="+tok))+"\n"+hex.EncodeToString([]byte(tok))))
+	f.Add(uint8(0), append([]byte{0xff, 0xfe}, utf16le("T="+tok)...))
+	f.Add(uint8(0), append([]byte{0x80, 0x04, 0x95, 9, 0, 0, 0, 0, 0, 0, 0, '}', 0x94, 0x8c, byte(len(tok))}, tok...))
+	f.Add(uint8(0), secretgen.Bzip2([]byte("T="+tok)))
+	f.Add(uint8(0), zlibBytes([]byte("blob 12\x00T="+tok)))
+	f.Add(uint8(0), []byte("PACK\x00\x00\x00\x02\x00\x00\x00\x01\x3c"+string(zlibBytes([]byte("T="+tok)))))
+	f.Add(uint8(0), []byte("\x00prompt with "+tok+"\n"))
+	f.Add(uint8(0), []byte("7z\xbc\xaf\x27\x1c"))
 	s, err := New(testKey, WithWindow(4*overlap), WithArchiveLimits(3, 1<<20, 64), WithMaxHeaderBytes(1<<20))
 	if err != nil {
 		f.Fatal(err)
@@ -56,6 +92,29 @@ func FuzzLinePairs(f *testing.F) {
 				t.Fatalf("pair %+v does not index %q", p, line)
 			}
 			classifyPair(p)
+		}
+	})
+}
+
+// FuzzMask masks arbitrary strings: no panic, and what it returns holds
+// no credential an anchored detector or URL userinfo would show.
+func FuzzMask(f *testing.F) {
+	g := newGen(5)
+	tok := g.crcToken("ghp_")
+	for _, s := range []string{"--token=" + tok, "postgresql://u:p4ssw0rd@h/db", "https://x:y@[bad/x", "${" + tok + "}",
+		base64.StdEncoding.EncodeToString([]byte(tok)), "a%67%68p_", "plain text", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, rules := Mask(s)
+		if _, ok := anchoredMatch([]byte(m)); ok {
+			t.Fatalf("Mask(%q) = %q still holds a credential", s, m)
+		}
+		if m != s && len(rules) == 0 {
+			t.Fatalf("Mask(%q) changed the string without saying why", s)
+		}
+		if u, _ := redact.Userinfo(m); u != m && !strings.Contains(m, redact.Marker) {
+			t.Fatalf("Mask(%q) = %q keeps URL userinfo", s, m)
 		}
 	})
 }

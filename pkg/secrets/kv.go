@@ -9,8 +9,9 @@ import (
 // pair is one key/value assignment parsed out of a file.
 type pair struct {
 	key, value string
-	// quoted: the value was a string literal, not a bare word.
-	quoted bool
+	// quoted: the value was a string literal, not a bare word; dq: in
+	// double quotes, where backslash escapes apply.
+	quoted, dq bool
 	// off is the value's offset in the line or segment.
 	off int
 }
@@ -83,7 +84,7 @@ func linePairs(line string, bare bool, out []pair) []pair {
 				i = j + 1
 				continue
 			}
-			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, off: j + 1})
+			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, dq: c == '"', off: j + 1})
 			i = j + e + 2
 		case bare && bareValue[c]:
 			e := j
@@ -128,33 +129,148 @@ func normKey(k string) string {
 	return b.String()
 }
 
+// Key words. A key names a secret by its words (split at separators,
+// case changes and digits): the last word that names a secret decides,
+// unless a word after it qualifies it as something else ("token_type",
+// "secret_name", "password_min_length") or the word before it negates it
+// ("public_key", "max_tokens", "next_page_token"). Words are matched
+// whole, so "SHARED_SECRET", "ACCOUNT_PASSWORD" and "SECURITY_TOKEN" are
+// secrets although "sha", "count" and "uri" are qualifiers.
 var (
-	secretKeyWords = []string{"password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey",
-		"privatekey", "credential", "authkey", "signingkey", "encryptionkey", "masterkey", "clientkey", "licensekey", "authorization"}
-	notSecretKeyWords = []string{"tokenizer", "tokens", "maxtoken", "tokentype", "tokenurl", "tokenendpoint", "tokenpath",
-		"tokenfile", "secretref", "secretname", "keyref", "secretpath", "passwordfile", "secretfile", "keyfile", "publickey",
-		"pubkey", "secretkeyname", "expire", "length", "size", "count", "enabled", "required", "env", "policy", "ttl",
-		"header", "prefix", "suffix", "format", "type", "hash", "digest", "sha", "checksum", "keyid", "secretid", "version", "uri", "url"}
-	passwordKeyWords = []string{"password", "passwd", "passphrase", "pwd"}
+	// secretStems name a secret as a word or inside one ("dbpassword",
+	// "clientsecret", "apikey"), followed by nothing or digits.
+	secretStems = []string{"password", "passwd", "passphrase", "secret", "token", "credential", "authorization",
+		"apikey", "accesskey", "privatekey", "authkey", "signingkey", "encryptionkey", "masterkey", "clientkey",
+		"licensekey", "secretkey", "appkey", "servicekey", "accountkey", "sessionkey", "storagekey", "webhookkey"}
+	// wholeSecretWords name a secret only as a whole word.
+	wholeSecretWords = map[string]bool{"pwd": true, "pw": true, "pass": true, "creds": true, "credentials": true}
+	passwordStems    = []string{"password", "passwd", "passphrase"}
+	// keyQualifiers make "key" name a secret when they precede it.
+	keyQualifiers = map[string]bool{"api": true, "access": true, "private": true, "auth": true, "signing": true, "sign": true,
+		"encryption": true, "encrypt": true, "master": true, "client": true, "license": true, "secret": true, "app": true,
+		"service": true, "account": true, "deploy": true, "session": true, "webhook": true, "hmac": true, "jwt": true,
+		"admin": true, "root": true, "shared": true, "subscription": true, "write": true, "storage": true, "primary": true,
+		"secondary": true, "aes": true, "cipher": true, "crypto": true, "live": true, "prod": true}
+	// notSecretAfter are words that, after the secret word, say the
+	// value is about the secret rather than the secret.
+	notSecretAfter = map[string]bool{"name": true, "names": true, "file": true, "filename": true, "path": true, "dir": true,
+		"ref": true, "reference": true, "id": true, "ids": true, "type": true, "kind": true, "url": true, "uri": true,
+		"endpoint": true, "host": true, "header": true, "prefix": true, "suffix": true, "format": true, "length": true,
+		"len": true, "size": true, "count": true, "ttl": true, "expire": true, "expires": true, "expiry": true,
+		"expiration": true, "timeout": true, "enabled": true, "enable": true, "disabled": true, "required": true,
+		"env": true, "var": true, "variable": true, "policy": true, "version": true, "hash": true, "digest": true,
+		"sha": true, "checksum": true, "hint": true, "field": true, "location": true, "mount": true, "source": true,
+		"provider": true, "store": true, "manager": true, "arn": true, "mode": true, "scope": true, "scopes": true,
+		"regex": true, "pattern": true, "min": true, "max": true, "limit": true, "rotation": true, "label": true,
+		"description": true, "desc": true, "help": true, "placeholder": true, "template": true, "param": true,
+		"parameter": true, "selector": true, "command": true, "cmd": true, "helper": true, "script": true, "usage": true,
+		"key": true, "keys": true, "index": true, "lookup": true, "metadata": true, "info": true}
+	// notSecretBefore are words that, just before the secret word,
+	// negate it.
+	notSecretBefore = map[string]bool{"public": true, "pub": true, "publishable": true, "max": true, "min": true,
+		"num": true, "no": true, "is": true, "has": true, "show": true, "hide": true, "use": true, "total": true,
+		"page": true, "next": true, "cursor": true, "continuation": true, "input": true, "output": true}
 )
 
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
+// keyWords splits a key into lower-case words: at characters other than
+// letters and digits, at lower-to-upper case changes, before the last
+// capital of a run of capitals followed by a lower-case letter ("APIKey"),
+// and between letters and digits.
+func keyWords(k string) []string {
+	var words []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			words = append(words, strings.ToLower(k[start:end]))
 		}
 	}
-	return false
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !alnum[c] {
+			flush(i)
+			start = -1
+			continue
+		}
+		if start < 0 {
+			start = i
+			continue
+		}
+		p := k[i-1]
+		up, pup := c >= 'A' && c <= 'Z', p >= 'A' && p <= 'Z'
+		dig, pdig := c >= '0' && c <= '9', p >= '0' && p <= '9'
+		if (up && !pup && !pdig) || dig != pdig || (up && pup && i+1 < len(k) && k[i+1] >= 'a' && k[i+1] <= 'z') {
+			flush(i)
+			start = i
+		}
+	}
+	flush(len(k))
+	return words
 }
 
-// secretKey reports whether a normalised key names a secret, and whether
-// it names a password.
-func secretKey(nk string) (secret, password bool) {
-	if containsAny(nk, notSecretKeyWords) {
+// secretWord reports whether one word names a secret (with the word
+// before it, for "api key"), and whether it names a password.
+func secretWord(w, prev string) (secret, password bool) {
+	if wholeSecretWords[w] {
+		return true, w != "creds" && w != "credentials"
+	}
+	if w == "key" {
+		return keyQualifiers[prev], false
+	}
+	for _, st := range secretStems {
+		i := strings.LastIndex(w, st)
+		if i < 0 {
+			continue
+		}
+		post := w[i+len(st):]
+		if post != "" && !allIn(post, digits) && !(st == "credential" && post == "s") {
+			continue
+		}
+		if pre := w[:i]; pre != "" && notSecretBefore[pre] {
+			continue
+		}
+		for _, p := range passwordStems {
+			if st == p {
+				return true, true
+			}
+		}
+		return true, false
+	}
+	return false, false
+}
+
+var digits = chars("0-9")
+
+// secretKey reports whether a key names a secret, and whether it names
+// a password.
+func secretKey(key string) (secret, password bool) {
+	words := keyWords(key)
+	j := -1
+	for i := len(words) - 1; i >= 0; i-- {
+		prev := ""
+		if i > 0 {
+			prev = words[i-1]
+		}
+		if s, pw := secretWord(words[i], prev); s {
+			j, password = i, pw
+			break
+		}
+	}
+	if j < 0 {
 		return false, false
 	}
-	password = containsAny(nk, passwordKeyWords) || nk == "pw"
-	return password || containsAny(nk, secretKeyWords), password
+	for _, w := range words[j+1:] {
+		if notSecretAfter[w] {
+			return false, false
+		}
+	}
+	first := j
+	if words[j] == "key" {
+		first = j - 1 // "api key": the qualifier is part of the secret word
+	}
+	if first > 0 && notSecretBefore[words[first-1]] {
+		return false, false
+	}
+	return true, password
 }
 
 // classifyPair returns the rule for a key/value pair ("" for none) and
@@ -187,7 +303,7 @@ func classifyPair(p pair) (string, string) {
 	case strings.Contains(nk, "pinecone") && isUUID(v):
 		return rulePinecone, v
 	}
-	secret, password := secretKey(nk)
+	secret, password := secretKey(p.key)
 	if !secret || !plausibleSecret(v, p.quoted) || hasKnownPrefix(v) {
 		return "", ""
 	}

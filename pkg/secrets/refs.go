@@ -1,12 +1,16 @@
 package secrets
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
 
+	kyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -51,11 +55,97 @@ func mergeRefs(m map[refKey]map[string]bool) []Reference {
 	return out
 }
 
+// ref records a reference, unless its name is a credential: a token
+// pasted where a name belongs ("${ghp_...}", a Secret named after a key)
+// is never inventoried, so it cannot travel into reports and records.
+// The detectors report the credential itself.
 func (fs *fileScan) ref(kind, name string) {
-	if name == "" || len(name) > 512 {
+	if name == "" || len(name) > 512 || credentialName(name) {
 		return
 	}
 	fs.refs = append(fs.refs, refKey{kind, name})
+}
+
+// credentialName reports whether a reference name holds a credential
+// that an anchored detector recognises, or looks like a random token
+// rather than a name.
+func credentialName(name string) bool {
+	if _, ok := anchoredMatch([]byte(name)); ok {
+		return true
+	}
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == ':' || r == '#' || r == '.' }) {
+		if randomToken(part) {
+			return true
+		}
+	}
+	return false
+}
+
+// randomToken reports whether s looks like a generated secret rather than
+// a name: at least 16 characters of letters and digits (and "_" or "-")
+// mixing upper case, lower case and digits, with few vowels and many
+// changes of character class, unlike camelCase or SNAKE_CASE words.
+func randomToken(s string) bool {
+	if len(s) < 16 || len(s) > 256 {
+		return false
+	}
+	var up, lo, dg, vowels, letters, changes int
+	prev := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		class := 0
+		switch {
+		case c >= 'a' && c <= 'z':
+			lo++
+			class = 1
+		case c >= 'A' && c <= 'Z':
+			up++
+			class = 2
+		case c >= '0' && c <= '9':
+			dg++
+			class = 3
+		case c == '_' || c == '-':
+			class = 4
+		default:
+			return false
+		}
+		if class == 1 || class == 2 {
+			letters++
+			if strings.IndexByte("aeiouAEIOU", c) >= 0 {
+				vowels++
+			}
+		}
+		if prev >= 0 && class != prev {
+			changes++
+		}
+		prev = class
+	}
+	return up > 0 && lo > 0 && dg >= 2 && vowels*100 < letters*35 && changes*3 >= len(s)
+}
+
+// anchoredMatch runs the anchored detectors over b and returns the rule
+// of the first credential found.
+func anchoredMatch(b []byte) (string, bool) {
+	for i := 0; i+1 < len(b); i++ {
+		v := uint16(b[i]) | uint16(b[i+1])<<8
+		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
+			continue
+		}
+		for _, p := range bigramList[bigramIdx[v]] {
+			if p.fold || p.ref != nil || !bytes.HasPrefix(b[i:], p.lit) {
+				continue
+			}
+			for _, d := range p.dets {
+				if _, _, _, r, ok := d.match(b, i); ok {
+					if r == "" {
+						r = d.rule
+					}
+					return r, true
+				}
+			}
+		}
+	}
+	return "", false
 }
 
 var (
@@ -93,6 +183,10 @@ func envRef(fs *fileScan, b []byte, pos int) {
 		for j < len(b) && envRest[b[j]] && j-s < 256 {
 			j++
 		}
+		if _, anchored := anchoredMatch(b[s:j]); !anchored && randomToken(string(b[s:j])) {
+			fs.refFound = append(fs.refFound, pending{off: s, end: j, pri: 1,
+				f: Finding{Rule: RuleGenericSecret, Fingerprint: fs.s.Fingerprint(b[s:j])}})
+		}
 		fs.ref(RefGitHubSecret, string(b[s:j]))
 		return
 	}
@@ -104,7 +198,15 @@ func envRef(fs *fileScan, b []byte, pos int) {
 		j++
 	}
 	if j < len(b) && (b[j] == '}' || b[j] == ':') {
-		fs.ref(RefEnv, string(b[s:j]))
+		name := string(b[s:j])
+		if _, anchored := anchoredMatch(b[s:j]); !anchored && randomToken(name) {
+			// A generated secret pasted as a variable name: report it
+			// as the literal it is (anchored tokens are reported by
+			// their own detector).
+			fs.refFound = append(fs.refFound, pending{off: s, end: j, pri: 1,
+				f: Finding{Rule: RuleGenericSecret, Fingerprint: fs.s.Fingerprint(b[s:j])}})
+		}
+		fs.ref(RefEnv, name)
 	}
 }
 
@@ -161,7 +263,11 @@ func (fs *fileScan) structRefs(b []byte, name string) {
 		if !containsAnyBytes(b, yamlMarkers) {
 			return
 		}
-		for _, doc := range splitYAML(b) {
+		docs, err := splitYAML(b)
+		if err != nil {
+			fs.problem(name, "cannot split the YAML stream into documents: "+err.Error()+" (kubectl refuses it too); put each document after its own \"---\" line")
+		}
+		for _, doc := range docs {
 			var v any
 			if yaml.Unmarshal(doc, &v) != nil {
 				continue
@@ -189,14 +295,29 @@ func containsAnyBytes(b []byte, ws [][]byte) bool {
 	return false
 }
 
-func splitYAML(b []byte) [][]byte {
+// maxYAMLDocs bounds the documents read from one YAML stream.
+const maxYAMLDocs = 10000
+
+// splitYAML splits a YAML stream into documents with Kubernetes' own
+// reader (k8s.io/apimachinery/pkg/util/yaml), as kubectl does: a separator
+// line carrying content ("--- {kind: Secret}") is an error, not a
+// document silently lost.
+func splitYAML(b []byte) ([][]byte, error) {
+	r := kyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
 	var docs [][]byte
-	for _, d := range bytes.Split(b, []byte("\n---")) {
+	for len(docs) < maxYAMLDocs {
+		d, err := r.Read()
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
 		if len(bytes.TrimSpace(d)) > 0 {
 			docs = append(docs, d)
 		}
 	}
-	return docs
+	return docs, fmt.Errorf("more than %d documents", maxYAMLDocs)
 }
 
 func str(m map[string]any, k string) string {

@@ -128,9 +128,48 @@ type detector struct {
 	rule    string
 	anchors []string
 	match   matchFunc
+	// loose, when set, matches a token glued to other text on either
+	// side, as strings are in a binary (Go concatenates its string
+	// literals): no left boundary, and a longer run cut to the token's
+	// length when the rest still validates.
+	loose matchFunc
 	// hint is how many leading bytes of the match are a public prefix
 	// (at most 4 are shown).
 	hint int
+}
+
+// pd is a detector of prefix + body (see prefixed), anchored on its
+// prefixes.
+func pd(rule string, hint int, prefixes []string, set *charset, min, max int, valid func(string) bool) *detector {
+	return &detector{rule: rule, anchors: prefixes, hint: hint, match: prefixed(prefixes, set, min, max, valid),
+		loose: prefixedLoose(prefixes, set, min, max, valid)}
+}
+
+// prefixedLoose is prefixed without boundaries: a run longer than max is
+// cut to the longest body that validates.
+func prefixedLoose(prefixes []string, set *charset, lo, hi int, valid func(body string) bool) matchFunc {
+	return func(b []byte, i int) (int, int, []byte, string, bool) {
+		for _, p := range prefixes {
+			if !bytes.HasPrefix(b[i:], []byte(p)) {
+				continue
+			}
+			j, n := i+len(p), 0
+			for j < len(b) && set[b[j]] && n <= hi+64 {
+				j++
+				n++
+			}
+			for l := min(n, hi); l >= lo; l-- {
+				body := string(b[i+len(p) : i+len(p)+l])
+				if !placeholderBody(body) && (valid == nil || valid(body)) {
+					return i, i + len(p) + l, nil, "", true
+				}
+				if lo == hi {
+					break
+				}
+			}
+		}
+		return 0, 0, nil, "", false
+	}
 }
 
 // prefixed matches prefix + body where body is a maximal run of set whose
@@ -165,32 +204,32 @@ func prefixed(prefixes []string, set *charset, min, max int, valid func(body str
 // detectors is the anchored detector table. Anchors are searched with
 // bytes.Index; detectors sharing an anchor are tried in order.
 var detectors = []*detector{
-	{rule: ruleAnthropic, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-ant-api03-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") })},
-	{rule: ruleAnthropicAdmin, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-ant-admin01-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") })},
-	{rule: ruleOpenRouter, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-or-v1-"}, hexLower, 64, 64, nil)},
-	{rule: ruleOpenAI, anchors: []string{"sk-"}, hint: 4, match: prefixed([]string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"}, alnumDash, 40, 300, hasOpenAIMarker)},
-	{rule: ruleOpenAI, anchors: []string{"sk-"}, hint: 3, match: prefixed([]string{"sk-"}, alnum, 48, 48, hasOpenAIMarker)},
-	{rule: ruleHuggingFace, anchors: []string{"hf_"}, hint: 3, match: prefixed([]string{"hf_"}, letters, 34, 34, mixedCase)},
-	{rule: ruleHuggingFaceOrg, anchors: []string{"api_org_"}, hint: 4, match: prefixed([]string{"api_org_"}, letters, 34, 34, mixedCase)},
-	{rule: ruleReplicate, anchors: []string{"r8_"}, hint: 3, match: prefixed([]string{"r8_"}, alnum, 37, 37, hasDigitAndLetter)},
-	{rule: ruleGroq, anchors: []string{"gsk_"}, hint: 4, match: prefixed([]string{"gsk_"}, alnum, 52, 52, hasDigitAndLetter)},
-	{rule: ruleXAI, anchors: []string{"xai-"}, hint: 4, match: prefixed([]string{"xai-"}, alnum, 80, 80, hasDigitAndLetter)},
-	{rule: rulePerplexity, anchors: []string{"pplx-"}, hint: 4, match: prefixed([]string{"pplx-"}, alnum, 48, 48, hasDigitAndLetter)},
-	{rule: ruleGoogleAPI, anchors: []string{"AIza"}, hint: 4, match: prefixed([]string{"AIza"}, alnumDash, 35, 35, hasDigitAndLetter)},
-	{rule: rulePinecone, anchors: []string{"pcsk_"}, hint: 4, match: prefixed([]string{"pcsk_"}, alnumUS, 60, 100, pineconeBody)},
-	{rule: ruleLangSmith, anchors: []string{"lsv2_"}, hint: 4, match: prefixed([]string{"lsv2_pt_", "lsv2_sk_"}, hexUS, 43, 43, func(s string) bool { return s[32] == '_' && strings.Count(s, "_") == 1 })},
-	{rule: ruleAWSKeyID, anchors: []string{"AKIA", "ASIA"}, hint: 4, match: prefixed([]string{"AKIA", "ASIA"}, base32Up, 16, 16, awsKeyIDBody)},
+	pd(ruleAnthropic, 4, []string{"sk-ant-api03-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") }),
+	pd(ruleAnthropicAdmin, 4, []string{"sk-ant-admin01-"}, alnumDash, 95, 95, func(s string) bool { return strings.HasSuffix(s, "AA") }),
+	pd(ruleOpenRouter, 4, []string{"sk-or-v1-"}, hexLower, 64, 64, nil),
+	pd(ruleOpenAI, 4, []string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"}, alnumDash, 40, 300, hasOpenAIMarker),
+	pd(ruleOpenAI, 3, []string{"sk-"}, alnum, 48, 48, hasOpenAIMarker),
+	pd(ruleHuggingFace, 3, []string{"hf_"}, letters, 34, 34, mixedCase),
+	pd(ruleHuggingFaceOrg, 4, []string{"api_org_"}, letters, 34, 34, mixedCase),
+	pd(ruleReplicate, 3, []string{"r8_"}, alnum, 37, 37, hasDigitAndLetter),
+	pd(ruleGroq, 4, []string{"gsk_"}, alnum, 52, 52, hasDigitAndLetter),
+	pd(ruleXAI, 4, []string{"xai-"}, alnum, 80, 80, hasDigitAndLetter),
+	pd(rulePerplexity, 4, []string{"pplx-"}, alnum, 48, 48, hasDigitAndLetter),
+	pd(ruleGoogleAPI, 4, []string{"AIza"}, alnumDash, 35, 35, hasDigitAndLetter),
+	pd(rulePinecone, 4, []string{"pcsk_"}, alnumUS, 60, 100, pineconeBody),
+	pd(ruleLangSmith, 4, []string{"lsv2_pt_", "lsv2_sk_"}, hexUS, 43, 43, func(s string) bool { return s[32] == '_' && strings.Count(s, "_") == 1 }),
+	pd(ruleAWSKeyID, 4, []string{"AKIA", "ASIA"}, base32Up, 16, 16, awsKeyIDBody),
 	{rule: ruleAzureClient, anchors: []string{"Q~"}, match: matchAzureClientSecret},
-	{rule: ruleGitHub, anchors: []string{"gh"}, hint: 4, match: prefixed([]string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token)},
-	{rule: ruleGitHubFine, anchors: []string{"github_pat_"}, hint: 4, match: prefixed([]string{"github_pat_"}, alnumUS, 82, 82, func(s string) bool { return s[22] == '_' && strings.Count(s, "_") == 1 })},
-	{rule: ruleGitLab, anchors: []string{"glpat-"}, hint: 4, match: prefixed([]string{"glpat-"}, alnumDash, 20, 64, hasDigitAndLetter)},
-	{rule: ruleNPM, anchors: []string{"npm_"}, hint: 4, match: prefixed([]string{"npm_"}, alnum, 36, 36, validCRC32Token)},
-	{rule: rulePyPI, anchors: []string{"pypi-"}, hint: 4, match: prefixed([]string{"pypi-AgEIcHlwaS5vcmc"}, alnumDash, 50, 400, nil)},
-	{rule: ruleSlack, anchors: []string{"xox"}, hint: 4, match: prefixed([]string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"}, slackBody, 24, 250, slackBodyOK)},
-	{rule: ruleSlack, anchors: []string{"xapp-"}, hint: 4, match: prefixed([]string{"xapp-"}, slackBody, 40, 250, slackBodyOK)},
+	pd(ruleGitHub, 4, []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token),
+	pd(ruleGitHubFine, 4, []string{"github_pat_"}, alnumUS, 82, 82, func(s string) bool { return s[22] == '_' && strings.Count(s, "_") == 1 }),
+	pd(ruleGitLab, 4, []string{"glpat-"}, alnumDash, 20, 64, hasDigitAndLetter),
+	pd(ruleNPM, 4, []string{"npm_"}, alnum, 36, 36, validCRC32Token),
+	pd(rulePyPI, 4, []string{"pypi-AgEIcHlwaS5vcmc"}, alnumDash, 50, 400, nil),
+	pd(ruleSlack, 4, []string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"}, slackBody, 24, 250, slackBodyOK),
+	pd(ruleSlack, 4, []string{"xapp-"}, slackBody, 40, 250, slackBodyOK),
 	{rule: ruleSlackWebhook, anchors: []string{"hooks.slack.com/services/"}, match: matchSlackWebhook},
-	{rule: ruleStripe, anchors: []string{"sk_", "rk_"}, hint: 4, match: prefixed([]string{"sk_live_", "rk_live_"}, alnum, 24, 99, hasDigitAndLetter)},
-	{rule: ruleStripeTest, anchors: []string{"sk_", "rk_"}, hint: 4, match: prefixed([]string{"sk_test_", "rk_test_"}, alnum, 24, 99, hasDigitAndLetter)},
+	pd(ruleStripe, 4, []string{"sk_live_", "rk_live_"}, alnum, 24, 99, hasDigitAndLetter),
+	pd(ruleStripeTest, 4, []string{"sk_test_", "rk_test_"}, alnum, 24, 99, hasDigitAndLetter),
 	{rule: rulePrivateKey, anchors: []string{"-----BEGIN "}, match: matchPEM},
 	{rule: ruleJWT, anchors: []string{"eyJ"}, hint: 3, match: matchJWT},
 	{rule: ruleConnectionURL, anchors: []string{"://"}, match: matchConnectionURL},

@@ -19,6 +19,9 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/klauspost/compress/zstd"
+	"golang.org/x/sys/unix"
+
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 )
 
@@ -45,7 +48,7 @@ const (
 	backContext = 4 << 10  // context kept before a window for look-behind
 	sniffSize   = 8 << 10
 	maxLine     = 4 << 10 // bytes of a line parsed for key/value pairs
-	maxDecode   = 2       // nested base64/URL decodings
+	maxDecode   = 3       // nested decodings (escapes, base64, hex, URL)
 )
 
 // Finding is one literal secret. It never holds the value.
@@ -63,7 +66,10 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint"`
 	// Hint is at most 4 characters of the credential's public prefix.
 	Hint string `json:"hint"`
-	// Encoding is "base64" or "url" when the secret was found decoded.
+	// Encoding says how the secret was hidden when it was found in a
+	// decoded view: "base64", "hex", "url", "escape" (backslash escapes
+	// or line continuations), "html" (character references), or the
+	// text encoding of a UTF-16 or UTF-32 file ("utf-16le", ...).
 	Encoding string `json:"encoding,omitempty"`
 }
 
@@ -96,6 +102,7 @@ type options struct {
 	maxArchiveBytes int64
 	maxArchiveItems int
 	maxHeaderBytes  int64
+	maxRatio        int
 }
 
 // Option configures a Scanner.
@@ -113,6 +120,11 @@ func WithWindow(n int) Option { return func(o *options) { o.window = n } }
 func WithArchiveLimits(depth int, bytes int64, entries int) Option {
 	return func(o *options) { o.maxArchiveDepth, o.maxArchiveBytes, o.maxArchiveItems = depth, bytes, entries }
 }
+
+// WithMaxRatio bounds how much larger than its compressed form a
+// decompressed stream may grow (beyond its first 256 KiB; default
+// DefaultMaxRatio). Exceeding it is a Problem.
+func WithMaxRatio(n int) Option { return func(o *options) { o.maxRatio = n } }
 
 // WithMaxHeaderBytes bounds safetensors headers and GGUF metadata.
 func WithMaxHeaderBytes(n int64) Option { return func(o *options) { o.maxHeaderBytes = n } }
@@ -132,12 +144,16 @@ func New(key []byte, opts ...Option) (*Scanner, error) {
 	o := options{
 		workers: runtime.GOMAXPROCS(0), window: DefaultWindow, maxArchiveDepth: DefaultMaxArchiveDepth,
 		maxArchiveBytes: DefaultMaxArchiveBytes, maxArchiveItems: DefaultMaxArchiveEntries, maxHeaderBytes: DefaultMaxHeaderBytes,
+		maxRatio: DefaultMaxRatio,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if o.workers < 1 {
 		o.workers = 1
+	}
+	if o.maxRatio < 2 {
+		return nil, fmt.Errorf("decompression ratio limit %d is below 2", o.maxRatio)
 	}
 	if o.window < 4*overlap {
 		return nil, fmt.Errorf("scan window %d is smaller than %d bytes", o.window, 4*overlap)
@@ -170,6 +186,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			w := &worker{s: s, buf: make([]byte, s.o.window)}
+			defer w.close()
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue
@@ -200,7 +217,24 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		}
 	}()
 	walked := &Result{}
-	walkErr := s.walk(ctx, roots, jobs, walked)
+	// Walk first, then start the files that cost most (archives and
+	// compressed streams) so that no long job is left for the end.
+	all := make(chan job, 256)
+	var list []job
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for j := range all {
+			list = append(list, j)
+		}
+	}()
+	walkErr := s.walk(ctx, roots, all, walked)
+	close(all)
+	<-collected
+	sort.SliceStable(list, func(i, j int) bool { return heavy(list[i].rel) && !heavy(list[j].rel) })
+	for _, j := range list {
+		jobs <- j
+	}
 	close(jobs)
 	wg.Wait()
 	close(out)
@@ -214,6 +248,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		return nil, err
 	}
 	res.References = mergeRefs(refs)
+	res.mask()
 	res.sort()
 	return res, nil
 }
@@ -248,7 +283,10 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 			}
 			switch t := d.Type(); {
 			case d.IsDir():
-				if d.Name() == ".git" && p != root {
+				// The root's own .git is version control, not part of the
+				// artefact (its digest leaves it out); a .git deeper down
+				// ships with the artefact and is scanned.
+				if rel == ".git" {
 					return filepath.SkipDir
 				}
 			case t.IsRegular():
@@ -270,6 +308,12 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 	}
 	return nil
 }
+
+// heavyExt are the extensions of files that take long to scan.
+var heavyExt = map[string]bool{".bz2": true, ".xz": true, ".zst": true, ".gz": true, ".tgz": true, ".zip": true,
+	".tar": true, ".pack": true, ".whl": true, ".jar": true, ".pdf": true, ".syso": true, ".so": true, ".bin": true}
+
+func heavy(rel string) bool { return heavyExt[strings.ToLower(path.Ext(rel))] }
 
 // linkProblem says why a symbolic link cannot be accepted, or "" for a
 // link to a regular file inside the root. Links are not followed.
@@ -334,30 +378,204 @@ type worker struct {
 	sniff [sniffSize]byte
 	pairs []pair
 	lines []int
+	deep  []int
+	// scratch joins line-wrapped base64 runs.
+	scratch []byte
+	// strs collects the strings of a binary file.
+	strs []byte
+	// zstd is reused across streams (not nested ones: zstdBusy).
+	zstd     *zstd.Decoder
+	zstdBusy bool
+}
+
+func (w *worker) close() {
+	if w.zstd != nil {
+		w.zstd.Close()
+	}
 }
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	fs := &fileScan{s: w.s, path: j.rel}
+	fs.scanName(w, j.rel, j.rel)
 	// O_NONBLOCK: a path swapped for a FIFO after the walk cannot hang the
-	// open; the regular-file check below then refuses it.
-	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// open; the regular-file check below then refuses it. The file is
+	// read with plain system calls: an os.File would first try to add
+	// every descriptor to the network poller.
+	fd, err := openRaw(j.abs)
 	if err != nil {
-		fs.problem(j.rel, "cannot open: "+errString(err))
+		fs.problem(j.rel, "cannot open: "+err.Error())
 		return fs
 	}
+	f := &rawFile{fd: fd}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
+	size, regular, err := f.stat()
+	if err != nil || !regular {
 		fs.problem(j.rel, "not a regular file")
 		return fs
 	}
 	// Read what the file held when it was opened: a file that grows
-	// during the scan cannot keep it running.
-	r := io.LimitReader(f, fi.Size())
-	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: fi.Size()}); err != nil {
+	// during the scan cannot keep it running. The holes of a large
+	// sparse file are not read (see holeReader).
+	var r io.Reader = io.LimitReader(f, size)
+	if size > 1<<20 {
+		r = &holeReader{f: f, size: size}
+	}
+	if err := w.scanSource(ctx, fs, &source{name: j.rel, r: r, ra: f, size: size}); err != nil {
 		fs.problem(j.rel, errString(err))
 	}
 	return fs
+}
+
+func openRaw(p string) (int, error) {
+	for {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// rawFile reads a regular file with read and pread.
+type rawFile struct{ fd int }
+
+func (f *rawFile) stat() (size int64, regular bool, err error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(f.fd, &st); err != nil {
+		return 0, false, err
+	}
+	return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
+}
+
+func (f *rawFile) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := syscall.Read(f.fd, p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, fmt.Errorf("read: %w", err)
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := syscall.Pread(f.fd, p[done:], off+int64(done))
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return done, fmt.Errorf("read: %w", err)
+		case n == 0:
+			return done, io.EOF
+		}
+		done += n
+	}
+	return done, nil
+}
+
+func (f *rawFile) Close() error { return syscall.Close(f.fd) }
+
+// holeReader reads a file up to size, skipping its holes (SEEK_HOLE,
+// SEEK_DATA): a hole reads as one NUL byte, where the scanner sees a
+// boundary, instead of as gigabytes of zeros. Where the file system does
+// not report holes, it reads the file whole.
+type holeReader struct {
+	f        *rawFile
+	size     int64
+	off      int64 // next byte to read
+	dataEnd  int64 // end of the data extent at off (0: unknown)
+	finished bool
+}
+
+func (h *holeReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if h.finished || h.off >= h.size {
+			return 0, io.EOF
+		}
+		if h.dataEnd > h.off {
+			n, err := h.f.ReadAt(p[:min(int64(len(p)), h.dataEnd-h.off)], h.off)
+			h.off += int64(n)
+			if err != nil && err != io.EOF {
+				return n, err
+			}
+			if n == 0 {
+				return 0, io.EOF // the file shrank
+			}
+			return n, nil
+		}
+		end, err := unix.Seek(h.f.fd, h.off, unix.SEEK_HOLE)
+		if err != nil || end > h.off {
+			// Data up to end (or no hole information: read it all).
+			if err != nil {
+				end = h.size
+			}
+			h.dataEnd = min(end, h.size)
+			continue
+		}
+		// off is in a hole: it reads as one NUL, then the next data.
+		next, err := unix.Seek(h.f.fd, h.off, unix.SEEK_DATA)
+		switch {
+		case err == unix.ENXIO:
+			h.finished = true
+		case err != nil || next <= h.off:
+			h.dataEnd = h.size
+			continue
+		default:
+			h.off = next
+		}
+		p[0] = 0
+		return 1, nil
+	}
+}
+
+// scanName scans a file or member name: a file named after a token ships
+// the token.
+func (fs *fileScan) scanName(w *worker, name, where string) {
+	if !mayHide(name) {
+		return
+	}
+	b := []byte(name)
+	fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "file name", mode: modeAnchors, depth: 1, sourceName: where})
+}
+
+// mayHide is a cheap test that a name may hold a credential: an escape,
+// a long base64 run or a detector's anchor.
+func mayHide(name string) bool {
+	if strings.ContainsAny(name, `%\&`) {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(name); i++ {
+		if b64Char[name[i]] {
+			if run++; run >= minB64Run {
+				return true
+			}
+		} else {
+			run = 0
+		}
+		if i+1 < len(name) {
+			v := uint16(name[i]) | uint16(name[i+1])<<8
+			if bigramSet[v>>6]&(1<<(v&63)) != 0 {
+				for _, p := range bigramList[bigramIdx[v]] {
+					if !p.fold && p.ref == nil && strings.HasPrefix(name[i:], string(p.lit)) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // errString renders an error without the absolute path os adds.
@@ -377,6 +595,10 @@ type source struct {
 	size  int64       // -1 when unknown
 	depth int         // archive nesting
 	bud   *budget     // nil outside archives
+	// encoding is the text encoding transcoded from ("" for UTF-8).
+	encoding string
+	// gitObject is set once a git object header has been stripped.
+	gitObject bool
 }
 
 type mode int
@@ -385,6 +607,7 @@ const (
 	modeSource mode = iota // source code and prose: keyword lines, quoted values
 	modeConfig             // YAML, .env, INI, TOML: every line, bare values
 	modeJSON               // JSON: key/value pairs from the token stream
+	modeKeyed              // decoded or extracted text: keyword lines, bare values
 )
 
 func modeOf(name string) mode {
@@ -394,19 +617,26 @@ func modeOf(name string) mode {
 		return modeJSON
 	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == ".npmrc", base == ".pypirc",
 		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".properties",
-		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl":
+		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl",
+		// Shell and build files assign bare words: KEY=value.
+		ext == ".sh", ext == ".bash", ext == ".zsh", ext == ".ksh", ext == ".bat", ext == ".cmd", ext == ".ps1", ext == ".psm1",
+		base == "dockerfile", base == "containerfile", strings.HasSuffix(base, ".dockerfile"), base == "procfile", base == ".envrc",
+		base == ".profile", base == ".bashrc", base == ".zshrc":
 		return modeConfig
 	}
 	return modeSource
 }
 
-// scanSource sniffs a source and scans it by format.
+// scanSource sniffs a source and scans it by format. Nothing is skipped
+// silently: a format the scanner cannot open is an error (a Problem).
 func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) error {
 	n, err := io.ReadFull(src.r, w.sniff[:])
 	eof := err == io.EOF || err == io.ErrUnexpectedEOF
 	if err != nil && !eof {
 		return fmt.Errorf("read: %w", err)
 	}
+	// head is the worker's sniff buffer, which a nested scan reuses: rest
+	// copies it for the readers that outlive this call's first steps.
 	head := w.sniff[:n]
 	fs.bytes += int64(n)
 	lname := strings.ToLower(src.name)
@@ -415,6 +645,19 @@ func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) erro
 			return bytes.NewReader(append([]byte(nil), head...))
 		}
 		return io.MultiReader(bytes.NewReader(append([]byte(nil), head...)), src.r)
+	}
+	if k := gitObjectHeader(head); k > 0 && !src.gitObject {
+		// A git object (loose, once inflated): "blob 123\x00" then the
+		// content.
+		inner := *src
+		inner.gitObject = true
+		body := append([]byte(nil), head[k:]...)
+		if eof {
+			inner.r = bytes.NewReader(body)
+		} else {
+			inner.r = io.MultiReader(bytes.NewReader(body), src.r)
+		}
+		return w.scanSource(ctx, fs, &inner)
 	}
 	switch {
 	case strings.HasSuffix(lname, ".safetensors") || looksSafetensors(head):
@@ -429,13 +672,69 @@ func (w *worker) scanSource(ctx context.Context, fs *fileScan, src *source) erro
 		return w.tar(ctx, fs, src, rest())
 	case strings.HasSuffix(lname, ".p12") || strings.HasSuffix(lname, ".pfx"):
 		return w.pkcs12(fs, src, rest())
-	case bytes.IndexByte(head, 0) >= 0:
+	case bytes.HasPrefix(head, []byte("PACK\x00\x00\x00")) || bytes.HasPrefix(head, []byte("%PDF-")):
+		return w.container(ctx, fs, src, rest())
+	}
+	if kind := compressedFormat(head, eof); kind != "" {
+		return w.decompress(ctx, fs, src, kind, rest())
+	}
+	if name := unsupportedFormat(head); name != "" {
+		return fmt.Errorf("%s: the scanner cannot unpack this format, so it cannot tell what it holds; unpack it into the artefact or remove it", name)
+	}
+	enc, text := sniffText(head)
+	switch {
+	case enc != "":
+		t := *src
+		t.r, t.encoding = newTranscoder(rest(), enc), enc
+		return w.text(ctx, fs, &t, nil, false)
+	case !text:
 		fs.binary = true
-		return nil
+		return w.binary(ctx, fs, src, rest(), serialised(head))
 	case strings.HasSuffix(lname, ".ipynb"):
 		return w.notebook(ctx, fs, src, rest())
 	}
 	return w.text(ctx, fs, src, head, eof)
+}
+
+// gitObjectHeader returns the length of a git object header ("blob 12\x00",
+// "commit 230\x00", ...) at the start of head, or 0.
+func gitObjectHeader(head []byte) int {
+	for _, t := range []string{"blob ", "tree ", "commit ", "tag "} {
+		if !bytes.HasPrefix(head, []byte(t)) {
+			continue
+		}
+		j := len(t)
+		for j < len(head) && j < 32 && head[j] >= '0' && head[j] <= '9' {
+			j++
+		}
+		if j > len(t) && j < len(head) && head[j] == 0 {
+			return j + 1
+		}
+	}
+	return 0
+}
+
+// container scans a git pack or a PDF: the zlib streams inside it, and
+// the strings of the container itself. It is held in memory, within the
+// archive byte limit.
+func (w *worker) container(ctx context.Context, fs *fileScan, src *source, r io.Reader) error {
+	limit := w.s.o.maxArchiveBytes
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("larger than %d bytes; the compressed streams inside it cannot be scanned (raise the archive limit)", limit)
+	}
+	fs.bytes += int64(len(b)) - int64(min(len(b), sniffSize))
+	fs.binary = true
+	if err := w.embedded(ctx, fs, src, b); err != nil {
+		return err
+	}
+	ex := &extractor{fs: fs, w: w, name: src.name, min: minCredential}
+	ex.extract(b, 0, true)
+	ex.flush()
+	return ctx.Err()
 }
 
 // text streams a text source through the window.
@@ -462,7 +761,7 @@ func (w *worker) text(ctx context.Context, fs *fileScan, src *source, head []byt
 		if !final {
 			hi = n - overlap
 		}
-		sg := seg{b: buf[:n], lo: carry, hi: hi, lineBase: lineBase, mode: md, sourceName: src.name}
+		sg := seg{b: buf[:n], lo: carry, hi: hi, lineBase: lineBase, mode: md, sourceName: src.name, encoding: src.encoding}
 		if single && final {
 			if md == modeJSON && fs.jsonPairs(w, buf[:n], sg) {
 				sg.mode = modeAnchors
@@ -491,10 +790,13 @@ func (w *worker) text(ctx context.Context, fs *fileScan, src *source, head []byt
 
 // fileScan collects what one file (and its archive members) yields.
 type fileScan struct {
-	s        *Scanner
-	path     string
-	hits     []hit
-	refs     []refKey
+	s    *Scanner
+	path string
+	hits []hit
+	refs []refKey
+	// refFound are findings a reference parser made in the segment
+	// being scanned (a token pasted as a ${NAME}).
+	refFound []pending
 	problems []Problem
 	bytes    int64
 	binary   bool
@@ -503,14 +805,17 @@ type fileScan struct {
 type hit struct {
 	Finding
 	prio int
+	// span is where the match is in the outermost segment scanned (used
+	// by Mask, which scans one string).
+	span [2]int
 }
 
 func (fs *fileScan) problem(p, reason string) {
 	fs.problems = append(fs.problems, Problem{Path: p, Reason: reason})
 }
 
-func (fs *fileScan) add(f Finding, prio int) {
-	fs.hits = append(fs.hits, hit{Finding: f, prio: prio})
+func (fs *fileScan) add(f Finding, prio int, span [2]int) {
+	fs.hits = append(fs.hits, hit{Finding: f, prio: prio, span: span})
 }
 
 // findings deduplicates: one finding per (path, fingerprint, line,
@@ -536,7 +841,7 @@ func (fs *fileScan) findings() []Finding {
 			continue
 		}
 		key := k{h.Path, h.Fingerprint, h.Location, h.Line}
-		if b, ok := best[key]; !ok || h.prio > b.prio || (h.prio == b.prio && h.Rule < b.Rule) {
+		if b, ok := best[key]; !ok || h.prio > b.prio || (h.prio == b.prio && (h.Rule < b.Rule || (h.Rule == b.Rule && b.Encoding != "" && h.Encoding == ""))) {
 			best[key] = h
 		}
 	}

@@ -152,7 +152,8 @@ func TestFormats(t *testing.T) {
 		{name: "zip", file: "bundle.zip", body: zipOf(t, map[string][]byte{"conf/app.env": env}), rule: ruleGitHub, where: "bundle.zip!conf/app.env", line: 1},
 		{name: "tar.gz", file: "bundle.tar.gz", body: tarGzOf(t, map[string][]byte{"x/.env": env}), rule: ruleGitHub, where: "bundle.tar.gz!bundle.tar!x/.env", line: 1},
 		{name: "nested within depth", file: "two.zip", body: zipOf(t, map[string][]byte{"in.zip": zipOf(t, map[string][]byte{"s.env": env})}), rule: ruleGitHub, where: "two.zip!in.zip!s.env", line: 1},
-		{name: "zip bomb", file: "bomb.zip", body: bomb, problem: "bytes decompressed from one archive (zip bomb?)"},
+		{name: "zip bomb", file: "bomb.zip", body: bomb, problem: "over 100x; a zip bomb?"},
+		{name: "archive over the byte limit", file: "big.zip", body: zipOf(t, map[string][]byte{"a.bin": random, "b.bin": random, "c.bin": random, "d.bin": random, "e.bin": random, "f.bin": random, "g.bin": random, "h.bin": random, "i.bin": random, "j.bin": random, "k.bin": random, "l.bin": random, "m.bin": random, "n.bin": random, "o.bin": random, "p.bin": random, "q.bin": random}), problem: "bytes decompressed from one archive (zip bomb?)"},
 		{name: "too many members", file: "many.zip", body: zipOf(t, manyFiles(101)), problem: "zip declares 101 members, more than the 100 allowed"},
 		{name: "deeply nested", file: "deep.zip", body: nested, problem: "nested deeper than 3 levels"},
 		{name: "safetensors metadata", file: "model.safetensors", body: safetensorsOf(`{"__metadata__":{"hf_token":"`+tok+`"}}`, 0, 64), rule: ruleGitHub, where: "model.safetensors", line: 1, location: "safetensors header"},
@@ -459,5 +460,38 @@ func TestGrowingFile(t *testing.T) {
 	}
 	if fs.bytes != fi.Size() || len(fs.findings()) != 0 {
 		t.Fatalf("read %d bytes (%d findings), want the %d bytes present at open", fs.bytes, len(fs.findings()), fi.Size())
+	}
+}
+
+// TestSparseFile: the holes of a large sparse file are not read, and the
+// data after them is.
+func TestSparseFile(t *testing.T) {
+	tok := newGen(9).crcToken("ghp_")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "weights.bin")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("\x00\x01header")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("\x00TOKEN="+tok+"\x00"), 3<<30); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(4 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	start := time.Now()
+	res := scanDir(t, dir)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("scanning a 4 GiB sparse file took %v", d)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Rule != ruleGitHub {
+		t.Fatalf("findings %+v, want the token after the hole", res.Findings)
+	}
+	if res.Stats.Bytes > 1<<20 {
+		t.Errorf("read %d bytes of a file that holds a few", res.Stats.Bytes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
+	"strings"
 )
 
 // seg is a piece of text to scan: b is the buffer, and only what starts in
@@ -19,6 +20,12 @@ type seg struct {
 	mode       mode
 	depth      int
 	sourceName string
+	// span, in a decoded view, is the region of the outermost segment
+	// the view decodes: a match anywhere in the view masks all of it.
+	span *[2]int
+	// loose matches tokens glued to their neighbours (strings of a
+	// binary); see detector.loose.
+	loose bool
 }
 
 const modeAnchors mode = -1 // anchors and references only: pairs were parsed already
@@ -37,6 +44,11 @@ var (
 	bigramSet  [1024]uint64
 	bigramIdx  [65536]uint8
 	bigramList = [][]*pattern{nil}
+	// tailSet holds the second and third bytes of every pattern of three
+	// bytes or more; bigramShort marks the lists holding a shorter
+	// pattern, which the tail cannot rule out.
+	tailSet     [1024]uint64
+	bigramShort = []bool{false}
 )
 
 func addPattern(p *pattern) {
@@ -59,8 +71,24 @@ func addPattern(p *pattern) {
 		if bigramIdx[v] == 0 {
 			bigramIdx[v] = uint8(len(bigramList))
 			bigramList = append(bigramList, nil)
+			bigramShort = append(bigramShort, false)
 		}
 		bigramList[bigramIdx[v]] = append(bigramList[bigramIdx[v]], p)
+		if len(p.lit) < 3 {
+			bigramShort[bigramIdx[v]] = true
+		}
+	}
+	if len(p.lit) >= 3 {
+		seconds, thirds := []byte{p.lit[1]}, []byte{p.lit[2]}
+		if p.fold {
+			seconds, thirds = []byte{lower(p.lit[1]), upper(p.lit[1])}, []byte{lower(p.lit[2]), upper(p.lit[2])}
+		}
+		for _, a := range seconds {
+			for _, c := range thirds {
+				t := uint16(a) | uint16(c)<<8
+				tailSet[t>>6] |= 1 << (t & 63)
+			}
+		}
 	}
 }
 
@@ -143,35 +171,55 @@ func (c *lineCounter) at(off int) int {
 }
 
 type pending struct {
-	off int
-	f   Finding
-	pri int
+	off, end int // the match in the segment
+	f        Finding
+	pri      int
 }
 
 // segment scans one piece of text in one pass: anchored detectors,
-// references, and the lines to parse for key/value pairs.
+// references, and the lines to parse for key/value pairs; then the
+// decoded views of it (see normalise.go).
 func (fs *fileScan) segment(w *worker, sg seg) {
 	b := sg.b
 	var found []pending
-	var starts []int
+	var starts, deep []int
 	if sg.depth == 0 {
-		starts = w.lines[:0]
+		starts, deep = w.lines[:0], w.deep[:0]
 	}
 	lastLine := -1
+	pairsMode := sg.mode == modeSource || sg.mode == modeConfig || sg.mode == modeKeyed
+	keyLines := sg.mode == modeSource || sg.mode == modeKeyed
 	end := min(sg.hi, len(b)-1)
 	for i := sg.lo; i < end; i++ {
 		v := uint16(b[i]) | uint16(b[i+1])<<8
 		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
 			continue
 		}
+		idx := bigramIdx[v]
+		if !bigramShort[idx] {
+			if i+2 >= len(b) {
+				continue
+			}
+			t := uint16(b[i+1]) | uint16(b[i+2])<<8
+			if tailSet[t>>6]&(1<<(t&63)) == 0 {
+				continue
+			}
+		}
 	patterns:
-		for _, p := range bigramList[bigramIdx[v]] {
+		for _, p := range bigramList[idx] {
 			switch {
 			case p.fold:
-				if sg.mode == modeSource && hasPrefixFold(b[i:], p.lit) {
-					if ls := lineStart(b, i); ls != lastLine {
+				if pairsMode && hasPrefixFold(b[i:], p.lit) {
+					ls := lineStart(b, i)
+					if keyLines && ls != lastLine {
 						starts = append(starts, ls)
 						lastLine = ls
+					}
+					if i-ls >= maxLine/2 {
+						// Deep in a long line: parse from the key.
+						if ks := keyStart(b, i); ks > ls && (len(deep) == 0 || deep[len(deep)-1] != ks) {
+							deep = append(deep, ks)
+						}
 					}
 				}
 			case !bytes.HasPrefix(b[i:], p.lit):
@@ -182,6 +230,9 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			default:
 				for _, d := range p.dets {
 					start, stop, val, r, ok := d.match(b, i)
+					if !ok && sg.loose && d.loose != nil {
+						start, stop, val, r, ok = d.loose(b, i)
+					}
 					if !ok {
 						continue
 					}
@@ -191,7 +242,10 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 					if r == "" {
 						r = d.rule
 					}
-					found = append(found, pending{off: i, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
+					found = append(found, pending{off: i, end: stop, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
+					if start < i {
+						found[len(found)-1].off = start
+					}
 					i = max(i, stop-1)
 					break patterns
 				}
@@ -199,7 +253,6 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 		}
 	}
 	if sg.mode == modeConfig {
-		starts = starts[:0]
 		for i := lineStart(b, sg.lo); i < sg.hi; {
 			starts = append(starts, i)
 			k := bytes.IndexByte(b[i:], '\n')
@@ -209,14 +262,79 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			i += k + 1
 		}
 	}
+	if len(fs.refFound) > 0 {
+		found = append(found, fs.refFound...)
+		fs.refFound = fs.refFound[:0]
+	}
 	if sg.mode != modeAnchors {
-		found = fs.pairs(w, sg, starts, found)
+		found = fs.pairs(w, sg, starts, deep, found)
 	}
 	if sg.depth == 0 {
-		w.lines = starts
+		w.lines, w.deep = starts[:0], deep[:0]
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].off < found[j].off })
 	fs.record(sg, found)
+	if sg.depth < maxDecode {
+		fs.views(w, sg)
+	}
+}
+
+// keyStart returns where the key holding the keyword at pos starts: back
+// over key characters and an opening quote.
+func keyStart(b []byte, pos int) int {
+	s := pos
+	for s > 0 && pos-s < 128 && keyChars[b[s-1]] {
+		s--
+	}
+	if s > 0 && (b[s-1] == '"' || b[s-1] == '\'') {
+		s--
+	}
+	return s
+}
+
+// views scans the decoded views of a segment: escape regions and encoded
+// runs (see normalise.go). Each view is a segment one level deeper,
+// reported at the line it starts on.
+func (fs *fileScan) views(w *worker, sg seg) {
+	b := sg.b
+	lc := lineCounter{b: b}
+	lineOf := func(off int) int {
+		if sg.fixedLine != 0 {
+			return sg.fixedLine
+		}
+		return sg.lineBase + lc.at(off)
+	}
+	spanOf := func(s, e int) *[2]int {
+		if sg.span != nil {
+			return sg.span
+		}
+		return &[2]int{s, e}
+	}
+	var regs []region
+	regs = escapeRegions(b, sg.lo, sg.hi, regs)
+	for _, r := range regs {
+		d := unescape(b[r.start:r.end], nil)
+		if bytes.Equal(d, b[r.start:r.end]) {
+			continue
+		}
+		md := modeSource
+		if sg.mode == modeConfig {
+			md = modeConfig
+		}
+		fs.segment(w, seg{b: d, lo: 0, hi: len(d), fixedLine: lineOf(r.start), location: sg.location, encoding: r.enc,
+			mode: md, depth: sg.depth + 1, sourceName: sg.sourceName, span: spanOf(r.start, r.end)})
+	}
+	var scratch []byte
+	if sg.depth == 0 {
+		scratch = w.scratch
+	}
+	scratch = encodedRuns(b, sg.lo, sg.hi, scratch, func(r encodedRun) {
+		fs.segment(w, seg{b: r.text, lo: 0, hi: len(r.text), fixedLine: lineOf(r.start), location: sg.location, encoding: r.enc,
+			mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName, span: spanOf(r.start, r.end)})
+	})
+	if sg.depth == 0 {
+		w.scratch = scratch
+	}
 }
 
 // lineStart returns the start of the line holding pos, looking back at
@@ -230,35 +348,38 @@ func lineStart(b []byte, pos int) int {
 }
 
 // pairs parses the key/value pairs on the lines starting at starts
-// (sorted) and classifies them.
-func (fs *fileScan) pairs(w *worker, sg seg, starts []int, found []pending) []pending {
+// (sorted) and from the keys at deep (keywords far into long lines, each
+// parsed for one short window), and classifies them.
+func (fs *fileScan) pairs(w *worker, sg seg, starts, deep []int, found []pending) []pending {
 	b := sg.b
 	var prs []pair
 	if sg.depth == 0 { // decoded segments nest inside the loop below
 		prs = w.pairs[:0]
 	}
 	lc := lineCounter{b: b}
-	last := -1
-	for _, ls := range starts {
-		if ls == last {
-			continue
-		}
-		last = ls
-		le := ls + maxLine
-		if le > len(b) {
-			le = len(b)
-		}
+	parse := func(ls, width int) {
+		le := min(len(b), ls+width)
 		if k := bytes.IndexByte(b[ls:le], '\n'); k >= 0 {
 			le = ls + k
 		}
-		prs = linePairs(string(b[ls:le]), sg.mode == modeConfig, prs[:0])
+		prs = linePairs(string(b[ls:le]), sg.mode == modeConfig || sg.mode == modeKeyed, prs[:0])
 		for _, p := range prs {
 			abs := ls + p.off
 			if abs < sg.lo || abs >= sg.hi {
 				continue
 			}
-			found = fs.classify(w, sg, p, abs, func() int { return sg.lineBase + lc.at(ls) }, found)
+			found = fs.classify(w, sg, p, abs, func() int { return sg.lineBase + lc.at(abs) }, found)
 		}
+	}
+	last := -1
+	for _, ls := range starts {
+		if ls != last {
+			parse(ls, maxLine)
+			last = ls
+		}
+	}
+	for _, ks := range deep {
+		parse(ks, 1280)
 	}
 	if sg.depth == 0 {
 		w.pairs = prs
@@ -270,26 +391,35 @@ func (fs *fileScan) pairs(w *worker, sg seg, starts []int, found []pending) []pe
 // URL encoding) is classified decoded when that names a secret, so the
 // fingerprint is the secret's own; the decoded text is also rescanned.
 func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int, found []pending) []pending {
+	end := abs + len(p.value)
+	if p.dq && strings.IndexByte(p.value, '\\') >= 0 {
+		// A double-quoted value means what its escapes decode to.
+		p.value = string(unescape([]byte(p.value), nil))
+	}
 	var d, enc string
 	if sg.depth < maxDecode {
 		d, enc = decodeValue(p.value)
 	}
 	if d != "" {
+		// The value is what it decodes to: a placeholder encoded is
+		// still a placeholder.
 		if r, v := classifyPair(pair{key: p.key, value: d, quoted: true}); r != "" {
-			found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
-		} else if r, v := classifyPair(p); r != "" {
-			found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+			found = append(found, pending{off: abs, end: end, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v)), Encoding: enc}})
 		}
 		fixed := sg.fixedLine
 		if fixed == 0 {
 			fixed = line()
 		}
+		span := sg.span
+		if span == nil {
+			span = &[2]int{abs, end}
+		}
 		db := []byte(d)
-		fs.segment(w, seg{b: db, lo: 0, hi: len(db), fixedLine: fixed, location: sg.location, encoding: enc, mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName})
+		fs.segment(w, seg{b: db, lo: 0, hi: len(db), fixedLine: fixed, location: sg.location, encoding: enc, mode: modeConfig, depth: sg.depth + 1, sourceName: sg.sourceName, span: span})
 		return found
 	}
 	if r, v := classifyPair(p); r != "" {
-		found = append(found, pending{off: abs, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
+		found = append(found, pending{off: abs, end: end, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
 	}
 	return found
 }
@@ -391,6 +521,10 @@ func (fs *fileScan) record(sg seg, found []pending) {
 		default:
 			f.Line = sg.lineBase + lc.at(p.off)
 		}
-		fs.add(f, p.pri)
+		span := [2]int{p.off, p.end}
+		if sg.span != nil {
+			span = *sg.span
+		}
+		fs.add(f, p.pri, span)
 	}
 }

@@ -20,7 +20,9 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
 // checkRules returns the permission-diff rules of the policy at path, or
@@ -90,7 +92,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		res, err := permissions.Check(ctx, f.Artifact, r.Spec.Permissions, rules)
+		res, err := permissions.Check(ctx, f.Artifact, r.Spec.Permissions, rules, permissions.WithMasker(secrets.Masker()))
 		if err != nil {
 			return nil, fmt.Errorf("permission-diff: %w", err)
 		}
@@ -208,12 +210,13 @@ func scanPair(ctx context.Context, baseline, candidate string) (*permissions.Sna
 	if bi.IsDir() != ci.IsDir() {
 		return nil, nil, cli.Usagef("--baseline and --candidate must both be directories or both be files")
 	}
+	mask := permissions.WithMasker(secrets.Masker())
 	if bi.IsDir() {
-		b, err := permissions.Scan(ctx, baseline)
+		b, err := permissions.Scan(ctx, baseline, mask)
 		if err != nil {
 			return nil, nil, err
 		}
-		c, err := permissions.Scan(ctx, candidate)
+		c, err := permissions.Scan(ctx, candidate, mask)
 		return b, c, err
 	}
 	name := filepath.Base(candidate)
@@ -223,11 +226,11 @@ func scanPair(ctx context.Context, baseline, candidate string) (*permissions.Sna
 			name = ".github/" + name
 		}
 	}
-	b, err := permissions.ScanFile(baseline, name)
+	b, err := permissions.ScanFile(baseline, name, mask)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := permissions.ScanFile(candidate, name)
+	c, err := permissions.ScanFile(candidate, name, mask)
 	return b, c, err
 }
 
@@ -245,13 +248,13 @@ func printChanges(w io.Writer, changes []permissions.Change, findings []evidence
 			sev += "!"
 		}
 		subject := c.Subject
-		if c.Surface == permissions.SurfaceRBAC || c.Surface == permissions.SurfaceActions {
+		if c.Surface == permissions.SurfaceRBAC || c.Surface == permissions.SurfaceActions || c.Surface == permissions.SurfaceWorkload {
 			subject += " " + c.Action
 			if c.Scope != "" {
 				subject += " " + c.Scope
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sev, c.Kind, c.Surface, subject, c.Path, c.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sev, c.Kind, c.Surface, redact.Escape(subject), redact.Escape(c.Path), redact.Escape(c.Detail))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	pkgprovenance "github.com/tollgate-dev/tollgate/pkg/provenance"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
@@ -93,7 +94,7 @@ func (c *Command) Exec(ctx context.Context) error {
 		fmt.Fprintln(c.Out, rep.Summary)
 		for _, fd := range rep.Findings {
 			if fd.Blocking {
-				fmt.Fprintln(c.Out, "  "+fd.Message)
+				fmt.Fprintln(c.Out, "  "+redact.Escape(fd.Message))
 			}
 		}
 	}

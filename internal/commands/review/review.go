@@ -20,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
@@ -41,7 +42,7 @@ func snapshotters() []snapshotter {
 			return err
 		}},
 		{section: "permissions", fill: func(ctx context.Context, dir string, r *pkgreview.ReleaseReview) error {
-			s, err := permissions.Scan(ctx, dir)
+			s, err := permissions.Scan(ctx, dir, permissions.WithMasker(secrets.Masker()))
 			r.Spec.Permissions = s
 			return err
 		}},
@@ -55,6 +56,7 @@ func New() *cobra.Command {
 		af                         options.Hash
 		cf                         changesdoc.Options
 		out, name, model, ver, rev string
+		redactFlag                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "review DIR",
@@ -73,9 +75,15 @@ permissions, secret references, exceptions, images). --against-dir adds prompt
 text diffs; --format html adds a self-contained HTML page. 'tollgate approve'
 shows it and records its digest in the approval.
 
-Approvers then sign the record with 'tollgate approve'.`,
+Approvers then sign the record with 'tollgate approve'.
+
+The record is meant to be published: review refuses to write it (exit 1, naming
+the files) when it would copy a literal credential out of the artefact, such as
+a password in an MCP server's arguments or URL; --redact masks them instead
+([REDACTED:<detector>]). A credential in a file name is refused either way.`,
 		Example: `  tollgate review ./release -o review.yaml --name support-agent
   tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
+  tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing
   tollgate review ./release -o review.yaml --against approved/review.yaml --against-dir approved/release
   tollgate review ./release -o review.yaml --against approved/review.yaml --format html`,
 		Args: cli.Args(cobra.ExactArgs(1)),
@@ -116,6 +124,15 @@ Approvers then sign the record with 'tollgate approve'.`,
 					return fmt.Errorf("review %s: %s: %w", dir, s.section, err)
 				}
 			}
+			// The record is publishable: a literal credential is never
+			// copied into it (see pkgreview.Redact).
+			leaks, err := pkgreview.Redact(r, secrets.Masker())
+			if err != nil {
+				return err
+			}
+			if err := leakError(out, leaks, redactFlag); err != nil {
+				return err
+			}
 			encode := r.Encode
 			if strings.HasSuffix(out, ".json") {
 				encode = r.EncodeJSON
@@ -136,7 +153,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 			}
 			log.Info("wrote review record", zap.String("path", out), zap.String("root", m.Root),
 				zap.Int("files", len(m.Files)), zap.String("model", r.Spec.Model.Name))
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", out, m.Root, len(m.Files), displayModel(r.Spec.Model))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", redact.Escape(out), m.Root, len(m.Files), redact.Escape(displayModel(r.Spec.Model)))
 			return writeChanges(cmd, &cf, dir, out, r, b)
 		},
 	}
@@ -147,6 +164,7 @@ Approvers then sign the record with 'tollgate approve'.`,
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
 	cmd.Flags().StringVar(&ver, "model-version", "", "model version")
 	cmd.Flags().StringVar(&rev, "revision", "", "model revision (for example a Hugging Face commit)")
+	cmd.Flags().BoolVar(&redactFlag, "redact", false, "mask literal credentials (MCP arguments, URL userinfo...) in the record instead of refusing to write it")
 	return cmd
 }
 
@@ -168,6 +186,31 @@ func writeChanges(cmd *cobra.Command, cf *changesdoc.Options, dir, out string, r
 	}
 	_, err = fmt.Fprintf(w, "%s: %s\n", strings.Join(paths, ", "), doc.Headline())
 	return err
+}
+
+// leakError refuses a review record that would copy literal credentials
+// (exit 1, naming the files), unless --redact masked them; a credential
+// in a file name is refused either way.
+func leakError(out string, leaks []pkgreview.Leak, redacted bool) error {
+	var refuse []string
+	for _, l := range leaks {
+		if !redacted || !l.Fixed {
+			refuse = append(refuse, l.String())
+		}
+	}
+	if len(refuse) == 0 {
+		return nil
+	}
+	what := "pass --redact to mask them in the record, or remove them from the artefact and reference a secret store"
+	if redacted {
+		what = "a file name cannot be masked; rename the file"
+	}
+	n := len(refuse)
+	if n > 10 {
+		refuse = append(refuse[:10], fmt.Sprintf("and %d more", n-10))
+	}
+	return cli.Blockedf("refusing to write %s: it would copy %d literal credentials out of the artefact: %s; %s",
+		out, n, strings.Join(refuse, "; "), what)
 }
 
 func displayModel(m pkgreview.Model) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
@@ -221,12 +222,12 @@ func printScan(w io.Writer, format string, res *secrets.Result) error {
 		if f.Encoding != "" {
 			hint += " encoding=" + f.Encoding
 		}
-		if _, err := fmt.Fprintf(w, "%s: %s%s fingerprint=%s\n", loc, f.Rule, hint, f.Fingerprint); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: %s%s fingerprint=%s\n", redact.Escape(loc), f.Rule, redact.Escape(hint), f.Fingerprint); err != nil {
 			return err
 		}
 	}
 	for _, p := range res.Problems {
-		if _, err := fmt.Fprintf(w, "%s: not scanned: %s\n", p.Path, p.Reason); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: not scanned: %s\n", redact.Escape(p.Path), redact.Escape(p.Reason)); err != nil {
 			return err
 		}
 	}
