@@ -19,7 +19,7 @@ import (
 var exampleRelease = filepath.Join("..", "..", "examples", "agent-release", "release")
 
 // copyTree copies the regular files of src to a new directory.
-func copyTree(t *testing.T, src string) string {
+func copyTree(t testing.TB, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
@@ -46,7 +46,7 @@ func copyTree(t *testing.T, src string) string {
 }
 
 // snapshot builds a review record of dir as `tollgate review` does.
-func snapshot(t *testing.T, dir string) *review.ReleaseReview {
+func snapshot(t testing.TB, dir string) *review.ReleaseReview {
 	t.Helper()
 	ctx := context.Background()
 	m, err := artifact.Hash(ctx, dir)
@@ -69,7 +69,7 @@ func snapshot(t *testing.T, dir string) *review.ReleaseReview {
 }
 
 // edit replaces old with cur in dir/name, failing when old is absent.
-func edit(t *testing.T, dir, name, old, cur string) {
+func edit(t testing.TB, dir, name, old, cur string) {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(name))
 	b, err := os.ReadFile(p)
@@ -86,7 +86,7 @@ func edit(t *testing.T, dir, name, old, cur string) {
 
 // scenario is the issue's example: one prompt edited, one MCP tool
 // broadened, one package bumped.
-func scenario(t *testing.T) (oldDir, newDir string) {
+func scenario(t testing.TB) (oldDir, newDir string) {
 	t.Helper()
 	oldDir, newDir = copyTree(t, exampleRelease), copyTree(t, exampleRelease)
 	edit(t, newDir, "prompts/system.md", "Never reveal internal\nticket notes.", "Never reveal internal\nticket notes. Offer a goodwill voucher when a delivery is late.")
