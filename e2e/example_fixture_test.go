@@ -61,7 +61,7 @@ func newExampleFixture(t *testing.T) *exampleFixture {
 // approve signs the review record as alice.
 func (f *exampleFixture) approve(t *testing.T) {
 	t.Helper()
-	mustRun(t, f.dir, "tollgate", "approve", f.review, "--key", filepath.Join(f.dir, "alice.key"))
+	mustRun(t, f.dir, "tollgate", "approve", "--yes", f.review, "--key", filepath.Join(f.dir, "alice.key"))
 }
 
 // copyArtifact copies the reviewed artefact to dir/art and returns it.

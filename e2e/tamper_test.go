@@ -68,7 +68,7 @@ func newRelease(t *testing.T) *release {
 func (r *release) approve(t *testing.T) {
 	t.Helper()
 	os.RemoveAll(filepath.Join(r.source, "approvals"))
-	mustRun(t, r.root, "tollgate", "approve", filepath.Join(r.source, "review.yaml"), "--key", filepath.Join(r.keys, "approver.key"))
+	mustRun(t, r.root, "tollgate", "approve", "--yes", filepath.Join(r.source, "review.yaml"), "--key", filepath.Join(r.keys, "approver.key"))
 }
 
 // clone copies the source workspace, so a case can tamper with its copy.

@@ -50,7 +50,7 @@ rm -rf "$OUT/source/approvals"
 
 say "review and approve the release"
 "$tg" review "$OUT/source/release" -o "$OUT/source/review.yaml" --name support-agent --log-format console
-"$tg" approve "$OUT/source/review.yaml" --key "$OUT/keys/approver.key" --log-format console
+"$tg" approve --yes "$OUT/source/review.yaml" --key "$OUT/keys/approver.key" --log-format console
 
 say "a tampered copy: a prompt changed after review"
 cp -R "$OUT/source" "$OUT/tampered"

@@ -38,5 +38,5 @@ YAML
 } >"$ex/policy.yaml"
 rm -rf "$ex/approvals"
 "$tg" review "$ex/release" -o "$ex/review.yaml" --name support-agent --log-level warn
-"$tg" approve "$ex/review.yaml" --key "$tmp/approver.key" --log-level warn
+"$tg" approve --yes "$ex/review.yaml" --key "$tmp/approver.key" --log-level warn
 echo "example-review: wrote $ex/review.yaml, $ex/policy.yaml and $ex/approvals/"

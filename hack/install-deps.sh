@@ -5,6 +5,8 @@
 #   docker-registry  the loopback OCI registry of the registry tests (make test)
 #   openssl          the hashing benchmark's baseline (make bench)
 #   time             GNU time, for peak-memory figures (make bench)
+#   chromium         the headless browser that opens review-changes.html in
+#                    pkg/changes' test (skipped without it, except in CI)
 #
 # Idempotent: does nothing when everything is present. With --check it
 # installs nothing and fails naming what is missing (make test runs that).
@@ -18,6 +20,7 @@ need=()
 if ! $check; then
   command -v openssl >/dev/null || need+=(openssl)
   [ -x /usr/bin/time ] || need+=(time)
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

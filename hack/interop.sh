@@ -80,7 +80,7 @@ for c in provenance secret-inventory permission-diff; do
 done
 
 # --- approvals: alice with tollgate, carol with cosign attest-blob
-"$TOLLGATE" approve rel/review.yaml --key alice.key --log-level error >/dev/null
+"$TOLLGATE" approve --yes rel/review.yaml --key alice.key --log-level error >/dev/null
 printf '{"review":"support-agent","reviewDigest":"sha256:%s","artifactDigest":"%s","time":"2026-01-01T00:00:00Z"}\n' "$REVIEW_HEX" "$DIGEST" >approval.json
 expect_ok "cosign attest-blob writes an approval tollgate will count" \
 	"$COSIGN" attest-blob --key carol.key --predicate approval.json --type https://tollgate.dev/approval/v1 \

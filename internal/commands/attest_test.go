@@ -91,7 +91,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
 		t.Fatal(out)
 	}
-	if code, out := runSignCmd(t, "approve", filepath.Join(dir, "rel", "review.yaml"), "--key", filepath.Join(dir, "alice.key")); code != 0 {
+	if code, out := runSignCmd(t, "approve", "--yes", filepath.Join(dir, "rel", "review.yaml"), "--key", filepath.Join(dir, "alice.key")); code != 0 {
 		t.Fatal(out)
 	}
 

@@ -136,7 +136,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		t.Fatal(err)
 	}
 	if !s.noApproval {
-		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, t0.Add(-time.Hour))
+		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, approval.Terms{}, t0.Add(-time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,32 +38,43 @@ const MaxBundles = 256
 
 // Predicate is the https://tollgate.dev/approval/v1 predicate.
 type Predicate struct {
-	Review         string        `json:"review"`
-	ReviewDigest   digest.Digest `json:"reviewDigest"`
+	Review       string        `json:"review"`
+	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// ChangesDigest is the sha256 of the changes document (review-changes.md)
+	// the approver was shown: what changed since the release approved last.
+	// Absent for a first release and in approvals made before it existed.
+	ChangesDigest  digest.Digest `json:"changesDigest,omitzero"`
 	ArtifactDigest string        `json:"artifactDigest"`
 	Time           time.Time     `json:"time"`
 }
 
+// Terms are what an approver approves, beside the review record.
+type Terms struct {
+	// ChangesDigest is the changes document the approver saw (optional).
+	ChangesDigest digest.Digest
+}
+
 // Statement returns the approval statement for a review record whose file
 // bytes hash to reviewDigest.
-func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, now time.Time) ([]byte, error) {
+func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, terms Terms, now time.Time) ([]byte, error) {
 	p := Predicate{
 		Review:         r.Metadata.Name,
 		ReviewDigest:   reviewDigest,
+		ChangesDigest:  terms.ChangesDigest,
 		ArtifactDigest: r.Spec.Artifact.Root,
 		Time:           now.UTC().Truncate(time.Second),
 	}
 	return intoto.New(r.Metadata.Name, reviewDigest, PredicateType, p)
 }
 
-// Sign loads the review record at path and signs an approval of it. It
-// returns the bundle JSON and the review digest.
-func Sign(ctx context.Context, s *sign.Signer, reviewPath string, now time.Time) ([]byte, digest.Digest, error) {
+// Sign loads the review record at path and signs an approval of it under
+// terms. It returns the bundle JSON and the review digest.
+func Sign(ctx context.Context, s *sign.Signer, reviewPath string, terms Terms, now time.Time) ([]byte, digest.Digest, error) {
 	r, reviewDigest, err := review.Load(reviewPath)
 	if err != nil {
 		return nil, digest.Digest{}, err
 	}
-	st, err := Statement(r, reviewDigest, now)
+	st, err := Statement(r, reviewDigest, terms, now)
 	if err != nil {
 		return nil, digest.Digest{}, fmt.Errorf("approve %s: %w", reviewPath, err)
 	}
@@ -167,7 +179,11 @@ func verifyOne(ctx context.Context, path string, reviewDigest digest.Digest, p *
 		return nil, fmt.Errorf("%s (%s) approves another review record: %s, not this one (%s)",
 			res.Identity, res.Signer, st.Subject[0], reviewDigest)
 	}
-	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest}
+	var pred Predicate
+	if err := json.Unmarshal(st.Predicate, &pred); err != nil {
+		return nil, fmt.Errorf("signed by %s: approval predicate: %w", res.Signer, err)
+	}
+	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest, ChangesDigest: pred.ChangesDigest}
 	if !res.SignedAt.IsZero() {
 		t := res.SignedAt.UTC()
 		a.SignedAt = &t

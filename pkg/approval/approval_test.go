@@ -66,7 +66,7 @@ func newKey(t *testing.T) keyID {
 
 func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 	t.Helper()
-	b, _, err := approval.Sign(context.Background(), s, reviewPath, now)
+	b, _, err := approval.Sign(context.Background(), s, reviewPath, approval.Terms{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,4 +216,48 @@ func tamper(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestChangesDigest: an approval records the changes document the
+// approver saw; Verify reports it, and still accepts approvals without one.
+func TestChangesDigest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	alice, bob := newKey(t), newKey(t)
+	pol := &policy.ReleasePolicy{Spec: policy.Spec{Approvals: policy.Approvals{Required: 2, Approvers: []policy.Identity{
+		{Name: "alice", PublicKey: alice.pub}, {Name: "bob", PublicKey: bob.pub},
+	}}}}
+	rev := writeReview(t, dir, "agent", "v1")
+	_, reviewDigest, err := review.Load(rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := digest.FromBytes([]byte("# Changes to agent\n"))
+	b, _, err := approval.Sign(ctx, alice.signer, rev, approval.Terms{ChangesDigest: seen}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adir := approval.DefaultDir(rev)
+	if err := os.MkdirAll(adir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(adir, "alice.sigstore.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	approve(t, bob.signer, rev) // no changes document
+	got, problems := approval.Verify(ctx, adir, reviewDigest, pol)
+	if len(problems) != 0 || len(got) != 2 {
+		t.Fatalf("approvals %+v, problems %q", got, problems)
+	}
+	if got[0].Identity != "alice" || got[0].ChangesDigest != seen || !got[1].ChangesDigest.IsZero() {
+		t.Fatalf("changes digests: %+v", got)
+	}
+	st, err := approval.Statement(review.New("agent"), reviewDigest, approval.Terms{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(st), "changesDigest") {
+		t.Fatalf("a statement without a changes document names one: %s", st)
+	}
 }

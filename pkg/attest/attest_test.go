@@ -103,8 +103,12 @@ func newFixture(t testing.TB) *fixture {
 		}
 		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
-	for _, s := range []*sign.Signer{alice, bob} {
-		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
+	for i, s := range []*sign.Signer{alice, bob} {
+		terms := approval.Terms{} // bob approves without a changes document
+		if i == 0 {
+			terms.ChangesDigest = digest.FromBytes([]byte("review-changes.md"))
+		}
+		b, _, err := approval.Sign(ctx, s, reviewPath, terms, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,6 +167,9 @@ func TestAttestKeylessPassed(t *testing.T) {
 	}
 	if len(p.Approvals) != 2 || p.Approvals[0].Identity != "alice" || p.Approvals[1].Identity != "bob" {
 		t.Fatalf("approvals %+v", p.Approvals)
+	}
+	if p.Approvals[0].ChangesDigest != digest.FromBytes([]byte("review-changes.md")) || !p.Approvals[1].ChangesDigest.IsZero() {
+		t.Fatalf("the attestation does not list each approval's changes digest: %+v", p.Approvals)
 	}
 	if p.Run.Name != "release-x7k2" || p.PolicyDigest != f.policyD || len(p.Checks) != 3 || p.Checks[0].Name != "provenance" {
 		t.Fatalf("predicate %+v", p)

@@ -29,6 +29,9 @@ type Approval struct {
 	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
 	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// ChangesDigest is the digest of the changes document the approver
+	// saw (review-changes.md), when the approval records one.
+	ChangesDigest digest.Digest `json:"changesDigest,omitzero"`
 	// SignedAt is the verified signing time, if any.
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 }
@@ -96,6 +99,9 @@ type Reason struct {
 	Class   string   `json:"class,omitempty"`
 	Message string   `json:"message"`
 	Refs    []string `json:"refs,omitempty"`
+	// Section is the section of the changes document (review-changes.md)
+	// the finding concerns, "" when none does (see package sections).
+	Section string `json:"section,omitempty"`
 }
 
 // Decision is the release decision.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/changes/sections"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
@@ -347,7 +348,7 @@ func findingReason(check string, f evidence.Finding) Reason {
 	if f.Fingerprint != "" {
 		msg += " (fingerprint " + f.Fingerprint + ")"
 	}
-	return Reason{Check: check, Class: f.Class, Message: check + ": " + msg, Refs: audit.Refs(f.Class)}
+	return Reason{Check: check, Class: f.Class, Message: check + ": " + msg, Refs: audit.Refs(f.Class), Section: string(sections.Of(f))}
 }
 
 func capped(check string, rs []Reason, kind string) []Reason {

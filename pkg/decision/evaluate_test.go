@@ -454,3 +454,19 @@ func TestBlock(t *testing.T) {
 		}
 	}
 }
+
+func TestFindingReasonSection(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		f    evidence.Finding
+		want string
+	}{
+		{evidence.Finding{Class: "provenance.config-changed", Path: "prompts/system.md", Attributes: map[string]string{"category": "prompt"}}, "prompts"},
+		{evidence.Finding{Class: "permissions.broadened", Path: "mcp.json"}, "permissions"},
+		{evidence.Finding{Class: "provenance.signature-invalid"}, ""},
+	} {
+		if got := findingReason("provenance", tt.f).Section; got != tt.want {
+			t.Errorf("section of %s = %q, want %q", tt.f.Class, got, tt.want)
+		}
+	}
+}

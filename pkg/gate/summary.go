@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/pkg/audit"
+	"github.com/tollgate-dev/tollgate/pkg/changes/sections"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
@@ -125,21 +126,25 @@ func (o *Outcome) Markdown() []byte {
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s |\n", c.Check, c.Verdict, c.Findings, c.Blocking, c.Warnings, c.Waived,
 			orDash(md(strings.Join(c.Exceptions, ", "))), orDash(code(c.ReportDigest.String())))
 	}
-	reasons := func(title string, rs []decision.Reason) {
-		if len(rs) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n## %s\n\n| Check | Class | Reason | Controls |\n| --- | --- | --- | --- |\n", title)
+	reasons := func(rs []decision.Reason) {
+		b.WriteString("| Check | Class | Reason | Controls | Review changes |\n| --- | --- | --- | --- | --- |\n")
 		for i, r := range rs {
 			if i == maxListed {
-				fmt.Fprintf(&b, "| | | %d more in %s | |\n", len(rs)-i, ReportFile)
+				fmt.Fprintf(&b, "| | | %d more in %s | | |\n", len(rs)-i, ReportFile)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(r.Check), code(r.Class), md(r.Message), md(strings.Join(r.Refs, ", ")))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", md(r.Check), code(r.Class), md(r.Message), md(strings.Join(r.Refs, ", ")), changesLink(r.Section))
 		}
 	}
-	reasons("Blocking reasons", d.Reasons)
-	reasons("Warnings", d.Warnings)
+	if len(d.Reasons) > 0 {
+		b.WriteString("\n## Blocking reasons\n\n")
+		reasons(d.Reasons)
+	}
+	if len(d.Warnings) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>Warnings (%d)</summary>\n\n", len(d.Warnings))
+		reasons(d.Warnings)
+		b.WriteString("\n</details>\n")
+	}
 	if len(d.Exceptions) > 0 {
 		b.WriteString("\n## Applied exceptions\n\n| ID | Check | Waives | Owner | Approver | Expires | Reason |\n| --- | --- | ---: | --- | --- | --- | --- |\n")
 		for _, x := range d.Exceptions {
@@ -152,13 +157,31 @@ func (o *Outcome) Markdown() []byte {
 		b.WriteString("None verified.\n")
 	}
 	for _, a := range d.Approvals {
-		fmt.Fprintf(&b, "- %s (%s)\n", md(a.Identity), md(a.Signer.String()))
+		seen := ""
+		if !a.ChangesDigest.IsZero() {
+			seen = ", having seen changes " + code(a.ChangesDigest.String())
+		}
+		fmt.Fprintf(&b, "- %s (%s)%s\n", md(a.Identity), md(a.Signer.String()), seen)
 	}
-	b.WriteString("\n## Audit controls at release time\n\n| Control | Framework | Title | Status | Finding classes |\n| --- | --- | --- | --- | --- |\n")
+	b.WriteString("\n<details><summary>Audit controls at release time</summary>\n\n| Control | Framework | Title | Status | Finding classes |\n| --- | --- | --- | --- | --- |\n")
 	for _, c := range d.Controls {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.ID, c.Framework, c.Title, statusLabel(c.Status), md(strings.Join(c.Classes, ", ")))
 	}
+	b.WriteString("\n</details>\n")
 	return b.Bytes()
+}
+
+// ChangesFile is the changes document the summary links to, beside it in
+// a pull request or the evidence directory.
+const ChangesFile = "review-changes.md"
+
+// changesLink links a finding to its section of the changes document.
+func changesLink(section string) string {
+	s := sections.Section(section)
+	if s.Title() == "" {
+		return "-"
+	}
+	return fmt.Sprintf("[%s](%s#%s)", s.Title(), ChangesFile, s.Anchor())
 }
 
 func statusLabel(s audit.Status) string {

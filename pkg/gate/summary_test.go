@@ -32,13 +32,25 @@ func outcome() *Outcome {
 
 func TestMarkdown(t *testing.T) {
 	t.Parallel()
-	md := string(outcome().Markdown())
+	o := outcome()
+	o.Decision.Reasons = []decision.Reason{
+		{Check: "provenance", Class: "provenance.config-changed", Message: "prompts/system.md changed", Refs: []string{"LLM01"}, Section: "prompts"},
+		{Check: "gate", Class: "gate.approval-missing", Message: "approvals: 0 of 1", Refs: []string{"-"}},
+	}
+	o.Decision.Warnings[0].Section = "permissions"
+	o.Decision.Approvals[0].ChangesDigest = testDigest("changes")
+	md := string(o.Markdown())
 	for _, want := range []string{
 		"# tollgate gate: PASSED",
 		"| Run | tekton/ci/run-1 |",
 		"| secret-inventory | fail | 1 | 0 | 0 | 1 | EX\\|1 | - |",
 		"| EX\\|1 | secret-inventory | 1 | o | alice | 2026-12-01T00:00:00Z | a &lt;script&gt;\\|b c |",
-		"| permission-diff | `permissions.narrowed` | narrowed | LLM06 |",
+		"| permission-diff | `permissions.narrowed` | narrowed | LLM06 | [Permissions](review-changes.md#changes-permissions) |",
+		"| provenance | `provenance.config-changed` | prompts/system.md changed | LLM01 | [Prompts](review-changes.md#changes-prompts) |",
+		"| gate | `gate.approval-missing` | approvals: 0 of 1 | - | - |",
+		"<details><summary>Warnings (1)</summary>",
+		"<details><summary>Audit controls at release time</summary>",
+		"- alice (key:aaaa" + strings.Repeat("aa", 30) + "), having seen changes `" + testDigest("changes").String() + "`",
 		"| ASI02 | OWASP Top 10 for Agentic Applications 2026 | Tool misuse and exploitation | held |  |",
 		"- alice (key:aaaa",
 	} {

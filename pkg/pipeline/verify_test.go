@@ -215,7 +215,7 @@ func writeRelease(t *testing.T, w *workspace, alice *sign.Signer, alicePub, botP
 	if err := os.WriteFile(w.review, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bundle, _, err := approval.Sign(context.Background(), alice, w.review, t0.Add(-time.Hour))
+	bundle, _, err := approval.Sign(context.Background(), alice, w.review, approval.Terms{}, t0.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

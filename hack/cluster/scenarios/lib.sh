@@ -47,7 +47,7 @@ prepare() {
     sed 's/^/      /' "$KEYS/signing/cosign.pub"
   } >"$pass/policy.yaml"
   "$TG" review "$pass/release" -o "$pass/review.yaml" --name support-agent --log-level error >/dev/null
-  "$TG" approve "$pass/review.yaml" --key "$KEYS/approver.key" --log-level error >/dev/null
+  "$TG" approve --yes "$pass/review.yaml" --key "$KEYS/approver.key" --log-level error >/dev/null
   POLICY_DIGEST=sha256:$(sha256sum "$pass/policy.yaml" | cut -d' ' -f1)
   ARTIFACT_DIGEST=$("$TG" hash "$pass/release")
   # tampered: one prompt changed after review and approval

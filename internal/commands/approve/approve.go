@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
+	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
@@ -18,6 +19,7 @@ import (
 func New(clock cli.Clock) *cobra.Command {
 	var (
 		sf  signing.Options
+		co  confirmOptions
 		out string
 	)
 	cmd := &cobra.Command{
@@ -31,10 +33,18 @@ approver: a key id for --key and --kms, the certificate subject and issuer for
 one of the policy's spec.approvals.approvers and it approves exactly the review
 record being released.
 
+Before signing, approve shows the changes document 'tollgate review --against'
+wrote (review-changes.md next to REVIEW, or --changes): what changed since the
+release approved last, what would block first. It refuses a document that
+describes another review record, and records the digest of the one shown in
+the approval (changesDigest). On a terminal it asks for confirmation; --yes
+approves without asking and is required when stdin is not a terminal.
+
 The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 -o names a file.`,
 		Example: `  COSIGN_PASSWORD='…' tollgate approve release/review.yaml --key alice.key
-  tollgate approve release/review.yaml --oidc-token-file /var/run/sigstore/token`,
+  tollgate approve release/review.yaml --changes release/review-changes.md --key alice.key
+  tollgate approve release/review.yaml --oidc-token-file /var/run/sigstore/token --yes`,
 		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -42,7 +52,22 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 			if err != nil {
 				return err
 			}
-			b, digest, err := approval.Sign(ctx, s, args[0], clock.Stamp())
+			_, reviewDigest, err := review.Load(args[0])
+			if err != nil {
+				return err
+			}
+			shown, err := co.load(args[0], reviewDigest)
+			if err != nil {
+				return err
+			}
+			ok, err := co.confirm(cmd.InOrStdin(), cmd.OutOrStdout(), shown, fmt.Sprintf("%s (%s) as %s", args[0], reviewDigest, s.Identity()))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return cli.WithCode(cli.ExitBlocked, fmt.Errorf("not approved: %s", args[0]))
+			}
+			b, digest, err := approval.Sign(ctx, s, args[0], approval.Terms{ChangesDigest: shown.digest}, clock.Stamp())
 			if err != nil {
 				return err
 			}
@@ -54,12 +79,17 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 				return err
 			}
 			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.Stringer("digest", digest),
-				zap.Stringer("signer", s.Identity()), zap.String("bundle", path))
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) as %s\n", path, args[0], digest, s.Identity())
+				zap.Stringer("signer", s.Identity()), zap.String("bundle", path), zap.Stringer("changes", shown.digest))
+			seen := ""
+			if !shown.digest.IsZero() {
+				seen = ", having seen changes " + shown.digest.String()
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) as %s%s\n", path, args[0], digest, s.Identity(), seen)
 			return err
 		},
 	}
 	sf.AddFlags(cmd.Flags())
+	co.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "", "bundle file (default <dir of REVIEW>/approvals/<identity>.sigstore.json)")
 	return cmd
 }

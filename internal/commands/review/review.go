@@ -15,7 +15,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/changesdoc"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/redact"
@@ -52,6 +54,7 @@ func snapshotters() []snapshotter {
 func New() *cobra.Command {
 	var (
 		af                         options.Hash
+		cf                         changesdoc.Options
 		out, name, model, ver, rev string
 		redactFlag                 bool
 	)
@@ -64,6 +67,14 @@ check compares later (pinned configuration, secret references, permissions).
 
 The model identity is read from a Hugging Face config.json and refs/main in DIR
 or one directory below; --model, --model-version and --revision override it.
+With --against PREVIOUS-REVIEW it also writes the changes document
+(review-changes.md next to -o): what changed since the release approved last,
+what would block without an exception first, by section (model, weights,
+prompts, tool and agent configuration, deploy manifests, lock files,
+permissions, secret references, exceptions, images). --against-dir adds prompt
+text diffs; --format html adds a self-contained HTML page. 'tollgate approve'
+shows it and records its digest in the approval.
+
 Approvers then sign the record with 'tollgate approve'.
 
 The record is meant to be published: review refuses to write it (exit 1, naming
@@ -72,10 +83,15 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 ([REDACTED:<detector>]). A credential in a file name is refused either way.`,
 		Example: `  tollgate review ./release -o review.yaml --name support-agent
   tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
-  tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing`,
+  tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing
+  tollgate review ./release -o review.yaml --against approved/review.yaml --against-dir approved/release
+  tollgate review ./release -o review.yaml --against approved/review.yaml --format html`,
 		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if err := cf.Validate(); err != nil {
+				return err
+			}
 			if name == "" {
 				abs, err := filepath.Abs(dir)
 				if err != nil {
@@ -127,8 +143,10 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 			}
 			log := cli.Logger(cmd.Context())
 			if out == "" || out == "-" {
-				_, err = cmd.OutOrStdout().Write(b)
-				return err
+				if _, err = cmd.OutOrStdout().Write(b); err != nil {
+					return err
+				}
+				return writeChanges(cmd, &cf, dir, out, r, b)
 			}
 			if err := safefile.WriteAtomic(out, b); err != nil {
 				return err
@@ -136,10 +154,11 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 			log.Info("wrote review record", zap.String("path", out), zap.String("root", m.Root),
 				zap.Int("files", len(m.Files)), zap.String("model", r.Spec.Model.Name))
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%d files, model %s)\n", redact.Escape(out), m.Root, len(m.Files), redact.Escape(displayModel(r.Spec.Model)))
-			return nil
+			return writeChanges(cmd, &cf, dir, out, r, b)
 		},
 	}
 	af.AddFlags(cmd.Flags())
+	cf.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
 	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
@@ -147,6 +166,26 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 	cmd.Flags().StringVar(&rev, "revision", "", "model revision (for example a Hugging Face commit)")
 	cmd.Flags().BoolVar(&redactFlag, "redact", false, "mask literal credentials (MCP arguments, URL userinfo...) in the record instead of refusing to write it")
 	return cmd
+}
+
+// writeChanges writes the changes document when --against is given; the
+// document names the digest of the review bytes b.
+func writeChanges(cmd *cobra.Command, cf *changesdoc.Options, dir, out string, r *pkgreview.ReleaseReview, b []byte) error {
+	if !cf.Enabled() {
+		return nil
+	}
+	paths, doc, err := cf.Write(dir, out, r, digest.FromBytes(b))
+	if err != nil {
+		return fmt.Errorf("review %s: changes document: %w", dir, err)
+	}
+	cli.Logger(cmd.Context()).Info("wrote changes document", zap.Strings("paths", paths),
+		zap.Int("changes", len(doc.Changes)), zap.Int("blocking", doc.Blocking()))
+	w := cmd.OutOrStdout()
+	if out == "" || out == "-" {
+		w = cmd.ErrOrStderr() // stdout is the record
+	}
+	_, err = fmt.Fprintf(w, "%s: %s\n", strings.Join(paths, ", "), doc.Headline())
+	return err
 }
 
 // leakError refuses a review record that would copy literal credentials
