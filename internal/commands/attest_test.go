@@ -79,7 +79,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := filepath.Join(dir, "ev")
-	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol,
+	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol, "--policy-digest", digest.FromBytes(pb).String(),
 		"--evidence-dir", ev, "--results-dir", filepath.Join(dir, "res"), "--key", filepath.Join(dir, "bot.key")}
 	for _, c := range policy.Checks {
 		_, d, err := evidence.Write(ev, &evidence.Report{Check: c, Verdict: evidence.Pass})
@@ -91,7 +91,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
 		t.Fatal(out)
 	}
-	if code, out := runSignCmd(t, "approve", filepath.Join(dir, "rel", "review.yaml"), "--key", filepath.Join(dir, "alice.key")); code != 0 {
+	if code, out := runSignCmd(t, "approve", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol, "--key", filepath.Join(dir, "alice.key")); code != 0 {
 		t.Fatal(out)
 	}
 
@@ -105,7 +105,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, append(args, "--oci", ref)...); code != 0 || !strings.Contains(out, "PASSED") {
 		t.Fatalf("attest --oci: exit %d\n%s", code, out)
 	}
-	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub")}
+	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub"), "--policy", pol}
 	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") {
 		t.Fatalf("verify --oci: exit %d\n%s", code, out)
 	}
@@ -160,7 +160,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"),
+	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--policy-digest", pred.PolicyDigest.String(),
 		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
 	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {
 		t.Fatalf("verify keyless: exit %d\n%s", code, out)
@@ -173,7 +173,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	}
 	// Without the instance's trusted root (public-good by default) the
 	// certificate does not chain: refused.
-	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
+	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--policy-digest", pred.PolicyDigest.String(), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
 		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
 	}
 }

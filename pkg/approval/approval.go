@@ -3,6 +3,8 @@ package approval
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,34 +37,53 @@ const Suffix = ".sigstore.json"
 // directory; each is bounded by trust.MaxBundleSize, the one bundle limit.
 const MaxBundles = 256
 
-// Predicate is the https://tollgate.dev/approval/v1 predicate.
+// Predicate is the https://tollgate.dev/approval/v1 predicate. An
+// approver approves a review record under one policy: both digests are
+// signed together, so an approval never carries over to another policy
+// (for example one the candidate wrote, listing its own approver key).
 type Predicate struct {
-	Review         string        `json:"review"`
-	ReviewDigest   digest.Digest `json:"reviewDigest"`
+	Review       string        `json:"review"`
+	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// PolicyDigest is the sha256 of the ReleasePolicy file in force when
+	// the approver approved. An approval without one does not count.
+	PolicyDigest   digest.Digest `json:"policyDigest,omitzero"`
 	ArtifactDigest string        `json:"artifactDigest"`
 	Time           time.Time     `json:"time"`
 }
 
+// Terms are what an approver approves, beside the review record.
+type Terms struct {
+	// PolicyDigest is the policy the approval is given under (required).
+	PolicyDigest digest.Digest
+}
+
+// ErrNoPolicy is returned by Sign and Statement without a policy digest.
+var ErrNoPolicy = errors.New("an approval names the policy it is given under: pass the policy (tollgate approve --policy FILE or --policy-digest)")
+
 // Statement returns the approval statement for a review record whose file
-// bytes hash to reviewDigest.
-func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, now time.Time) ([]byte, error) {
+// bytes hash to reviewDigest, under terms.
+func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, terms Terms, now time.Time) ([]byte, error) {
+	if terms.PolicyDigest.IsZero() {
+		return nil, ErrNoPolicy
+	}
 	p := Predicate{
 		Review:         r.Metadata.Name,
 		ReviewDigest:   reviewDigest,
+		PolicyDigest:   terms.PolicyDigest,
 		ArtifactDigest: r.Spec.Artifact.Root,
 		Time:           now.UTC().Truncate(time.Second),
 	}
 	return intoto.New(r.Metadata.Name, reviewDigest, PredicateType, p)
 }
 
-// Sign loads the review record at path and signs an approval of it. It
-// returns the bundle JSON and the review digest.
-func Sign(ctx context.Context, s *sign.Signer, reviewPath string, now time.Time) ([]byte, digest.Digest, error) {
+// Sign loads the review record at path and signs an approval of it under
+// terms. It returns the bundle JSON and the review digest.
+func Sign(ctx context.Context, s *sign.Signer, reviewPath string, terms Terms, now time.Time) ([]byte, digest.Digest, error) {
 	r, reviewDigest, err := review.Load(reviewPath)
 	if err != nil {
 		return nil, digest.Digest{}, err
 	}
-	st, err := Statement(r, reviewDigest, now)
+	st, err := Statement(r, reviewDigest, terms, now)
 	if err != nil {
 		return nil, digest.Digest{}, fmt.Errorf("approve %s: %w", reviewPath, err)
 	}
@@ -167,7 +188,11 @@ func verifyOne(ctx context.Context, path string, reviewDigest digest.Digest, p *
 		return nil, fmt.Errorf("%s (%s) approves another review record: %s, not this one (%s)",
 			res.Identity, res.Signer, st.Subject[0], reviewDigest)
 	}
-	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest}
+	var pred Predicate
+	if err := json.Unmarshal(st.Predicate, &pred); err != nil {
+		return nil, fmt.Errorf("signed by %s: approval predicate: %w", res.Signer, err)
+	}
+	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest, PolicyDigest: pred.PolicyDigest}
 	if !res.SignedAt.IsZero() {
 		t := res.SignedAt.UTC()
 		a.SignedAt = &t

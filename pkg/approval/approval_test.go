@@ -23,6 +23,9 @@ import (
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// testPolicy is the policy digest the test approvals are given under.
+var testPolicy = digest.FromBytes([]byte("policy"))
+
 // writeReview writes a review record of a one-file artefact named name.
 func writeReview(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -66,7 +69,7 @@ func newKey(t *testing.T) keyID {
 
 func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 	t.Helper()
-	b, _, err := approval.Sign(context.Background(), s, reviewPath, now)
+	b, _, err := approval.Sign(context.Background(), s, reviewPath, approval.Terms{PolicyDigest: testPolicy}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

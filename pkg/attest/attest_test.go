@@ -104,7 +104,7 @@ func newFixture(t testing.TB) *fixture {
 		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
 	for _, s := range []*sign.Signer{alice, bob} {
-		b, _, err := approval.Sign(ctx, s, reviewPath, time.Now())
+		b, _, err := approval.Sign(ctx, s, reviewPath, approval.Terms{PolicyDigest: digest.FromBytes(pb)}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	return &fixture{
 		in: attest.Input{
-			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
+			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath, PolicyDigest: digest.FromBytes(pb),
 			Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "release-x7k2", UID: "5f0c"}, Now: time.Now().UTC(),
 		},
 		vs: vs, bot: bot, attestor: attestor, policyD: digest.FromBytes(pb),

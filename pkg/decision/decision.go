@@ -29,6 +29,9 @@ type Approval struct {
 	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
 	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// PolicyDigest is the policy it was given under; it counts only when
+	// that is the policy in force (Input.PolicyDigest).
+	PolicyDigest digest.Digest `json:"policyDigest,omitzero"`
 	// SignedAt is the verified signing time, if any.
 	SignedAt *time.Time `json:"signedAt,omitempty"`
 }

@@ -108,6 +108,9 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 	if s.Review == "" && len(c.Signatures) == 0 {
 		return nil, cli.Usagef("--review is required (or --signature, to verify signatures alone)")
 	}
+	if err := s.RefuseTrustInputs(c.Signer.Inputs()...); err != nil {
+		return nil, err
+	}
 	signers, err := c.Signer.Identities()
 	if err != nil {
 		return nil, err
