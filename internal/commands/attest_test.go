@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,12 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") {
 		t.Fatalf("verify --oci: exit %d\n%s", code, out)
 	}
+	// A referrer nobody can read (anyone with push access can attach one)
+	// is skipped and named; the valid attestation still verifies.
+	bad := testregistry.AttachGarbage(t, ref, attest.PredicateType)
+	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") || !strings.Contains(out, "skipped referrer "+bad) {
+		t.Fatalf("verify --oci beside a garbage referrer: exit %d\n%s", code, out)
+	}
 	// Refusals from the registry too: another digest, and an image with no
 	// attestation attached.
 	verify[2] = "sha256:" + strings.Repeat("3", 64)
@@ -175,5 +182,51 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	// certificate does not chain: refused.
 	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--policy-digest", pred.PolicyDigest.String(), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
 		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
+	}
+}
+
+// TestVerifyRegistryBlackHole: a registry that accepts connections and
+// never answers refuses the promotion within --registry-timeout, never
+// hangs.
+func TestVerifyRegistryBlackHole(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // read nothing, answer nothing
+		}
+	}()
+	dir := t.TempDir()
+	pub := filepath.Join(dir, "bot.pub")
+	_, pb, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pub, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out := runSignCmd(t, "verify", "--artifact-digest", "sha256:"+strings.Repeat("a", 64),
+		"--oci", l.Addr().String()+"/agents/support:1.0", "--key", pub,
+		"--policy-digest", "sha256:"+strings.Repeat("b", 64), "--registry-timeout", "2s")
+	if took := time.Since(start); took > 20*time.Second {
+		t.Fatalf("verify took %s against a black-hole registry", took)
+	}
+	if code != cli.ExitBlocked || !strings.Contains(out, "did not answer within --registry-timeout 2s") {
+		t.Fatalf("verify against a black-hole registry: exit %d\n%s", code, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
@@ -22,6 +23,9 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
+// DefaultRegistryTimeout bounds verify --oci: a promotion hook must not hang.
+const DefaultRegistryTimeout = 2 * time.Minute
+
 // Command is one verify run.
 type Command struct {
 	ArtifactDigest digest.Digest
@@ -33,8 +37,11 @@ type Command struct {
 	// PolicyFile is a trusted policy file whose digest is allowed.
 	PolicyFile string
 	MaxAge     string
-	Clock      cli.Clock
-	Out        io.Writer
+	// RegistryTimeout bounds reading --oci (every request also has dial,
+	// TLS and response-header deadlines).
+	RegistryTimeout time.Duration
+	Clock           cli.Clock
+	Out             io.Writer
 }
 
 // New returns the verify command.
@@ -81,6 +88,7 @@ Otherwise it exits 1 and says why.`,
 	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; this or --policy is required)")
 	f.StringVar(&c.PolicyFile, "policy", "", "trusted ReleasePolicy file; its digest is allowed (this or --policy-digest is required)")
 	f.StringVar(&c.MaxAge, "max-age", "", "refuse attestations older than this (24h, 7d)")
+	f.DurationVar(&c.RegistryTimeout, "registry-timeout", DefaultRegistryTimeout, "deadline for reading --oci from the registry; a registry that does not answer in time refuses the release")
 	return cmd
 }
 
@@ -157,9 +165,31 @@ func (c *Command) readBundles(ctx context.Context) ([][]byte, string, error) {
 		}
 		return [][]byte{b}, c.Bundle, nil
 	}
-	bs, err := oci.Fetch(ctx, c.OCI, attest.PredicateType)
+	if c.RegistryTimeout <= 0 {
+		return nil, "", cli.Usagef("--registry-timeout must be positive, got %s", c.RegistryTimeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.RegistryTimeout)
+	defer cancel()
+	rs, err := oci.FetchReferrers(ctx, c.OCI, attest.PredicateType, oci.WithDeadlines())
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, "", cli.Blockedf("%v: %s did not answer within --registry-timeout %s: %v", attest.ErrRefused, c.OCI, c.RegistryTimeout, err)
+		}
 		return nil, "", err
+	}
+	// One referrer nobody can read (anyone with push access can attach
+	// one) must not stop every promotion: skip it, name it, verify the
+	// others.
+	var bs [][]byte
+	for _, r := range rs {
+		if r.Err != nil {
+			cli.Logger(ctx).Warn("skipped an unreadable referrer", zap.String("referrer", r.Digest), zap.Error(r.Err))
+			if c.Out != nil {
+				fmt.Fprintf(c.Out, "skipped referrer %s: %v\n", r.Digest, r.Err)
+			}
+			continue
+		}
+		bs = append(bs, r.Bundle)
 	}
 	return bs, c.OCI, nil
 }
