@@ -212,7 +212,7 @@ func TestBadDocuments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			rp, pp := filepath.Join(dir, "review.yaml"), filepath.Join(dir, "policy.yaml")
+			rp, pp := filepath.Join(dir, "source", "review.yaml"), filepath.Join(dir, "platform", "policy.yaml")
 			mustWriteFile(t, rp, review)
 			mustWriteFile(t, pp, policy)
 			bad := map[string]string{"review": rp, "policy": pp}[tc.doc]

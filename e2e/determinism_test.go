@@ -90,7 +90,7 @@ func tamperForDeterminism(t *testing.T, art string) {
 func (f *exampleFixture) attestArgs(t *testing.T, rd string) []string {
 	t.Helper()
 	return append(f.checkResultArgs(t, rd),
-		"--review", f.review, "--policy", f.policy, "--key", f.botKey,
+		"--review", f.review, "--policy", f.policy, "--policy-digest", "sha256:"+sha256Hex([]byte(mustReadFile(t, f.policy))), "--key", f.botKey,
 		"--evidence-dir", "ev", "--results-dir", filepath.Join("r", "attest"), "--run-engine", "local")
 }
 
@@ -101,7 +101,7 @@ func (f *exampleFixture) gateArgs(t *testing.T, rd string) []string {
 	at := readResults(t, filepath.Join(rd, "r", "attest"))
 	return append(f.checkResultArgs(t, rd),
 		"--attest-verdict", at[results.Verdict], "--attestation-digest", at[results.AttestationDigest],
-		"--review", f.review, "--policy", f.policy,
+		"--review", f.review, "--policy", f.policy, "--policy-digest", "sha256:"+sha256Hex([]byte(mustReadFile(t, f.policy))),
 		"--evidence-dir", "ev", "--results-dir", filepath.Join("r", "gate"))
 }
 

@@ -61,7 +61,7 @@ func newExampleFixture(t *testing.T) *exampleFixture {
 // approve signs the review record as alice.
 func (f *exampleFixture) approve(t *testing.T) {
 	t.Helper()
-	mustRun(t, f.dir, "tollgate", "approve", "--yes", f.review, "--key", filepath.Join(f.dir, "alice.key"))
+	mustRun(t, f.dir, "tollgate", "approve", "--yes", f.review, "--policy", f.policy, "--key", filepath.Join(f.dir, "alice.key"))
 }
 
 // copyArtifact copies the reviewed artefact to dir/art and returns it.
@@ -196,4 +196,10 @@ func mustWriteFile(t *testing.T, path, content string) {
 func indentLines(s, prefix string) string {
 	lines := strings.SplitAfter(strings.TrimRight(s, "\n"), "\n")
 	return prefix + strings.Join(lines, prefix) + "\n"
+}
+
+// sha256Hex is the lowercase hex SHA-256 of b.
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

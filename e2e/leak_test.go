@@ -72,7 +72,8 @@ func TestLeak(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	res := run(t, r.root, nil, "tollgate", "--log-level", "debug", "run", "--bin-dir", binDir,
-		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--workspace", "policy="+r.platform,
+		"--param", "policy-digest="+r.policyDigest(t), "--out", out)
 	if res.code != 1 || !leakTaskFailed.MatchString(res.stdout) {
 		t.Fatalf("tollgate run on a release with planted secrets: want exit 1 with secret-inventory verdict=fail, got %s", res)
 	}
@@ -94,7 +95,7 @@ func TestLeak(t *testing.T) {
 	step := filepath.Join(t.TempDir(), "step")
 	direct := run(t, r.root, nil, "secret-inventory", "--log-level", "debug", "--log-format", "json",
 		"--artifact", filepath.Join(r.source, "release"), "--review", filepath.Join(r.source, "review.yaml"),
-		"--policy", filepath.Join(r.source, "policy.yaml"),
+		"--policy", r.policy(),
 		"--evidence-dir", filepath.Join(step, "evidence"), "--results-dir", filepath.Join(step, "results"))
 	if direct.code != 0 {
 		t.Fatalf("secret-inventory --log-level debug: want exit 0 (verdict fail), got %s", direct)

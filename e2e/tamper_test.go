@@ -22,8 +22,11 @@ import (
 type release struct {
 	root    string // repository root (tollgate run resolves its defaults here)
 	keys    string // approver.key/.pub and signing/cosign.key/.pub
-	source  string // release/, review.yaml, policy.yaml, approvals/
+	source  string // release/, review.yaml, approvals/
 	signing string
+	// platform is the platform-owned policy workspace (policy.yaml), never
+	// part of the source.
+	platform string
 }
 
 // newRelease sets up the example release as hack/demo.sh does: an
@@ -36,7 +39,7 @@ func newRelease(t *testing.T) *release {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	r := &release{root: root, keys: filepath.Join(dir, "keys"), source: filepath.Join(dir, "source")}
+	r := &release{root: root, keys: filepath.Join(dir, "keys"), source: filepath.Join(dir, "source"), platform: filepath.Join(dir, "platform")}
 	r.signing = filepath.Join(r.keys, "signing")
 	if err := os.MkdirAll(r.signing, 0o755); err != nil {
 		t.Fatal(err)
@@ -57,7 +60,7 @@ func newRelease(t *testing.T) *release {
 		"  attestors:\n  - name: release-bot\n    publicKey: |\n" +
 		indent(filepath.Join(r.signing, "cosign.pub"), "      ") +
 		"  exceptions:\n    maxLifetime: 30d\n"
-	writeFile(t, filepath.Join(r.source, "policy.yaml"), policy)
+	writeFile(t, r.policy(), policy)
 	mustRun(t, root, "tollgate", "review", filepath.Join(r.source, "release"), "-o", filepath.Join(r.source, "review.yaml"), "--name", "support-agent")
 	r.approve(t)
 	return r
@@ -68,7 +71,17 @@ func newRelease(t *testing.T) *release {
 func (r *release) approve(t *testing.T) {
 	t.Helper()
 	os.RemoveAll(filepath.Join(r.source, "approvals"))
-	mustRun(t, r.root, "tollgate", "approve", "--yes", filepath.Join(r.source, "review.yaml"), "--key", filepath.Join(r.keys, "approver.key"))
+	mustRun(t, r.root, "tollgate", "approve", "--yes", filepath.Join(r.source, "review.yaml"), "--policy", r.policy(), "--key", filepath.Join(r.keys, "approver.key"))
+}
+
+// policy is the platform-owned policy file.
+func (r *release) policy() string { return filepath.Join(r.platform, "policy.yaml") }
+
+// policyDigest is the sha256 of the platform-owned policy: the Pipeline
+// owner's policy-digest.
+func (r *release) policyDigest(t *testing.T) string {
+	t.Helper()
+	return "sha256:" + sha256Hex([]byte(mustReadFile(t, r.policy())))
 }
 
 // clone copies the source workspace, so a case can tamper with its copy.
@@ -84,7 +97,8 @@ func (r *release) clone(t *testing.T) *release {
 func (r *release) run(t *testing.T, out string) result {
 	t.Helper()
 	return run(t, r.root, nil, "tollgate", "run", "--bin-dir", binDir,
-		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--workspace", "policy="+r.platform,
+		"--param", "policy-digest="+r.policyDigest(t), "--out", out)
 }
 
 func writeFile(t *testing.T, path, content string) {
@@ -147,14 +161,14 @@ func runResults(t *testing.T, out string) map[string]string {
 
 // gateArgs are the gate flags for a run's results, as the Pipeline passes
 // them, over evidence directory ev.
-func (r *release) gateArgs(res map[string]string, ev string) []string {
+func (r *release) gateArgs(t *testing.T, res map[string]string, ev string) []string {
 	args := []string{"--artifact-digest", res["provenance.artifact-digest"]}
 	for _, c := range []string{"provenance", "secret-inventory", "permission-diff"} {
 		args = append(args, "--"+c+"-verdict", res[c+".verdict"], "--"+c+"-report-digest", res[c+".report-digest"])
 	}
 	return append(args,
 		"--attest-verdict", res["attest.verdict"], "--attestation-digest", res["attest.attestation-digest"],
-		"--review", filepath.Join(r.source, "review.yaml"), "--policy", filepath.Join(r.source, "policy.yaml"),
+		"--review", filepath.Join(r.source, "review.yaml"), "--policy", r.policy(), "--policy-digest", r.policyDigest(t),
 		"--approvals", filepath.Join(r.source, "approvals"),
 		"--evidence-dir", ev, "--results-dir", filepath.Join(filepath.Dir(ev), "gate-results"),
 		"--key", filepath.Join(r.signing, "cosign.pub"))
@@ -306,7 +320,7 @@ func TestTamperMatrix(t *testing.T) {
 		editFile(t, filepath.Join(ev, "secret-inventory.json"), func(s string) string {
 			return strings.Replace(s, `"verdict": "pass"`, `"verdict": "pass" `, 1)
 		})
-		res := run(t, base.root, nil, "gate", base.gateArgs(passResults, ev)...)
+		res := run(t, base.root, nil, "gate", base.gateArgs(t, passResults, ev)...)
 		assertRunBlocked(t, res, "secret-inventory")
 	})
 
@@ -330,12 +344,13 @@ func TestTamperMatrix(t *testing.T) {
 		}
 		resB["attest.verdict"] = passResults["attest.verdict"]
 		resB["attest.attestation-digest"] = passResults["attest.attestation-digest"]
-		res := run(t, b.root, nil, "gate", b.gateArgs(resB, ev)...)
+		res := run(t, b.root, nil, "gate", b.gateArgs(t, resB, ev)...)
 		assertRunBlocked(t, res, "attestation")
 
 		// and the promotion check refuses A's bundle for B's digest
 		v := run(t, b.root, nil, "tollgate", "verify", "--artifact-digest", resB["provenance.artifact-digest"],
-			"--bundle", filepath.Join(ev, "release-gate.sigstore.json"), "--key", filepath.Join(b.signing, "cosign.pub"))
+			"--bundle", filepath.Join(ev, "release-gate.sigstore.json"), "--key", filepath.Join(b.signing, "cosign.pub"),
+			"--policy-digest", b.policyDigest(t))
 		assertRunBlocked(t, v, resB["provenance.artifact-digest"][:19])
 	})
 }

@@ -9,6 +9,8 @@ BIN=${BIN:-bin}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src=examples/agent-release
+pol=examples/platform/policy.yaml
+pd="sha256:$(sha256sum "$pol" | cut -d' ' -f1)"
 
 "$BIN/tollgate" keygen --unencrypted --output-prefix "$tmp/cosign" --log-level warn >/dev/null
 
@@ -16,16 +18,16 @@ byhand() {
   local out=$tmp/hand
   rm -rf "$out"
   for c in provenance secret-inventory permission-diff; do
-    "$BIN/$c" --artifact "$src/release" --review "$src/review.yaml" --policy "$src/policy.yaml" --evidence-dir "$out/ev" --results-dir "$out/r/$c"
+    "$BIN/$c" --artifact "$src/release" --review "$src/review.yaml" --policy "$pol" --evidence-dir "$out/ev" --results-dir "$out/r/$c"
   done
   r() { cat "$out/r/$1/$2"; }
   local d=(--artifact-digest "$(r provenance artifact-digest)"
     --provenance-verdict "$(r provenance verdict)" --provenance-report-digest "$(r provenance report-digest)"
     --secret-inventory-verdict "$(r secret-inventory verdict)" --secret-inventory-report-digest "$(r secret-inventory report-digest)"
     --permission-diff-verdict "$(r permission-diff verdict)" --permission-diff-report-digest "$(r permission-diff report-digest)")
-  "$BIN/attest" "${d[@]}" --review "$src/review.yaml" --policy "$src/policy.yaml" --evidence-dir "$out/ev" --results-dir "$out/r/attest" --key "$tmp/cosign.key" --run-engine local
+  "$BIN/attest" "${d[@]}" --review "$src/review.yaml" --policy "$pol" --policy-digest "$pd" --evidence-dir "$out/ev" --results-dir "$out/r/attest" --key "$tmp/cosign.key" --run-engine local
   "$BIN/gate" "${d[@]}" --attest-verdict "$(r attest verdict)" --attestation-digest "$(r attest attestation-digest)" \
-    --key "$tmp/cosign.pub" --review "$src/review.yaml" --policy "$src/policy.yaml" --evidence-dir "$out/ev" --results-dir "$out/r/gate"
+    --key "$tmp/cosign.pub" --review "$src/review.yaml" --policy "$pol" --policy-digest "$pd" --evidence-dir "$out/ev" --results-dir "$out/r/gate"
 }
 
 run() {

@@ -7,7 +7,9 @@
 # Leaves demo-out/ (git-ignored):
 #   keys/approver.{key,pub}       the reviewer's key (approves review.yaml)
 #   keys/signing/cosign.{key,pub} the release bot's key (signs attestations)
-#   source/, tampered/            the release, review record, approvals, policy
+#   platform/policy.yaml          the platform-owned policy (the policy workspace;
+#                                 never part of the release), pinned by its digest
+#   source/, tampered/            the release, review record, approvals
 #   run-pass/, run-blocked/       one `tollgate run` each (the release is pushed to
 #                                 a registry on loopback and fetched by digest):
 #                                 workspaces/run/{source,evidence}/
@@ -31,13 +33,13 @@ for b in tollgate fetch provenance secret-inventory permission-diff attest gate;
 done
 
 rm -rf "$OUT"
-mkdir -p "$OUT/keys/signing"
+mkdir -p "$OUT/keys/signing" "$OUT/platform"
 
 say "demo keys: an approver and the release bot that signs attestations"
 "$tg" keygen --unencrypted --output-prefix "$OUT/keys/approver" --log-format console
 "$tg" keygen --unencrypted --output-prefix "$OUT/keys/signing/cosign" --log-format console
 
-say "the release: examples/agent-release, with a policy trusting the demo keys"
+say "the release (examples/agent-release) and the platform-owned policy trusting the demo keys"
 cp -R examples/agent-release "$OUT/source"
 rm -rf "$OUT/source/approvals"
 {
@@ -46,11 +48,13 @@ rm -rf "$OUT/source/approvals"
   sed 's/^/        /' "$OUT/keys/approver.pub"
   printf '  attestors:\n  - name: demo-release-bot\n    publicKey: |\n'
   sed 's/^/      /' "$OUT/keys/signing/cosign.pub"
-} >"$OUT/source/policy.yaml"
+} >"$OUT/platform/policy.yaml"
+policy_digest="sha256:$(sha256sum "$OUT/platform/policy.yaml" | cut -d' ' -f1)"
+echo "policy digest (the pipeline owner's constant): $policy_digest"
 
 say "review and approve the release"
 "$tg" review "$OUT/source/release" -o "$OUT/source/review.yaml" --name support-agent --log-format console
-"$tg" approve --yes "$OUT/source/review.yaml" --key "$OUT/keys/approver.key" --log-format console
+"$tg" approve --yes "$OUT/source/review.yaml" --policy "$OUT/platform/policy.yaml" --key "$OUT/keys/approver.key" --log-format console
 
 say "a tampered copy: a prompt changed after review"
 cp -R "$OUT/source" "$OUT/tampered"
@@ -66,12 +70,14 @@ collect() {
 }
 
 say "tollgate run on the reviewed release"
-"$tg" run --bin-dir "$BIN" --source "$OUT/source" --workspace signing="$OUT/keys/signing" --out "$OUT/run-pass"
+"$tg" run --bin-dir "$BIN" --source "$OUT/source" --workspace signing="$OUT/keys/signing" \
+  --workspace policy="$OUT/platform" --param policy-digest="$policy_digest" --out "$OUT/run-pass"
 collect "$OUT/run-pass"
 
 say "tollgate run on the tampered copy (must be BLOCKED)"
 set +e
-"$tg" run --bin-dir "$BIN" --source "$OUT/tampered" --workspace signing="$OUT/keys/signing" --out "$OUT/run-blocked"
+"$tg" run --bin-dir "$BIN" --source "$OUT/tampered" --workspace signing="$OUT/keys/signing" \
+  --workspace policy="$OUT/platform" --param policy-digest="$policy_digest" --out "$OUT/run-blocked"
 code=$?
 set -e
 collect "$OUT/run-blocked"
@@ -81,7 +87,6 @@ if [ "$code" -ne 1 ]; then
 fi
 
 say "promotion check: tollgate verify accepts the PASSED attestation"
-policy_digest="sha256:$(sha256sum "$OUT/source/policy.yaml" | cut -d' ' -f1)"
 "$tg" verify --artifact-digest "$(cat "$OUT/run-pass/artifact-digest")" \
   --bundle "$OUT/run-pass/workspaces/run/evidence/release-gate.sigstore.json" \
   --key "$OUT/run-pass/cosign.pub" --policy-digest "$policy_digest" --log-format console

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates the reviewed state of the example release, so that a bare
-# `tollgate run` (examples/tekton/pipelinerun.yaml on examples/agent-release/)
-# passes: examples/agent-release/review.yaml, a fresh demo approver's
-# approval in approvals/, and policy.yaml trusting that approver. The
-# approver's private key is thrown away. Run it after changing anything
-# under examples/agent-release/release/ or the review record format.
+# `tollgate run` (examples/tekton/pipelinerun.yaml on examples/agent-release/,
+# policy workspace examples/platform/) passes: examples/agent-release/review.yaml,
+# a fresh demo approver's approval in approvals/ (given under the policy),
+# examples/platform/policy.yaml trusting that approver, and the policy's
+# digest as the default of the Pipeline's policy-digest param (the operator
+# constant). The approver's private key is thrown away. Run it after changing
+# anything under examples/agent-release/release/, the policy, or the review
+# record format.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ex=examples/agent-release
+platform=examples/platform
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tg=${TOLLGATE:-}
@@ -18,10 +22,13 @@ fi
 "$tg" keygen --unencrypted --output-prefix "$tmp/approver" --log-level warn
 {
   cat <<'YAML'
-# The example release's policy, written by hack/example-review.sh. The
-# approver is a throw-away demo key; the attestor key comes from the run:
-# `tollgate run` passes its ephemeral signing key to the gate
-# (param attestor-public-key). In a cluster, list the release bot under
+# The platform-owned policy of the example, written by hack/example-review.sh.
+# It is NOT part of the release: the pipeline reads it from its own read-only
+# workspace (policy), and attest and gate accept it only under the digest
+# pinned in examples/tekton/pipeline.yaml (param policy-digest). The approver
+# is a throw-away demo key; the attestor key comes from the run: `tollgate
+# run` passes its ephemeral signing key to the gate (param
+# attestor-public-key). In a cluster, list the release bot under
 # spec.attestors instead.
 apiVersion: tollgate.dev/v1alpha1
 kind: ReleasePolicy
@@ -35,8 +42,11 @@ spec:
       publicKey: |
 YAML
   sed 's/^/        /' "$tmp/approver.pub"
-} >"$ex/policy.yaml"
+} >"$platform/policy.yaml"
+digest="sha256:$(sha256sum "$platform/policy.yaml" | cut -d' ' -f1)"
+sed -i -E "s/^(      default: )sha256:[0-9a-zA-Z_]+\$/\1$digest/" examples/tekton/pipeline.yaml
+grep -q "default: $digest" examples/tekton/pipeline.yaml
 rm -rf "$ex/approvals"
 "$tg" review "$ex/release" -o "$ex/review.yaml" --name support-agent --log-level warn
-"$tg" approve --yes "$ex/review.yaml" --key "$tmp/approver.key" --log-level warn
-echo "example-review: wrote $ex/review.yaml, $ex/policy.yaml and $ex/approvals/"
+"$tg" approve --yes "$ex/review.yaml" --policy "$platform/policy.yaml" --key "$tmp/approver.key" --log-level warn
+echo "example-review: wrote $ex/review.yaml, $ex/approvals/, $platform/policy.yaml ($digest, pinned in examples/tekton/pipeline.yaml)"

@@ -80,8 +80,9 @@ for c in provenance secret-inventory permission-diff; do
 done
 
 # --- approvals: alice with tollgate, carol with cosign attest-blob
-"$TOLLGATE" approve --yes rel/review.yaml --key alice.key --log-level error >/dev/null
-printf '{"review":"support-agent","reviewDigest":"sha256:%s","artifactDigest":"%s","time":"2026-01-01T00:00:00Z"}\n' "$REVIEW_HEX" "$DIGEST" >approval.json
+POLICY_DIGEST=sha256:$(sha256sum policy.yaml | cut -d' ' -f1)
+"$TOLLGATE" approve --yes rel/review.yaml --policy policy.yaml --key alice.key --log-level error >/dev/null
+printf '{"review":"support-agent","reviewDigest":"sha256:%s","policyDigest":"%s","artifactDigest":"%s","time":"2026-01-01T00:00:00Z"}\n' "$REVIEW_HEX" "$POLICY_DIGEST" "$DIGEST" >approval.json
 expect_ok "cosign attest-blob writes an approval tollgate will count" \
 	"$COSIGN" attest-blob --key carol.key --predicate approval.json --type https://tollgate.dev/approval/v1 \
 	--bundle rel/approvals/carol.sigstore.json --use-signing-config=false --tlog-upload=false --yes rel/review.yaml
@@ -91,7 +92,7 @@ expect_ok "cosign attest-blob writes an approval tollgate will count" \
 	--provenance-verdict pass --provenance-report-digest "${D[provenance]}" \
 	--secret-inventory-verdict pass --secret-inventory-report-digest "${D[secret-inventory]}" \
 	--permission-diff-verdict pass --permission-diff-report-digest "${D[permission-diff]}" \
-	--review rel/review.yaml --policy policy.yaml --evidence-dir ev --results-dir res --key bot.key \
+	--review rel/review.yaml --policy policy.yaml --policy-digest "$POLICY_DIGEST" --evidence-dir ev --results-dir res --key bot.key \
 	--run-engine local --log-level error
 [[ $(cat res/verdict) == pass ]] || { echo "attest verdict $(cat res/verdict): $(cat res/summary)" >&2; exit 1; }
 ok "tollgate attest PASSED with one tollgate and one cosign approval"

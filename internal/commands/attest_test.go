@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := filepath.Join(dir, "ev")
-	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol,
+	args := []string{"attest", "--artifact-digest", m.Root, "--review", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol, "--policy-digest", digest.FromBytes(pb).String(),
 		"--evidence-dir", ev, "--results-dir", filepath.Join(dir, "res"), "--key", filepath.Join(dir, "bot.key")}
 	for _, c := range policy.Checks {
 		_, d, err := evidence.Write(ev, &evidence.Report{Check: c, Verdict: evidence.Pass})
@@ -91,7 +92,7 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, "review", art, "-o", filepath.Join(dir, "rel", "review.yaml"), "--name", "agent"); code != 0 {
 		t.Fatal(out)
 	}
-	if code, out := runSignCmd(t, "approve", "--yes", filepath.Join(dir, "rel", "review.yaml"), "--key", filepath.Join(dir, "alice.key")); code != 0 {
+	if code, out := runSignCmd(t, "approve", "--yes", filepath.Join(dir, "rel", "review.yaml"), "--policy", pol, "--key", filepath.Join(dir, "alice.key")); code != 0 {
 		t.Fatal(out)
 	}
 
@@ -105,9 +106,15 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, append(args, "--oci", ref)...); code != 0 || !strings.Contains(out, "PASSED") {
 		t.Fatalf("attest --oci: exit %d\n%s", code, out)
 	}
-	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub")}
+	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub"), "--policy", pol}
 	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") {
 		t.Fatalf("verify --oci: exit %d\n%s", code, out)
+	}
+	// A referrer nobody can read (anyone with push access can attach one)
+	// is skipped and named; the valid attestation still verifies.
+	bad := testregistry.AttachGarbage(t, ref, attest.PredicateType)
+	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") || !strings.Contains(out, "skipped referrer "+bad) {
+		t.Fatalf("verify --oci beside a garbage referrer: exit %d\n%s", code, out)
 	}
 	// Refusals from the registry too: another digest, and an image with no
 	// attestation attached.
@@ -160,7 +167,7 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "b.sigstore.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"),
+	args := []string{"verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--policy-digest", pred.PolicyDigest.String(),
 		"--trusted-root", filepath.Join(dir, "trusted_root.json"), "--certificate-oidc-issuer", iss}
 	if code, out := runSignCmd(t, append(args, "--certificate-identity", sa, "--max-age", "1h")...); code != 0 || !strings.Contains(out, "attested by "+sa+" (issuer "+iss+")") {
 		t.Fatalf("verify keyless: exit %d\n%s", code, out)
@@ -173,7 +180,53 @@ func TestVerifyKeylessTrustedRoot(t *testing.T) {
 	}
 	// Without the instance's trusted root (public-good by default) the
 	// certificate does not chain: refused.
-	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
+	if code, out := runSignCmd(t, "verify", "--artifact-digest", subject.String(), "--bundle", filepath.Join(dir, "b.sigstore.json"), "--policy-digest", pred.PolicyDigest.String(), "--certificate-oidc-issuer", iss, "--certificate-identity", sa); code != 1 {
 		t.Fatalf("verify keyless without trusted root: exit %d\n%s", code, out)
+	}
+}
+
+// TestVerifyRegistryBlackHole: a registry that accepts connections and
+// never answers refuses the promotion within --registry-timeout, never
+// hangs.
+func TestVerifyRegistryBlackHole(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // read nothing, answer nothing
+		}
+	}()
+	dir := t.TempDir()
+	pub := filepath.Join(dir, "bot.pub")
+	_, pb, err := sign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pub, pb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out := runSignCmd(t, "verify", "--artifact-digest", "sha256:"+strings.Repeat("a", 64),
+		"--oci", l.Addr().String()+"/agents/support:1.0", "--key", pub,
+		"--policy-digest", "sha256:"+strings.Repeat("b", 64), "--registry-timeout", "2s")
+	if took := time.Since(start); took > 20*time.Second {
+		t.Fatalf("verify took %s against a black-hole registry", took)
+	}
+	if code != cli.ExitBlocked || !strings.Contains(out, "did not answer within --registry-timeout 2s") {
+		t.Fatalf("verify against a black-hole registry: exit %d\n%s", code, out)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
@@ -68,6 +69,7 @@ type gateSetup struct {
 // gateFixture is the evidence workspace after attest, and the gate's flags.
 type gateFixture struct {
 	dir, evidence, results, review, policy string
+	policyDigest                           digest.Digest
 	attestorPub, otherPub                  string
 	flags                                  map[string]string
 }
@@ -78,6 +80,9 @@ func (f *gateFixture) args(extra ...string) []string {
 		if v, ok := f.flags[name]; ok {
 			args = append(args, "--"+name+"="+v)
 		}
+	}
+	if !f.policyDigest.IsZero() {
+		args = append(args, "--policy-digest", f.policyDigest.String())
 	}
 	args = append(args, "--review", f.review, "--policy", f.policy, "--evidence-dir", f.evidence, "--results-dir", f.results, "--log-format", "json")
 	return append(args, extra...)
@@ -103,9 +108,14 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		t0 = gateT0
 	}
 	f := &gateFixture{dir: dir, evidence: filepath.Join(dir, "evidence"), results: filepath.Join(dir, "results"),
-		review: filepath.Join(dir, "review.yaml"), policy: filepath.Join(dir, "policy.json"),
+		review: filepath.Join(dir, "source", "review.yaml"), policy: filepath.Join(dir, "platform", "policy.json"),
 		attestorPub: filepath.Join(dir, "attestor.pub"), otherPub: filepath.Join(dir, "other.pub"),
 		flags: map[string]string{pipeline.ResultArtifactDigest: gateArtifact}}
+	for _, d := range []string{filepath.Dir(f.review), filepath.Dir(f.policy)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, p := range [][2]string{{f.attestorPub, string(keys.attestor.pub)}, {f.otherPub, string(keys.other.pub)}} {
 		if err := os.WriteFile(p[0], []byte(p[1]), 0o644); err != nil {
 			t.Fatal(err)
@@ -135,8 +145,23 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 	if err := os.WriteFile(f.review, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	spec := map[string]any{
+		"approvals": map[string]any{"required": 1, "separationOfDuties": true,
+			"approvers": []any{map[string]any{"name": "alice", "publicKey": string(keys.alice.pub)}}},
+		"attestors": []any{map[string]any{"name": "release-bot", "publicKey": string(keys.attestor.pub)}},
+	}
+	for k, v := range s.policySpec {
+		spec[k] = v
+	}
+	writeJSON(t, f.policy, map[string]any{"apiVersion": "tollgate.dev/v1alpha1", "kind": "ReleasePolicy",
+		"metadata": map[string]any{"name": "release-policy"}, "spec": spec})
+	pb, err := os.ReadFile(f.policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.policyDigest = digest.FromBytes(pb)
 	if !s.noApproval {
-		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, approval.Terms{}, t0.Add(-time.Hour))
+		bundle, _, err := approval.Sign(ctx, keys.alice.signer, f.review, approval.Terms{PolicyDigest: f.policyDigest}, t0.Add(-time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,16 +173,6 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 			t.Fatal(err)
 		}
 	}
-	spec := map[string]any{
-		"approvals": map[string]any{"required": 1, "separationOfDuties": true,
-			"approvers": []any{map[string]any{"name": "alice", "publicKey": string(keys.alice.pub)}}},
-		"attestors": []any{map[string]any{"name": "release-bot", "publicKey": string(keys.attestor.pub)}},
-	}
-	for k, v := range s.policySpec {
-		spec[k] = v
-	}
-	writeJSON(t, f.policy, map[string]any{"apiVersion": "tollgate.dev/v1alpha1", "kind": "ReleasePolicy",
-		"metadata": map[string]any{"name": "release-policy"}, "spec": spec})
 	// attest signs the decision.
 	signer := s.attestor
 	if signer == nil {
@@ -168,7 +183,7 @@ func newGateFixture(t *testing.T, keys gateKeys, s gateSetup) *gateFixture {
 		clock = *s.clock
 	}
 	out, err := attest.Attest(ctx, attest.Input{Results: maps.Clone(f.flags), EvidenceDir: f.evidence,
-		ReviewPath: f.review, PolicyPath: f.policy, Run: attest.Run{Engine: "local", Name: "test"}, Now: clock.Now(), Stamp: clock.Stamp()}, signer)
+		ReviewPath: f.review, PolicyPath: f.policy, PolicyDigest: f.policyDigest, Run: attest.Run{Engine: "local", Name: "test"}, Now: clock.Now(), Stamp: clock.Stamp()}, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +358,27 @@ func TestGate(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			want: []string{"attestation disagrees with the gate: attested policy"}},
+			want: []string{"is not the pinned policy", "the pinned policy-digest is "}},
+		{name: "policy in the candidate", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) {
+				b, _ := os.ReadFile(f.policy)
+				f.policy = filepath.Join(filepath.Dir(f.review), "policy.json")
+				if err := os.WriteFile(f.policy, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{"trust input inside the candidate: --policy", "never from the release being checked"}},
+		{name: "attestor key in the candidate", code: cli.ExitBlocked, verdict: "fail",
+			extra: func(f *gateFixture) []string {
+				k := filepath.Join(filepath.Dir(f.review), "bot.pub")
+				b, _ := os.ReadFile(f.attestorPub)
+				_ = os.WriteFile(k, b, 0o644)
+				return []string{"--key", k}
+			},
+			want: []string{"trust input inside the candidate: --key"}},
+		{name: "no policy digest", code: cli.ExitBlocked, verdict: "fail",
+			mutate: func(t *testing.T, f *gateFixture) { f.policyDigest = digest.Digest{} },
+			want:   []string{"no expected policy digest"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,12 @@ const (
 	DefaultPipelineRun = "examples/tekton/pipelinerun.yaml"
 	DefaultTasks       = "tasks/tekton"
 	DefaultSource      = "examples/agent-release"
+	// DefaultPolicy is the platform-owned policy workspace of the example
+	// (examples/platform/policy.yaml, pinned by the Pipeline's
+	// policy-digest default), bound when --source defaults too.
+	DefaultPolicy = "examples/platform"
+	// PolicyWorkspace is the pipeline workspace of the platform-owned policy.
+	PolicyWorkspace = "policy"
 )
 
 // NewCommand returns the `tollgate run` command.
@@ -57,7 +63,10 @@ PersistentVolumeClaim per TaskRun) is applied before anything runs; step
 onError, pipeline task and PipelineRun timeouts behave as in Tekton.
 
 Without flags it runs ` + DefaultPipelineRun + ` on ` + DefaultSource + `/,
-from the repository root. Tekton features the tollgate tasks do not use
+with the platform-owned policy workspace bound to ` + DefaultPolicy + `/, from
+the repository root. The policy never comes from --source: bind your own with
+--workspace policy=DIR and pass its digest with --param policy-digest=sha256:...
+(in a cluster the Pipeline owner fixes it). Tekton features the tollgate tasks do not use
 (sidecars, volumes, scripts, matrix, when, finally, custom tasks, remote
 resolution, StepActions) are refused before anything runs.
 
@@ -67,8 +76,9 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 		Example: `  # The example pipeline on the example release
   tollgate run
 
-  # The same pipeline on another copy of the release, with your own key
-  tollgate run --source ./my-release --workspace signing=./keys
+  # The same pipeline on another copy of the release, with your own key and policy
+  tollgate run --source ./my-release --workspace signing=./keys \
+    --workspace policy=./platform --param policy-digest=sha256:$(sha256sum platform/policy.yaml | cut -d' ' -f1)
 
   # A candidate already pushed with tollgate push
   tollgate run --param candidate=127.0.0.1:5000/agents/support@sha256:... --param allow-insecure-registry=true
@@ -87,6 +97,9 @@ pipeline cannot run here (invalid or unsupported YAML, missing binaries).`,
 			if o.Source == "" && !cmd.Flags().Changed("pipeline") {
 				if _, set := o.Params[CandidateParam]; !set {
 					o.Source = DefaultSource
+					if _, set := o.Workspaces[PolicyWorkspace]; !set {
+						o.Workspaces[PolicyWorkspace] = DefaultPolicy
+					}
 				}
 			}
 			o.TaskDirs = append(taskDirs, filepath.Dir(o.File))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,30 +37,45 @@ const Suffix = ".sigstore.json"
 // directory; each is bounded by trust.MaxBundleSize, the one bundle limit.
 const MaxBundles = 256
 
-// Predicate is the https://tollgate.dev/approval/v1 predicate.
+// Predicate is the https://tollgate.dev/approval/v1 predicate. An
+// approver approves a review record under one policy: both digests are
+// signed together, so an approval never carries over to another policy
+// (for example one the candidate wrote, listing its own approver key).
 type Predicate struct {
 	Review       string        `json:"review"`
 	ReviewDigest digest.Digest `json:"reviewDigest"`
 	// ChangesDigest is the sha256 of the changes document (review-changes.md)
 	// the approver was shown: what changed since the release approved last.
 	// Absent for a first release and in approvals made before it existed.
-	ChangesDigest  digest.Digest `json:"changesDigest,omitzero"`
+	ChangesDigest digest.Digest `json:"changesDigest,omitzero"`
+	// PolicyDigest is the sha256 of the ReleasePolicy file in force when
+	// the approver approved. An approval without one does not count.
+	PolicyDigest   digest.Digest `json:"policyDigest,omitzero"`
 	ArtifactDigest string        `json:"artifactDigest"`
 	Time           time.Time     `json:"time"`
 }
 
 // Terms are what an approver approves, beside the review record.
 type Terms struct {
+	// PolicyDigest is the policy the approval is given under (required).
+	PolicyDigest digest.Digest
 	// ChangesDigest is the changes document the approver saw (optional).
 	ChangesDigest digest.Digest
 }
 
+// ErrNoPolicy is returned by Sign and Statement without a policy digest.
+var ErrNoPolicy = errors.New("an approval names the policy it is given under: pass the policy (tollgate approve --policy FILE or --policy-digest)")
+
 // Statement returns the approval statement for a review record whose file
-// bytes hash to reviewDigest.
+// bytes hash to reviewDigest, under terms.
 func Statement(r *review.ReleaseReview, reviewDigest digest.Digest, terms Terms, now time.Time) ([]byte, error) {
+	if terms.PolicyDigest.IsZero() {
+		return nil, ErrNoPolicy
+	}
 	p := Predicate{
 		Review:         r.Metadata.Name,
 		ReviewDigest:   reviewDigest,
+		PolicyDigest:   terms.PolicyDigest,
 		ChangesDigest:  terms.ChangesDigest,
 		ArtifactDigest: r.Spec.Artifact.Root,
 		Time:           now.UTC().Truncate(time.Second),
@@ -183,7 +199,7 @@ func verifyOne(ctx context.Context, path string, reviewDigest digest.Digest, p *
 	if err := json.Unmarshal(st.Predicate, &pred); err != nil {
 		return nil, fmt.Errorf("signed by %s: approval predicate: %w", res.Signer, err)
 	}
-	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest, ChangesDigest: pred.ChangesDigest}
+	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest, PolicyDigest: pred.PolicyDigest, ChangesDigest: pred.ChangesDigest}
 	if !res.SignedAt.IsZero() {
 		t := res.SignedAt.UTC()
 		a.SignedAt = &t

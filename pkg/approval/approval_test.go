@@ -23,6 +23,9 @@ import (
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
+// testPolicy is the policy digest the test approvals are given under.
+var testPolicy = digest.FromBytes([]byte("policy"))
+
 // writeReview writes a review record of a one-file artefact named name.
 func writeReview(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -66,7 +69,7 @@ func newKey(t *testing.T) keyID {
 
 func approve(t *testing.T, s *sign.Signer, reviewPath string) {
 	t.Helper()
-	b, _, err := approval.Sign(context.Background(), s, reviewPath, approval.Terms{}, now)
+	b, _, err := approval.Sign(context.Background(), s, reviewPath, approval.Terms{PolicyDigest: testPolicy}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestChangesDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := digest.FromBytes([]byte("# Changes to agent\n"))
-	b, _, err := approval.Sign(ctx, alice.signer, rev, approval.Terms{ChangesDigest: seen}, now)
+	b, _, err := approval.Sign(ctx, alice.signer, rev, approval.Terms{PolicyDigest: testPolicy, ChangesDigest: seen}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +256,7 @@ func TestChangesDigest(t *testing.T) {
 	if got[0].Identity != "alice" || got[0].ChangesDigest != seen || !got[1].ChangesDigest.IsZero() {
 		t.Fatalf("changes digests: %+v", got)
 	}
-	st, err := approval.Statement(review.New("agent"), reviewDigest, approval.Terms{}, now)
+	st, err := approval.Statement(review.New("agent"), reviewDigest, approval.Terms{PolicyDigest: testPolicy}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

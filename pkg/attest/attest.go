@@ -33,6 +33,10 @@ type Input struct {
 	EvidenceDir string
 	// ReviewPath, ApprovalsDir (default approval.DefaultDir) and PolicyPath.
 	ReviewPath, ApprovalsDir, PolicyPath string
+	// PolicyDigest is the digest the policy at PolicyPath must have (the
+	// Pipeline owner's policy-digest); zero or another digest is refused
+	// (policy.LoadPinned).
+	PolicyDigest digest.Digest
 	// ResourceURI names the artefact in the VSA (an OCI reference when the
 	// bundles are attached to one); default "urn:tollgate:release:<name>".
 	ResourceURI string
@@ -64,14 +68,15 @@ type Output struct {
 // missing report, a digest mismatch, a verdict that disagrees with its
 // report, an approval that does not verify) make the verdict FAILED with a
 // reason; a FAILED verdict is signed too. Attest returns an error only when
-// it cannot decide at all (unreadable review record or policy, no valid
+// it cannot decide at all (unreadable review record or policy, a policy
+// that is not the pinned one, no valid
 // artifact digest to sign about, signing failure).
 func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	r, reviewDigest, err := review.Load(in.ReviewPath)
 	if err != nil {
 		return nil, err
 	}
-	p, policyDigest, err := policy.Load(in.PolicyPath)
+	p, policyDigest, err := policy.LoadPinned(in.PolicyPath, in.PolicyDigest)
 	if err != nil {
 		return nil, err
 	}

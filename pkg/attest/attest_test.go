@@ -104,7 +104,7 @@ func newFixture(t testing.TB) *fixture {
 		results[pipeline.VerdictResult(c)], results[pipeline.DigestResult(c)] = "pass", d.String()
 	}
 	for i, s := range []*sign.Signer{alice, bob} {
-		terms := approval.Terms{} // bob approves without a changes document
+		terms := approval.Terms{PolicyDigest: digest.FromBytes(pb)} // bob approves without a changes document
 		if i == 0 {
 			terms.ChangesDigest = digest.FromBytes([]byte("review-changes.md"))
 		}
@@ -126,7 +126,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	return &fixture{
 		in: attest.Input{
-			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath,
+			Results: results, EvidenceDir: ev, ReviewPath: reviewPath, PolicyPath: policyPath, PolicyDigest: digest.FromBytes(pb),
 			Run: attest.Run{Engine: "tekton", Namespace: "ci", Name: "release-x7k2", UID: "5f0c"}, Now: time.Now().UTC(),
 		},
 		vs: vs, bot: bot, attestor: attestor, policyD: digest.FromBytes(pb),

@@ -27,7 +27,8 @@ const MaxClockSkew = 5 * time.Minute
 type Requirements struct {
 	// ArtifactDigest is the artefact root digest being promoted.
 	ArtifactDigest digest.Digest
-	// PolicyDigests are the allowed policy digests; empty allows any.
+	// PolicyDigests are the allowed policy digests; empty refuses every
+	// attestation (the policy must be pinned).
 	PolicyDigests []digest.Digest
 	// MaxAge refuses attestations older than this; 0 means no limit.
 	MaxAge time.Duration
@@ -91,7 +92,9 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 		}
 		why = append(why, msg)
 	}
-	if len(req.PolicyDigests) > 0 && !slices.Contains(req.PolicyDigests, pred.PolicyDigest) {
+	if len(req.PolicyDigests) == 0 {
+		why = append(why, "no allowed policy digest was given: the policy an attestation was made under must be pinned")
+	} else if !slices.Contains(req.PolicyDigests, pred.PolicyDigest) {
 		allowed := make([]string, len(req.PolicyDigests))
 		for i, d := range req.PolicyDigests {
 			allowed[i] = d.String()

@@ -29,6 +29,9 @@ type Approval struct {
 	Signer signer.Identity `json:"signer"`
 	// ReviewDigest is the digest of the review record it approves.
 	ReviewDigest digest.Digest `json:"reviewDigest"`
+	// PolicyDigest is the policy it was given under; it counts only when
+	// that is the policy in force (Input.PolicyDigest).
+	PolicyDigest digest.Digest `json:"policyDigest,omitzero"`
 	// ChangesDigest is the digest of the changes document the approver
 	// saw (review-changes.md), when the approval records one.
 	ChangesDigest digest.Digest `json:"changesDigest,omitzero"`

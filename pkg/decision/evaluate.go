@@ -146,6 +146,12 @@ func (e *evaluation) approvals() {
 		case a.ReviewDigest != e.in.ReviewDigest:
 			e.block("", ClassApprovalInvalid, fmt.Sprintf("approval by %s approves review %s, not this review %s", a.Identity, a.ReviewDigest, e.in.ReviewDigest))
 			continue
+		case a.PolicyDigest.IsZero():
+			e.block("", ClassApprovalInvalid, fmt.Sprintf("approval by %s does not count: it names no policy digest, so it could be replayed under any policy; re-approve with `tollgate approve --policy POLICY`", a.Identity))
+			continue
+		case a.PolicyDigest != e.in.PolicyDigest:
+			e.block("", ClassApprovalInvalid, fmt.Sprintf("approval by %s does not count: it was given under policy %s, not the policy in force %s", a.Identity, a.PolicyDigest, e.in.PolicyDigest))
+			continue
 		case p.SeparationOfDuties && !e.in.Attestor.IsZero() && (a.Signer == e.in.Attestor || a.Identity == e.in.Attestor.String()):
 			e.block("", ClassSeparation, fmt.Sprintf("approval by %s does not count: it is also the attestation signer (%s) and the policy requires separation of duties", a.Identity, e.in.Attestor))
 			continue

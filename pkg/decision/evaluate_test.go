@@ -18,6 +18,7 @@ var (
 	now      = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	artifact = digest.MustParse("sha256:" + strings.Repeat("a", 64))
 	revDig   = digest.MustParse("sha256:" + strings.Repeat("b", 64))
+	polDig   = digest.MustParse("sha256:" + strings.Repeat("c", 64))
 )
 
 const fp1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
@@ -79,8 +80,8 @@ func baseInput(t *testing.T) Input {
 		ArtifactDigest: artifact, Reports: passReports(), Digests: digests(),
 		Review:       &review.ReleaseReview{Metadata: review.New("agent").Metadata},
 		ReviewDigest: revDig,
-		Approvals:    []Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}},
-		Policy:       testPolicy(t, ""), Attestor: signer.MustParse("key:" + strings.Repeat("ff", 32)), Now: now,
+		Approvals:    []Approval{{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig, PolicyDigest: polDig}},
+		Policy:       testPolicy(t, ""), PolicyDigest: polDig, Attestor: signer.MustParse("key:" + strings.Repeat("ff", 32)), Now: now,
 	}
 }
 
@@ -233,15 +234,21 @@ func TestEvaluate(t *testing.T) {
 			mod: func(t *testing.T, in *Input) {
 				in.Policy = testPolicy(t, "")
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("a2", 32)), ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("a2", 32)), ReviewDigest: revDig, PolicyDigest: polDig})
 			}},
 		{name: "two approvers pass", verdict: Passed,
 			mod: func(t *testing.T, in *Input) {
 				in.Policy.Spec.Approvals.Required = 2
-				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig})
+				in.Approvals = append(in.Approvals, Approval{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig, PolicyDigest: polDig})
 			}},
 		{name: "approval of another review", verdict: Failed, class: ClassApprovalInvalid, reason: "approves review sha256:aaaa",
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].ReviewDigest = artifact }},
+		{name: "approval under another policy does not count", verdict: Failed, class: ClassApprovalInvalid,
+			reason: "approval by alice does not count: it was given under policy sha256:aaaa",
+			mod:    func(t *testing.T, in *Input) { in.Approvals[0].PolicyDigest = artifact }},
+		{name: "approval naming no policy does not count", verdict: Failed, class: ClassApprovalInvalid,
+			reason: "approval by alice does not count: it names no policy digest",
+			mod:    func(t *testing.T, in *Input) { in.Approvals[0].PolicyDigest = digest.Digest{} }},
 		{name: "approval by unknown identity", verdict: Failed, class: ClassApprovalInvalid, reason: `"mallory" is not an approver in the policy`,
 			mod: func(t *testing.T, in *Input) { in.Approvals[0].Identity = "mallory" }},
 		{name: "approval problems block", verdict: Failed, class: ClassApprovalInvalid, reason: "approval: approvals/x.sigstore.json: bad signature",
@@ -404,7 +411,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 	t.Parallel()
 	mk := func(reverse bool) []byte {
 		in := baseInput(t)
-		in.Approvals = []Approval{{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig}, {Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig}}
+		in.Approvals = []Approval{{Identity: "bob", Signer: signer.MustParse("key:" + strings.Repeat("bb", 32)), ReviewDigest: revDig, PolicyDigest: polDig}, {Identity: "alice", Signer: signer.MustParse("key:" + strings.Repeat("aa", 32)), ReviewDigest: revDig, PolicyDigest: polDig}}
 		if reverse {
 			in.Approvals[0], in.Approvals[1] = in.Approvals[1], in.Approvals[0]
 		}

@@ -16,12 +16,14 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
+	"github.com/tollgate-dev/tollgate/pkg/trustroot"
 )
 
 // Reason classes the gate raises about its inputs (package audit maps
 // them; pipeline.Verify and decision raise the others).
 const (
 	ClassPolicy               = "gate.policy-invalid"
+	ClassTrustRoot            = "gate.trust-root-in-candidate"
 	ClassReview               = "gate.review-invalid"
 	ClassAttestationMissing   = "gate.attestation-missing"
 	ClassAttestationDigest    = "gate.attestation-digest-mismatch"
@@ -40,6 +42,13 @@ type Config struct {
 	// Review, Policy: document paths. Approvals is the approval bundle
 	// directory ("" means <dir of Review>/approvals).
 	Review, Approvals, Policy string
+	// PolicyDigest is the digest the policy must have (the Pipeline
+	// owner's policy-digest); zero or another digest blocks.
+	PolicyDigest digest.Digest
+	// CandidateDirs are the candidate's directories (the source
+	// workspace); a TrustInputs path inside one blocks (package trustroot).
+	CandidateDirs []string
+	TrustInputs   []trustroot.Input
 	// EvidenceDir holds the reports and the attestation bundle.
 	EvidenceDir string
 	// Attestors are the identities trusted to sign the attestation; nil
@@ -98,8 +107,14 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		r.fail(policy.CheckAttest, pipeline.ClassResult, err)
 	}
 
-	pol, polDigest, err := policy.Load(cfg.Policy)
-	if err != nil {
+	var (
+		pol       *policy.ReleasePolicy
+		polDigest digest.Digest
+	)
+	if err := trustroot.Outside(cfg.CandidateDirs, cfg.TrustInputs...); err != nil {
+		r.fail("", ClassTrustRoot, err)
+		r.cfg.Attestors, r.cfg.TrustOptions = nil, nil
+	} else if pol, polDigest, err = policy.LoadPinned(cfg.Policy, cfg.PolicyDigest); err != nil {
 		r.fail("", ClassPolicy, err)
 	}
 	rev, revDigest, err := review.Load(cfg.Review)

@@ -147,8 +147,37 @@ func Attach(ctx context.Context, ref string, bundle []byte, predicateType string
 
 // Fetch returns the bundles attached to ref whose predicate type
 // annotation is predicateType, sorted by referrer manifest digest. No
-// referrers is not an error: the caller decides what none means.
+// referrers is not an error: the caller decides what none means. A
+// referrer that cannot be read is an error; FetchReferrers skips it
+// instead.
 func Fetch(ctx context.Context, ref, predicateType string, opts ...Option) ([][]byte, error) {
+	rs, err := FetchReferrers(ctx, ref, predicateType, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(rs))
+	for _, r := range rs {
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		out = append(out, r.Bundle)
+	}
+	return out, nil
+}
+
+// Referrer is one referrer of the predicate type: its manifest digest and
+// either the bundle it holds or why it could not be read.
+type Referrer struct {
+	Digest string
+	Bundle []byte
+	Err    error
+}
+
+// FetchReferrers is Fetch for a caller that must not let one unreadable
+// referrer hide the others (anyone with push access can attach one): each
+// referrer comes back with its bundle or its error, sorted by manifest
+// digest. Listing the referrers, or the context ending, is still an error.
+func FetchReferrers(ctx context.Context, ref, predicateType string, opts ...Option) ([]Referrer, error) {
 	subject, _, err := Resolve(ctx, ref, opts...)
 	if err != nil {
 		return nil, err
@@ -178,13 +207,13 @@ func Fetch(ctx context.Context, ref, predicateType string, opts ...Option) ([][]
 		return nil, fmt.Errorf("oci: %s has %d %s referrers, more than %d", subject, len(descs), predicateType, MaxReferrers)
 	}
 	sort.Slice(descs, func(i, j int) bool { return descs[i].Digest.String() < descs[j].Digest.String() })
-	var out [][]byte
+	out := make([]Referrer, 0, len(descs))
 	for _, d := range descs {
 		b, err := fetchBundle(subject.Context(), d, ro)
-		if err != nil {
-			return nil, err
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("oci: referrers of %s: %w", subject, cerr)
 		}
-		out = append(out, b)
+		out = append(out, Referrer{Digest: d.Digest.String(), Bundle: b, Err: err})
 	}
 	return out, nil
 }

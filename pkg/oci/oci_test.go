@@ -149,3 +149,51 @@ func TestAttachFetchInMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchReferrersSkipsGarbage attaches, in the real registry, a valid
+// bundle and a referrer that cannot be read as one: FetchReferrers returns
+// both, the garbage with its error and digest, so a reader can verify the
+// valid one; Fetch (strict) refuses.
+func TestFetchReferrersSkipsGarbage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	reg := testregistry.Addr(t)
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := reg + "/agents/garbage:1.0"
+	ref, err := name.ParseReference(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	const gate = "https://tollgate.dev/release-gate/v1"
+	if _, err := oci.Attach(ctx, tag, []byte(`{"gate":1}`), gate); err != nil {
+		t.Fatal(err)
+	}
+	bad := testregistry.AttachGarbage(t, tag, gate)
+	rs, err := oci.FetchReferrers(ctx, tag, gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var good, skipped int
+	for _, r := range rs {
+		switch {
+		case r.Err == nil && string(r.Bundle) == `{"gate":1}`:
+			good++
+		case r.Err != nil && r.Digest == bad && strings.Contains(r.Err.Error(), bad):
+			skipped++
+		default:
+			t.Errorf("unexpected referrer %s: %q, %v", r.Digest, r.Bundle, r.Err)
+		}
+	}
+	if good != 1 || skipped != 1 {
+		t.Fatalf("good %d, skipped %d, want 1 and 1: %+v", good, skipped, rs)
+	}
+	if _, err := oci.Fetch(ctx, tag, gate); err == nil || !strings.Contains(err.Error(), "exactly one") {
+		t.Fatalf("Fetch with a garbage referrer: %v, want an error", err)
+	}
+}

@@ -25,10 +25,7 @@ const (
 // addresses only). PushDir and PullDir callers should always pass it.
 func WithRegistry(allowHTTP bool) Option {
 	return func(o *options) {
-		base := http.DefaultTransport.(*http.Transport).Clone()
-		base.DialContext = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
-		base.TLSHandshakeTimeout = TLSHandshakeTimeout
-		base.ResponseHeaderTimeout = ResponseHeaderTimeout
+		base := deadlineTransport()
 		var rt http.RoundTripper = base
 		if allowHTTP {
 			o.name = append(o.name, name.Insecure)
@@ -37,6 +34,26 @@ func WithRegistry(allowHTTP bool) Option {
 		}
 		o.remote = append(o.remote, remote.WithTransport(rt))
 	}
+}
+
+// WithDeadlines installs the transport of WithRegistry (a deadline on the
+// dial, the TLS handshake and the response headers of every request)
+// without changing which scheme is used: go-containerregistry's default,
+// HTTPS with a plain-HTTP fallback for loopback and private addresses.
+// For readers of signed content (tollgate verify), where a registry that
+// never answers must not hang the caller.
+func WithDeadlines() Option {
+	return func(o *options) {
+		o.remote = append(o.remote, remote.WithTransport(deadlineTransport()))
+	}
+}
+
+func deadlineTransport() *http.Transport {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.DialContext = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	base.TLSHandshakeTimeout = TLSHandshakeTimeout
+	base.ResponseHeaderTimeout = ResponseHeaderTimeout
+	return base
 }
 
 // httpsOnly refuses plain-HTTP requests.

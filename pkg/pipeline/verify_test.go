@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/gate"
@@ -33,6 +34,7 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 // their results as the pipeline passes them.
 type workspace struct {
 	dir, evidence, review, policy string
+	policyD                       digest.Digest
 	results                       pipeline.Results
 }
 
@@ -146,7 +148,7 @@ func TestAttestAndGateRefuseAlike(t *testing.T) {
 			tc.tamper(t, w)
 
 			out, err := attest.Attest(context.Background(), attest.Input{Results: maps.Clone(w.results), EvidenceDir: w.evidence,
-				ReviewPath: w.review, PolicyPath: w.policy, Run: attest.Run{Engine: "local"}, Now: t0}, bot)
+				ReviewPath: w.review, PolicyPath: w.policy, PolicyDigest: w.policyD, Run: attest.Run{Engine: "local"}, Now: t0}, bot)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +157,7 @@ func TestAttestAndGateRefuseAlike(t *testing.T) {
 			}
 			gateResults := maps.Clone(w.results)
 			gateResults[gate.ResultAttestVerdict], gateResults[gate.ResultAttestationDigest] = "fail", out.Digest.String()
-			g, err := gate.Run(context.Background(), gate.Config{Results: gateResults, Review: w.review, Policy: w.policy,
+			g, err := gate.Run(context.Background(), gate.Config{Results: gateResults, Review: w.review, Policy: w.policy, PolicyDigest: w.policyD,
 				EvidenceDir: w.evidence, Now: t0})
 			if err != nil {
 				t.Fatal(err)
@@ -183,7 +185,7 @@ func TestAttestAndGateRefuseAlike(t *testing.T) {
 	writeRelease(t, w, alice, alicePub, botPub)
 	w.results[pipeline.ResultArtifactDigest] = "sha256:nope"
 	_, err := attest.Attest(context.Background(), attest.Input{Results: w.results, EvidenceDir: w.evidence,
-		ReviewPath: w.review, PolicyPath: w.policy, Run: attest.Run{Engine: "local"}, Now: t0}, bot)
+		ReviewPath: w.review, PolicyPath: w.policy, PolicyDigest: w.policyD, Run: attest.Run{Engine: "local"}, Now: t0}, bot)
 	in := pipeline.Verify(w.evidence, w.results)
 	if err == nil || len(in.Problems) != 1 || !strings.Contains(err.Error(), in.Problems[0].Message) {
 		t.Fatalf("attest error %v, gate reasons %+v", err, in.Problems)
@@ -215,16 +217,6 @@ func writeRelease(t *testing.T, w *workspace, alice *sign.Signer, alicePub, botP
 	if err := os.WriteFile(w.review, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bundle, _, err := approval.Sign(context.Background(), alice, w.review, approval.Terms{}, t0.Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(approval.DefaultDir(w.review), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(approval.DefaultDir(w.review), approval.FileName(alice.Identity())), bundle, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	pb, err := json.Marshal(policy.ReleasePolicy{
 		TypeMeta: document.TypeMeta{APIVersion: document.APIVersion, Kind: policy.Kind},
 		Metadata: document.ObjectMeta{Name: "release-policy"},
@@ -234,6 +226,17 @@ func writeRelease(t *testing.T, w *workspace, alice *sign.Signer, alicePub, botP
 		},
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	w.policyD = digest.FromBytes(pb)
+	bundle, _, err := approval.Sign(context.Background(), alice, w.review, approval.Terms{PolicyDigest: w.policyD}, t0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(approval.DefaultDir(w.review), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(approval.DefaultDir(w.review), approval.FileName(alice.Identity())), bundle, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(w.policy, pb, 0o644); err != nil {

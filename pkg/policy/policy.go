@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // Kind is the document kind.
@@ -175,6 +177,32 @@ func Load(path string) (*ReleasePolicy, digest.Digest, error) {
 		return nil, digest.Digest{}, fmt.Errorf("policy %s: %w: %w", path, document.ErrInvalid, err)
 	}
 	return &p, digest.FromBytes(b), nil
+}
+
+// ErrDigestMismatch is returned by LoadPinned for a policy that is not the
+// pinned one.
+var ErrDigestMismatch = errors.New("policy is not the pinned policy")
+
+// ErrNotPinned is returned by LoadPinned when no expected digest is given.
+var ErrNotPinned = errors.New("no expected policy digest")
+
+// LoadPinned loads the policy at path, as Load does, and refuses it unless
+// the sha256 of its bytes is want: the digest the Pipeline owner fixed, so
+// that nobody who can write the policy workspace (or swap it for one in the
+// candidate) changes the rules of the run. A zero want is refused too. Both
+// refusals are invalid input.
+func LoadPinned(path string, want digest.Digest) (*ReleasePolicy, digest.Digest, error) {
+	if want.IsZero() {
+		return nil, digest.Digest{}, invalid.Wrap(fmt.Errorf("policy %s: %w: pass the sha256 of the platform-owned policy (--policy-digest, pipeline param policy-digest)", path, ErrNotPinned))
+	}
+	p, got, err := Load(path)
+	if err != nil {
+		return nil, digest.Digest{}, err
+	}
+	if got != want {
+		return nil, got, invalid.Wrap(fmt.Errorf("policy %s: %w: its digest is %s, the pinned policy-digest is %s", path, ErrDigestMismatch, got, want))
+	}
+	return p, got, nil
 }
 
 // Decode decodes policy bytes strictly (used by fuzzing and tests).

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -30,15 +33,36 @@ type Resolver interface {
 // Registry resolves tags in the registry with go-containerregistry, using
 // the default keychain (docker config, credential helpers). Loopback
 // registries are reached over plain HTTP, as go-containerregistry does.
-type Registry struct{}
+// Every resolution has a deadline (Timeout) and every request deadlines on
+// its dial, TLS handshake and response headers: the candidate names the
+// registry, and one that never answers must not hang the check.
+type Registry struct {
+	// Timeout bounds one resolution; zero means DefaultResolveTimeout.
+	Timeout time.Duration
+}
+
+// DefaultResolveTimeout bounds one tag resolution.
+const DefaultResolveTimeout = 30 * time.Second
 
 // Resolve implements Resolver.
-func (Registry) Resolve(ctx context.Context, ref string) (string, error) {
+func (g Registry) Resolve(ctx context.Context, ref string) (string, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		return "", fmt.Errorf("image %s: %w", ref, err)
 	}
-	d, err := remote.Head(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	timeout := g.Timeout
+	if timeout <= 0 {
+		timeout = DefaultResolveTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: timeout}).DialContext
+	tr.TLSHandshakeTimeout, tr.ResponseHeaderTimeout = timeout, timeout
+	d, err := remote.Head(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithTransport(tr))
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "", fmt.Errorf("resolve image %s: the registry did not answer within %s", ref, timeout)
+	}
 	if err != nil {
 		return "", fmt.Errorf("resolve image %s: %w", ref, err)
 	}

@@ -3,8 +3,10 @@ package provenance_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -87,4 +89,54 @@ func TestImageUnresolvedFailsClosed(t *testing.T) {
 	if rep := run(t, provenance.Config{Artifact: pinnedDir, Review: rv, Resolver: failing{}}); rep.Verdict != evidence.Pass {
 		t.Fatalf("pinned image needed a registry: %+v", rep.Findings)
 	}
+}
+
+// A registry that accepts connections and never answers (the candidate
+// names the host) leaves the image unresolved within the deadline, which
+// blocks; it never hangs the check.
+func TestImageRegistryBlackHole(t *testing.T) {
+	t.Parallel()
+	ref := testregistry.Addr(t) + "/agents/blackhole:1.0"
+	push(t, ref)
+	dir := release(t, ref)
+	rv := snapshotReview(t, dir, provenance.Registry{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	// the same image name, now on the black-hole host
+	hole := strings.Replace(ref, testregistry.Addr(t), l.Addr().String(), 1)
+	start := time.Now()
+	d, err := provenance.Registry{Timeout: time.Second}.Resolve(context.Background(), hole)
+	if took := time.Since(start); err == nil || took > 15*time.Second || !strings.Contains(err.Error(), "did not answer within 1s") {
+		t.Fatalf("Resolve(%s) = %q, %v after %s; want a deadline error within seconds", hole, d, err, took)
+	}
+	rep := run(t, provenance.Config{Artifact: dir, Review: rv, Resolver: blackHole{l.Addr().String(), testregistry.Addr(t)}})
+	if f := find(rep, provenance.ClassImageUnresolved, "deploy/deployment.yaml"); rep.Verdict != evidence.Fail || f == nil || !f.Blocking {
+		t.Fatalf("black hole: %s %+v", rep.Verdict, rep.Findings)
+	}
+}
+
+// blackHole resolves every reference on the black-hole host instead of
+// the test registry, with a one-second deadline.
+type blackHole struct{ hole, reg string }
+
+func (b blackHole) Resolve(ctx context.Context, ref string) (string, error) {
+	return provenance.Registry{Timeout: time.Second}.Resolve(ctx, strings.Replace(ref, b.reg, b.hole, 1))
 }

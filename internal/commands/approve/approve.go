@@ -9,18 +9,23 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // New returns `tollgate approve`; approvals are stamped with clock.Stamp.
 func New(clock cli.Clock) *cobra.Command {
 	var (
-		sf  signing.Options
-		co  confirmOptions
-		out string
+		sf           signing.Options
+		co           confirmOptions
+		out          string
+		policyFile   string
+		policyDigest digest.Digest
 	)
 	cmd := &cobra.Command{
 		Use:   "approve REVIEW",
@@ -31,7 +36,10 @@ https://tollgate.dev/approval/v1) into a Sigstore bundle. The signer is the
 approver: a key id for --key and --kms, the certificate subject and issuer for
 --oidc-token-file. attest and gate count an approval only when its signer is
 one of the policy's spec.approvals.approvers and it approves exactly the review
-record being released.
+record being released, under the policy in force: the statement names the
+policy (--policy FILE, or its --policy-digest) as well as the review, so an
+approval never carries over to another policy, such as one a release author
+wrote to list a key of their own.
 
 Before signing, approve shows the changes document 'tollgate review --against'
 wrote (review-changes.md next to REVIEW, or --changes): what changed since the
@@ -42,12 +50,21 @@ approves without asking and is required when stdin is not a terminal.
 
 The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 -o names a file.`,
-		Example: `  COSIGN_PASSWORD='…' tollgate approve release/review.yaml --key alice.key
-  tollgate approve release/review.yaml --changes release/review-changes.md --key alice.key
-  tollgate approve release/review.yaml --oidc-token-file /var/run/sigstore/token --yes`,
+		Example: `  COSIGN_PASSWORD='…' tollgate approve release/review.yaml --policy platform/policy.yaml --key alice.key
+  tollgate approve release/review.yaml --changes release/review-changes.md --policy platform/policy.yaml --key alice.key
+  tollgate approve release/review.yaml --policy-digest sha256:… --oidc-token-file /var/run/sigstore/token --yes`,
 		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if (policyFile == "") == policyDigest.IsZero() {
+				return cli.Usagef("pass exactly one of --policy and --policy-digest: the policy the approval is given under")
+			}
+			if policyFile != "" {
+				var err error
+				if _, policyDigest, err = policy.Load(policyFile); err != nil {
+					return err
+				}
+			}
 			s, err := sf.Signer(ctx)
 			if err != nil {
 				return err
@@ -67,7 +84,7 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 			if !ok {
 				return cli.WithCode(cli.ExitBlocked, fmt.Errorf("not approved: %s", args[0]))
 			}
-			b, digest, err := approval.Sign(ctx, s, args[0], approval.Terms{ChangesDigest: shown.digest}, clock.Stamp())
+			b, signed, err := approval.Sign(ctx, s, args[0], approval.Terms{PolicyDigest: policyDigest, ChangesDigest: shown.digest}, clock.Stamp())
 			if err != nil {
 				return err
 			}
@@ -78,18 +95,20 @@ The bundle goes to <dir of REVIEW>/approvals/<identity>.sigstore.json unless
 			if err := safefile.WriteAtomic(path, b); err != nil {
 				return err
 			}
-			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.Stringer("digest", digest),
+			cli.Logger(ctx).Info("approved review record", zap.String("review", args[0]), zap.Stringer("digest", signed), zap.Stringer("policy", policyDigest),
 				zap.Stringer("signer", s.Identity()), zap.String("bundle", path), zap.Stringer("changes", shown.digest))
 			seen := ""
 			if !shown.digest.IsZero() {
 				seen = ", having seen changes " + shown.digest.String()
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) as %s%s\n", path, args[0], digest, s.Identity(), seen)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: approved %s (%s) under policy %s as %s%s\n", path, args[0], signed, policyDigest, s.Identity(), seen)
 			return err
 		},
 	}
 	sf.AddFlags(cmd.Flags())
 	co.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&policyFile, "policy", "", "the ReleasePolicy the approval is given under (or --policy-digest)")
+	options.DigestVar(cmd.Flags(), &policyDigest, "policy-digest", "sha256:<hex> of the ReleasePolicy the approval is given under (or --policy)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "bundle file (default <dir of REVIEW>/approvals/<identity>.sigstore.json)")
 	return cmd
 }

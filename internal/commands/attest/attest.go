@@ -13,15 +13,18 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/trustroot"
 )
 
 // Engines are the --run-engine values.
@@ -34,6 +37,8 @@ type Command struct {
 	Results                 pipeline.Results
 	Review, Approvals       string
 	Policy                  string
+	PolicyDigest            digest.Digest
+	Candidate               options.Candidate
 	EvidenceDir, ResultsDir string
 	Run                     pkgattest.Run
 	OCI                     string
@@ -69,7 +74,7 @@ release-gate.sigstore.json) and summary.`,
     --provenance-verdict pass --provenance-report-digest sha256:… \
     --secret-inventory-verdict pass --secret-inventory-report-digest sha256:… \
     --permission-diff-verdict pass --permission-diff-report-digest sha256:… \
-    --review release/review.yaml --policy release/policy.yaml \
+    --review release/review.yaml --policy /workspace/policy/policy.yaml --policy-digest sha256:… \
     --evidence-dir evidence --results-dir results --key release-bot.key \
     --run-engine tekton --run-namespace ci --run-name release-x7k2 --run-uid 5f0c…`,
 		Args: cli.Args(cobra.NoArgs),
@@ -83,7 +88,9 @@ release-gate.sigstore.json) and summary.`,
 	rf.AddFlags(f, pipeline.ResultNames())
 	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
 	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default <dir of review>/approvals)")
-	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document (required)")
+	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document, from the platform-owned policy workspace, never the candidate (required)")
+	options.DigestVar(f, &c.PolicyDigest, "policy-digest", "sha256:<hex> the --policy file must have, fixed by the pipeline owner (required)")
+	c.Candidate.AddFlags(f)
 	f.StringVar(&c.EvidenceDir, "evidence-dir", "", "evidence workspace: the checks' reports; the bundles are written here (required)")
 	f.StringVar(&c.ResultsDir, "results-dir", results.TektonDir, "directory for the task results (Tekton: /tekton/results)")
 	f.StringVar(&c.Run.Engine, "run-engine", "local", "pipeline engine: tekton, argo or local")
@@ -140,13 +147,20 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 	if c.Review == "" || c.Policy == "" {
 		return nil, cli.Usagef("--review and --policy are required")
 	}
+	if c.PolicyDigest.IsZero() {
+		return nil, cli.Usagef("--policy-digest is required: the sha256 of the platform-owned policy, fixed by the pipeline owner")
+	}
+	if err := c.Candidate.Refuse(c.Review, nil, trustroot.Input{Flag: "--policy", Path: c.Policy},
+		trustroot.Input{Flag: "--key", Path: c.Signing.Key}, trustroot.Input{Flag: "--oidc-token-file", Path: c.Signing.OIDCTokenFile}); err != nil {
+		return nil, err
+	}
 	s, err := c.Signing.Signer(ctx)
 	if err != nil {
 		return nil, err
 	}
 	in := pkgattest.Input{
 		Results:     c.Results,
-		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy,
+		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy, PolicyDigest: c.PolicyDigest,
 		ResourceURI: c.OCI, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
 	}
 	out, err := pkgattest.Attest(ctx, in, s)

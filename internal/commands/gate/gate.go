@@ -16,12 +16,14 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
+	"github.com/tollgate-dev/tollgate/pkg/trustroot"
 )
 
 // Command is one gate run.
@@ -31,6 +33,8 @@ type Command struct {
 	Results                 pipeline.Results
 	Review, Approvals       string
 	Policy                  string
+	PolicyDigest            digest.Digest
+	Candidate               options.Candidate
 	EvidenceDir, ResultsDir string
 	// Attestor names the identity trusted to sign the attestation; none
 	// means the policy's spec.attestors.
@@ -66,7 +70,8 @@ results verdict and summary. Exits 0 only when PASSED, 1 when blocked.`,
     --secret-inventory-verdict pass --secret-inventory-report-digest sha256:... \
     --permission-diff-verdict pass --permission-diff-report-digest sha256:... \
     --attest-verdict pass --attestation-digest sha256:... \
-    --review review.yaml --policy policy.yaml --evidence-dir evidence --key cosign.pub`,
+    --review review.yaml --policy /workspace/policy/policy.yaml --policy-digest sha256:... \
+    --evidence-dir evidence --key cosign.pub`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Results = rf.Values()
@@ -78,7 +83,9 @@ results verdict and summary. Exits 0 only when PASSED, 1 when blocked.`,
 	rf.AddFlags(f, pkggate.ResultNames())
 	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
 	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default: <dir of --review>/approvals)")
-	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document (required)")
+	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document, from the platform-owned policy workspace, never the candidate (required)")
+	options.DigestVar(f, &c.PolicyDigest, "policy-digest", "sha256:<hex> the --policy file must have, fixed by the pipeline owner (required; a missing or other digest blocks)")
+	c.Candidate.AddFlags(f)
 	f.StringVar(&c.EvidenceDir, "evidence-dir", "", "evidence workspace with the reports and release-gate.sigstore.json (required)")
 	f.StringVar(&c.ResultsDir, "results-dir", results.TektonDir, "directory for the task results (Tekton: /tekton/results)")
 	c.Attestor.AddFlags(f, "the attestation (default: the policy's spec.attestors)")
@@ -101,7 +108,8 @@ func (c *Command) Exec(ctx context.Context) error {
 		opts = append(opts, trust.WithTrustedRootFile(c.Attestor.TrustedRoot))
 	}
 	cfg := pkggate.Config{
-		Results: c.Results, Review: c.Review, Approvals: c.Approvals, Policy: c.Policy,
+		Results: c.Results, Review: c.Review, Approvals: c.Approvals, Policy: c.Policy, PolicyDigest: c.PolicyDigest,
+		CandidateDirs: c.Candidate.Dirs(c.Review), TrustInputs: append([]trustroot.Input{{Flag: "--policy", Path: c.Policy}}, c.Attestor.Inputs()...),
 		EvidenceDir: c.EvidenceDir, Attestors: attestors, TrustOptions: opts, Now: c.Clock.Now(),
 	}
 	var out *pkggate.Outcome

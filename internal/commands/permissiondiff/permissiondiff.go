@@ -84,6 +84,9 @@ func (c *Command) Exec(ctx context.Context) error {
 		return err
 	}
 	rep, err := check.Run(ctx, f.Env(c.Clock), policy.CheckPermissions, func(ctx context.Context) (*evidence.Outcome, error) {
+		if err := f.RefuseTrustInputs(); err != nil {
+			return nil, err
+		}
 		r, reviewDigest, err := review.Load(f.Review)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -31,7 +32,9 @@ type Command struct {
 	Signatures  []string
 	Ignore      []string
 	ArtifactURI string
-	Clock       cli.Clock
+	// RegistryTimeout bounds each image tag resolution.
+	RegistryTimeout time.Duration
+	Clock           cli.Clock
 	// Out receives the summary; Progress the hashing progress bar (shown
 	// only on a terminal).
 	Out, Progress io.Writer
@@ -77,6 +80,7 @@ pass and fail; non-zero only when it cannot decide, after writing verdict=error.
 	f.StringArrayVar(&c.Signatures, "signature", nil, "Sigstore bundle to verify (repeatable): model-signing model.sig, cosign or SLSA bundle")
 	f.StringArrayVar(&c.Ignore, "ignore", nil, "root-relative path the signer left out (repeatable), as model-signing's --ignore-paths")
 	f.StringVar(&c.ArtifactURI, "artifact-uri", "", "name of the artefact in the Tekton Chains type hint ARTIFACT_URI (default: the review's release name)")
+	f.DurationVar(&c.RegistryTimeout, "registry-timeout", pkgprovenance.DefaultResolveTimeout, "deadline for resolving one image tag in its registry; a registry that does not answer in time leaves the image unresolved, which blocks")
 	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd
 }
@@ -109,6 +113,9 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 	if s.Review == "" && len(c.Signatures) == 0 {
 		return nil, cli.Usagef("--review is required (or --signature, to verify signatures alone)")
 	}
+	if err := s.RefuseTrustInputs(c.Signer.Inputs()...); err != nil {
+		return nil, err
+	}
 	signers, err := c.Signer.Identities()
 	if err != nil {
 		return nil, err
@@ -121,6 +128,7 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 		Artifact: s.Artifact, ArtifactURI: c.ArtifactURI, Signatures: c.Signatures, Signers: signers, Ignore: c.Ignore,
 		Inputs:       map[string]string{"artifact": s.Artifact},
 		TrustOptions: topts,
+		Resolver:     pkgprovenance.Registry{Timeout: c.RegistryTimeout},
 	}
 	if s.Review != "" {
 		r, d, err := review.Load(s.Review)

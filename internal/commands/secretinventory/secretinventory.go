@@ -86,6 +86,9 @@ func (c *Command) Exec(ctx context.Context) error {
 	}
 	log := cli.Logger(ctx)
 	_, err := check.Run(ctx, c.Step.Env(c.Clock), policy.CheckSecrets, func(ctx context.Context) (*evidence.Outcome, error) {
+		if err := c.Step.RefuseTrustInputs(); err != nil {
+			return nil, err
+		}
 		in := secrets.CheckInput{Artifact: c.Step.Artifact}
 		r, reviewDigest, err := review.Load(c.Step.Review)
 		if err != nil {

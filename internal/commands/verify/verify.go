@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
@@ -21,6 +23,9 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/trust"
 )
 
+// DefaultRegistryTimeout bounds verify --oci: a promotion hook must not hang.
+const DefaultRegistryTimeout = 2 * time.Minute
+
 // Command is one verify run.
 type Command struct {
 	ArtifactDigest digest.Digest
@@ -29,9 +34,14 @@ type Command struct {
 	Bundle, OCI   string
 	Attestor      options.TrustedIdentity
 	PolicyDigests []digest.Digest
-	MaxAge        string
-	Clock         cli.Clock
-	Out           io.Writer
+	// PolicyFile is a trusted policy file whose digest is allowed.
+	PolicyFile string
+	MaxAge     string
+	// RegistryTimeout bounds reading --oci (every request also has dial,
+	// TLS and response-header deadlines).
+	RegistryTimeout time.Duration
+	Clock           cli.Clock
+	Out             io.Writer
 }
 
 // New returns the verify command.
@@ -50,7 +60,9 @@ It exits 0 only when the release-gate attestation (from --bundle, or attached to
   - an https://tollgate.dev/release-gate/v1 statement about exactly
     --artifact-digest (a valid bundle for another release is refused),
   - a PASSED verdict,
-  - under one of the --policy-digest values, when any are given,
+  - under the pinned policy: one of the --policy-digest values, or the
+    digest of the trusted --policy file (one of them is required: an
+    attestation made under a policy the candidate wrote never promotes),
   - not older than --max-age, when given: the transparency-log time for
     keyless bundles, the signed attestation time for key-signed ones.
 
@@ -59,6 +71,7 @@ Otherwise it exits 1 and says why.`,
 		Example: `  tollgate verify --artifact-digest sha256:… --bundle evidence/release-gate.sigstore.json \
     --key release-bot.pub --policy-digest sha256:… --max-age 24h
   tollgate verify --artifact-digest sha256:… --oci registry.example/agents/support@sha256:… \
+    --policy platform/policy.yaml \
     --certificate-identity https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate \
     --certificate-oidc-issuer https://kubernetes.default.svc`,
 		Args: cli.Args(cobra.NoArgs),
@@ -72,8 +85,10 @@ Otherwise it exits 1 and says why.`,
 	f.StringVar(&c.Bundle, "bundle", "", "release-gate.sigstore.json bundle file")
 	f.StringVar(&c.OCI, "oci", "", "OCI artefact the bundles are attached to as referrers")
 	c.Attestor.AddFlags(f, "the attestation")
-	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; default: any)")
+	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; this or --policy is required)")
+	f.StringVar(&c.PolicyFile, "policy", "", "trusted ReleasePolicy file; its digest is allowed (this or --policy-digest is required)")
 	f.StringVar(&c.MaxAge, "max-age", "", "refuse attestations older than this (24h, 7d)")
+	f.DurationVar(&c.RegistryTimeout, "registry-timeout", DefaultRegistryTimeout, "deadline for reading --oci from the registry; a registry that does not answer in time refuses the release")
 	return cmd
 }
 
@@ -86,7 +101,18 @@ func (c *Command) Exec(ctx context.Context) error {
 	if (c.Bundle == "") == (c.OCI == "") {
 		return cli.Usagef("pass exactly one of --bundle and --oci")
 	}
-	req := attest.Requirements{ArtifactDigest: c.ArtifactDigest, PolicyDigests: c.PolicyDigests, Now: c.Clock.Now()}
+	policies := slices.Clone(c.PolicyDigests)
+	if c.PolicyFile != "" {
+		_, d, err := policy.Load(c.PolicyFile)
+		if err != nil {
+			return invalid.Wrap(fmt.Errorf("--policy: %w", err))
+		}
+		policies = append(policies, d)
+	}
+	if len(policies) == 0 {
+		return cli.Usagef("pass --policy-digest sha256:<hex> (or --policy FILE): the platform-owned policy the attestation must have been made under")
+	}
+	req := attest.Requirements{ArtifactDigest: c.ArtifactDigest, PolicyDigests: policies, Now: c.Clock.Now()}
 	if c.MaxAge != "" {
 		d, err := policy.ParseDuration(c.MaxAge)
 		if err != nil || d <= 0 {
@@ -139,9 +165,31 @@ func (c *Command) readBundles(ctx context.Context) ([][]byte, string, error) {
 		}
 		return [][]byte{b}, c.Bundle, nil
 	}
-	bs, err := oci.Fetch(ctx, c.OCI, attest.PredicateType)
+	if c.RegistryTimeout <= 0 {
+		return nil, "", cli.Usagef("--registry-timeout must be positive, got %s", c.RegistryTimeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.RegistryTimeout)
+	defer cancel()
+	rs, err := oci.FetchReferrers(ctx, c.OCI, attest.PredicateType, oci.WithDeadlines())
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, "", cli.Blockedf("%v: %s did not answer within --registry-timeout %s: %v", attest.ErrRefused, c.OCI, c.RegistryTimeout, err)
+		}
 		return nil, "", err
+	}
+	// One referrer nobody can read (anyone with push access can attach
+	// one) must not stop every promotion: skip it, name it, verify the
+	// others.
+	var bs [][]byte
+	for _, r := range rs {
+		if r.Err != nil {
+			cli.Logger(ctx).Warn("skipped an unreadable referrer", zap.String("referrer", r.Digest), zap.Error(r.Err))
+			if c.Out != nil {
+				fmt.Fprintf(c.Out, "skipped referrer %s: %v\n", r.Digest, r.Err)
+			}
+			continue
+		}
+		bs = append(bs, r.Bundle)
 	}
 	return bs, c.OCI, nil
 }
