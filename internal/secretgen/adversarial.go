@@ -793,6 +793,16 @@ func (a *adv) queries() {
 	}
 	pw := a.password() + "+/="
 	a.add(ClassQueryParam, "encoded.json", fmt.Appendf(nil, `{"endpoint": "https://mcp.e.example.com/sse?apiKey=%s"}`+"\n", url.QueryEscape(pw)), []string{RuleGenericSecret}, pw)
+	// Assignments and flags inside strings: an MCP server's argument list.
+	for i, c := range []struct{ format, rule string }{
+		{`{"mcpServers": {"db": {"command": "db-mcp", "args": ["--host", "db", "--password=%s"]}}}`, RuleGenericPassword},
+		{`{"mcpServers": {"s": {"command": "search-mcp", "args": ["--api-key", "%s", "--read-only"]}}}`, RuleGenericSecret},
+		{`{"servers": {"pg": {"command": "env", "args": ["PGPASSWORD=%s", "pg-mcp"]}}}`, RuleGenericPassword},
+	} {
+		pw := a.password()
+		a.add(ClassGenericKey, fmt.Sprintf("args-%d/mcp.json", i), fmt.Appendf(nil, c.format+"\n", pw), []string{c.rule}, pw)
+	}
+	a.decoy(ClassGenericKey, "args/mcp.json", []byte(`{"mcpServers": {"s": {"command": "x", "args": ["--token-file", "/run/secrets/token", "--api-key", "${API_KEY}", "--password-min-length=12", "--secret-name", "orders-db"]}}}`+"\n"))
 	a.decoy(ClassQueryParam, "pages.json", fmt.Appendf(nil, `{"next": "https://api.example.com/items?page_token=%s&limit=50", "prev": "https://api.example.com/items?cursor=%s"}`+"\n", g.s(csAlnum, 24), g.s(csAlnum, 24)))
 	a.decoy(ClassQueryParam, "refs.yaml", []byte("url: https://mcp.example.com/mcp?api_key=${SEARCH_API_KEY}&token={{ .Values.token }}\n"))
 	a.decoy(ClassQueryParam, "docs.md", []byte("Call https://api.example.com/v1?api_key=YOUR_API_KEY&q=hello or ?token=<token>.\n"))

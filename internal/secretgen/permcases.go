@@ -281,6 +281,13 @@ func LeakCases(seed uint64) []LeakCase {
 		[]string{tool}, []string{"Search the index."})
 	add(ClassLeakUserinfo, "agent-card-url", map[string]string{".well-known/agent-card.json": fmt.Sprintf(`{"name": "support", "url": "https://agent:%s@agents.example.com/a2a", "version": "1.0.0", "protocolVersion": "0.3.0", "capabilities": {}, "skills": [{"id": "orders", "name": "Orders", "description": "Order lookups", "tags": ["orders"]}]}`, p9)},
 		[]string{p9}, []string{"Order lookups"})
+	p10, p11, p12 := pw(), pw(), pw()
+	add(ClassLeakArgs, "glued-short-flag", map[string]string{"mcp.json": fmt.Sprintf(`{"mcpServers": {"my": {"command": "mysql-mcp", "args": ["-uroot", "-p%s", "-h", "db.internal"]}}}`, p10)},
+		[]string{p10}, []string{"mysql-mcp", "db.internal"})
+	add(ClassLeakArgs, "key-helper-echo", map[string]string{".claude/settings.json": fmt.Sprintf(`{"apiKeyHelper": "echo %s"}`, p11)},
+		[]string{p11}, []string{"echo"})
+	add(ClassLeakBadURL, "space-in-userinfo", map[string]string{".mcp.json": fmt.Sprintf(`{"mcpServers": {"s": {"type": "sse", "url": "https://ops:%s x@mcp.s.example.com/sse"}}}`, p12)},
+		[]string{p12}, []string{"mcp.s.example.com"})
 	gh, _ := g.Value(RuleGitHub, 3)
 	add(ClassLeakReference, "token-as-variable", map[string]string{"deploy/config.yaml": fmt.Sprintf("agent:\n  token: ${%s}\n  other: ${SEARCH_TOKEN}\n", gh)},
 		[]string{gh}, []string{"SEARCH_TOKEN"})

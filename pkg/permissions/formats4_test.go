@@ -445,3 +445,25 @@ func TestSymlinkedConfig(t *testing.T) {
 		t.Errorf("err = %v, want the link refused", err)
 	}
 }
+
+func TestRandomWord(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		w    string
+		want bool
+	}{
+		{"RlgLKOmxgJTeKdNnFR", true},
+		{"Zq8vT3kLm9Rx2Wp7Yb4N", true},
+		{"MaxConnectionsPerHost", false},
+		{"ClusterFirstWithHostNet", false},
+		{"0123456789abcdef0123", false},
+		{"--max-connections-per-host", false},
+		{"/usr/local/bin/get-key", false},
+		{"${ANTHROPIC_API_KEY_VALUE}", false},
+		{"short1A", false},
+	} {
+		if got := randomWord(tc.w); got != tc.want {
+			t.Errorf("randomWord(%q) = %v, want %v", tc.w, got, tc.want)
+		}
+	}
+}

@@ -66,6 +66,86 @@ func randomArg(s string) bool {
 		strings.IndexFunc(s, unicode.IsLetter) >= 0
 }
 
+// randomWord reports whether one word of a command line looks like a
+// generated credential: 16 characters or more of letters, digits and
+// "_+=-", mixing upper case, lower case and digits, or without digits
+// switching case as randomly as generated text does (CamelCase names,
+// flags, paths and hex digests are not).
+func randomWord(w string) bool {
+	if len(w) < 16 || isRef(w) || strings.HasPrefix(w, redact.Marker) {
+		return false
+	}
+	var lo, up, dg, changes int
+	prevUp := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			lo++
+			if prevUp {
+				changes++
+			}
+			prevUp = false
+		case c >= 'A' && c <= 'Z':
+			up++
+			if !prevUp {
+				changes++
+			}
+			prevUp = true
+		case c >= '0' && c <= '9':
+			dg++
+		case c == '_' || c == '+' || c == '=' || c == '-':
+		default:
+			return false
+		}
+	}
+	if lo > 0 && up > 0 && dg > 0 {
+		return true
+	}
+	n := len(w)
+	return dg == 0 && up*4 >= n && lo*4 >= n && changes*3 >= n
+}
+
+// maskWords masks the words of a command line that randomWord reports
+// ("echo <key>" in an apiKeyHelper, "-p<password>"): a flag's glued
+// value is judged without the flag.
+func (k *masking) maskWords(s string) string {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '"' || r == '\'' || r == '`' })
+	for _, f := range fields {
+		w := f
+		if len(w) > 2 && w[0] == '-' && w[1] != '-' {
+			w = w[2:] // -pSECRET
+		}
+		if randomWord(w) {
+			k.note("random-token")
+			s = strings.ReplaceAll(s, w, redact.Mark("random-token"))
+		}
+	}
+	return s
+}
+
+// maskAuthority masks everything between a URL field's "://" and the
+// last "@" of its authority, however malformed the URL is (spaces,
+// several "@"): to a client that reads the field it is still a URL with
+// a password.
+func (k *masking) maskAuthority(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at <= 0 || rest[:at] == redact.Mark("userinfo") {
+		return s
+	}
+	k.note("userinfo")
+	return s[:i+3] + redact.Mark("userinfo") + rest[at:]
+}
+
 // masking masks one snapshot's values and records what it masked.
 type masking struct {
 	m    redact.Masker
@@ -111,7 +191,7 @@ func (k *masking) cmd(s string) string {
 		k.note("random-token")
 		return redact.Mark("random-token")
 	}
-	return out
+	return k.maskWords(out)
 }
 
 // credValueRE finds "--api-key=VALUE", "token:VALUE", "Authorization:
@@ -145,10 +225,16 @@ func (k *masking) args(a []any) []any {
 var commandFields = map[string]bool{"args": true, "command": true, "url": true, "cwd": true, "httpUrl": true, "serverUrl": true,
 	"apiKeyHelper": true, "value": true}
 
+// urlFields are content fields holding one URL.
+var urlFields = map[string]bool{"url": true, "httpUrl": true, "serverUrl": true, "base_url": true, "baseUrl": true}
+
 // value masks every string in decoded JSON, keys included.
 func (k *masking) value(v any, key string) any {
 	switch t := v.(type) {
 	case string:
+		if urlFields[key] {
+			return k.cmd(k.maskAuthority(t))
+		}
 		if commandFields[key] {
 			return k.cmd(t)
 		}

@@ -422,9 +422,17 @@ func (fs *fileScan) classify(w *worker, sg seg, p pair, abs int, line func() int
 		found = append(found, pending{off: abs, end: end, pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
 		return found
 	}
-	// A credential passed as a URL's query parameter (?api_key=...) is
-	// a pair of its own inside the value.
-	for _, q := range queryPairs(p.value) {
+	// A credential passed as a URL's query parameter (?api_key=...) or
+	// as an assignment inside a string ("--password=...", an argument
+	// list's "PGPASSWORD=...") is a pair of its own inside the value.
+	inner := queryPairs(p.value)
+	if p.quoted && inner == nil && len(p.value) <= maxLine && strings.IndexByte(p.value, '=') > 0 && !strings.Contains(p.value, "://") {
+		inner = linePairs(p.value, true, nil)
+		for i := range inner {
+			inner[i].quoted = false // a bare word inside the string
+		}
+	}
+	for _, q := range inner {
 		if r, v := classifyPair(q); r != "" {
 			off := min(abs+q.off, end)
 			found = append(found, pending{off: off, end: min(off+len(q.value), end), pri: rulePriority(r), f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint([]byte(v))}})
@@ -450,6 +458,10 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 	type frame struct {
 		obj, wantKey bool
 		key, parent  string
+		// flag is the previous element of an array when it is a
+		// command-line flag ("--api-key"): the element after it is
+		// the flag's value, classified under the flag's name.
+		flag string
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -478,6 +490,9 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 		}
 		switch v := t.(type) {
 		case json.Delim:
+			if top != nil && !top.obj {
+				top.flag = ""
+			}
 			switch v {
 			case '{', '[':
 				stack = append(stack, &frame{obj: v == '{', wantKey: v == '{', parent: cur})
@@ -500,10 +515,23 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 				off++
 			}
 			at := off
-			found = fs.classify(w, sg, pair{key: cur, value: v, quoted: true}, at, func() int { return sg.lineBase + lc.at(at) }, found)
+			key := cur
+			if top != nil && !top.obj {
+				if top.flag != "" {
+					key = top.flag
+				}
+				top.flag = ""
+				if len(v) > 1 && len(v) <= 64 && v[0] == '-' && strings.IndexByte(v, '=') < 0 {
+					top.flag = v
+				}
+			}
+			found = fs.classify(w, sg, pair{key: key, value: v, quoted: true}, at, func() int { return sg.lineBase + lc.at(at) }, found)
 		default:
 			if top != nil && top.obj {
 				top.wantKey = true
+			}
+			if top != nil && !top.obj {
+				top.flag = ""
 			}
 		}
 	}
