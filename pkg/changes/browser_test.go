@@ -160,7 +160,10 @@ func (b *browser) open(path string) string {
 	b.t.Helper()
 	b.requests = nil
 	b.call("Page.navigate", map[string]any{"url": "file://" + path})
-	for m := b.read(); m.Method != "Page.loadEventFired"; m = b.read() {
+	for {
+		if m := b.read(); m.Method == "Page.loadEventFired" {
+			break
+		}
 	}
 	res := b.call("Runtime.evaluate", map[string]any{"expression": "new Promise(r => setTimeout(() => { document.querySelectorAll('details').forEach(d => d.open = true); r(document.body.innerText) }, 300))", "awaitPromise": true, "returnByValue": true})
 	var v struct{ Result struct{ Value string } }

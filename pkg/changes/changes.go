@@ -142,7 +142,8 @@ func WithDirs(oldDir, newDir string) Option {
 }
 
 // WithNow sets the time exceptions' expiry is judged at (default: the
-// new review's newest exception grant time, so output is reproducible).
+// new review's newest exception grant time, so that output depends on the
+// records only; tollgate review passes the wall clock).
 func WithNow(t time.Time) Option {
 	return func(c *config) error {
 		if t.IsZero() {

@@ -3,6 +3,7 @@ package approve
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,6 +119,10 @@ func ask(in io.Reader, out io.Writer, s *shown, what string) (bool, error) {
 	}
 	fmt.Fprintf(out, "Approve %s? [y/N] ", what)
 	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
+	if errors.Is(err, io.EOF) && line == "" {
+		fmt.Fprintln(out)
+		return false, nil // end of input: not approved
+	}
 	if err != nil && line == "" {
 		return false, fmt.Errorf("read confirmation: %w", err)
 	}

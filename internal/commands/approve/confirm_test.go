@@ -23,7 +23,7 @@ func TestAsk(t *testing.T) {
 		{"YES", "YES\n", s, true, false, "Approve r.yaml as alice? [y/N] "},
 		{"enter", "\n", s, false, false, s.digest.String()},
 		{"no", "n\n", s, false, false, "review-changes.md"},
-		{"eof", "", s, false, true, "Approve"},
+		{"end of input", "", s, false, false, "Approve"},
 		{"no document", "y\n", &shown{}, true, false, "No changes document"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

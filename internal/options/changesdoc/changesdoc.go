@@ -8,6 +8,7 @@ package changesdoc
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -79,7 +80,8 @@ func (o *Options) Write(dir, out string, r *review.ReleaseReview, reviewDigest d
 	if err != nil {
 		return nil, nil, fmt.Errorf("--against: %w", err)
 	}
-	opts := []changes.Option{changes.WithDigests(reviewDigest, againstDigest)}
+	// exceptions are judged expiring soon against the wall clock
+	opts := []changes.Option{changes.WithDigests(reviewDigest, againstDigest), changes.WithNow(time.Now())}
 	if o.AgainstDir != "" {
 		opts = append(opts, changes.WithDirs(o.AgainstDir, dir))
 	}
