@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
@@ -83,8 +84,20 @@ Approvers then sign the record with 'tollgate approve'.`,
 			if err != nil {
 				return fmt.Errorf("review %s: %w", dir, err)
 			}
+			if gits, err := artifact.GitDirs(cmd.Context(), dir); err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			} else if len(gits) > 0 {
+				return invalid.Wrap(fmt.Errorf("review %s: %s is a .git directory: a release is a tree of files, not a repository (history, hooks and config would ship unpinned); export it without .git (git archive) and review that", dir, gits[0]))
+			}
+			outside, err := artifact.HashOutsideModel(cmd.Context(), dir)
+			if err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			}
 			r := pkgreview.New(name)
 			r.Spec.Artifact = *m
+			if len(outside) > 0 {
+				r.Spec.Files = &pkgreview.Files{OutsideModel: outside}
+			}
 			r.Spec.Model = pkgreview.DetectModel(dir)
 			if model != "" {
 				r.Spec.Model.Name, r.Spec.Model.Source = model, "flag"
