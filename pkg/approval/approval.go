@@ -55,6 +55,20 @@ type Predicate struct {
 	Time           time.Time     `json:"time"`
 }
 
+// ParsePredicate decodes an approval predicate (as signed, possibly by
+// cosign attest-blob from a hand-written file). Unknown fields are
+// allowed, for forward compatibility; a malformed digest is an error.
+func ParsePredicate(b []byte) (*Predicate, error) {
+	if len(b) > trust.MaxBundleSize {
+		return nil, fmt.Errorf("approval predicate is %d bytes, more than %d", len(b), trust.MaxBundleSize)
+	}
+	var p Predicate
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("approval predicate: %w", err)
+	}
+	return &p, nil
+}
+
 // Terms are what an approver approves, beside the review record.
 type Terms struct {
 	// PolicyDigest is the policy the approval is given under (required).
@@ -195,9 +209,9 @@ func verifyOne(ctx context.Context, path string, reviewDigest digest.Digest, p *
 		return nil, fmt.Errorf("%s (%s) approves another review record: %s, not this one (%s)",
 			res.Identity, res.Signer, st.Subject[0], reviewDigest)
 	}
-	var pred Predicate
-	if err := json.Unmarshal(st.Predicate, &pred); err != nil {
-		return nil, fmt.Errorf("signed by %s: approval predicate: %w", res.Signer, err)
+	pred, err := ParsePredicate(st.Predicate)
+	if err != nil {
+		return nil, fmt.Errorf("signed by %s: %w", res.Signer, err)
 	}
 	a := &decision.Approval{Identity: res.Identity, Signer: res.Signer, ReviewDigest: reviewDigest, PolicyDigest: pred.PolicyDigest, ChangesDigest: pred.ChangesDigest}
 	if !res.SignedAt.IsZero() {

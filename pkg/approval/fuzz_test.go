@@ -1,6 +1,7 @@
 package approval_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/pkg/approval"
@@ -15,6 +16,22 @@ func FuzzDescribeSigner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if approval.DescribeSigner(b) == "" {
 			t.Fatalf("empty signer description for %q", b)
+		}
+	})
+}
+
+func FuzzParsePredicate(f *testing.F) {
+	f.Add([]byte(`{"review":"r","reviewDigest":"sha256:` + strings.Repeat("a", 64) + `","policyDigest":"sha256:` + strings.Repeat("b", 64) + `","artifactDigest":"sha256:x","time":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"policyDigest":"sha256:nothex"}`))
+	f.Add([]byte(`{"policyDigest":null}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := approval.ParsePredicate(b)
+		if err == nil && p == nil {
+			t.Fatal("nil predicate without error")
+		}
+		if err == nil && !p.PolicyDigest.IsZero() && p.PolicyDigest.Algorithm() != "sha256" {
+			t.Fatalf("accepted policy digest %s", p.PolicyDigest)
 		}
 	})
 }

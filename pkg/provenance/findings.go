@@ -15,6 +15,7 @@ import (
 // Finding classes.
 const (
 	ClassFileAdded         = "provenance.file-added"
+	ClassGitDirectory      = "provenance.git-directory"
 	ClassFileRemoved       = "provenance.file-removed"
 	ClassFileModified      = "provenance.file-modified"
 	ClassRootChanged       = "provenance.root-changed"
@@ -82,6 +83,22 @@ func compareFiles(old, cur *artifact.Manifest) []evidence.Finding {
 	if old.Root != cur.Root {
 		out = append(out, newFinding(ClassRootChanged, evidence.High, "", "artifact.root", old.Root, cur.Root,
 			fmt.Sprintf("provenance: artefact root digest changed since review (%s → %s)", short(old.Root), short(cur.Root))))
+	}
+	return out
+}
+
+// compareOutside compares the files outside the model-signing root
+// (.github/, .gitattributes, ...) with those the review pinned, both ways:
+// added, removed and modified are file findings, as for the root's files.
+func compareOutside(pinned, cur []artifact.Resource) []evidence.Finding {
+	old := &artifact.Manifest{Files: pinned, Serialization: artifact.Serialization{Method: artifact.MethodFiles}}
+	now := &artifact.Manifest{Files: cur}
+	var out []evidence.Finding
+	for _, f := range compareFiles(old, now) {
+		if f.Class != ClassRootChanged {
+			f.Attributes["outsideModel"] = "true"
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -94,9 +94,17 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash artefact %s: %w", cfg.Artifact, err)
 	}
+	gits, err := artifact.GitDirs(ctx, cfg.Artifact)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", cfg.Artifact, err)
+	}
 	model := review.DetectModel(cfg.Artifact)
 	data := Data{Root: m.Root, Files: len(m.Files), Model: model}
 	var findings []evidence.Finding
+	for _, g := range gits {
+		findings = append(findings, newFinding(ClassGitDirectory, evidence.High, g, "", "", "",
+			fmt.Sprintf("provenance: %s is a .git directory: a release ships files, not a repository (its history, hooks and config are pinned by nothing); export the tree without .git", g)))
+	}
 
 	if cfg.Review != nil {
 		old := &cfg.Review.Spec.Artifact
@@ -104,6 +112,15 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 		fileFindings := compareFiles(old, m)
 		findings = append(findings, fileFindings...)
 		findings = append(findings, compareModel(cfg.Review.Spec.Model, model)...)
+		outside, err := artifact.HashOutsideModel(ctx, cfg.Artifact)
+		if err != nil {
+			return nil, fmt.Errorf("hash files outside the model-signing root of %s: %w", cfg.Artifact, err)
+		}
+		var pinned []artifact.Resource
+		if cfg.Review.Spec.Files != nil {
+			pinned = cfg.Review.Spec.Files.OutsideModel
+		}
+		findings = append(findings, compareOutside(pinned, outside)...)
 		if cfg.Review.Spec.Provenance != nil {
 			cur, unresolved, err := snapshot(ctx, cfg.Artifact, m, cfg.Resolver)
 			if err != nil {

@@ -26,6 +26,8 @@ type Spec struct {
 	Artifact artifact.Manifest `json:"artifact"`
 	// Model identifies the model the release ships.
 	Model Model `json:"model"`
+	// Files pins what ships outside the model-signing root digest.
+	Files *Files `json:"files,omitempty"`
 	// Provenance pins configuration, lock files and images (provenance check).
 	Provenance *Provenance `json:"provenance,omitempty"`
 	// Secrets is the secret-reference inventory (secret-inventory check).
@@ -34,6 +36,15 @@ type Spec struct {
 	Permissions *Permissions `json:"permissions,omitempty"`
 	// Exceptions are the time-bound waivers granted at review.
 	Exceptions []Exception `json:"exceptions,omitempty"`
+}
+
+// Files pins the shipped files the root digest leaves out.
+type Files struct {
+	// OutsideModel are the files model-signing leaves out of the root
+	// digest (.github/, .gitattributes, .gitignore, a .git file), each with
+	// its digest (artifact.HashOutsideModel); provenance compares them
+	// both ways.
+	OutsideModel []artifact.Resource `json:"outsideModel"`
 }
 
 // Model identifies the model a release ships.

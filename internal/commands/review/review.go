@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options/changesdoc"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/redact"
@@ -107,8 +108,20 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 			if err != nil {
 				return fmt.Errorf("review %s: %w", dir, err)
 			}
+			if gits, err := artifact.GitDirs(cmd.Context(), dir); err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			} else if len(gits) > 0 {
+				return invalid.Wrap(fmt.Errorf("review %s: %s is a .git directory: a release is a tree of files, not a repository (history, hooks and config would ship unpinned); export it without .git (git archive) and review that", dir, gits[0]))
+			}
+			outside, err := artifact.HashOutsideModel(cmd.Context(), dir)
+			if err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			}
 			r := pkgreview.New(name)
 			r.Spec.Artifact = *m
+			if len(outside) > 0 {
+				r.Spec.Files = &pkgreview.Files{OutsideModel: outside}
+			}
 			r.Spec.Model = pkgreview.DetectModel(dir)
 			if model != "" {
 				r.Spec.Model.Name, r.Spec.Model.Source = model, "flag"
