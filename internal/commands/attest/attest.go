@@ -20,7 +20,9 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/decision"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -162,7 +164,17 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	var attached *intoto.Subject
+	if c.Attach != "" {
+		d, err := digest.Parse(subject.DigestStr())
+		if err != nil {
+			return nil, cli.Usagef("--attach %q: %v", c.Attach, err)
+		}
+		s := intoto.NewSubject(subject.Context().String(), d)
+		attached = &s
+	}
 	in := pkgattest.Input{
+		Attached:    attached,
 		Results:     c.Results,
 		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy,
 		ResourceURI: c.Attach, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
