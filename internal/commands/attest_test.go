@@ -43,10 +43,17 @@ func runSignCmd(t *testing.T, args ...string) (int, string) {
 	return code, out.String() + errb.String()
 }
 
-// TestAttestVerifyOCI attaches both bundles to an image, by digest, in a real registry
-// without the referrers API and verifies the promotion from the registry.
-func TestAttestVerifyOCI(t *testing.T) {
-	t.Parallel()
+// release is a reviewed and approved release ready to attest: attestArgs
+// attests it with bot.key (append --attach to attach).
+type release struct {
+	dir, root, pub string
+	policyDigest   string
+	attestArgs     []string
+	evidence       string
+}
+
+func newRelease(t *testing.T) release {
+	t.Helper()
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for _, k := range []string{"alice", "bot"} {
@@ -96,6 +103,15 @@ func TestAttestVerifyOCI(t *testing.T) {
 		t.Fatal(out)
 	}
 
+	return release{dir: dir, root: m.Root, pub: filepath.Join(dir, "bot.pub"), policyDigest: digest.FromBytes(pb).String(), attestArgs: args, evidence: ev}
+}
+
+// TestAttestVerifyOCI attaches both bundles to an image, by digest, in a real registry
+// without the referrers API and verifies the promotion from the registry.
+func TestAttestVerifyOCI(t *testing.T) {
+	t.Parallel()
+	rel := newRelease(t)
+	dir, m, args, ev := rel.dir, struct{ Root string }{rel.root}, rel.attestArgs, rel.evidence
 	reg := testregistry.Addr(t)
 	tagged := reg + "/agents/support:1.0"
 	img, _ := random.Image(32, 1)
