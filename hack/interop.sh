@@ -87,6 +87,20 @@ expect_ok "cosign attest-blob writes an approval tollgate will count" \
 	"$COSIGN" attest-blob --key carol.key --predicate approval.json --type https://tollgate.dev/approval/v1 \
 	--bundle rel/approvals/carol.sigstore.json --use-signing-config=false --tlog-upload=false --yes rel/review.yaml
 
+# --- a key made by cosign generate-key-pair (encrypted, as in the Secret
+# `cosign generate-key-pair k8s://` writes), its password read from a file
+# (cosign.password) by tollgate; cosign verifies what tollgate signed with it
+printf '%s' "$COSIGN_PASSWORD" >carol.password
+printf 'not-the-password' >wrong.password
+expect_ok "tollgate signs with cosign's encrypted carol.key, password from --key-password-file" \
+	env -u COSIGN_PASSWORD "$TOLLGATE" approve rel/review.yaml --key carol.key --key-password-file carol.password -o carol-by-tollgate.sigstore.json
+expect_ok "cosign verifies that approval with carol.pub" \
+	"$COSIGN" verify-blob-attestation --insecure-ignore-tlog --bundle carol-by-tollgate.sigstore.json --key carol.pub \
+	--type https://tollgate.dev/approval/v1 rel/review.yaml
+expect_fail "a wrong password file is refused" \
+	env -u COSIGN_PASSWORD "$TOLLGATE" approve rel/review.yaml --key carol.key --key-password-file wrong.password -o wrong.sigstore.json
+if grep -rq 'not-the-password\|interop-secret' carol-by-tollgate.sigstore.json; then echo "FAIL a password reached a bundle"; exit 1; fi
+
 # --- attest
 "$TOLLGATE" attest --artifact-digest "$DIGEST" \
 	--provenance-verdict pass --provenance-report-digest "${D[provenance]}" \

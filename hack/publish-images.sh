@@ -10,6 +10,8 @@
 #
 #   hack/publish-images.sh registry.example.com/platform          # HTTPS registry (docker login first)
 #   PLATFORMS=linux/amd64 hack/publish-images.sh 127.0.0.1:5000 out/e2e/rendered   # the e2e harness
+#   BUNDLES=1 hack/publish-images.sh REGISTRY   # also push the Tasks as a Tekton bundle
+#                                               # and pin the example Pipeline to it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,5 +43,13 @@ done
 if grep -rnE --include='*.yaml' "${IMAGE_REPO//./\\.}/" "$DEST"; then
   echo "publish-images: an image above was not built (no cmd/ of that name)" >&2
   exit 1
+fi
+if [ "${BUNDLES:-0}" = 1 ]; then
+  # The rendered Tasks (images pinned to REG) as one bundle; the example
+  # Pipeline then resolves each Task from it at its digest (bundles
+  # resolver), never by name from the namespace.
+  $GO build -o "$IMAGES/mkbundle" ./hack/mkbundle
+  "$IMAGES/mkbundle" --ref "$REG/tollgate/tasks:$VERSION" --pipeline "$DEST/examples/tekton/pipeline.yaml" \
+    "$DEST"/tasks/tekton/*/0.1/tollgate-*.yaml
 fi
 echo "publish-images: tasks/ and examples/ pinned to $REG rendered into $DEST" >&2

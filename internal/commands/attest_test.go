@@ -24,6 +24,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/document"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/intoto"
+	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
@@ -43,10 +44,17 @@ func runSignCmd(t *testing.T, args ...string) (int, string) {
 	return code, out.String() + errb.String()
 }
 
-// TestAttestVerifyOCI attaches both bundles to an image in a real registry
-// without the referrers API and verifies the promotion from the registry.
-func TestAttestVerifyOCI(t *testing.T) {
-	t.Parallel()
+// release is a reviewed and approved release ready to attest: attestArgs
+// attests it with bot.key (append --attach to attach).
+type release struct {
+	dir, root, pub string
+	policyDigest   string
+	attestArgs     []string
+	evidence       string
+}
+
+func newRelease(t *testing.T) release {
+	t.Helper()
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for _, k := range []string{"alice", "bot"} {
@@ -96,17 +104,38 @@ func TestAttestVerifyOCI(t *testing.T) {
 		t.Fatal(out)
 	}
 
+	return release{dir: dir, root: m.Root, pub: filepath.Join(dir, "bot.pub"), policyDigest: digest.FromBytes(pb).String(), attestArgs: args, evidence: ev}
+}
+
+// TestAttestVerifyOCI attaches both bundles to an image, by digest, in a real registry
+// without the referrers API and verifies the promotion from the registry.
+func TestAttestVerifyOCI(t *testing.T) {
+	t.Parallel()
+	rel := newRelease(t)
+	dir, m, args, ev := rel.dir, struct{ Root string }{rel.root}, rel.attestArgs, rel.evidence
 	reg := testregistry.Addr(t)
-	ref := reg + "/agents/support:1.0"
+	tagged := reg + "/agents/support:1.0"
 	img, _ := random.Image(32, 1)
-	r, _ := name.ParseReference(ref)
-	if err := remote.Write(r, img); err != nil {
-		t.Fatal(err)
+	push := func(ref string) string {
+		t.Helper()
+		r, _ := name.ParseReference(ref)
+		if err := remote.Write(r, img); err != nil {
+			t.Fatal(err)
+		}
+		d, err := img.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Context().Digest(d.String()).String()
 	}
-	if code, out := runSignCmd(t, append(args, "--oci", ref)...); code != 0 || !strings.Contains(out, "PASSED") {
-		t.Fatalf("attest --oci: exit %d\n%s", code, out)
+	ref := push(tagged)
+	if code, out := runSignCmd(t, append(args, "--attach", tagged)...); code != cli.ExitUsage || !strings.Contains(out, "by digest") {
+		t.Fatalf("attest --attach a tag: exit %d\n%s", code, out)
 	}
-	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub"), "--policy", pol}
+	if code, out := runSignCmd(t, append(args, "--attach", ref, "--allow-insecure-registry")...); code != 0 || !strings.Contains(out, "PASSED") {
+		t.Fatalf("attest --attach: exit %d\n%s", code, out)
+	}
+	verify := []string{"verify", "--artifact-digest", m.Root, "--oci", ref, "--key", filepath.Join(dir, "bot.pub"), "--policy-digest", rel.policyDigest}
 	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") {
 		t.Fatalf("verify --oci: exit %d\n%s", code, out)
 	}
@@ -116,20 +145,37 @@ func TestAttestVerifyOCI(t *testing.T) {
 	if code, out := runSignCmd(t, verify...); code != 0 || !strings.Contains(out, "PASSED: release agent") || !strings.Contains(out, "skipped referrer "+bad) {
 		t.Fatalf("verify --oci beside a garbage referrer: exit %d\n%s", code, out)
 	}
+	// The promotion stage knows only the OCI digest it deploys: enough.
+	if code, out := runSignCmd(t, "verify", "--oci", ref, "--key", filepath.Join(dir, "bot.pub"), "--policy-digest", rel.policyDigest); code != 0 || !strings.Contains(out, "PASSED: release agent ("+ref+")") {
+		t.Fatalf("verify --oci without --artifact-digest: exit %d\n%s", code, out)
+	}
+	// A tag is refused: it can move between verification and deployment.
+	if code, out := runSignCmd(t, "verify", "--oci", tagged, "--key", filepath.Join(dir, "bot.pub"), "--policy-digest", rel.policyDigest); code != cli.ExitUsage || !strings.Contains(out, "by digest") {
+		t.Fatalf("verify --oci a tag: exit %d\n%s", code, out)
+	}
 	// Refusals from the registry too: another digest, and an image with no
 	// attestation attached.
 	verify[2] = "sha256:" + strings.Repeat("3", 64)
 	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "a bundle for another release") {
 		t.Fatalf("verify --oci of another digest: exit %d\n%s", code, out)
 	}
-	bare := reg + "/agents/bare:1.0"
-	br, _ := name.ParseReference(bare)
-	if err := remote.Write(br, img); err != nil {
-		t.Fatal(err)
-	}
+	img, _ = random.Image(32, 1)
+	bare := push(reg + "/agents/bare:1.0")
 	verify[2], verify[4] = m.Root, bare
 	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "no release-gate attestation attached") {
 		t.Fatalf("verify --oci without attestation: exit %d\n%s", code, out)
+	}
+	// Anyone with push access copies the valid bundle onto the artefact
+	// they want deployed: the statement does not name it, so it is refused.
+	b, err := os.ReadFile(filepath.Join(ev, attest.BundleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oci.Attach(context.Background(), bare, b, attest.PredicateType); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runSignCmd(t, verify...); code != 1 || !strings.Contains(out, "does not name the OCI artefact") {
+		t.Fatalf("verify --oci of a copied bundle: exit %d\n%s", code, out)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -844,7 +845,32 @@ func readResults(dir string, declared []v1.TaskResult) (map[string]string, error
 		if total > maxResults {
 			return out, fmt.Errorf("results exceed Tekton's %d-byte termination message", maxResults)
 		}
+		if d.Type == v1.ResultsTypeObject {
+			if err := checkObjectResult(b, d); err != nil {
+				return out, fmt.Errorf("result %s: %w", d.Name, err)
+			}
+		}
 		out[d.Name] = string(b)
 	}
 	return out, nil
+}
+
+// checkObjectResult checks an object result as Tekton does: a JSON object
+// of string values whose keys are the declared properties.
+func checkObjectResult(b []byte, d v1.TaskResult) error {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("not a JSON object of strings: %w", err)
+	}
+	for k := range m {
+		if _, ok := d.Properties[k]; !ok {
+			return fmt.Errorf("key %q is not a declared property", k)
+		}
+	}
+	for k := range d.Properties {
+		if _, ok := m[k]; !ok {
+			return fmt.Errorf("declared property %q is missing", k)
+		}
+	}
+	return nil
 }

@@ -108,7 +108,9 @@ func checkTask(name string, t *v1.TaskSpec) error {
 		}
 	}
 	for _, r := range t.Results {
-		if r.Type != "" && r.Type != v1.ResultsTypeString {
+		// An object result is read and checked as Tekton checks it
+		// (readResults); no task here consumes one.
+		if r.Type != "" && r.Type != v1.ResultsTypeString && r.Type != v1.ResultsTypeObject {
 			return unsupported(where+" result "+r.Name, string(r.Type)+" results")
 		}
 	}

@@ -40,7 +40,12 @@ type Input struct {
 	// ResourceURI names the artefact in the VSA (an OCI reference when the
 	// bundles are attached to one); default "urn:tollgate:release:<name>".
 	ResourceURI string
-	Run         Run
+	// Attached, when set, is the OCI artefact the bundles are attached to
+	// (its repository at its manifest digest): both statements name it as
+	// a second subject, so that a bundle copied onto another artefact
+	// does not verify for it (tollgate verify --oci REF@sha256:…).
+	Attached *intoto.Subject
+	Run      Run
 	// Now is the decision time: exceptions are judged at it. Stamp is the
 	// time written into the predicate (zero means Now).
 	Now, Stamp time.Time
@@ -124,7 +129,11 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 		Time:         stamp(in).UTC().Truncate(time.Second),
 		Tool:         "tollgate " + version.String(),
 	}
-	st, err := intoto.New(r.Metadata.Name, artifactDigest, PredicateType, pred)
+	var more []intoto.Subject
+	if in.Attached != nil {
+		more = append(more, *in.Attached)
+	}
+	st, err := intoto.New(r.Metadata.Name, artifactDigest, PredicateType, pred, more...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +141,7 @@ func Attest(ctx context.Context, in Input, s *sign.Signer) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	vsa, err := intoto.New(r.Metadata.Name, artifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred))
+	vsa, err := intoto.New(r.Metadata.Name, artifactDigest, VSAPredicateType, summary(in, r, p, policyDigest, pred), more...)
 	if err != nil {
 		return nil, err
 	}

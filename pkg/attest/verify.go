@@ -27,6 +27,12 @@ const MaxClockSkew = 5 * time.Minute
 type Requirements struct {
 	// ArtifactDigest is the artefact root digest being promoted.
 	ArtifactDigest digest.Digest
+	// OCIDigest is the manifest digest of the OCI artefact being promoted,
+	// that the bundle was fetched from as a referrer: the statement must
+	// name it (attest --attach does), so that a bundle copied onto
+	// another artefact is refused. At least one of ArtifactDigest and
+	// OCIDigest is required.
+	OCIDigest digest.Digest
 	// PolicyDigests are the allowed policy digests; empty refuses every
 	// attestation (the policy must be pinned).
 	PolicyDigests []digest.Digest
@@ -70,8 +76,14 @@ func Verify(ctx context.Context, bundle []byte, ids []policy.Identity, req Requi
 	if st.PredicateType != PredicateType {
 		return nil, fmt.Errorf("%w: the bundle is a %s statement, not a release-gate attestation (%s)", ErrRefused, st.PredicateType, PredicateType)
 	}
-	if !st.HasSubject(req.ArtifactDigest) {
+	if req.ArtifactDigest.IsZero() && req.OCIDigest.IsZero() {
+		return nil, fmt.Errorf("%w: no artefact digest to verify the attestation against", ErrRefused)
+	}
+	if !req.ArtifactDigest.IsZero() && !st.HasSubject(req.ArtifactDigest) {
 		return nil, fmt.Errorf("%w: the attestation is about %s, not %s (a bundle for another release)", ErrRefused, st.Subject[0], req.ArtifactDigest)
+	}
+	if !req.OCIDigest.IsZero() && !st.HasSubject(req.OCIDigest) {
+		return nil, fmt.Errorf("%w: the attestation about %s does not name the OCI artefact %s it is attached to (copied from another artefact, or attested without --attach)", ErrRefused, st.Subject[0], req.OCIDigest)
 	}
 	pred, err := ParsePredicate(st.Predicate)
 	if err != nil {

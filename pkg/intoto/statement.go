@@ -39,10 +39,18 @@ type Statement struct {
 }
 
 // New encodes a statement about one subject, name at d (a SHA-256
-// digest), with predicate encoded as JSON.
-func New(name string, d digest.Digest, predicateType string, predicate any) ([]byte, error) {
+// digest), and any more subjects (each name at a SHA-256 digest), with
+// predicate encoded as JSON.
+func New(name string, d digest.Digest, predicateType string, predicate any, more ...Subject) ([]byte, error) {
 	if d.Algorithm() != digest.SHA256 {
 		return nil, fmt.Errorf("statement subject %s: digest %q is not sha256", name, d)
+	}
+	subjects := []Subject{NewSubject(name, d)}
+	for _, s := range more {
+		if _, err := s.SHA256(); err != nil {
+			return nil, fmt.Errorf("statement subject %s: %w", s.Name, err)
+		}
+		subjects = append(subjects, s)
 	}
 	p, err := encode(predicate)
 	if err != nil {
@@ -50,10 +58,15 @@ func New(name string, d digest.Digest, predicateType string, predicate any) ([]b
 	}
 	return encode(Statement{
 		Type:          StatementType,
-		Subject:       []Subject{{Name: name, Digest: map[string]string{string(d.Algorithm()): d.Hex()}}},
+		Subject:       subjects,
 		PredicateType: predicateType,
 		Predicate:     p,
 	})
+}
+
+// NewSubject is the subject name at d.
+func NewSubject(name string, d digest.Digest) Subject {
+	return Subject{Name: name, Digest: map[string]string{string(d.Algorithm()): d.Hex()}}
 }
 
 // encode is compact JSON without HTML escaping and without the trailing

@@ -65,9 +65,10 @@ func (o options) remoteOptions(ctx context.Context) []remote.Option {
 // Resolve returns the digest reference of ref (a tag is resolved with a
 // HEAD request).
 func Resolve(ctx context.Context, ref string, opts ...Option) (name.Digest, *v1.Descriptor, error) {
-	r, err := name.ParseReference(ref, name.StrictValidation)
+	nopts := collect(opts).name
+	r, err := name.ParseReference(ref, append([]name.Option{name.StrictValidation}, nopts...)...)
 	if err != nil {
-		r, err = name.ParseReference(ref)
+		r, err = name.ParseReference(ref, nopts...)
 	}
 	if err != nil {
 		return name.Digest{}, nil, fmt.Errorf("oci: reference %q: %w", ref, err)

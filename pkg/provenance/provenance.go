@@ -18,21 +18,21 @@ import (
 )
 
 // Extra results: the artefact root digest (the results contract's
-// artifact-digest), the model version, and the Tekton Chains type hints
-// that let Chains sign the artefact too (subject ARTIFACT_URI, digest
-// ARTIFACT_DIGEST).
+// artifact-digest), the model version, and a Tekton Chains input type hint
+// (an object result {"uri": …, "digest": "sha256:…"}): Chains records the
+// artefact as what this TaskRun consumed (a resolved dependency), never
+// as something it produced. Release claims are the signed VSA's job.
 const (
 	ResultArtifactDigest = "artifact-digest"
 	ResultModelVersion   = "model-version"
-	ResultChainsURI      = "ARTIFACT_URI"
-	ResultChainsDigest   = "ARTIFACT_DIGEST"
+	ResultChainsInput    = "release_ARTIFACT_INPUTS"
 )
 
 // Config is one provenance run.
 type Config struct {
 	// Artifact is the artefact root directory.
 	Artifact string
-	// ArtifactURI names the artefact in the ARTIFACT_URI Chains type hint;
+	// ArtifactURI names the artefact in the Chains input type hint;
 	// empty means the review's release name (or the directory's name).
 	ArtifactURI string
 	// Review is the reviewed state; nil verifies the signatures alone.
@@ -173,11 +173,17 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 	if version == "" {
 		version = "unknown"
 	}
+	hint, err := json.Marshal(struct {
+		URI    string `json:"uri"`
+		Digest string `json:"digest"`
+	}{artifactURI(cfg), m.Root})
+	if err != nil {
+		return nil, err
+	}
 	return &evidence.Outcome{Report: rep, Results: map[string]string{
 		ResultArtifactDigest: m.Root,
 		ResultModelVersion:   version,
-		ResultChainsURI:      artifactURI(cfg),
-		ResultChainsDigest:   m.Root,
+		ResultChainsInput:    string(hint),
 	}}, nil
 }
 

@@ -129,7 +129,7 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 	}
 	if password == nil {
 		if block, _ := pem.Decode(b); block != nil && (block.Type == EncryptedKeyType || block.Type == legacyEncryptedKeyType) {
-			return nil, fmt.Errorf("key %s is encrypted: pass its password in an environment variable named by --key-password-env", path)
+			return nil, fmt.Errorf("key %s is encrypted: pass its password in a file (--key-password-file) or an environment variable named by --key-password-env", path)
 		}
 	}
 	k, err := ParsePrivateKey(b, password)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	sgsign "github.com/sigstore/sigstore-go/pkg/sign"
@@ -23,13 +24,16 @@ const (
 	DefaultRekorURL  = "https://rekor.sigstore.dev"
 )
 
+// TSATimeout bounds one timestamp request.
+const TSATimeout = 30 * time.Second
+
 // MaxTokenSize bounds an OIDC token file.
 const MaxTokenSize = 64 << 10
 
 type keylessOptions struct {
-	fulcioURL, rekorURL string
-	cp                  sgsign.CertificateProvider
-	tlogs               []sgsign.Transparency
+	fulcioURL, rekorURL, tsaURL string
+	cp                          sgsign.CertificateProvider
+	tlogs                       []sgsign.Transparency
 }
 
 // KeylessOption configures Keyless.
@@ -38,8 +42,15 @@ type KeylessOption func(*keylessOptions)
 // WithFulcioURL sets the Fulcio instance (default DefaultFulcioURL).
 func WithFulcioURL(u string) KeylessOption { return func(o *keylessOptions) { o.fulcioURL = u } }
 
-// WithRekorURL sets the Rekor instance (default DefaultRekorURL).
+// WithRekorURL sets the Rekor instance (default DefaultRekorURL). An empty
+// URL writes no transparency log entry: then WithTSAURL must be given, so
+// that a verifier can prove the certificate was valid when it signed.
 func WithRekorURL(u string) KeylessOption { return func(o *keylessOptions) { o.rekorURL = u } }
+
+// WithTSAURL adds an RFC 3161 timestamp authority (sigstore's
+// timestamp-authority, POST .../api/v1/timestamp) whose signed timestamp
+// goes into every bundle.
+func WithTSAURL(u string) KeylessOption { return func(o *keylessOptions) { o.tsaURL = u } }
 
 // WithCertificateProvider replaces Fulcio (tests use an in-process CA).
 func WithCertificateProvider(cp sgsign.CertificateProvider) KeylessOption {
@@ -78,8 +89,15 @@ func Keyless(ctx context.Context, token string, opts ...KeylessOption) (*Signer,
 	if o.cp == nil {
 		o.cp = sgsign.NewFulcio(&sgsign.FulcioOptions{BaseURL: o.fulcioURL, Retries: 2})
 	}
-	if o.tlogs == nil {
+	if o.tlogs == nil && o.rekorURL != "" {
 		o.tlogs = []sgsign.Transparency{sgsign.NewRekor(&sgsign.RekorOptions{BaseURL: o.rekorURL, Retries: 2})}
+	}
+	var tsas []*sgsign.TimestampAuthority
+	if o.tsaURL != "" {
+		tsas = []*sgsign.TimestampAuthority{sgsign.NewTimestampAuthority(&sgsign.TimestampAuthorityOptions{URL: o.tsaURL, Timeout: TSATimeout, Retries: 2})}
+	}
+	if o.tlogs == nil && tsas == nil {
+		return nil, errors.New("keyless: no transparency log and no timestamp authority: a verifier could not prove when the short-lived certificate signed")
 	}
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -101,7 +119,7 @@ func Keyless(ctx context.Context, token string, opts ...KeylessOption) (*Signer,
 	if err != nil {
 		return nil, fmt.Errorf("keyless: %w", err)
 	}
-	return &Signer{kp: kp, identity: id, cert: der, tlogs: o.tlogs}, nil
+	return &Signer{kp: kp, identity: id, cert: der, tlogs: o.tlogs, tsas: tsas}, nil
 }
 
 // CertificateIdentity names a Fulcio certificate's signer: its subject

@@ -1,20 +1,21 @@
 # Scenario 5, GitOps: the Argo CD PreSync hook's Job spec (examples/gitops),
-# rendered with the local image and the real digests, runs as a Job reading
-# the attestation attest attached to the candidate in the local registry:
+# rendered with the local image, the policy digest and the promoted image
+# (what kustomize replacements put there: the candidate, REF@sha256), runs as
+# a Job reading the attestation attest attached to that digest:
 # Complete for the PASSED release (scenario 1), Failed for the FAILED one
 # (scenario 2).
 SCENARIOS+=(gitops)
 
 start_gitops() { :; }
 
-# presync_job NAME RELEASE ARTIFACT_DIGEST: creates the hook Job; prints its name.
+# presync_job NAME RELEASE: creates the hook Job promoting RELEASE's
+# candidate; prints its name.
 presync_job() {
   local ref
   ref=$(cat "$RELEASES/$2.ref")
-  sed -e "s#generateName: tollgate-verify-#name: tollgate-verify-$1#" \
-    -e "/- name: ARTIFACT_DIGEST\$/{n;s#value: .*#value: $3#}" \
+  sed -e "s#^  name: tollgate-verify\$#  name: tollgate-verify-$1#" \
     -e "/- name: POLICY_DIGEST\$/{n;s#value: .*#value: $POLICY_DIGEST#}" \
-    -e "/- name: ATTESTATION_REF\$/{n;s#value: .*#value: $ref#}" \
+    -e "/- name: PROMOTED_IMAGE\$/{n;n;s#value: .*#value: $ref#}" \
     "$RENDERED/examples/gitops/argocd-presync-hook.yaml" >"$OUT/objects/presync-$1.yaml"
   kubectl create -n "$NS" -f "$OUT/objects/presync-$1.yaml" -o jsonpath='{.metadata.name}'
 }
@@ -35,8 +36,8 @@ check_gitops() {
   local ok=0 pass fail
   [ -s "$OUT/evidence/tekton_pass.artifact-digest" ] && [ -s "$OUT/evidence/tekton_tampered.artifact-digest" ] ||
     { echo "    scenarios 1 and 2 left no artifact digests" >&2; return 1; }
-  pass=$(presync_job passed pass "$(cat "$OUT/evidence/tekton_pass.artifact-digest")")
-  fail=$(presync_job failed tampered "$(cat "$OUT/evidence/tekton_tampered.artifact-digest")")
+  pass=$(presync_job passed pass)
+  fail=$(presync_job failed tampered)
   wait_for "Job $pass" 300 job_done "$pass" || return 1
   wait_for "Job $fail" 300 job_done "$fail" || return 1
   kubectl get job -n "$NS" "$pass" "$fail" -o yaml >"$OUT/objects/gitops-jobs.yaml"

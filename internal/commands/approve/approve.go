@@ -12,9 +12,9 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/pkg/approval"
-	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
+	"github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 

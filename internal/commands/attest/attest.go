@@ -8,12 +8,14 @@ import (
 	"io"
 	"slices"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/registry"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
@@ -21,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/decision"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -41,10 +44,13 @@ type Command struct {
 	Candidate               options.Candidate
 	EvidenceDir, ResultsDir string
 	Run                     pkgattest.Run
-	OCI                     string
-	Signing                 signing.Options
-	Clock                   cli.Clock
-	Out                     io.Writer
+	// Attach is the OCI artefact of the release, REF@sha256:…, that
+	// both bundles are attached to as referrers; empty: none.
+	Attach   string
+	Registry registry.Options
+	Signing  signing.Options
+	Clock    cli.Clock
+	Out      io.Writer
 }
 
 // New returns the attest command.
@@ -97,7 +103,10 @@ release-gate.sigstore.json) and summary.`,
 	f.StringVar(&c.Run.Namespace, "run-namespace", "", "namespace of the pipeline run")
 	f.StringVar(&c.Run.Name, "run-name", "", "name of the pipeline run (Tekton: $(context.pipelineRun.name))")
 	f.StringVar(&c.Run.UID, "run-uid", "", "uid of the pipeline run (Tekton: $(context.pipelineRun.uid))")
-	f.StringVar(&c.OCI, "oci", "", "also attach both bundles to this OCI artefact as referrers")
+	f.StringVar(&c.Attach, "attach", "", "also attach both bundles as referrers to the release's OCI artefact, REF@sha256:… (never a tag)")
+	f.StringVar(&c.Attach, "oci", "", "deprecated name of --attach")
+	_ = f.MarkDeprecated("oci", "use --attach")
+	c.Registry.AddFlags(f)
 	c.Signing.AddFlags(f)
 	return cmd
 }
@@ -151,31 +160,66 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 		return nil, cli.Usagef("--policy-digest is required: the sha256 of the platform-owned policy, fixed by the pipeline owner")
 	}
 	if err := c.Candidate.Refuse(c.Review, nil, trustroot.Input{Flag: "--policy", Path: c.Policy},
-		trustroot.Input{Flag: "--key", Path: c.Signing.Key}, trustroot.Input{Flag: "--oidc-token-file", Path: c.Signing.OIDCTokenFile}); err != nil {
+		trustroot.Input{Flag: "--key", Path: c.Signing.Key}, trustroot.Input{Flag: "--key-password-file", Path: c.Signing.PasswordFile},
+		trustroot.Input{Flag: "--oidc-token-file", Path: c.Signing.OIDCTokenFile}); err != nil {
 		return nil, err
+	}
+	var subject name.Digest
+	if c.Attach != "" {
+		var err error
+		if subject, err = name.NewDigest(c.Attach, name.StrictValidation); err != nil {
+			return nil, cli.Usagef("--attach %q: give the release's OCI artefact by digest, REF@sha256:… (a tag can move after the gate): %v", c.Attach, err)
+		}
+		if err := c.Registry.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	s, err := c.Signing.Signer(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var attached *intoto.Subject
+	if c.Attach != "" {
+		d, err := digest.Parse(subject.DigestStr())
+		if err != nil {
+			return nil, cli.Usagef("--attach %q: %v", c.Attach, err)
+		}
+		s := intoto.NewSubject(subject.Context().String(), d)
+		attached = &s
+	}
 	in := pkgattest.Input{
+		Attached:    attached,
 		Results:     c.Results,
 		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy, PolicyDigest: c.PolicyDigest,
-		ResourceURI: c.OCI, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
+		ResourceURI: c.Attach, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
 	}
 	out, err := pkgattest.Attest(ctx, in, s)
 	if err != nil {
 		return nil, err
 	}
-	if c.OCI != "" {
-		for _, b := range []struct {
-			bundle []byte
-			typ    string
-		}{{out.Bundle, pkgattest.PredicateType}, {out.VSABundle, pkgattest.VSAPredicateType}} {
-			if _, err := oci.Attach(ctx, c.OCI, b.bundle, b.typ); err != nil {
-				return nil, err
-			}
+	if c.Attach != "" {
+		if err := c.attach(ctx, subject, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// attach pushes both bundles as referrers of subject, within the
+// --registry-timeout deadline.
+func (c *Command) attach(ctx context.Context, subject name.Digest, out *pkgattest.Output) error {
+	ctx, cancel := context.WithTimeout(ctx, c.Registry.Timeout)
+	defer cancel()
+	log := cli.Logger(ctx)
+	for _, b := range []struct {
+		bundle []byte
+		typ    string
+	}{{out.Bundle, pkgattest.PredicateType}, {out.VSABundle, pkgattest.VSAPredicateType}} {
+		ref, err := oci.Attach(ctx, subject.String(), b.bundle, b.typ, c.Registry.OCIOptions()...)
+		if err != nil {
+			return fmt.Errorf("attach to %s: %w", subject, err)
+		}
+		log.Info("attached bundle", zap.String("subject", subject.String()), zap.String("predicate-type", b.typ), zap.String("referrer", ref.String()))
+	}
+	return nil
 }

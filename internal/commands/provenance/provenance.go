@@ -62,7 +62,7 @@ are checked.
 
 Writes the evidence report and the results verdict, report-digest, summary,
 artifact-digest and model-version, plus the Tekton Chains type hints
-ARTIFACT_URI and ARTIFACT_DIGEST so Chains can sign the artefact too. Exits 0 on
+release_ARTIFACT_INPUTS, a Tekton Chains input type hint ({"uri", "digest"}). Exits 0 on
 pass and fail; non-zero only when it cannot decide, after writing verdict=error.`,
 		Example: `  tollgate provenance --artifact ./release --review review.yaml --policy policy.yaml \
     --evidence-dir evidence --results-dir results
@@ -79,7 +79,7 @@ pass and fail; non-zero only when it cannot decide, after writing verdict=error.
 	c.Signer.AddFlags(f, "--signature")
 	f.StringArrayVar(&c.Signatures, "signature", nil, "Sigstore bundle to verify (repeatable): model-signing model.sig, cosign or SLSA bundle")
 	f.StringArrayVar(&c.Ignore, "ignore", nil, "root-relative path the signer left out (repeatable), as model-signing's --ignore-paths")
-	f.StringVar(&c.ArtifactURI, "artifact-uri", "", "name of the artefact in the Tekton Chains type hint ARTIFACT_URI (default: the review's release name)")
+	f.StringVar(&c.ArtifactURI, "artifact-uri", "", "uri of the artefact in the Tekton Chains input type hint release_ARTIFACT_INPUTS (default: the review's release name)")
 	f.DurationVar(&c.RegistryTimeout, "registry-timeout", pkgprovenance.DefaultResolveTimeout, "deadline for resolving one image tag in its registry; a registry that does not answer in time leaves the image unresolved, which blocks")
 	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
@@ -58,7 +59,9 @@ It exits 0 only when the release-gate attestation (from --bundle, or attached to
     certificate for --certificate-identity and --certificate-oidc-issuer under
     --trusted-root),
   - an https://tollgate.dev/release-gate/v1 statement about exactly
-    --artifact-digest (a valid bundle for another release is refused),
+    --artifact-digest (a valid bundle for another release is refused) and,
+    with --oci REF@sha256:…, naming that OCI artefact's digest (attest
+    --attach names it; a bundle copied onto another artefact is refused),
   - a PASSED verdict,
   - under the pinned policy: one of the --policy-digest values, or the
     digest of the trusted --policy file (one of them is required: an
@@ -81,9 +84,9 @@ Otherwise it exits 1 and says why.`,
 		},
 	}
 	f := cmd.Flags()
-	options.DigestVar(f, &c.ArtifactDigest, "artifact-digest", "artefact root digest being promoted, sha256:<hex> (required)")
+	options.DigestVar(f, &c.ArtifactDigest, "artifact-digest", "artefact root digest being promoted, sha256:<hex> (required with --bundle; with --oci, also checked when given)")
 	f.StringVar(&c.Bundle, "bundle", "", "release-gate.sigstore.json bundle file")
-	f.StringVar(&c.OCI, "oci", "", "OCI artefact the bundles are attached to as referrers")
+	f.StringVar(&c.OCI, "oci", "", "the OCI artefact being promoted, REF@sha256:…, that attest --attach attached the bundles to; the attestation must name that digest")
 	c.Attestor.AddFlags(f, "the attestation")
 	options.DigestsVar(f, &c.PolicyDigests, "policy-digest", "allowed policy digest, sha256:<hex> (repeatable; this or --policy is required)")
 	f.StringVar(&c.PolicyFile, "policy", "", "trusted ReleasePolicy file; its digest is allowed (this or --policy-digest is required)")
@@ -95,9 +98,6 @@ Otherwise it exits 1 and says why.`,
 // Exec verifies and prints the accepted attestation, or returns a blocked
 // error naming every refusal.
 func (c *Command) Exec(ctx context.Context) error {
-	if c.ArtifactDigest.IsZero() {
-		return cli.Usagef("--artifact-digest is required: the sha256:<hex> root digest of the artefact being promoted")
-	}
 	if (c.Bundle == "") == (c.OCI == "") {
 		return cli.Usagef("pass exactly one of --bundle and --oci")
 	}
@@ -113,6 +113,17 @@ func (c *Command) Exec(ctx context.Context) error {
 		return cli.Usagef("pass --policy-digest sha256:<hex> (or --policy FILE): the platform-owned policy the attestation must have been made under")
 	}
 	req := attest.Requirements{ArtifactDigest: c.ArtifactDigest, PolicyDigests: policies, Now: c.Clock.Now()}
+	if c.OCI != "" {
+		ref, err := name.NewDigest(c.OCI, name.StrictValidation)
+		if err != nil {
+			return cli.Usagef("--oci %q: give the artefact being promoted by digest, REF@sha256:… (a tag can move): %v", c.OCI, err)
+		}
+		if req.OCIDigest, err = digest.Parse(ref.DigestStr()); err != nil {
+			return cli.Usagef("--oci %q: %v", c.OCI, err)
+		}
+	} else if c.ArtifactDigest.IsZero() {
+		return cli.Usagef("--artifact-digest is required with --bundle: the sha256:<hex> root digest of the artefact being promoted")
+	}
 	if c.MaxAge != "" {
 		d, err := policy.ParseDuration(c.MaxAge)
 		if err != nil || d <= 0 {
@@ -142,8 +153,12 @@ func (c *Command) Exec(ctx context.Context) error {
 			if c.Out == nil {
 				return nil
 			}
+			what := c.ArtifactDigest.String()
+			if c.ArtifactDigest.IsZero() {
+				what = c.OCI
+			}
 			_, err = fmt.Fprintf(c.Out, "PASSED: release %s (%s) attested by %s at %s under policy %s\n",
-				v.Predicate.Release, c.ArtifactDigest, v.Signer, v.Time.UTC().Format(time.RFC3339), v.Predicate.PolicyDigest)
+				v.Predicate.Release, what, v.Signer, v.Time.UTC().Format(time.RFC3339), v.Predicate.PolicyDigest)
 			return err
 		}
 		if len(bundles) > 1 {

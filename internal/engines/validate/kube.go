@@ -5,10 +5,13 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/engines"
 	"sort"
 
+	rollouts "github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kusttypes "sigs.k8s.io/kustomize/api/types"
 )
 
 // DecodeJob strictly decodes a batch/v1 Job (an Argo CD hook) and checks
@@ -26,6 +29,32 @@ func DecodeJob(d engines.Doc) (*batchv1.Job, error) {
 		return nil, fmt.Errorf("%s: %w: %v", d, engines.ErrInvalid, err)
 	}
 	return &j, nil
+}
+
+// DecodeDeployment strictly decodes an apps/v1 Deployment (the workload a
+// GitOps example promotes) and checks its containers have a name and an
+// image.
+func DecodeDeployment(d engines.Doc) (*appsv1.Deployment, error) {
+	var dep appsv1.Deployment
+	if err := d.Decode(&dep); err != nil {
+		return nil, err
+	}
+	if len(dep.Spec.Template.Spec.Containers) == 0 {
+		return nil, fmt.Errorf("%s: %w: no containers", d, engines.ErrInvalid)
+	}
+	for i, c := range dep.Spec.Template.Spec.Containers {
+		if c.Name == "" || c.Image == "" {
+			return nil, fmt.Errorf("%s: %w: spec.template.spec.containers[%d]: name and image are required", d, engines.ErrInvalid, i)
+		}
+	}
+	return &dep, nil
+}
+
+// DecodeKustomization strictly decodes a kustomization.yaml with
+// kustomize's own types.
+func DecodeKustomization(d engines.Doc) error {
+	var k kusttypes.Kustomization
+	return d.Decode(&k)
 }
 
 func checkPodSpec(p *corev1.PodSpec) error {
@@ -55,29 +84,10 @@ func checkPodSpec(p *corev1.PodSpec) error {
 // KargoAPIVersion is the API version of Kargo documents.
 const KargoAPIVersion = "kargo.akuity.io/v1alpha1"
 
-// KargoAnalysisTemplate is the subset of Kargo's AnalysisTemplate
-// (kargo.akuity.io/v1alpha1, the Argo Rollouts analysis types) that tollgate
-// ships: arguments and job metrics. Kargo's Go module is not a dependency, so
-// this schema is checked strictly instead; any field outside it is an error.
-type KargoAnalysisTemplate struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata"`
-	Spec              struct {
-		Args []struct {
-			Name  string  `json:"name"`
-			Value *string `json:"value,omitempty"`
-		} `json:"args"`
-		Metrics []struct {
-			Name     string `json:"name"`
-			Provider struct {
-				Job *struct {
-					Metadata *metav1.ObjectMeta `json:"metadata,omitempty"`
-					Spec     batchv1.JobSpec    `json:"spec"`
-				} `json:"job"`
-			} `json:"provider"`
-		} `json:"metrics"`
-	} `json:"spec"`
-}
+// RolloutsAPIVersion is the API version of the AnalysisTemplate a Kargo
+// Stage verifies with: Kargo reuses Argo Rollouts' CRD (there is no
+// kargo.akuity.io AnalysisTemplate).
+const RolloutsAPIVersion = "argoproj.io/v1alpha1"
 
 // KargoStage is the subset of Kargo's Stage that tollgate ships: requested
 // Freight, a promotion template and verification by analysis templates.
@@ -119,24 +129,28 @@ type KargoStage struct {
 // KargoSet holds Kargo AnalysisTemplates and Stages that reference each
 // other.
 type KargoSet struct {
-	templates map[string]*KargoAnalysisTemplate
+	templates map[string]*rollouts.AnalysisTemplate
 	stages    map[string]*KargoStage
 	docs      map[string]engines.Doc
 }
 
 // NewKargoSet returns an empty set.
 func NewKargoSet() *KargoSet {
-	return &KargoSet{templates: map[string]*KargoAnalysisTemplate{}, stages: map[string]*KargoStage{}, docs: map[string]engines.Doc{}}
+	return &KargoSet{templates: map[string]*rollouts.AnalysisTemplate{}, stages: map[string]*KargoStage{}, docs: map[string]engines.Doc{}}
 }
 
-// Add strictly decodes a Kargo AnalysisTemplate or Stage into the set.
+// Add strictly decodes an Argo Rollouts AnalysisTemplate (with Argo
+// Rollouts' own types) or a Kargo Stage into the set.
 func (s *KargoSet) Add(d engines.Doc) error {
-	if d.APIVersion != KargoAPIVersion {
+	switch {
+	case d.Kind == "AnalysisTemplate" && d.APIVersion != RolloutsAPIVersion:
+		return fmt.Errorf("%s: %w: apiVersion %s: Kargo verifies with Argo Rollouts' AnalysisTemplate, %s", d, engines.ErrInvalid, d.APIVersion, RolloutsAPIVersion)
+	case d.Kind != "AnalysisTemplate" && d.APIVersion != KargoAPIVersion:
 		return fmt.Errorf("%s: %w: apiVersion %s is not %s", d, engines.ErrInvalid, d.APIVersion, KargoAPIVersion)
 	}
 	switch d.Kind {
 	case "AnalysisTemplate":
-		var t KargoAnalysisTemplate
+		var t rollouts.AnalysisTemplate
 		if err := d.Decode(&t); err != nil {
 			return err
 		}

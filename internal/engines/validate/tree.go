@@ -55,12 +55,18 @@ func Validate(ctx context.Context, dirs ...string) (int, []error) {
 					continue
 				}
 				tek.add(d, obj)
+			case d.Kind == "AnalysisTemplate":
+				err = kargo.Add(d)
 			case group == "argoproj.io":
 				err = argo.Add(d)
 			case group == "kargo.akuity.io":
 				err = kargo.Add(d)
 			case d.APIVersion == "batch/v1" && d.Kind == "Job":
 				_, err = DecodeJob(d)
+			case d.APIVersion == "apps/v1" && d.Kind == "Deployment":
+				_, err = DecodeDeployment(d)
+			case d.APIVersion == "kustomize.config.k8s.io/v1beta1" && d.Kind == "Kustomization":
+				err = DecodeKustomization(d)
 			case d.Kind == "ServiceAccount" || group == "rbac.authorization.k8s.io":
 				err = DecodeAccess(d)
 			default:

@@ -33,7 +33,9 @@ func TestValidateRejects(t *testing.T) {
 		{"argo unknown templateRef", "tasks/argo/release-gate.yaml", "name: tollgate-gate", "name: tollgate-gait", "tollgate-gait"},
 		{"argo unknown task output", "tasks/argo/release-gate.yaml", "{{tasks.attest.outputs.parameters.verdict}}", "{{tasks.attest.outputs.parameters.verdikt}}", "verdikt"},
 		{"job restart policy", "examples/gitops/argocd-presync-hook.yaml", "restartPolicy: Never", "restartPolicy: Always", "restartPolicy must be Never or OnFailure"},
-		{"kargo unknown arg", "examples/gitops/kargo-verification.yaml", "      - name: attestation-ref\n        value:", "      - name: attestation-reff\n        value:", `arg "attestation-ref" is not given`},
+		{"kargo unknown arg", "examples/gitops/kargo-verification.yaml", "      - name: promoted-image\n        value:", "      - name: promoted-imagee\n        value:", `arg "promoted-image" is not given`},
+		{"kargo analysis template kind", "examples/gitops/kargo-verification.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate", "apiVersion: kargo.akuity.io/v1alpha1\nkind: AnalysisTemplate", "Kargo verifies with Argo Rollouts' AnalysisTemplate"},
+		{"kustomization unknown field", "examples/gitops/kustomization.yaml", "replacements:", "replacement: []\nreplacements:", `unknown field "replacement"`},
 		{"kargo unknown field", "examples/gitops/kargo-verification.yaml", "  promotionTemplate:", "  promotionTemplates: {}\n  promotionTemplate:", `unknown field "promotionTemplates"`},
 	}
 	for _, tt := range tests {
