@@ -72,6 +72,16 @@ func WithMaxFiles(n int) Option { return func(o *options) { o.maxFiles = n } }
 // WithProgress reports progress to p.
 func WithProgress(p Progress) Option { return func(o *options) { o.progress = p } }
 
+// defaultBufSize is the per-worker read buffer. Profiles (BenchmarkBufSize)
+// show 128-512 KiB ahead of 1 MiB: a buffer that stays in the core's L2
+// cache between the copy out of the page cache and the SHA-256 pass saves a
+// trip to memory, while the syscall count stays negligible.
+const defaultBufSize = 256 << 10
+
+// progressBatch is how many bytes a worker hashes before it reports them, so
+// the shared progress bar's lock is taken a few times per second, not per read.
+const progressBatch = 16 << 20
+
 // file is one regular file found by the walk.
 type file struct {
 	name string // slash-separated, relative to the root
@@ -88,7 +98,7 @@ type job struct {
 
 // Hash walks root and returns its manifest.
 func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
-	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: 1 << 20, maxFiles: 1_000_000, open: openNonBlocking}
+	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: defaultBufSize, maxFiles: 1_000_000, open: openNonBlocking}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -334,8 +344,18 @@ func hashAll(ctx context.Context, jobs []job, o options) ([]Resource, error) {
 			}
 		}()
 	}
+	// Largest first (longest-processing-time scheduling): a big file met
+	// last would leave the other workers idle while one hashes it alone.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return jobs[order[a]].end-jobs[order[a]].start > jobs[order[b]].end-jobs[order[b]].start
+	})
 feed:
-	for _, j := range jobs {
+	for _, i := range order {
+		j := jobs[i]
 		select {
 		case ch <- j:
 		case <-ctx.Done():
@@ -375,9 +395,13 @@ func hashRange(ctx context.Context, j job, buf []byte, o options) (string, error
 	if changed(j.f.info, before) {
 		return "", fmt.Errorf("%s changed while the artefact was being hashed (size %d → %d): %w", j.f.name, j.f.info.Size(), before.Size(), ErrInvalidArtifact)
 	}
+	adviseSequential(f, j.start, j.end-j.start)
 	h := sha256.New()
 	r := io.NewSectionReader(f, j.start, j.end-j.start)
-	var n int64
+	var n, unreported int64
+	if p != nil {
+		defer func() { p.Add(unreported) }()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err
@@ -386,8 +410,9 @@ func hashRange(ctx context.Context, j job, buf []byte, o options) (string, error
 		if m > 0 {
 			h.Write(buf[:m])
 			n += int64(m)
-			if p != nil {
-				p.Add(int64(m))
+			if unreported += int64(m); p != nil && unreported >= progressBatch {
+				p.Add(unreported)
+				unreported = 0
 			}
 		}
 		if err == io.EOF {
@@ -396,6 +421,10 @@ func hashRange(ctx context.Context, j job, buf []byte, o options) (string, error
 		if err != nil {
 			return "", fmt.Errorf("read %s: %w", j.f.name, err)
 		}
+	}
+	if p != nil && unreported > 0 {
+		p.Add(unreported)
+		unreported = 0
 	}
 	after, err := f.Stat()
 	if err != nil {
