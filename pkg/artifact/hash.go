@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -98,22 +97,7 @@ type job struct {
 
 // Hash walks root and returns its manifest.
 func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
-	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: defaultBufSize, maxFiles: 1_000_000, open: openNonBlocking}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	switch o.method {
-	case MethodFiles, MethodShards:
-	default:
-		return nil, fmt.Errorf("unknown serialization %q (want files or shards)", o.method)
-	}
-	if o.method == MethodShards && o.shardSize <= 0 {
-		return nil, fmt.Errorf("shard size must be positive, got %d", o.shardSize)
-	}
-	if o.workers < 1 {
-		o.workers = 1
-	}
-	ignore, err := normaliseIgnore(o.ignore)
+	o, ignore, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -121,12 +105,48 @@ func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	resources, err := hashJobs(ctx, jobsOf(files, o), o)
+	if err != nil {
+		return nil, err
+	}
+	return newManifest(resources, o.serialization(ignore))
+}
 
+// newOptions applies and validates opts and returns the normalised ignore set.
+func newOptions(opts []Option) (options, []string, error) {
+	o := options{method: MethodFiles, shardSize: DefaultShardSize, workers: runtime.NumCPU(), bufSize: defaultBufSize, maxFiles: 1_000_000, open: openNonBlocking}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch o.method {
+	case MethodFiles, MethodShards:
+	default:
+		return o, nil, fmt.Errorf("unknown serialization %q (want files or shards)", o.method)
+	}
+	if o.method == MethodShards && o.shardSize <= 0 {
+		return o, nil, fmt.Errorf("shard size must be positive, got %d", o.shardSize)
+	}
+	if o.workers < 1 {
+		o.workers = 1
+	}
+	ignore, err := normaliseIgnore(o.ignore)
+	return o, ignore, err
+}
+
+// serialization records the options in the manifest.
+func (o options) serialization(ignore []string) Serialization {
+	ser := Serialization{Method: o.method, HashType: "sha256", AllowSymlinks: o.allowSymlinks, IgnorePaths: ignore}
+	if o.method == MethodShards {
+		ser.ShardSize = o.shardSize
+	}
+	return ser
+}
+
+// jobsOf lists the resources of files: one per file, or one per shard.
+func jobsOf(files []*file, o options) []job {
 	var jobs []job
-	var total int64
 	for _, f := range files {
 		size := f.info.Size()
-		total += size
 		if o.method == MethodFiles {
 			jobs = append(jobs, job{f: f, start: 0, end: size, index: len(jobs)})
 			continue
@@ -136,7 +156,25 @@ func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
 			jobs = append(jobs, job{f: f, start: start, end: end, index: len(jobs)})
 		}
 	}
+	return jobs
+}
+
+// name is the resource name of a job: the path, or "path:start:end".
+func (j job) name(m Method) string {
+	if m == MethodShards {
+		return shardName(j.f.name, j.start, j.end)
+	}
+	return j.f.name
+}
+
+// hashJobs hashes jobs (whose index fields number them 0..n-1) and returns
+// their named resources, with progress over their total size.
+func hashJobs(ctx context.Context, jobs []job, o options) ([]Resource, error) {
 	if o.progress != nil {
+		var total int64
+		for _, j := range jobs {
+			total += j.end - j.start
+		}
 		o.progress.Start(total)
 		defer o.progress.Finish()
 	}
@@ -145,26 +183,11 @@ func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
 		return nil, err
 	}
 	for i, j := range jobs {
-		if o.method == MethodShards {
-			resources[i].Name = j.f.name + ":" + strconv.FormatInt(j.start, 10) + ":" + strconv.FormatInt(j.end, 10)
-		} else {
-			resources[i].Name = j.f.name
-		}
+		resources[i].Name = j.name(o.method)
 		resources[i].Size = j.end - j.start
 	}
 	SortResources(resources)
-	rootDigest, err := RootDigest(resources)
-	if err != nil {
-		return nil, err
-	}
-	ser := Serialization{Method: o.method, HashType: "sha256", AllowSymlinks: o.allowSymlinks, IgnorePaths: ignore}
-	if o.method == MethodShards {
-		ser.ShardSize = o.shardSize
-	}
-	if resources == nil {
-		resources = []Resource{}
-	}
-	return &Manifest{Root: rootDigest, Serialization: ser, Files: resources}, nil
+	return resources, nil
 }
 
 // normaliseIgnore cleans user ignore paths, adds AlwaysIgnored, and returns
