@@ -2,6 +2,8 @@ package options
 
 import (
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -46,4 +48,30 @@ func (o *Hash) Options(progress io.Writer) ([]artifact.Option, error) {
 		opts = append(opts, artifact.WithProgress(p))
 	}
 	return opts, nil
+}
+
+// Part is the flag group of a partitioned hash: which share of the
+// artefact this run hashes.
+type Part struct {
+	// Spec is "I/N": part I (1-based) of N.
+	Spec string
+}
+
+// AddFlags adds --part.
+func (o *Part) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Spec, "part", "", "hash only part I of N (1-based, \"I/N\"), balanced by bytes; merge the parts with --merge")
+}
+
+// Set reports whether --part was given.
+func (o *Part) Set() bool { return o.Spec != "" }
+
+// Parse returns I and N, checked: 1 <= I <= N <= artifact.MaxParts.
+func (o *Part) Parse() (index, count int, err error) {
+	i, n, ok := strings.Cut(o.Spec, "/")
+	index, err1 := strconv.Atoi(i)
+	count, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || count < 1 || count > artifact.MaxParts || index < 1 || index > count {
+		return 0, 0, cli.Usagef("--part must be I/N with 1 <= I <= N <= %d, got %q", artifact.MaxParts, o.Spec)
+	}
+	return index, count, nil
 }

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
 )
 
 // PartAPIVersion and PartKind name the part manifest format.
@@ -32,7 +33,7 @@ const MaxPartBytes = 512 << 20
 
 // ErrInvalidPart marks a part manifest that is malformed or does not agree
 // with the other parts it is merged with.
-var ErrInvalidPart = errors.New("invalid hash part")
+var ErrInvalidPart = invalid.New("invalid hash part")
 
 // FileSize is one file of the artefact, by name and size: the input of the
 // part plan.
