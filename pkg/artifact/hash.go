@@ -40,6 +40,7 @@ type options struct {
 	maxFiles      int
 	progress      Progress
 	open          func(path string) (*os.File, error)
+	manifest      *Manifest
 }
 
 // Option configures Hash.
@@ -104,6 +105,9 @@ func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
 	files, err := walk(ctx, root, ignore, o)
 	if err != nil {
 		return nil, err
+	}
+	if m, ok, err := supplied(ctx, files, o, o.serialization(ignore)); err != nil || ok {
+		return m, err
 	}
 	resources, err := hashJobs(ctx, jobsOf(files, o), o)
 	if err != nil {
