@@ -9,6 +9,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 // Hash is the flag group that selects how an artefact is hashed (hash,
@@ -74,4 +75,25 @@ func (o *Part) Parse() (index, count int, err error) {
 		return 0, 0, cli.Usagef("--part must be I/N with 1 <= I <= N <= %d, got %q", artifact.MaxParts, o.Spec)
 	}
 	return index, count, nil
+}
+
+// Manifest is the flag group of a check that accepts a manifest written by
+// `tollgate hash --format json` (single pass or merged from parts) in place
+// of hashing the artefact itself.
+type Manifest struct {
+	Path string
+}
+
+// AddFlags adds --manifest.
+func (o *Manifest) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Path, "manifest", "", "manifest from 'tollgate hash --format json' (or --merge) to use instead of hashing; the tree's file names and sizes must match it")
+}
+
+// Load reads the manifest and the digest of its file, or returns nil
+// without --manifest.
+func (o *Manifest) Load() (*artifact.Manifest, digest.Digest, error) {
+	if o.Path == "" {
+		return nil, digest.Digest{}, nil
+	}
+	return artifact.ReadManifest(o.Path)
 }

@@ -70,29 +70,30 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	return &m, nil
 }
 
-// ReadManifest reads and parses a manifest file, bounded by MaxManifestBytes.
-func ReadManifest(path string) (*Manifest, error) {
+// ReadManifest reads and parses a manifest file, bounded by
+// MaxManifestBytes, and returns it with the digest of the file.
+func ReadManifest(path string) (*Manifest, digest.Digest, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, digest.Digest{}, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, digest.Digest{}, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("manifest %s is not a regular file: %w", path, ErrInvalidArtifact)
+		return nil, digest.Digest{}, fmt.Errorf("manifest %s is not a regular file: %w", path, ErrInvalidArtifact)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxManifestBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read manifest %s: %w", path, err)
+		return nil, digest.Digest{}, fmt.Errorf("read manifest %s: %w", path, err)
 	}
 	m, err := ParseManifest(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, digest.Digest{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return m, digest.FromBytes(b), nil
 }
 
 // WithManifest supplies a manifest computed earlier (by `tollgate hash`,

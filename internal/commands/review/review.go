@@ -51,6 +51,7 @@ func snapshotters() []snapshotter {
 func New() *cobra.Command {
 	var (
 		af                         options.Hash
+		mf                         options.Manifest
 		out, name, model, ver, rev string
 	)
 	cmd := &cobra.Command{
@@ -62,9 +63,16 @@ check compares later (pinned configuration, secret references, permissions).
 
 The model identity is read from a Hugging Face config.json and refs/main in DIR
 or one directory below; --model, --model-version and --revision override it.
-Approvers then sign the record with 'tollgate approve'.`,
+Approvers then sign the record with 'tollgate approve'.
+
+--manifest takes the per-file digests from a manifest written by 'tollgate hash
+--format json' (single pass or merged from parts) instead of hashing the tree
+again; the tree's file names and sizes must match it exactly.`,
 		Example: `  tollgate review ./release -o review.yaml --name support-agent
-  tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0`,
+  tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
+  # with a manifest hashed earlier (in parts, in parallel pods):
+  tollgate hash --merge part-*.json --format json -o manifest.json
+  tollgate review ./release --manifest manifest.json -o review.yaml`,
 		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -78,6 +86,18 @@ Approvers then sign the record with 'tollgate approve'.`,
 			opts, err := af.Options(cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			supplied, _, err := mf.Load()
+			if err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			}
+			if supplied != nil {
+				for _, f := range []string{"serialization", "shard-size", "ignore", "allow-symlinks"} {
+					if cmd.Flags().Changed(f) {
+						return cli.Usagef("--%s does not apply with --manifest: the manifest records how it was hashed", f)
+					}
+				}
+				opts = manifestOptions(supplied)
 			}
 			m, err := artifact.Hash(cmd.Context(), dir, opts...)
 			if err != nil {
@@ -123,12 +143,27 @@ Approvers then sign the record with 'tollgate approve'.`,
 		},
 	}
 	af.AddFlags(cmd.Flags())
+	mf.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
 	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
 	cmd.Flags().StringVar(&ver, "model-version", "", "model version")
 	cmd.Flags().StringVar(&rev, "revision", "", "model revision (for example a Hugging Face commit)")
 	return cmd
+}
+
+// manifestOptions hashes with the serialization a manifest records, and
+// lets the manifest stand in for the hashing.
+func manifestOptions(m *artifact.Manifest) []artifact.Option {
+	ser := m.Serialization
+	opts := []artifact.Option{
+		artifact.WithMethod(ser.Method), artifact.WithIgnore(ser.IgnorePaths...),
+		artifact.WithAllowSymlinks(ser.AllowSymlinks), artifact.WithManifest(m),
+	}
+	if ser.Method == artifact.MethodShards {
+		opts = append(opts, artifact.WithShardSize(ser.ShardSize))
+	}
+	return opts
 }
 
 func displayModel(m pkgreview.Model) string {
