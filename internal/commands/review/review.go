@@ -1,11 +1,9 @@
 // Package review is tollgate review, which snapshots the reviewed state of
-// a release into a ReleaseReview document, and tollgate hash, which prints
-// an artefact's root digest.
+// a release into a ReleaseReview document.
 package review
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -178,121 +176,4 @@ func displayModel(m pkgreview.Model) string {
 		s += "@" + m.Revision[:min(12, len(m.Revision))]
 	}
 	return s
-}
-
-// NewHash returns `tollgate hash`.
-func NewHash() *cobra.Command {
-	var (
-		af          options.Hash
-		part        options.Part
-		merge       bool
-		format, out string
-	)
-	cmd := &cobra.Command{
-		Use:   "hash DIR | hash DIR --part I/N -o part-I.json | hash --merge PART...",
-		Short: "Compute an artefact's root digest, exactly as OpenSSF model-signing does",
-		Long: `hash walks DIR and prints its root digest: SHA-256 over the sorted per-file (or
-per-shard) SHA-256 digests, the same subject digest OpenSSF model-signing signs.
-
-Files are hashed in parallel on all cores through fixed buffers, so memory does
-not grow with file size. FIFOs, devices, sockets, symbolic-link loops and links
-that leave DIR are refused with an error naming the path.
-
-A release too big for one machine is hashed in parts, in parallel pods:
---part I/N hashes only part I of N (files, or shards in shards mode, balanced by
-bytes; the plan is a pure function of the file list and sizes) and writes a
-HashPart manifest. --merge reads the N part manifests and prints exactly what
-'tollgate hash DIR' prints; it refuses parts that disagree (serialization, shard
-size, ignore set, file list), a missing or duplicated part, and a digest that
-belongs to another part.`,
-		Example: `  tollgate hash ./model
-  tollgate hash ./model --format json -o manifest.json
-  tollgate hash ./model --serialization shards --shard-size 1000000000
-  tollgate hash ./model --ignore model.sig --ignore README.md
-  # in four pods, then one merge:
-  tollgate hash ./model --part 1/4 -o part-1.json   # ... --part 4/4
-  tollgate hash --merge part-*.json --format json -o manifest.json`,
-		Args: cli.Args(cobra.ArbitraryArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return cli.Usagef("--format must be text or json, got %q", format)
-			}
-			var (
-				doc any
-				m   *artifact.Manifest
-			)
-			switch {
-			case merge:
-				if len(args) == 0 {
-					return cli.Usagef("--merge needs the part manifests to merge")
-				}
-				for _, f := range []string{"part", "serialization", "shard-size", "ignore", "allow-symlinks"} {
-					if cmd.Flags().Changed(f) {
-						return cli.Usagef("--%s does not apply to --merge: the parts record how they were hashed", f)
-					}
-				}
-				parts := make([]*artifact.Part, 0, len(args))
-				for _, a := range args {
-					p, err := artifact.ReadPart(a)
-					if err != nil {
-						return fmt.Errorf("hash --merge: %w", err)
-					}
-					parts = append(parts, p)
-				}
-				var err error
-				if m, err = artifact.Merge(parts); err != nil {
-					return fmt.Errorf("hash --merge: %w", err)
-				}
-				doc = m
-			case len(args) != 1:
-				return cli.Usagef("accepts 1 arg (DIR), received %d", len(args))
-			case part.Set():
-				i, n, err := part.Parse()
-				if err != nil {
-					return err
-				}
-				opts, err := af.Options(cmd.ErrOrStderr())
-				if err != nil {
-					return err
-				}
-				p, err := artifact.HashPart(cmd.Context(), args[0], i, n, opts...)
-				if err != nil {
-					return fmt.Errorf("hash %s part %d/%d: %w", args[0], i, n, err)
-				}
-				cli.Logger(cmd.Context()).Info("hashed part", zap.Int("part", i), zap.Int("parts", n),
-					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)))
-				doc, format = p, "json"
-			default:
-				opts, err := af.Options(cmd.ErrOrStderr())
-				if err != nil {
-					return err
-				}
-				if m, err = artifact.Hash(cmd.Context(), args[0], opts...); err != nil {
-					return fmt.Errorf("hash %s: %w", args[0], err)
-				}
-				doc = m
-			}
-			var b []byte
-			if format == "json" {
-				var err error
-				if b, err = json.MarshalIndent(doc, "", "  "); err != nil {
-					return err
-				}
-				b = append(b, '\n')
-			} else {
-				b = []byte(m.Root + "\n")
-			}
-			if out == "" || out == "-" {
-				_, err := cmd.OutOrStdout().Write(b)
-				return err
-			}
-			return safefile.WriteAtomic(out, b)
-		},
-	}
-	af.AddFlags(cmd.Flags())
-	part.AddFlags(cmd.Flags())
-	cmd.Flags().BoolVar(&merge, "merge", false, "merge the part manifests given as arguments into the artefact's manifest")
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file); --part always writes JSON")
-	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout)")
-	return cmd
 }
