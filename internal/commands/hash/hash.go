@@ -25,6 +25,7 @@ func New() *cobra.Command {
 		part        options.Part
 		merge       bool
 		format, out string
+		digestFile  string
 	)
 	cmd := &cobra.Command{
 		Use:   "hash DIR | hash DIR --part I/N -o part-I.json | hash --merge PART...",
@@ -115,6 +116,14 @@ belongs to another part. A directory argument stands for every *.json file in it
 				}
 				doc = m
 			}
+			if digestFile != "" {
+				if m == nil {
+					return cli.Usagef("--digest-file needs a root digest: not with --part")
+				}
+				if err := safefile.WriteAtomic(digestFile, []byte(m.Root)); err != nil {
+					return err
+				}
+			}
 			var b []byte
 			if format == "json" {
 				var err error
@@ -137,6 +146,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 	cmd.Flags().BoolVar(&merge, "merge", false, "merge the part manifests given as arguments into the artefact's manifest")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file); --part always writes JSON")
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout)")
+	cmd.Flags().StringVar(&digestFile, "digest-file", "", "also write the root digest, without a newline, to this file (a Tekton result or Argo output parameter)")
 	return cmd
 }
 
