@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/commands/attest"
 	"github.com/tollgate-dev/tollgate/internal/commands/fetch"
 	"github.com/tollgate-dev/tollgate/internal/commands/gate"
+	"github.com/tollgate-dev/tollgate/internal/commands/hash"
 	"github.com/tollgate-dev/tollgate/internal/commands/keygen"
 	"github.com/tollgate-dev/tollgate/internal/commands/permissiondiff"
 	"github.com/tollgate-dev/tollgate/internal/commands/provenance"
@@ -37,7 +38,7 @@ Then attest signs the verdict and gate enforces it; verify checks it before prom
   tollgate run`,
 	}
 	root.AddCommand(
-		review.NewHash(),
+		hash.New(),
 		review.New(),
 		provenance.New(clock),
 		permissiondiff.New(clock),

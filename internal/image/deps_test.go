@@ -39,6 +39,8 @@ var steps = map[string][]string{
 		"github.com/google/go-containerregistry/pkg/v1/remote", "github.com/sigstore/sigstore-go/pkg/verify"},
 	"attest": {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/gate"},
 	"gate":   {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/oci"},
+	"hash": {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/permissions", mod + "pkg/gate", mod + "pkg/attest",
+		mod + "pkg/trust", mod + "pkg/sign", mod + "pkg/oci", "github.com/sigstore/"},
 	"fetch": {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/permissions", mod + "pkg/gate", mod + "pkg/attest",
 		mod + "pkg/trust", mod + "pkg/sign", "github.com/sigstore/"},
 }

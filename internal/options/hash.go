@@ -2,11 +2,14 @@ package options
 
 import (
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/digest"
 )
 
 // Hash is the flag group that selects how an artefact is hashed (hash,
@@ -46,4 +49,51 @@ func (o *Hash) Options(progress io.Writer) ([]artifact.Option, error) {
 		opts = append(opts, artifact.WithProgress(p))
 	}
 	return opts, nil
+}
+
+// Part is the flag group of a partitioned hash: which share of the
+// artefact this run hashes.
+type Part struct {
+	// Spec is "I/N": part I (1-based) of N.
+	Spec string
+}
+
+// AddFlags adds --part.
+func (o *Part) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Spec, "part", "", "hash only part I of N (1-based, \"I/N\"), balanced by bytes; merge the parts with --merge")
+}
+
+// Set reports whether --part was given.
+func (o *Part) Set() bool { return o.Spec != "" }
+
+// Parse returns I and N, checked: 1 <= I <= N <= artifact.MaxParts.
+func (o *Part) Parse() (index, count int, err error) {
+	i, n, ok := strings.Cut(o.Spec, "/")
+	index, err1 := strconv.Atoi(i)
+	count, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || count < 1 || count > artifact.MaxParts || index < 1 || index > count {
+		return 0, 0, cli.Usagef("--part must be I/N with 1 <= I <= N <= %d, got %q", artifact.MaxParts, o.Spec)
+	}
+	return index, count, nil
+}
+
+// Manifest is the flag group of a check that accepts a manifest written by
+// `tollgate hash --format json` (single pass or merged from parts) in place
+// of hashing the artefact itself.
+type Manifest struct {
+	Path string
+}
+
+// AddFlags adds --manifest.
+func (o *Manifest) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Path, "manifest", "", "manifest from 'tollgate hash --format json' (or --merge) to use instead of hashing; the tree's file names and sizes must match it")
+}
+
+// Load reads the manifest and the digest of its file, or returns nil
+// without --manifest.
+func (o *Manifest) Load() (*artifact.Manifest, digest.Digest, error) {
+	if o.Path == "" {
+		return nil, digest.Digest{}, nil
+	}
+	return artifact.ReadManifest(o.Path)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
@@ -55,4 +56,21 @@ func BenchmarkHash(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkBufSize hashes the same tree on one worker through read buffers
+// of several sizes; it is how defaultBufSize was chosen.
+func BenchmarkBufSize(b *testing.B) {
+	const n, size = 4, 32 << 20
+	root, _ := benchTree(b, n, size)
+	for _, bs := range []int{64 << 10, 256 << 10, 1 << 20} {
+		b.Run(strconv.Itoa(bs>>10)+"KiB", func(b *testing.B) {
+			b.SetBytes(n * size)
+			for b.Loop() {
+				if _, err := artifact.Hash(context.Background(), root, artifact.WithWorkers(1), artifact.WithBufSize(bs)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -258,7 +258,7 @@ func verifySignatures(ctx context.Context, cfg Config, ignore []string) ([]evide
 		if rel, ok := inside(cfg.Artifact, p); ok {
 			name = rel
 		}
-		sc := &signatureCheck{dir: cfg.Artifact, name: name, bundle: b, ignore: ignore, ids: ids, opts: cfg.TrustOptions, files: files}
+		sc := &signatureCheck{dir: cfg.Artifact, name: name, bundle: b, ignore: ignore, ids: ids, opts: cfg.TrustOptions, files: files, hashOpts: cfg.HashOptions}
 		res, fs, err := sc.run(ctx)
 		if err != nil {
 			return nil, nil, err

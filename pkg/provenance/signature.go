@@ -93,6 +93,9 @@ type signatureCheck struct {
 	// files hashes the artefact with the default serialization, for
 	// bundles about the root or one file (once, on first use).
 	files func(context.Context) (*artifact.Manifest, error)
+	// hashOpts are the caller's extra artifact.Hash options (progress, a
+	// supplied manifest).
+	hashOpts []artifact.Option
 }
 
 func (s *signatureCheck) run(ctx context.Context) (SignatureResult, []evidence.Finding, error) {
@@ -223,7 +226,7 @@ func (s *signatureCheck) modelSigning(ctx context.Context, res SignatureResult) 
 			want[rs.Name] = "sha256:" + strings.ToLower(rs.Digest)
 		}
 	}
-	m, err := artifact.Hash(ctx, s.dir, hashOpts...)
+	m, err := artifact.Hash(ctx, s.dir, append(hashOpts, s.hashOpts...)...)
 	if err != nil {
 		return res, nil, fmt.Errorf("hash %s as signature %s serializes it: %w", s.dir, s.name, err)
 	}

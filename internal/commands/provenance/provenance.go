@@ -29,6 +29,7 @@ import (
 type Command struct {
 	Step        options.Step
 	Signer      options.TrustedIdentity
+	Manifest    options.Manifest
 	Signatures  []string
 	Ignore      []string
 	ArtifactURI string
@@ -62,7 +63,15 @@ are checked.
 
 Writes the evidence report and the results verdict, report-digest, summary,
 artifact-digest and model-version, plus the Tekton Chains type hints
-release_ARTIFACT_INPUTS, a Tekton Chains input type hint ({"uri", "digest"}). Exits 0 on
+release_ARTIFACT_INPUTS, a Tekton Chains input type hint ({"uri", "digest"}).
+
+--manifest takes the per-file digests from a manifest written by 'tollgate hash
+--format json' (single pass or merged from parts, in the same run) instead of
+hashing the tree: the tree's file names and sizes must match it exactly, and a
+manifest of another serialization than the review's (or a signature's) is not
+used for that comparison. Files provenance reads for other reasons (pinned
+configuration, lock files, deploy manifests, config.json) are still digested
+from the bytes it reads. Exits 0 on
 pass and fail; non-zero only when it cannot decide, after writing verdict=error.`,
 		Example: `  tollgate provenance --artifact ./release --review review.yaml --policy policy.yaml \
     --evidence-dir evidence --results-dir results
@@ -77,6 +86,7 @@ pass and fail; non-zero only when it cannot decide, after writing verdict=error.
 	f := cmd.Flags()
 	c.Step.AddFlags(f)
 	c.Signer.AddFlags(f, "--signature")
+	c.Manifest.AddFlags(f)
 	f.StringArrayVar(&c.Signatures, "signature", nil, "Sigstore bundle to verify (repeatable): model-signing model.sig, cosign or SLSA bundle")
 	f.StringArrayVar(&c.Ignore, "ignore", nil, "root-relative path the signer left out (repeatable), as model-signing's --ignore-paths")
 	f.StringVar(&c.ArtifactURI, "artifact-uri", "", "uri of the artefact in the Tekton Chains input type hint release_ARTIFACT_INPUTS (default: the review's release name)")
@@ -146,6 +156,13 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 	}
 	if p := cli.NewProgress(c.Progress, "hashing"); p != nil {
 		cfg.HashOptions = append(cfg.HashOptions, artifact.WithProgress(p))
+	}
+	m, d, err := c.Manifest.Load()
+	if err != nil {
+		return nil, err
+	}
+	if m != nil {
+		cfg.HashOptions, cfg.Inputs["manifest"] = append(cfg.HashOptions, artifact.WithManifest(m)), d.String()
 	}
 	return pkgprovenance.Run(ctx, cfg)
 }

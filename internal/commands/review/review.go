@@ -1,11 +1,9 @@
 // Package review is tollgate review, which snapshots the reviewed state of
-// a release into a ReleaseReview document, and tollgate hash, which prints
-// an artefact's root digest.
+// a release into a ReleaseReview document.
 package review
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -56,6 +54,7 @@ func New() *cobra.Command {
 	var (
 		af                         options.Hash
 		cf                         changesdoc.Options
+		mf                         options.Manifest
 		out, name, model, ver, rev string
 		redactFlag                 bool
 	)
@@ -78,6 +77,10 @@ shows it and records its digest in the approval.
 
 Approvers then sign the record with 'tollgate approve'.
 
+--manifest takes the per-file digests from a manifest written by 'tollgate hash
+--format json' (single pass or merged from parts) instead of hashing the tree
+again; the tree's file names and sizes must match it exactly.
+
 The record is meant to be published: review refuses to write it (exit 1, naming
 the files) when it would copy a literal credential out of the artefact, such as
 a password in an MCP server's arguments or URL; --redact masks them instead
@@ -86,7 +89,10 @@ a password in an MCP server's arguments or URL; --redact masks them instead
   tollgate review ./release -o review.yaml --name support-agent --model-version 1.4.0
   tollgate review ./release -o review.yaml --redact   # mask literal credentials instead of refusing
   tollgate review ./release -o review.yaml --against approved/review.yaml --against-dir approved/release
-  tollgate review ./release -o review.yaml --against approved/review.yaml --format html`,
+  tollgate review ./release -o review.yaml --against approved/review.yaml --format html
+  # with a manifest hashed earlier (in parts, in parallel pods):
+  tollgate hash --merge part-*.json --format json -o manifest.json
+  tollgate review ./release --manifest manifest.json -o review.yaml`,
 		Args: cli.Args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -103,6 +109,18 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 			opts, err := af.Options(cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			supplied, _, err := mf.Load()
+			if err != nil {
+				return fmt.Errorf("review %s: %w", dir, err)
+			}
+			if supplied != nil {
+				for _, f := range []string{"serialization", "shard-size", "ignore", "allow-symlinks"} {
+					if cmd.Flags().Changed(f) {
+						return cli.Usagef("--%s does not apply with --manifest: the manifest records how it was hashed", f)
+					}
+				}
+				opts = manifestOptions(supplied)
 			}
 			m, err := artifact.Hash(cmd.Context(), dir, opts...)
 			if err != nil {
@@ -172,6 +190,7 @@ a password in an MCP server's arguments or URL; --redact masks them instead
 	}
 	af.AddFlags(cmd.Flags())
 	cf.AddFlags(cmd.Flags())
+	mf.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write the review record (- for stdout); a .json name writes JSON, which needs far less memory than YAML for artefacts of many thousands of files")
 	cmd.Flags().StringVar(&name, "name", "", "release name (metadata.name); default: DIR's base name")
 	cmd.Flags().StringVar(&model, "model", "", "model name, overriding config.json")
@@ -226,6 +245,20 @@ func leakError(out string, leaks []pkgreview.Leak, redacted bool) error {
 		out, n, strings.Join(refuse, "; "), what)
 }
 
+// manifestOptions hashes with the serialization a manifest records, and
+// lets the manifest stand in for the hashing.
+func manifestOptions(m *artifact.Manifest) []artifact.Option {
+	ser := m.Serialization
+	opts := []artifact.Option{
+		artifact.WithMethod(ser.Method), artifact.WithIgnore(ser.IgnorePaths...),
+		artifact.WithAllowSymlinks(ser.AllowSymlinks), artifact.WithManifest(m),
+	}
+	if ser.Method == artifact.MethodShards {
+		opts = append(opts, artifact.WithShardSize(ser.ShardSize))
+	}
+	return opts
+}
+
 func displayModel(m pkgreview.Model) string {
 	s := m.Name
 	if s == "" {
@@ -238,50 +271,4 @@ func displayModel(m pkgreview.Model) string {
 		s += "@" + m.Revision[:min(12, len(m.Revision))]
 	}
 	return s
-}
-
-// NewHash returns `tollgate hash`.
-func NewHash() *cobra.Command {
-	var (
-		af     options.Hash
-		format string
-	)
-	cmd := &cobra.Command{
-		Use:   "hash DIR",
-		Short: "Compute an artefact's root digest, exactly as OpenSSF model-signing does",
-		Long: `hash walks DIR and prints its root digest: SHA-256 over the sorted per-file (or
-per-shard) SHA-256 digests, the same subject digest OpenSSF model-signing signs.
-
-Files are hashed in parallel on all cores through fixed buffers, so memory does
-not grow with file size. FIFOs, devices, sockets, symbolic-link loops and links
-that leave DIR are refused with an error naming the path.`,
-		Example: `  tollgate hash ./model
-  tollgate hash ./model --format json
-  tollgate hash ./model --serialization shards --shard-size 1000000000
-  tollgate hash ./model --ignore model.sig --ignore README.md`,
-		Args: cli.Args(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return cli.Usagef("--format must be text or json, got %q", format)
-			}
-			opts, err := af.Options(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			m, err := artifact.Hash(cmd.Context(), args[0], opts...)
-			if err != nil {
-				return fmt.Errorf("hash %s: %w", args[0], err)
-			}
-			if format == "json" {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(m)
-			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), m.Root)
-			return err
-		},
-	}
-	af.AddFlags(cmd.Flags())
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file)")
-	return cmd
 }

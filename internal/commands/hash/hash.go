@@ -1,0 +1,176 @@
+// Package hash is tollgate hash (and the root of the cmd/hash step binary):
+// an artefact's root digest, whole or in parts, and the merge of the parts.
+package hash
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/pkg/artifact"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
+)
+
+// New returns `tollgate hash`.
+func New() *cobra.Command {
+	var (
+		af          options.Hash
+		part        options.Part
+		merge       bool
+		format, out string
+		digestFile  string
+	)
+	cmd := &cobra.Command{
+		Use:   "hash DIR | hash DIR --part I/N -o part-I.json | hash --merge PART...",
+		Short: "Compute an artefact's root digest, exactly as OpenSSF model-signing does",
+		Long: `hash walks DIR and prints its root digest: SHA-256 over the sorted per-file (or
+per-shard) SHA-256 digests, the same subject digest OpenSSF model-signing signs.
+
+Files are hashed in parallel on all cores through fixed buffers, so memory does
+not grow with file size. FIFOs, devices, sockets, symbolic-link loops and links
+that leave DIR are refused with an error naming the path.
+
+A release too big for one machine is hashed in parts, in parallel pods:
+--part I/N hashes only part I of N (files, or shards in shards mode, balanced by
+bytes; the plan is a pure function of the file list and sizes) and writes a
+HashPart manifest. --merge reads the N part manifests and prints exactly what
+'tollgate hash DIR' prints; it refuses parts that disagree (serialization, shard
+size, ignore set, file list), a missing or duplicated part, and a digest that
+belongs to another part. A directory argument stands for every *.json file in it
+(for engines, which pass no shell glob).`,
+		Example: `  tollgate hash ./model
+  tollgate hash ./model --format json -o manifest.json
+  tollgate hash ./model --serialization shards --shard-size 1000000000
+  tollgate hash ./model --ignore model.sig --ignore README.md
+  # in four pods, then one merge:
+  tollgate hash ./model --part 1/4 -o part-1.json   # ... --part 4/4
+  tollgate hash --merge part-*.json --format json -o manifest.json
+  tollgate hash --merge parts/ --format json -o manifest.json   # every *.json in parts/`,
+		Args: cli.Args(cobra.ArbitraryArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return cli.Usagef("--format must be text or json, got %q", format)
+			}
+			var (
+				doc any
+				m   *artifact.Manifest
+			)
+			switch {
+			case merge:
+				if len(args) == 0 {
+					return cli.Usagef("--merge needs the part manifests to merge")
+				}
+				for _, f := range []string{"part", "serialization", "shard-size", "ignore", "allow-symlinks"} {
+					if cmd.Flags().Changed(f) {
+						return cli.Usagef("--%s does not apply to --merge: the parts record how they were hashed", f)
+					}
+				}
+				files, err := partFiles(args)
+				if err != nil {
+					return fmt.Errorf("hash --merge: %w", err)
+				}
+				parts := make([]*artifact.Part, 0, len(files))
+				for _, a := range files {
+					p, err := artifact.ReadPart(a)
+					if err != nil {
+						return fmt.Errorf("hash --merge: %w", err)
+					}
+					parts = append(parts, p)
+				}
+				if m, err = artifact.Merge(parts); err != nil {
+					return fmt.Errorf("hash --merge: %w", err)
+				}
+				doc = m
+			case len(args) != 1:
+				return cli.Usagef("accepts 1 arg (DIR), received %d", len(args))
+			case part.Set():
+				i, n, err := part.Parse()
+				if err != nil {
+					return err
+				}
+				opts, err := af.Options(cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				p, err := artifact.HashPart(cmd.Context(), args[0], i, n, opts...)
+				if err != nil {
+					return fmt.Errorf("hash %s part %d/%d: %w", args[0], i, n, err)
+				}
+				cli.Logger(cmd.Context()).Info("hashed part", zap.Int("part", i), zap.Int("parts", n),
+					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)))
+				doc, format = p, "json"
+			default:
+				opts, err := af.Options(cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				if m, err = artifact.Hash(cmd.Context(), args[0], opts...); err != nil {
+					return fmt.Errorf("hash %s: %w", args[0], err)
+				}
+				doc = m
+			}
+			if digestFile != "" {
+				if m == nil {
+					return cli.Usagef("--digest-file needs a root digest: not with --part")
+				}
+				if err := safefile.WriteAtomic(digestFile, []byte(m.Root)); err != nil {
+					return err
+				}
+			}
+			var b []byte
+			if format == "json" {
+				var err error
+				if b, err = json.MarshalIndent(doc, "", "  "); err != nil {
+					return err
+				}
+				b = append(b, '\n')
+			} else {
+				b = []byte(m.Root + "\n")
+			}
+			if out == "" || out == "-" {
+				_, err := cmd.OutOrStdout().Write(b)
+				return err
+			}
+			return safefile.WriteAtomic(out, b)
+		},
+	}
+	af.AddFlags(cmd.Flags())
+	part.AddFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&merge, "merge", false, "merge the part manifests given as arguments into the artefact's manifest")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text (the root digest) or json (root, serialization and every file); --part always writes JSON")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout)")
+	cmd.Flags().StringVar(&digestFile, "digest-file", "", "also write the root digest, without a newline, to this file (a Tekton result or Argo output parameter)")
+	return cmd
+}
+
+// partFiles expands directory arguments to the *.json files in them, sorted.
+func partFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(filepath.Join(a, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("no *.json part manifest in %s: %w", a, artifact.ErrInvalidPart)
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	return out, nil
+}

@@ -1,0 +1,452 @@
+package artifact
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/invalid"
+)
+
+// PartAPIVersion and PartKind name the part manifest format.
+const (
+	PartAPIVersion = "tollgate.dev/v1alpha1"
+	PartKind       = "HashPart"
+)
+
+// MaxParts bounds the number of parts an artefact is split into.
+const MaxParts = 1024
+
+// MaxPartBytes bounds the size of a part manifest read from a file: room for
+// a million-file list.
+const MaxPartBytes = 512 << 20
+
+// ErrInvalidPart marks a part manifest that is malformed or does not agree
+// with the other parts it is merged with.
+var ErrInvalidPart = invalid.New("invalid hash part")
+
+// FileSize is one file of the artefact, by name and size: the input of the
+// part plan.
+type FileSize struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+// Part is the manifest of one share of an artefact: the inputs of the plan
+// (serialization, the complete file list with sizes, index and count) and the
+// digests of this share's resources. Index is 1-based: part 1/N .. N/N.
+type Part struct {
+	APIVersion    string        `json:"apiVersion"`
+	Kind          string        `json:"kind"`
+	Index         int           `json:"index"`
+	Count         int           `json:"count"`
+	Serialization Serialization `json:"serialization"`
+	Files         []FileSize    `json:"files"`
+	Resources     []Resource    `json:"resources"`
+}
+
+// unit is one resource of the plan: a whole file or one shard of it.
+type unit struct {
+	name string
+	size int64
+}
+
+// MaxResources bounds the number of resources (files or shards) a plan
+// covers, so a hostile part manifest (a huge size, a tiny shard) cannot make
+// the merge allocate without limit.
+const MaxResources = 1 << 21
+
+// countUnits returns the number of resources of a file list, or an error
+// past MaxResources.
+func countUnits(files []FileSize, ser Serialization) (int, error) {
+	n := 0
+	for _, f := range files {
+		if ser.Method != MethodShards {
+			n++
+		} else if f.Size > 0 {
+			s := (f.Size-1)/ser.ShardSize + 1
+			if s > MaxResources {
+				return 0, fmt.Errorf("%s has more than %d shards", f.Name, MaxResources)
+			}
+			n += int(s)
+		}
+		if n > MaxResources {
+			return 0, fmt.Errorf("more than %d files or shards", MaxResources)
+		}
+	}
+	return n, nil
+}
+
+// planUnits lists the resources of a file list, in the order of files.
+func planUnits(files []FileSize, ser Serialization) []unit {
+	var out []unit
+	for _, f := range files {
+		if ser.Method != MethodShards {
+			out = append(out, unit{name: f.Name, size: f.Size})
+			continue
+		}
+		for start := int64(0); start < f.Size; start += ser.ShardSize {
+			end := min(start+ser.ShardSize, f.Size)
+			out = append(out, unit{name: shardName(f.Name, start, end), size: end - start})
+		}
+	}
+	return out
+}
+
+func shardName(name string, start, end int64) string {
+	return name + ":" + strconv.FormatInt(start, 10) + ":" + strconv.FormatInt(end, 10)
+}
+
+// Plan assigns every resource of files to one of count parts, balanced by
+// bytes: largest first, each to the part with the fewest bytes so far (then
+// the fewest resources, then the lowest index). It is a pure function of the
+// file list, the serialization and count, so every part and the merge compute
+// the same plan. The result maps resource name to its 1-based part.
+func Plan(files []FileSize, ser Serialization, count int) (map[string]int, error) {
+	if count < 1 || count > MaxParts {
+		return nil, fmt.Errorf("part count must be between 1 and %d, got %d", MaxParts, count)
+	}
+	if ser.Method == MethodShards && ser.ShardSize <= 0 {
+		return nil, fmt.Errorf("shard size must be positive, got %d", ser.ShardSize)
+	}
+	if _, err := countUnits(files, ser); err != nil {
+		return nil, err
+	}
+	units := planUnits(files, ser)
+	order := make([]int, len(units))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if units[a].size != units[b].size {
+			if units[a].size > units[b].size {
+				return -1
+			}
+			return 1
+		}
+		if lessName(units[a].name, units[b].name) {
+			return -1
+		}
+		if lessName(units[b].name, units[a].name) {
+			return 1
+		}
+		return 0
+	})
+	loads := make(partLoads, count)
+	for i := range loads {
+		loads[i].index = i + 1
+	}
+	out := make(map[string]int, len(units))
+	for _, i := range order {
+		// loads is a min-heap: loads[0] is the lightest part.
+		loads[0].bytes += units[i].size
+		loads[0].units++
+		out[units[i].name] = loads[0].index
+		heap.Fix(&loads, 0)
+	}
+	return out, nil
+}
+
+// partLoad is what the plan has given one part so far.
+type partLoad struct {
+	bytes int64
+	units int
+	index int
+}
+
+// partLoads is a min-heap of parts by bytes, then resources, then index.
+type partLoads []partLoad
+
+func (h partLoads) Len() int { return len(h) }
+func (h partLoads) Less(i, j int) bool {
+	if h[i].bytes != h[j].bytes {
+		return h[i].bytes < h[j].bytes
+	}
+	if h[i].units != h[j].units {
+		return h[i].units < h[j].units
+	}
+	return h[i].index < h[j].index
+}
+func (h partLoads) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *partLoads) Push(x any)   { *h = append(*h, x.(partLoad)) }
+func (h *partLoads) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// HashPart walks root and hashes only the resources that the plan assigns to
+// part index (1-based) of count. Options are those of Hash.
+func HashPart(ctx context.Context, root string, index, count int, opts ...Option) (*Part, error) {
+	if count < 1 || count > MaxParts || index < 1 || index > count {
+		return nil, fmt.Errorf("part %d/%d: want 1 <= I <= N <= %d", index, count, MaxParts)
+	}
+	o, ignore, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	files, err := walk(ctx, root, ignore, o)
+	if err != nil {
+		return nil, err
+	}
+	ser := o.serialization(ignore)
+	list := fileSizes(files)
+	plan, err := Plan(list, ser, count)
+	if err != nil {
+		return nil, err
+	}
+	var mine []job
+	for _, j := range jobsOf(files, o) {
+		if plan[j.name(o.method)] == index {
+			j.index = len(mine)
+			mine = append(mine, j)
+		}
+	}
+	resources, err := hashJobs(ctx, mine, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Part{APIVersion: PartAPIVersion, Kind: PartKind, Index: index, Count: count,
+		Serialization: ser, Files: list, Resources: resources}, nil
+}
+
+func fileSizes(files []*file) []FileSize {
+	out := make([]FileSize, len(files))
+	for i, f := range files {
+		out[i] = FileSize{Name: f.name, Size: f.info.Size()}
+	}
+	slices.SortStableFunc(out, func(a, b FileSize) int { return comparePath(a.Name, b.Name) })
+	return out
+}
+
+// ParsePart decodes and validates one part manifest: known fields only, the
+// expected apiVersion and kind, 1 <= index <= count <= MaxParts, a sorted
+// file list without duplicates or negative sizes, and well-formed digests.
+// Whether the parts agree is Merge's job.
+func ParsePart(b []byte) (*Part, error) {
+	if len(b) > MaxPartBytes {
+		return nil, fmt.Errorf("part manifest is larger than %d bytes: %w", MaxPartBytes, ErrInvalidPart)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Part
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode part manifest: %w: %w", err, ErrInvalidPart)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the part manifest: %w", ErrInvalidPart)
+	}
+	if p.APIVersion != PartAPIVersion || p.Kind != PartKind {
+		return nil, fmt.Errorf("apiVersion %q kind %q, want %s %s: %w", p.APIVersion, p.Kind, PartAPIVersion, PartKind, ErrInvalidPart)
+	}
+	if p.Count < 1 || p.Count > MaxParts || p.Index < 1 || p.Index > p.Count {
+		return nil, fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
+	}
+	if err := p.Serialization.validate(); err != nil {
+		return nil, fmt.Errorf("part %d/%d: %w: %w", p.Index, p.Count, err, ErrInvalidPart)
+	}
+	for i, f := range p.Files {
+		if err := validName(f.Name); err != nil {
+			return nil, fmt.Errorf("part %d/%d: file %q: %w: %w", p.Index, p.Count, f.Name, err, ErrInvalidPart)
+		}
+		if f.Size < 0 {
+			return nil, fmt.Errorf("part %d/%d: file %s has negative size %d: %w", p.Index, p.Count, f.Name, f.Size, ErrInvalidPart)
+		}
+		if i > 0 && comparePath(p.Files[i-1].Name, f.Name) >= 0 {
+			return nil, fmt.Errorf("part %d/%d: file list not sorted or has a duplicate at %s: %w", p.Index, p.Count, f.Name, ErrInvalidPart)
+		}
+	}
+	for _, r := range p.Resources {
+		if _, err := digest.ParseSHA256(r.Digest); err != nil {
+			return nil, fmt.Errorf("part %d/%d: resource %s: %w: %w", p.Index, p.Count, r.Name, err, ErrInvalidPart)
+		}
+	}
+	return &p, nil
+}
+
+// ReadPart reads and parses a part manifest file, bounded by MaxPartBytes.
+func ReadPart(path string) (*Part, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", path, ErrInvalidPart)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxPartBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	p, err := ParsePart(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Merge joins the parts of one artefact into the manifest a single Hash
+// computes, byte for byte. It refuses parts that disagree (serialization,
+// shard size, ignore set, file list, count), a missing or duplicated part,
+// and any part whose resources are not exactly the ones the plan gives it
+// (a resource missing, added, renamed, resized, or belonging to another part).
+func Merge(parts []*Part) (*Manifest, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("no parts to merge: %w", ErrInvalidPart)
+	}
+	first := parts[0]
+	count := first.Count
+	seen := make([]bool, count+1)
+	for _, p := range parts {
+		if p.Count != count {
+			return nil, fmt.Errorf("part %d/%d and part %d/%d have different counts: %w", first.Index, count, p.Index, p.Count, ErrInvalidPart)
+		}
+		if p.Index < 1 || p.Index > count {
+			return nil, fmt.Errorf("part %d/%d is out of range: %w", p.Index, count, ErrInvalidPart)
+		}
+		if seen[p.Index] {
+			return nil, fmt.Errorf("part %d/%d appears twice: %w", p.Index, count, ErrInvalidPart)
+		}
+		seen[p.Index] = true
+		if !sameSerialization(p.Serialization, first.Serialization) {
+			return nil, fmt.Errorf("part %d/%d was hashed with a different serialization (%s) than part %d/%d (%s): %w",
+				p.Index, count, describeSer(p.Serialization), first.Index, count, describeSer(first.Serialization), ErrInvalidPart)
+		}
+		if !slices.Equal(p.Files, first.Files) {
+			return nil, fmt.Errorf("part %d/%d lists a different set of files than part %d/%d (the tree differs between the pods): %w",
+				p.Index, count, first.Index, count, ErrInvalidPart)
+		}
+	}
+	var missing []string
+	for i := 1; i <= count; i++ {
+		if !seen[i] {
+			missing = append(missing, strconv.Itoa(i))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing part(s) %s of %d: %w", strings.Join(missing, ", "), count, ErrInvalidPart)
+	}
+	plan, err := Plan(first.Files, first.Serialization, count)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", err, ErrInvalidPart)
+	}
+	sizes := make(map[string]int64, len(plan))
+	for _, u := range planUnits(first.Files, first.Serialization) {
+		sizes[u.name] = u.size
+	}
+	all := make([]Resource, 0, len(plan))
+	got := make(map[string]bool, len(plan))
+	for _, p := range parts {
+		for _, r := range p.Resources {
+			owner, ok := plan[r.Name]
+			switch {
+			case !ok:
+				return nil, fmt.Errorf("part %d/%d has a digest for %s, which is not in the file list: %w", p.Index, count, r.Name, ErrInvalidPart)
+			case owner != p.Index:
+				return nil, fmt.Errorf("part %d/%d has a digest for %s, which belongs to part %d: %w", p.Index, count, r.Name, owner, ErrInvalidPart)
+			case got[r.Name]:
+				return nil, fmt.Errorf("part %d/%d has two digests for %s: %w", p.Index, count, r.Name, ErrInvalidPart)
+			case r.Size != sizes[r.Name]:
+				return nil, fmt.Errorf("part %d/%d records %s with size %d, the file list says %d: %w", p.Index, count, r.Name, r.Size, sizes[r.Name], ErrInvalidPart)
+			}
+			got[r.Name] = true
+			all = append(all, r)
+		}
+	}
+	if len(all) != len(plan) {
+		for name, owner := range plan {
+			if !got[name] {
+				return nil, fmt.Errorf("part %d/%d lacks the digest of %s: %w", owner, count, name, ErrInvalidPart)
+			}
+		}
+	}
+	return newManifest(all, first.Serialization)
+}
+
+// newManifest sorts resources and computes the root.
+func newManifest(resources []Resource, ser Serialization) (*Manifest, error) {
+	SortResources(resources)
+	root, err := RootDigest(resources)
+	if err != nil {
+		return nil, err
+	}
+	if resources == nil {
+		resources = []Resource{}
+	}
+	if ser.IgnorePaths == nil {
+		ser.IgnorePaths = []string{}
+	}
+	return &Manifest{Root: root, Serialization: ser, Files: resources}, nil
+}
+
+func sameSerialization(a, b Serialization) bool {
+	return a.Method == b.Method && a.HashType == b.HashType && a.ShardSize == b.ShardSize &&
+		a.AllowSymlinks == b.AllowSymlinks && slices.Equal(a.IgnorePaths, b.IgnorePaths)
+}
+
+func describeSer(s Serialization) string {
+	d := string(s.Method)
+	if s.Method == MethodShards {
+		d += " of " + strconv.FormatInt(s.ShardSize, 10) + " bytes"
+	}
+	d += ", ignoring [" + strings.Join(s.IgnorePaths, " ") + "]"
+	if s.AllowSymlinks {
+		d += ", symlinks allowed"
+	}
+	return d
+}
+
+// validate checks a serialization read from a file.
+func (s Serialization) validate() error {
+	switch s.Method {
+	case MethodFiles:
+		if s.ShardSize != 0 {
+			return fmt.Errorf("files serialization with a shard size %d", s.ShardSize)
+		}
+	case MethodShards:
+		if s.ShardSize <= 0 {
+			return fmt.Errorf("shard size must be positive, got %d", s.ShardSize)
+		}
+	default:
+		return fmt.Errorf("unknown serialization %q", s.Method)
+	}
+	if s.HashType != "sha256" {
+		return fmt.Errorf("unknown hash type %q", s.HashType)
+	}
+	for _, p := range s.IgnorePaths {
+		if err := validName(p); err != nil {
+			return fmt.Errorf("ignore path %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// validName accepts a clean, relative, slash-separated UTF-8 path.
+func validName(name string) error {
+	if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "\x00") || !validUTF8(name) {
+		return errors.New("not a relative UTF-8 path")
+	}
+	for _, c := range strings.Split(name, "/") {
+		if c == "" || c == "." || c == ".." {
+			return errors.New("not a clean relative path")
+		}
+	}
+	return nil
+}
+
+func validUTF8(s string) bool { return utf8.ValidString(s) }
