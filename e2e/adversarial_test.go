@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/secretgen"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // adversarialSeed is the seed of the corpus (hack/gen-adversarial writes
@@ -118,6 +119,26 @@ func TestAdversarialCLI(t *testing.T) {
 		}
 		refused := run(t, art, nil, "tollgate", "--log-level", "debug", "--log-format", "console", "review", art, "-o", rec+".2")
 		outputs["review"] = refused.stdout + refused.stderr
+		if b, err := os.ReadFile(rec + ".2"); err == nil {
+			outputs["review record (no --redact)"] = string(b)
+		}
+		// When --redact masked a literal credential, the record would
+		// have copied it: without --redact review refuses (exit 1,
+		// naming the file) and writes nothing.
+		if strings.Contains(outputs["review record"], redact.Marker) {
+			rs := scores[leakReviewRefusal]
+			if rs == nil {
+				rs = &secretgen.Score{}
+				scores[leakReviewRefusal] = rs
+			}
+			_, statErr := os.Stat(rec + ".2")
+			if refused.code == 1 && os.IsNotExist(statErr) && namesAFile(refused.stderr, c.Files) {
+				rs.TP++
+			} else {
+				rs.FN++
+				notes = append(notes, leakReviewRefusal+": "+c.Name+": review did not refuse naming the file: "+refused.String())
+			}
+		}
 		sc := scores[c.Class]
 		if sc == nil {
 			sc = &secretgen.Score{}
@@ -145,6 +166,28 @@ func TestAdversarialCLI(t *testing.T) {
 		}
 	}
 
+	// Precision of the refusal: review writes the record of a tree
+	// holding no literal credential (every permission case's baseline).
+	rs := scores[leakReviewRefusal]
+	if rs == nil {
+		rs = &secretgen.Score{}
+		scores[leakReviewRefusal] = rs
+	}
+	for _, c := range secretgen.PermissionCases() {
+		if c.Block {
+			continue // one decoy tree per case is enough
+		}
+		art := filepath.Join(t.TempDir(), "clean")
+		if err := secretgen.WriteTree(art, c.Baseline); err != nil {
+			t.Fatal(err)
+		}
+		rec := filepath.Join(t.TempDir(), "review.yaml")
+		if r := run(t, art, nil, "tollgate", "review", art, "-o", rec, "--log-level", "error"); r.code != 0 {
+			rs.FP++
+			notes = append(notes, leakReviewRefusal+": "+c.Class+"/"+c.Name+": review refused a clean tree: "+r.String())
+		}
+	}
+
 	var table bytes.Buffer
 	secretgen.WriteScores(&table, scores)
 	t.Logf("adversarial corpus through the CLI:\n%s", table.String())
@@ -156,6 +199,20 @@ func TestAdversarialCLI(t *testing.T) {
 			t.Errorf("class %s: %d true positives, precision %.3f, recall %.3f; want 1.0 and 1.0", c, sc.TP, sc.Precision(), sc.Recall())
 		}
 	}
+}
+
+// leakReviewRefusal scores `tollgate review` refusing records that would
+// copy a credential (recall) and writing clean ones (precision).
+const leakReviewRefusal = "leak-review-refusal"
+
+// namesAFile reports whether an error message names one of the files.
+func namesAFile(msg string, files map[string]string) bool {
+	for f := range files {
+		if strings.Contains(msg, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // leakedWindow returns the first piece of v that o holds: v itself when

@@ -465,6 +465,16 @@ func findLeaks(plants []leakPlant, outputs map[string][]byte) []leakHit {
 		for form, s := range leakForms(p.value) {
 			for i := range len(s) {
 				w, ok := leakWindow(s, i)
+				if ok && strings.HasPrefix(form, "base64") {
+					// Base64 letters carry the value's bits, not their
+					// own: 14 characters hold 10 bytes of the value, so
+					// a hex value's window carries 40 bits, as its raw
+					// window does (8 characters held 6 hex digits and
+					// matched digests by chance).
+					if ok = i+14 <= len(s); ok && len(w) < 14 {
+						w = s[i : i+14]
+					}
+				}
 				if ok && !strings.Contains(pub, w) {
 					h := [8]byte([]byte(w[:8]))
 					byHead[h] = append(byHead[h], leakNeedle{p.rule, form, w})

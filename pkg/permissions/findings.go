@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -140,7 +139,7 @@ func Summary(changes []Change, blocking, sources int) string {
 		worst := worstBlocking(changes)
 		s += "; e.g. " + worst.Surface + " " + worst.Subject + " " + worst.Kind + " (" + worst.Path + ")"
 	}
-	return results.OneLine(s, results.MaxSummary)
+	return evidence.OneLine(s, evidence.MaxSummary)
 }
 
 func worstBlocking(changes []Change) Change {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // Formats, as recorded in Source.Format.
@@ -222,7 +223,7 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		s.snap.Skipped = append(s.snap.Skipped, fmt.Sprintf("%s: larger than %d bytes, not inspected", rel, MaxFileSize))
 		return nil
 	}
-	b, err := evidence.ReadBounded(abs, MaxFileSize)
+	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -113,13 +112,13 @@ type Data struct {
 // secret references match the review record, and every file could be
 // scanned. It does not judge exceptions: pkg/decision alone does, for
 // every check, so this report can never show a waiver the gate refuses.
-func Check(ctx context.Context, in CheckInput) (*check.Outcome, error) {
+func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	inputs := map[string]string{"review": in.ReviewDigest}
 	if in.PolicyDigest != "" {
 		inputs["policy"] = in.PolicyDigest
 	}
-	fail := func(err error) (*check.Outcome, error) {
-		return &check.Outcome{Report: &evidence.Report{Inputs: inputs}}, err
+	fail := func(err error) (*evidence.Outcome, error) {
+		return &evidence.Outcome{Report: &evidence.Report{Inputs: inputs}}, err
 	}
 	sec := in.Review.Spec.Secrets
 	if sec == nil {
@@ -162,9 +161,9 @@ func Check(ctx context.Context, in CheckInput) (*check.Outcome, error) {
 		return fail(err)
 	}
 	rep := &evidence.Report{Inputs: inputs, Findings: findings, Data: raw}
-	rep.Verdict = check.Verdict(findings)
+	rep.Verdict = evidence.VerdictOf(findings)
 	rep.Summary = summary(rep.Verdict, findings, res)
-	return &check.Outcome{Report: rep}, nil
+	return &evidence.Outcome{Report: rep}, nil
 }
 
 // Findings converts a scan result into evidence findings: literal secrets
