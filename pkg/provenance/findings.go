@@ -30,6 +30,7 @@ const (
 	ClassImageUnresolved   = "provenance.image-unresolved"
 	ClassSignatureInvalid  = "provenance.signature-invalid"
 	ClassSignatureMismatch = "provenance.signature-mismatch"
+	ClassSignatureMissing  = "provenance.signature-missing"
 )
 
 const (
