@@ -150,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 		}
 		findings = append(findings, compareOutside(pinned, outside)...)
 		if cfg.Review.Spec.Provenance != nil {
-			cur, unresolved, err := snapshot(ctx, cfg.Artifact, m, cfg.Resolver)
+			cur, unresolved, refs, err := snapshot(ctx, cfg.Artifact, m, cfg.Resolver)
 			if err != nil {
 				return nil, fmt.Errorf("read pinned configuration of %s: %w", cfg.Artifact, err)
 			}
@@ -162,6 +162,14 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 			for _, u := range unresolved {
 				findings = append(findings, newFinding(ClassImageUnresolved, evidence.High, u.source, u.key, "", "",
 					fmt.Sprintf("provenance: image %s in %s could not be resolved to a digest: %v", u.key, u.source, u.err)))
+			}
+			if cfg.Policy != nil && cfg.Policy.Spec.Provenance != nil && cfg.Policy.Spec.Provenance.RequireImageDigests {
+				for _, r := range refs {
+					if r.digest == "" {
+						findings = append(findings, newFinding(ClassImageUnpinned, evidence.High, r.source, r.key, "", "",
+							fmt.Sprintf("provenance: image %s in %s is a tag without a digest; the policy requires digests (%s@sha256:…)", r.key, r.source, r.key)))
+					}
+				}
 			}
 			data.Images = cur.Images
 		}
