@@ -175,3 +175,21 @@ func TestOutsideModelFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestModelSignersRequireSignature: a policy that names model signers
+// blocks a release with no model.sig (the example is unsigned), through
+// tollgate run.
+func TestModelSignersRequireSignature(t *testing.T) {
+	t.Parallel()
+	r := newRelease(t)
+	editFile(t, r.policy(), func(s string) string {
+		return s + "  modelSigners:\n  - name: upstream\n    publicKey: |\n" +
+			"      " + strings.ReplaceAll(strings.TrimSpace(mustReadFile(t, filepath.Join(r.keys, "approver.pub"))), "\n", "\n      ") + "\n"
+	})
+	r.approve(t) // under the policy in force
+	out := filepath.Join(t.TempDir(), "out")
+	assertRunBlocked(t, r.run(t, out), "provenance")
+	if rep := mustReadFile(t, filepath.Join(out, "workspaces", "run", "evidence", "provenance.json")); !strings.Contains(rep, "provenance.signature-missing") {
+		t.Errorf("provenance report has no signature-missing finding:\n%s", rep)
+	}
+}

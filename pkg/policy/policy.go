@@ -39,6 +39,14 @@ type ReleasePolicy struct {
 	Spec              Spec                `json:"spec"`
 }
 
+// ProvenanceSettings are settings of the provenance check.
+type ProvenanceSettings struct {
+	// RequireImageDigests makes every container image reference without a
+	// digest (repo:tag) a blocking finding, wherever the Kubernetes object
+	// naming it sits: a tag can be moved after the gate.
+	RequireImageDigests bool `json:"requireImageDigests,omitempty"`
+}
+
 // Spec is the policy body.
 type Spec struct {
 	// Approvals says who may approve the review record and how many must.
@@ -49,6 +57,8 @@ type Spec struct {
 	// ModelSigners are the upstream signers trusted for model-signing and
 	// other Sigstore bundles checked by provenance.
 	ModelSigners []Identity `json:"modelSigners,omitempty"`
+	// Provenance holds settings of the provenance check.
+	Provenance *ProvenanceSettings `json:"provenance,omitempty"`
 	// Checks holds per-check rules, keyed by check name.
 	Checks map[string]CheckRules `json:"checks,omitempty"`
 	// Exceptions constrains the exceptions a review may grant.

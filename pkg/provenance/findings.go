@@ -28,8 +28,10 @@ const (
 	ClassImageAdded        = "provenance.image-added"
 	ClassImageRemoved      = "provenance.image-removed"
 	ClassImageUnresolved   = "provenance.image-unresolved"
+	ClassImageUnpinned     = "provenance.image-unpinned"
 	ClassSignatureInvalid  = "provenance.signature-invalid"
 	ClassSignatureMismatch = "provenance.signature-mismatch"
+	ClassSignatureMissing  = "provenance.signature-missing"
 )
 
 const (

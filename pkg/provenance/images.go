@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // maxManifestSize bounds a deploy manifest read for image references.
@@ -141,5 +144,68 @@ func collectImages(v any, out *[]string, depth int) {
 		for _, e := range t {
 			collectImages(e, out, depth+1)
 		}
+	}
+}
+
+// WorkloadKinds are the Kubernetes kinds whose images provenance pins
+// wherever the manifest sits: pods and their controllers, Tekton and Argo
+// specs. Every "image" key in such an object counts (containers,
+// initContainers, ephemeralContainers, sidecars, steps, templates).
+var WorkloadKinds = map[string]bool{
+	"Pod": true, "Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true,
+	"ReplicationController": true, "Job": true, "CronJob": true, "PodTemplate": true,
+	"Task": true, "ClusterTask": true, "Pipeline": true, "TaskRun": true, "PipelineRun": true, "StepAction": true,
+	"Workflow": true, "WorkflowTemplate": true, "ClusterWorkflowTemplate": true, "CronWorkflow": true,
+	"Rollout": true, "Service": true, // Argo Rollouts; Knative serving (a core Service names no image)
+}
+
+// workloadImages returns the images of the Kubernetes workload objects
+// (WorkloadKinds, with apiVersion) in a YAML or JSON file outside the
+// deploy directories. Files that do not mention both apiVersion and kind
+// in their first 64 KiB are skipped unread; one that does and is larger
+// than the manifest bound is refused, never skipped.
+func workloadImages(path, name string) ([]string, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+	default:
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	head = head[:n]
+	if !bytes.Contains(head, []byte("apiVersion")) || !bytes.Contains(head, []byte("kind")) {
+		return nil, nil
+	}
+	b, err := safefile.Read(path, maxManifestSize)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var obj map[string]any
+		if yaml.Unmarshal(doc, &obj) != nil {
+			continue // not an object: not a Kubernetes manifest
+		}
+		kind, _ := obj["kind"].(string)
+		if _, ok := obj["apiVersion"].(string); !ok || !WorkloadKinds[kind] {
+			continue
+		}
+		collectImages(obj, &out, 0)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/testregistry"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 )
 
@@ -139,4 +141,48 @@ type blackHole struct{ hole, reg string }
 
 func (b blackHole) Resolve(ctx context.Context, ref string) (string, error) {
 	return provenance.Registry{Timeout: time.Second}.Resolve(ctx, strings.Replace(ref, b.reg, b.hole, 1))
+}
+
+// Images are found by Kubernetes kind wherever the manifest sits (here a
+// CronJob's initContainer and a Tekton Task's step under app/, and
+// Helm-rendered multi-document output under charts/out/), not only in
+// deploy directories: a tag moved after review blocks, and with
+// spec.provenance.requireImageDigests a tag without digest blocks.
+func TestImagesByKindAnywhere(t *testing.T) {
+	t.Parallel()
+	reg := testregistry.Addr(t)
+	cron, step, helm := reg+"/agents/cron:1.0", reg+"/agents/step:1.0", reg+"/agents/helm:1.0"
+	first := push(t, cron)
+	push(t, step)
+	push(t, helm)
+	dir := release(t, pinned)
+	write(t, filepath.Join(dir, "app/cron.yaml"), "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n          - name: init\n            image: "+cron+"\n")
+	write(t, filepath.Join(dir, "app/task.json"), `{"apiVersion":"tekton.dev/v1","kind":"Task","spec":{"steps":[{"name":"s","image":"`+step+`"}]}}`)
+	write(t, filepath.Join(dir, "charts/out/rendered.yaml"), "---\n# Source: agent/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\n---\napiVersion: apps/v1\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: "+helm+"\n")
+	// an "image" key in something that is not a Kubernetes workload is not an image
+	write(t, filepath.Join(dir, "app/settings.json"), `{"image":"not/an:image reference"}`)
+	rv := snapshotReview(t, dir, provenance.Registry{})
+	var got []string
+	for _, im := range rv.Spec.Provenance.Images {
+		got = append(got, im.Ref)
+	}
+	for _, want := range []string{cron, step, helm} {
+		if !strings.Contains(strings.Join(got, " "), want) {
+			t.Errorf("review pinned %v, not %s", got, want)
+		}
+	}
+	if rep := run(t, provenance.Config{Artifact: dir, Review: rv}); rep.Verdict != evidence.Pass {
+		t.Fatalf("unchanged: %s %+v", rep.Verdict, rep.Findings)
+	}
+	second := push(t, cron)
+	rep := run(t, provenance.Config{Artifact: dir, Review: rv})
+	if f := find(rep, provenance.ClassImageChanged, "app/cron.yaml"); rep.Verdict != evidence.Fail || f == nil || f.Old != first || f.New != second {
+		t.Fatalf("retagged CronJob image: %s %+v", rep.Verdict, rep.Findings)
+	}
+	rv = snapshotReview(t, dir, provenance.Registry{})
+	pol := &policy.ReleasePolicy{Spec: policy.Spec{Provenance: &policy.ProvenanceSettings{RequireImageDigests: true}}}
+	rep = run(t, provenance.Config{Artifact: dir, Review: rv, Policy: pol})
+	if f := find(rep, provenance.ClassImageUnpinned, "app/task.json"); rep.Verdict != evidence.Fail || f == nil || !f.Blocking {
+		t.Fatalf("tag without digest under requireImageDigests: %s %+v", rep.Verdict, rep.Findings)
+	}
 }

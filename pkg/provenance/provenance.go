@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -54,11 +55,18 @@ type Config struct {
 	Ignore []string
 	// Resolver resolves image tags; nil means Registry{}.
 	Resolver Resolver
+	// ModelSignature is the root-relative name of the model-signing
+	// bundle looked for when the policy names model signers and no
+	// Signatures are given; "" means DefaultModelSignature.
+	ModelSignature string
 	// TrustOptions are passed to every trust.Verify.
 	TrustOptions []trust.Option
 	// HashOptions are extra artifact.Hash options (progress).
 	HashOptions []artifact.Option
 }
+
+// DefaultModelSignature is where model-signing writes its bundle.
+const DefaultModelSignature = "model.sig"
 
 // Data is the report's check-specific detail.
 type Data struct {
@@ -74,6 +82,22 @@ type Data struct {
 // error (verdict=error) when it cannot decide: an unreadable artefact, a
 // signature with no trusted signer configured, an unsupported bundle.
 func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
+	// When the policy trusts model signers, the model must be signed: the
+	// bundle comes from --signature, or by convention from model.sig at
+	// the artefact root; none is a blocking finding, never a pass.
+	var missingSignature string
+	if len(cfg.Signatures) == 0 && cfg.Policy != nil && len(cfg.Policy.Spec.ModelSigners) > 0 {
+		name := cfg.ModelSignature
+		if name == "" {
+			name = DefaultModelSignature
+		}
+		p := filepath.Join(cfg.Artifact, filepath.FromSlash(name))
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() {
+			cfg.Signatures = []string{p}
+		} else {
+			missingSignature = name
+		}
+	}
 	ignore := append([]string(nil), cfg.Ignore...)
 	for _, sig := range cfg.Signatures {
 		if rel, ok := inside(cfg.Artifact, sig); ok {
@@ -101,6 +125,10 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 	model := review.DetectModel(cfg.Artifact)
 	data := Data{Root: m.Root, Files: len(m.Files), Model: model}
 	var findings []evidence.Finding
+	if missingSignature != "" {
+		findings = append(findings, newFinding(ClassSignatureMissing, evidence.High, missingSignature, "", "", "",
+			fmt.Sprintf("provenance: the policy trusts model signers but the artefact has no model signature %s: sign the model (model_signing sign) and ship the bundle there, or pass its path as the model-signature param", missingSignature)))
+	}
 	for _, g := range gits {
 		findings = append(findings, newFinding(ClassGitDirectory, evidence.High, g, "", "", "",
 			fmt.Sprintf("provenance: %s is a .git directory: a release ships files, not a repository (its history, hooks and config are pinned by nothing); export the tree without .git", g)))
@@ -122,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 		}
 		findings = append(findings, compareOutside(pinned, outside)...)
 		if cfg.Review.Spec.Provenance != nil {
-			cur, unresolved, err := snapshot(ctx, cfg.Artifact, m, cfg.Resolver)
+			cur, unresolved, refs, err := snapshot(ctx, cfg.Artifact, m, cfg.Resolver)
 			if err != nil {
 				return nil, fmt.Errorf("read pinned configuration of %s: %w", cfg.Artifact, err)
 			}
@@ -134,6 +162,14 @@ func Run(ctx context.Context, cfg Config) (*evidence.Outcome, error) {
 			for _, u := range unresolved {
 				findings = append(findings, newFinding(ClassImageUnresolved, evidence.High, u.source, u.key, "", "",
 					fmt.Sprintf("provenance: image %s in %s could not be resolved to a digest: %v", u.key, u.source, u.err)))
+			}
+			if cfg.Policy != nil && cfg.Policy.Spec.Provenance != nil && cfg.Policy.Spec.Provenance.RequireImageDigests {
+				for _, r := range refs {
+					if r.digest == "" {
+						findings = append(findings, newFinding(ClassImageUnpinned, evidence.High, r.source, r.key, "", "",
+							fmt.Sprintf("provenance: image %s in %s is a tag without a digest; the policy requires digests (%s@sha256:…)", r.key, r.source, r.key)))
+					}
+				}
 			}
 			data.Images = cur.Images
 		}

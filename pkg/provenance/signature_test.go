@@ -211,3 +211,40 @@ func TestPolicyModelSigners(t *testing.T) {
 		t.Fatalf("warn-only policy: %s %+v", rep.Verdict, rep.Findings)
 	}
 }
+
+// When the policy names model signers and no --signature is given, the
+// bundle is model.sig at the artefact root by convention: a valid one
+// passes, a missing one or one by another signer blocks.
+func TestPolicyModelSignersConvention(t *testing.T) {
+	t.Parallel()
+	signer := policy.Identity{Name: "stefanb", Keyless: &policy.Keyless{
+		Issuer: "https://sigstore.verify.ibm.com/oauth2", Subject: "stefanb@us.ibm.com", TrustedRoot: "trusted_root.public-good.json",
+	}}
+	wrong := signer
+	wrong.Keyless = &policy.Keyless{Issuer: signer.Keyless.Issuer, Subject: "mallory@us.ibm.com", TrustedRoot: signer.Keyless.TrustedRoot}
+	dir := conformance(t, "model-signing", "v1.1.0-sigstore")
+	cfg := func(id policy.Identity, artefact string) provenance.Config {
+		return provenance.Config{Artifact: artefact, Ignore: []string{"ignore-me"}, PolicyDir: conformance(t, "sigstore"),
+			Policy: &policy.ReleasePolicy{Spec: policy.Spec{ModelSigners: []policy.Identity{id}}}}
+	}
+	if rep := run(t, cfg(signer, dir)); rep.Verdict != evidence.Pass || len(rep.Findings) != 0 {
+		t.Fatalf("model.sig by the trusted signer: %s %+v", rep.Verdict, rep.Findings)
+	}
+	if rep := run(t, cfg(wrong, dir)); rep.Verdict != evidence.Fail || find(rep, provenance.ClassSignatureInvalid, "model.sig") == nil {
+		t.Fatalf("model.sig by another signer: %s %+v", rep.Verdict, rep.Findings)
+	}
+	unsigned := copyModel(t, dir)
+	if err := os.Remove(filepath.Join(unsigned, "model.sig")); err != nil {
+		t.Fatal(err)
+	}
+	rep := run(t, cfg(signer, unsigned))
+	if f := find(rep, provenance.ClassSignatureMissing, "model.sig"); rep.Verdict != evidence.Fail || f == nil || !f.Blocking {
+		t.Fatalf("no model.sig: %s %+v", rep.Verdict, rep.Findings)
+	}
+	// without model signers in the policy, no signature is needed
+	noSigners := cfg(signer, unsigned)
+	noSigners.Policy.Spec.ModelSigners = nil
+	if rep := run(t, noSigners); rep.Verdict != evidence.Pass {
+		t.Fatalf("no model signers: %s %+v", rep.Verdict, rep.Findings)
+	}
+}

@@ -24,7 +24,7 @@ import (
 // that cannot be resolved is an error: pin it by digest or make its
 // registry reachable.
 func Snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver) (*review.Provenance, error) {
-	p, unresolved, err := snapshot(ctx, dir, m, r)
+	p, unresolved, _, err := snapshot(ctx, dir, m, r)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ type unresolvedImage struct {
 	err         error
 }
 
-func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver) (*review.Provenance, []unresolvedImage, error) {
+func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver) (*review.Provenance, []unresolvedImage, []imageRef, error) {
 	if r == nil {
 		r = Registry{}
 	}
@@ -49,42 +49,55 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 	for _, name := range fileNames(m) {
 		cat := Category(name)
 		if cat == "" || cat == CategoryModel {
+			// Kubernetes objects sit anywhere (Helm output, app/job.yaml):
+			// their images are pinned by kind wherever the file is.
+			imgs, err := workloadImages(filepath.Join(dir, filepath.FromSlash(name)), name)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
+			}
+			for _, ref := range imgs {
+				key, digest, err := splitRef(ref)
+				if err != nil {
+					return nil, nil, nil, fmt.Errorf("manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
+				}
+				refs = append(refs, imageRef{key: key, digest: digest, source: name})
+			}
 			continue
 		}
 		full := filepath.Join(dir, filepath.FromSlash(name))
 		d, err := fileDigest(full)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		p.Config = append(p.Config, review.ConfigFile{Path: name, Category: cat, Digest: d})
 		if eco := lockfile.Detect(name); eco != "" {
 			b, err := safefile.Read(full, lockfile.MaxSize)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			pkgs, err := lockfile.Parse(eco, b)
 			if err != nil {
-				return nil, nil, fmt.Errorf("lock file %s: %w", name, err)
+				return nil, nil, nil, fmt.Errorf("lock file %s: %w", name, err)
 			}
 			p.LockFiles = append(p.LockFiles, review.LockFile{Path: name, Ecosystem: eco, Packages: pkgs})
 		}
 		if cat == CategoryDeploy {
 			b, err := safefile.Read(full, maxManifestSize)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			imgs, err := findImages(b)
 			if err != nil {
 				// a manifest that cannot be read is the artefact's fault:
 				// invalid input (exit 3), never a pass
-				return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
+				return nil, nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
 			}
 			for _, ref := range imgs {
 				key, digest, err := splitRef(ref)
 				if err != nil {
 					// a manifest that cannot be read is the artefact's fault:
 					// invalid input (exit 3), never a pass
-					return nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
+					return nil, nil, nil, fmt.Errorf("deploy manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
 				}
 				refs = append(refs, imageRef{key: key, digest: digest, source: name})
 			}
@@ -92,10 +105,10 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 	}
 	images, unresolved, err := resolveImages(ctx, refs, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p.Images = images
-	return p, unresolved, nil
+	return p, unresolved, refs, nil
 }
 
 // resolveImages groups references by key and resolves each key once. Two

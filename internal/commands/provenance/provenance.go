@@ -33,6 +33,9 @@ type Command struct {
 	Signatures  []string
 	Ignore      []string
 	ArtifactURI string
+	// ModelSignature is the root-relative model-signing bundle used when
+	// the policy names model signers and no --signature is given.
+	ModelSignature string
 	// RegistryTimeout bounds each image tag resolution.
 	RegistryTimeout time.Duration
 	Clock           cli.Clock
@@ -90,6 +93,7 @@ pass and fail; non-zero only when it cannot decide, after writing verdict=error.
 	f.StringArrayVar(&c.Signatures, "signature", nil, "Sigstore bundle to verify (repeatable): model-signing model.sig, cosign or SLSA bundle")
 	f.StringArrayVar(&c.Ignore, "ignore", nil, "root-relative path the signer left out (repeatable), as model-signing's --ignore-paths")
 	f.StringVar(&c.ArtifactURI, "artifact-uri", "", "uri of the artefact in the Tekton Chains input type hint release_ARTIFACT_INPUTS (default: the review's release name)")
+	f.StringVar(&c.ModelSignature, "model-signature", pkgprovenance.DefaultModelSignature, "when the policy names model signers and no --signature is given: the model-signing bundle, relative to --artifact; missing blocks")
 	f.DurationVar(&c.RegistryTimeout, "registry-timeout", pkgprovenance.DefaultResolveTimeout, "deadline for resolving one image tag in its registry; a registry that does not answer in time leaves the image unresolved, which blocks")
 	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd
@@ -136,9 +140,10 @@ func (c *Command) run(ctx context.Context) (*evidence.Outcome, error) {
 	}
 	cfg := pkgprovenance.Config{
 		Artifact: s.Artifact, ArtifactURI: c.ArtifactURI, Signatures: c.Signatures, Signers: signers, Ignore: c.Ignore,
-		Inputs:       map[string]string{"artifact": s.Artifact},
-		TrustOptions: topts,
-		Resolver:     pkgprovenance.Registry{Timeout: c.RegistryTimeout},
+		Inputs:         map[string]string{"artifact": s.Artifact},
+		TrustOptions:   topts,
+		Resolver:       pkgprovenance.Registry{Timeout: c.RegistryTimeout},
+		ModelSignature: c.ModelSignature,
 	}
 	if s.Review != "" {
 		r, d, err := review.Load(s.Review)
