@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -30,7 +31,7 @@ func run() error {
 	pipeline := flag.String("pipeline", "", "Pipeline file to rewrite in place to the bundles resolver")
 	flag.Parse()
 	if *ref == "" || flag.NArg() == 0 {
-		return fmt.Errorf("usage: mkbundle --ref REPO[:TAG] [--pipeline FILE] TASK.yaml...")
+		return errors.New("usage: mkbundle --ref REPO[:TAG] [--pipeline FILE] TASK_FILE [TASK_FILE]")
 	}
 	var objs []taskbundle.Object
 	for _, f := range flag.Args() {
