@@ -46,7 +46,13 @@ YAML
 digest="sha256:$(sha256sum "$platform/policy.yaml" | cut -d' ' -f1)"
 sed -i -E "s/^(      default: )sha256:[0-9a-zA-Z_]+\$/\1$digest/" examples/tekton/pipeline.yaml
 grep -q "default: $digest" examples/tekton/pipeline.yaml
+# the same operator constant in the Argo Workflow and the GitOps verifiers
+sed -i -E "/- name: policy-digest/{n;s/^(        value: )sha256:[0-9a-f]+\$/\1$digest/}" examples/argo/workflow.yaml
+grep -q "value: $digest" examples/argo/workflow.yaml
+sed -i -E "/- name: POLICY_DIGEST/{n;s/^( +value: )sha256:[0-9a-f]+\$/\1$digest/}" examples/gitops/argocd-presync-hook.yaml examples/gitops/kargo-verification.yaml
+grep -q "value: $digest" examples/gitops/argocd-presync-hook.yaml
+grep -q "value: $digest" examples/gitops/kargo-verification.yaml
 rm -rf "$ex/approvals"
 "$tg" review "$ex/release" -o "$ex/review.yaml" --name support-agent --log-level warn
 "$tg" approve --yes "$ex/review.yaml" --policy "$platform/policy.yaml" --key "$tmp/approver.key" --log-level warn
-echo "example-review: wrote $ex/review.yaml, $ex/approvals/, $platform/policy.yaml ($digest, pinned in examples/tekton/pipeline.yaml)"
+echo "example-review: wrote $ex/review.yaml, $ex/approvals/, $platform/policy.yaml ($digest, pinned in examples/tekton/pipeline.yaml, examples/argo/workflow.yaml and examples/gitops/)"
