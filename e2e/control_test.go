@@ -29,7 +29,7 @@ func TestControlCharacters(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "run")
 	res := run(t, r.root, nil, "tollgate", "--log-level", "debug", "--log-format", "console", "run", "--bin-dir", binDir,
-		"--source", r.source, "--workspace", "signing="+r.signing, "--out", out)
+		"--source", r.source, "--workspace", "signing="+r.signing, "--workspace", "policy="+r.platform, "--out", out)
 	if res.code != 1 {
 		t.Fatalf("tollgate run with a planted secret: want exit 1, got %s", res)
 	}

@@ -27,7 +27,7 @@ func selfApprove(t *testing.T, r *release) {
 	if err := os.RemoveAll(filepath.Join(r.source, "approvals")); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, r.root, "tollgate", "approve", filepath.Join(r.source, "review.yaml"), "--policy", filepath.Join(r.source, "policy.yaml"), "--key", mallory+".key")
+	mustRun(t, r.root, "tollgate", "approve", "--yes", filepath.Join(r.source, "review.yaml"), "--policy", filepath.Join(r.source, "policy.yaml"), "--key", mallory+".key")
 }
 
 // gateSummary is the gate's markdown summary of a finished run.

@@ -267,7 +267,7 @@ func TestVerifyRegistryBlackHole(t *testing.T) {
 	}
 	start := time.Now()
 	code, out := runSignCmd(t, "verify", "--artifact-digest", "sha256:"+strings.Repeat("a", 64),
-		"--oci", l.Addr().String()+"/agents/support:1.0", "--key", pub,
+		"--oci", l.Addr().String()+"/agents/support@sha256:"+strings.Repeat("c", 64), "--key", pub,
 		"--policy-digest", "sha256:"+strings.Repeat("b", 64), "--registry-timeout", "2s")
 	if took := time.Since(start); took > 20*time.Second {
 		t.Fatalf("verify took %s against a black-hole registry", took)
