@@ -157,7 +157,7 @@ argo_submit() {
     -e "s#registry.example.com/agents/support-release-evidence#$EVIDENCE_REPO#" \
     -e '/- name: allow-insecure-registry$/{n;s/value: "false"/value: "true"/}' \
     -e "/- name: attestation-ref\$/{n;s#value: \"\"#value: $ref#}" \
-    -e "/- name: policy-digest\$/{n;s#value: sha256:0\{64\}#value: $POLICY_DIGEST#}" \
+    -e "/- name: policy-digest\$/{n;s#value: sha256:[0-9a-f]\{64\}#value: $POLICY_DIGEST#}" \
     -e "s#name: tollgate-policy\$#name: $(policy_configmap "$1")#" \
     "$RENDERED/examples/argo/workflow.yaml" >"$OUT/objects/workflow-$1.yaml"
   kubectl create -n "$NS" -f "$OUT/objects/workflow-$1.yaml" -o jsonpath='{.metadata.name}'
