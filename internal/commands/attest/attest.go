@@ -38,9 +38,7 @@ type Command struct {
 	// Results are the checks' task results by flag name
 	// (pipeline.ResultNames); a missing key is a missing result.
 	Results                 pipeline.Results
-	Review, Approvals       string
-	Policy                  string
-	PolicyDigest            digest.Digest
+	Release                 options.Release
 	Candidate               options.Candidate
 	EvidenceDir, ResultsDir string
 	Run                     pkgattest.Run
@@ -92,10 +90,7 @@ release-gate.sigstore.json) and summary.`,
 	}
 	f := cmd.Flags()
 	rf.AddFlags(f, pipeline.ResultNames())
-	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
-	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default <dir of review>/approvals)")
-	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document, from the platform-owned policy workspace, never the candidate (required)")
-	options.DigestVar(f, &c.PolicyDigest, "policy-digest", "sha256:<hex> the --policy file must have, fixed by the pipeline owner (required)")
+	c.Release.AddFlags(f)
 	c.Candidate.AddFlags(f)
 	f.StringVar(&c.EvidenceDir, "evidence-dir", "", "evidence workspace: the checks' reports; the bundles are written here (required)")
 	f.StringVar(&c.ResultsDir, "results-dir", results.TektonDir, "directory for the task results (Tekton: /tekton/results)")
@@ -153,13 +148,13 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 	if !slices.Contains(Engines, c.Run.Engine) {
 		return nil, cli.Usagef("--run-engine must be tekton, argo or local, got %q", c.Run.Engine)
 	}
-	if c.Review == "" || c.Policy == "" {
+	if c.Release.Review == "" || c.Release.Policy == "" {
 		return nil, cli.Usagef("--review and --policy are required")
 	}
-	if c.PolicyDigest.IsZero() {
+	if c.Release.PolicyDigest.IsZero() {
 		return nil, cli.Usagef("--policy-digest is required: the sha256 of the platform-owned policy, fixed by the pipeline owner")
 	}
-	if err := c.Candidate.Refuse(c.Review, nil, trustroot.Input{Flag: "--policy", Path: c.Policy},
+	if err := c.Candidate.Refuse(c.Release.Review, nil, trustroot.Input{Flag: "--policy", Path: c.Release.Policy},
 		trustroot.Input{Flag: "--key", Path: c.Signing.Key}, trustroot.Input{Flag: "--key-password-file", Path: c.Signing.PasswordFile},
 		trustroot.Input{Flag: "--oidc-token-file", Path: c.Signing.OIDCTokenFile}); err != nil {
 		return nil, err
@@ -190,7 +185,7 @@ func (c *Command) attest(ctx context.Context) (*pkgattest.Output, error) {
 	in := pkgattest.Input{
 		Attached:    attached,
 		Results:     c.Results,
-		EvidenceDir: c.EvidenceDir, ReviewPath: c.Review, ApprovalsDir: c.Approvals, PolicyPath: c.Policy, PolicyDigest: c.PolicyDigest,
+		EvidenceDir: c.EvidenceDir, ReviewPath: c.Release.Review, ApprovalsDir: c.Release.Approvals, PolicyPath: c.Release.Policy, PolicyDigest: c.Release.PolicyDigest,
 		ResourceURI: c.Attach, Run: c.Run, Now: c.Clock.Now(), Stamp: c.Clock.Stamp(),
 	}
 	out, err := pkgattest.Attest(ctx, in, s)

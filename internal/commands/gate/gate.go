@@ -16,7 +16,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
-	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	pkggate "github.com/tollgate-dev/tollgate/pkg/gate"
 	"github.com/tollgate-dev/tollgate/pkg/pipeline"
@@ -31,9 +30,7 @@ type Command struct {
 	// Results are the task results by flag name (pkggate.ResultNames); a
 	// missing key is a missing result.
 	Results                 pipeline.Results
-	Review, Approvals       string
-	Policy                  string
-	PolicyDigest            digest.Digest
+	Release                 options.Release
 	Candidate               options.Candidate
 	EvidenceDir, ResultsDir string
 	// Attestor names the identity trusted to sign the attestation; none
@@ -81,10 +78,7 @@ results verdict and summary. Exits 0 only when PASSED, 1 when blocked.`,
 	}
 	f := cmd.Flags()
 	rf.AddFlags(f, pkggate.ResultNames())
-	f.StringVar(&c.Review, "review", "", "ReleaseReview document (required)")
-	f.StringVar(&c.Approvals, "approvals", "", "directory of approval bundles (default: <dir of --review>/approvals)")
-	f.StringVar(&c.Policy, "policy", "", "ReleasePolicy document, from the platform-owned policy workspace, never the candidate (required)")
-	options.DigestVar(f, &c.PolicyDigest, "policy-digest", "sha256:<hex> the --policy file must have, fixed by the pipeline owner (required; a missing or other digest blocks)")
+	c.Release.AddFlags(f)
 	c.Candidate.AddFlags(f)
 	f.StringVar(&c.EvidenceDir, "evidence-dir", "", "evidence workspace with the reports and release-gate.sigstore.json (required)")
 	f.StringVar(&c.ResultsDir, "results-dir", results.TektonDir, "directory for the task results (Tekton: /tekton/results)")
@@ -108,8 +102,8 @@ func (c *Command) Exec(ctx context.Context) error {
 		opts = append(opts, trust.WithTrustedRootFile(c.Attestor.TrustedRoot))
 	}
 	cfg := pkggate.Config{
-		Results: c.Results, Review: c.Review, Approvals: c.Approvals, Policy: c.Policy, PolicyDigest: c.PolicyDigest,
-		CandidateDirs: c.Candidate.Dirs(c.Review), TrustInputs: append([]trustroot.Input{{Flag: "--policy", Path: c.Policy}}, c.Attestor.Inputs()...),
+		Results: c.Results, Review: c.Release.Review, Approvals: c.Release.Approvals, Policy: c.Release.Policy, PolicyDigest: c.Release.PolicyDigest,
+		CandidateDirs: c.Candidate.Dirs(c.Release.Review), TrustInputs: append([]trustroot.Input{{Flag: "--policy", Path: c.Release.Policy}}, c.Attestor.Inputs()...),
 		EvidenceDir: c.EvidenceDir, Attestors: attestors, TrustOptions: opts, Now: c.Clock.Now(),
 	}
 	var out *pkggate.Outcome
