@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -94,40 +96,60 @@ func splitRef(ref string) (key, pinned string, err error) {
 	return key, pinned, nil
 }
 
-// findImages returns the values of every "image" key (a string) in the
-// YAML or JSON documents of b, in document order.
+// findImages returns the image references of a deploy manifest: every
+// "image" key (a string) in its YAML or JSON documents, in document order,
+// plus what a kustomization's images transformer or an OpenShift
+// DockerImage reference sets.
 func findImages(b []byte) ([]string, error) {
 	if len(b) > maxManifestSize {
 		return nil, fmt.Errorf("manifest is larger than %d bytes", maxManifestSize)
 	}
 	var out []string
+	err := eachDocument(b, func(v any) {
+		collectImages(v, &out, 0, nil)
+		kustomizeImages(v, &out)
+	})
+	return out, err
+}
+
+// eachDocument calls fn with every non-empty YAML (or JSON) document of b,
+// split as kubectl and apimachinery split them.
+func eachDocument(b []byte, fn func(v any)) error {
 	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
 	for {
 		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
 		var v any
 		if err := yaml.Unmarshal(doc, &v); err != nil {
-			return nil, err
+			return err
 		}
-		collectImages(v, &out, 0)
+		fn(v)
 	}
-	return out, nil
 }
 
-func collectImages(v any, out *[]string, depth int) {
+// collectImages appends every "image" string under v, and the name of every
+// {kind: DockerImage, name: …} reference (OpenShift ImageStreams and
+// BuildConfigs). keep, when not nil, filters the values (objects of kinds
+// that are not workloads: only strings that parse as image references).
+func collectImages(v any, out *[]string, depth int, keep func(string) bool) {
 	if depth > 100 {
 		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
+		if k, _ := t["kind"].(string); k == "DockerImage" {
+			if s, ok := t["name"].(string); ok && s != "" {
+				*out = append(*out, s)
+			}
+		}
 		keys := make([]string, 0, len(t))
 		for k := range t {
 			keys = append(keys, k)
@@ -135,22 +157,75 @@ func collectImages(v any, out *[]string, depth int) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if s, ok := t[k].(string); ok && k == "image" && s != "" {
-				*out = append(*out, s)
+				if keep == nil || keep(s) {
+					*out = append(*out, s)
+				}
 				continue
 			}
-			collectImages(t[k], out, depth+1)
+			collectImages(t[k], out, depth+1, keep)
 		}
 	case []any:
 		for _, e := range t {
-			collectImages(e, out, depth+1)
+			collectImages(e, out, depth+1, keep)
 		}
 	}
 }
 
-// WorkloadKinds are the Kubernetes kinds whose images provenance pins
+// kustomizeImages appends the references a kustomization's images
+// transformer deploys (newName or name, newTag, digest): kustomize and
+// Argo CD rewrite every matching container image to them, so a tag set
+// there moves what runs exactly like a tag in the manifest.
+func kustomizeImages(v any, out *[]string) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	if k, ok := obj["kind"].(string); ok && k != "Kustomization" && k != "Component" {
+		return
+	}
+	list, _ := obj["images"].([]any)
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := m["newName"].(string)
+		if name == "" {
+			name, _ = m["name"].(string)
+		}
+		tag, _ := m["newTag"].(string)
+		dgst, _ := m["digest"].(string)
+		if name == "" || (tag == "" && dgst == "") {
+			continue // only renames: the manifests' own references are pinned
+		}
+		ref := name
+		if tag != "" {
+			ref += ":" + tag
+		}
+		if dgst != "" {
+			ref += "@" + dgst
+		}
+		*out = append(*out, ref)
+	}
+}
+
+// isImageRef reports whether s parses as an image reference: for objects
+// whose kind is not a workload, an "image" value that is not one (a label,
+// a URL, a template) is not an image.
+func isImageRef(s string) bool {
+	if strings.ContainsAny(s, " \t\n{}") {
+		return false
+	}
+	_, err := name.ParseReference(s)
+	return err == nil
+}
+
+// WorkloadKinds are the Kubernetes kinds whose "image" keys are all images,
 // wherever the manifest sits: pods and their controllers, Tekton and Argo
-// specs. Every "image" key in such an object counts (containers,
-// initContainers, ephemeralContainers, sidecars, steps, templates).
+// specs (containers, initContainers, ephemeralContainers, sidecars, steps,
+// templates). In objects of every other kind (custom resources such as
+// KServe InferenceServices) an "image" value that parses as an image
+// reference counts too.
 var WorkloadKinds = map[string]bool{
 	"Pod": true, "Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true,
 	"ReplicationController": true, "Job": true, "CronJob": true, "PodTemplate": true,
@@ -159,32 +234,89 @@ var WorkloadKinds = map[string]bool{
 	"Rollout": true, "Service": true, // Argo Rollouts; Knative serving (a core Service names no image)
 }
 
-// workloadImages returns the images of the Kubernetes workload objects
-// (WorkloadKinds, with apiVersion) in a YAML or JSON file outside the
-// deploy directories. Files that do not mention both apiVersion and kind
-// in their first 64 KiB are skipped unread; one that does and is larger
-// than the manifest bound is refused, never skipped.
-func workloadImages(path, name string) ([]string, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
+// objectImages appends the images of one decoded document: a Kubernetes
+// object (apiVersion and kind) by kind, a kustomization's images.
+func objectImages(v any, out *[]string, kustomization bool) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	kind, _ := obj["kind"].(string)
+	if kustomization || kind == "Kustomization" || kind == "Component" {
+		kustomizeImages(obj, out)
+	}
+	if _, ok := obj["apiVersion"].(string); !ok || kind == "" {
+		return
+	}
+	if WorkloadKinds[kind] {
+		collectImages(obj, out, 0, nil)
+		return
+	}
+	collectImages(obj, out, 0, isImageRef)
+}
+
+// isKustomization reports whether a file name is one kustomize reads.
+func isKustomization(name string) bool {
+	switch path.Base(name) {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}
+
+// workloadImages returns the images of the Kubernetes objects (any kind,
+// with apiVersion) and kustomizations in a YAML or JSON file outside the
+// deploy directories. The whole file is considered (no header heuristic: an
+// object after 64 KiB of comments is still an object), and keys are
+// compared decoded (a JSON "api\u0056ersion" or a YAML double-quoted
+// "api\x56ersion" is apiVersion to kubectl). A JSON file is ruled out by
+// streaming its top level only (large tokenizers and lock files are data);
+// a YAML file needs both words, or an escape, to be parsed. A file larger
+// than the manifest bound that could hold an object is refused, never
+// skipped.
+func workloadImages(file, name string) ([]string, error) {
+	kustomization := isKustomization(name)
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case kustomization, ext == ".yaml", ext == ".yml", ext == ".json":
 	default:
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	fi, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	head = head[:n]
-	if !bytes.Contains(head, []byte("apiVersion")) || !bytes.Contains(head, []byte("kind")) {
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	maybe := kustomization
+	if !maybe {
+		isJSON, hasAPI := jsonTopLevel(bufio.NewReaderSize(f, 1<<20))
+		switch {
+		case isJSON:
+			maybe = hasAPI
+		default:
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return nil, err
+			}
+			maybe, err = yamlMayHoldObject(f)
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !maybe {
 		return nil, nil
 	}
-	b, err := safefile.Read(path, maxManifestSize)
+	if fi.Size() > maxManifestSize {
+		return nil, fmt.Errorf("%s may hold a Kubernetes object and is larger than %d bytes: split it", name, maxManifestSize)
+	}
+	b, err := safefile.Read(file, maxManifestSize)
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +330,195 @@ func workloadImages(path, name string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		var obj map[string]any
-		if yaml.Unmarshal(doc, &obj) != nil {
-			continue // not an object: not a Kubernetes manifest
+		var v any
+		if yaml.Unmarshal(doc, &v) != nil {
+			continue // not YAML: kubectl could not apply it either
 		}
-		kind, _ := obj["kind"].(string)
-		if _, ok := obj["apiVersion"].(string); !ok || !WorkloadKinds[kind] {
+		objectImages(v, &out, kustomization)
+	}
+}
+
+// yamlMayHoldObject reports whether a YAML stream names both apiVersion and
+// kind, or holds a backslash (a double-quoted key may spell either with
+// escapes), reading it in bounded chunks (a word may straddle two).
+func yamlMayHoldObject(r io.Reader) (bool, error) {
+	var api, kind, esc bool
+	buf := make([]byte, 1<<20)
+	const overlap = len("apiVersion") - 1
+	carry := 0
+	for {
+		n, err := r.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		api = api || bytes.Contains(chunk, []byte("apiVersion"))
+		kind = kind || bytes.Contains(chunk, []byte("kind"))
+		esc = esc || bytes.IndexByte(chunk, '\\') >= 0
+		if (api && kind) || esc {
+			return true, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		carry = min(overlap, len(chunk))
+		copy(buf, chunk[len(chunk)-carry:])
+	}
+}
+
+// maxJSONKey bounds a top-level key decoded while looking for apiVersion
+// (the longest escaped spelling of it is 60 bytes).
+const maxJSONKey = 4096
+
+// jsonTopLevel streams a JSON document: isJSON when it is one well-formed
+// value (anything else is read as YAML, as kubectl does), hasAPI when it is
+// an object with an apiVersion key (decoded) at its top level. Nested
+// values are skipped byte by byte, never held.
+func jsonTopLevel(r io.ByteReader) (isJSON, hasAPI bool) {
+	c, ok := skipSpace(r)
+	if !ok || c != '{' {
+		if ok && c == '[' {
+			return skipNested(r), false
+		}
+		return false, false
+	}
+	for first := true; ; first = false {
+		c, ok = skipSpace(r)
+		if !ok {
+			return false, false
+		}
+		if c == '}' && first {
+			return trailingSpace(r), hasAPI
+		}
+		if c != '"' {
+			return false, false
+		}
+		raw, ok := readString(r, maxJSONKey)
+		if !ok {
+			return false, false
+		}
+		var key string
+		if raw != nil {
+			if json.Unmarshal(raw, &key) != nil {
+				return false, false
+			}
+			hasAPI = hasAPI || key == "apiVersion"
+		}
+		if c, ok = skipSpace(r); !ok || c != ':' {
+			return false, false
+		}
+		if !skipValue(r) {
+			return false, false
+		}
+		c, ok = skipSpace(r)
+		switch {
+		case ok && c == ',':
+		case ok && c == '}':
+			return trailingSpace(r), hasAPI
+		default:
+			return false, false
+		}
+	}
+}
+
+func skipSpace(r io.ByteReader) (byte, bool) {
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return 0, false
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
 			continue
 		}
-		collectImages(obj, &out, 0)
+		return c, true
 	}
+}
+
+func trailingSpace(r io.ByteReader) bool {
+	_, ok := skipSpace(r)
+	return !ok
+}
+
+// readString reads the rest of a JSON string after its opening quote and
+// returns it quoted, or nil (and ok) when it is longer than limit.
+func readString(r io.ByteReader, limit int) ([]byte, bool) {
+	out := []byte{'"'}
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return nil, false
+		}
+		if out != nil {
+			out = append(out, c)
+			if len(out) > limit {
+				out = nil
+			}
+		}
+		switch c {
+		case '"':
+			return out, true
+		case '\\':
+			e, err := r.ReadByte()
+			if err != nil {
+				return nil, false
+			}
+			if out != nil {
+				out = append(out, e)
+			}
+		}
+	}
+}
+
+// skipValue skips one JSON value (after any space).
+func skipValue(r io.ByteReader) bool {
+	c, ok := skipSpace(r)
+	if !ok {
+		return false
+	}
+	switch c {
+	case '"':
+		_, ok := readString(r, 0)
+		return ok
+	case '{', '[':
+		return skipNested(r)
+	}
+	// a scalar: read up to its delimiter, which the caller must see
+	br, ok := r.(io.ByteScanner)
+	if !ok {
+		return false
+	}
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return true
+		}
+		switch c {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return br.UnreadByte() == nil
+		}
+	}
+}
+
+// skipNested skips the rest of an object or array whose opening bracket
+// was read, minding strings.
+func skipNested(r io.ByteReader) bool {
+	depth := 1
+	for depth > 0 {
+		c, err := r.ReadByte()
+		if err != nil {
+			return false
+		}
+		switch c {
+		case '"':
+			if _, ok := readString(r, 0); !ok {
+				return false
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return true
 }

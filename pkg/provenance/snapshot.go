@@ -48,9 +48,10 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 	var refs []imageRef
 	for _, name := range fileNames(m) {
 		cat := Category(name)
-		if cat == "" || cat == CategoryModel {
-			// Kubernetes objects sit anywhere (Helm output, app/job.yaml):
-			// their images are pinned by kind wherever the file is.
+		if cat != CategoryDeploy {
+			// Kubernetes objects sit anywhere (Helm output, app/job.yaml,
+			// tools/, prompts/): their images are pinned by kind wherever
+			// the file is, whatever else the file is pinned as.
 			imgs, err := workloadImages(filepath.Join(dir, filepath.FromSlash(name)), name)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("manifest %s: %w: %w", name, artifact.ErrInvalidArtifact, err)
@@ -62,6 +63,8 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 				}
 				refs = append(refs, imageRef{key: key, digest: digest, source: name})
 			}
+		}
+		if cat == "" || cat == CategoryModel {
 			continue
 		}
 		full := filepath.Join(dir, filepath.FromSlash(name))
