@@ -44,12 +44,13 @@ const (
 	ClassReferenceName = "credential-as-reference" // tokens pasted into ${...} and reference names
 	ClassFileName      = "credential-in-file-name"
 	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
+	ClassArchiveMeta   = "archive-metadata"     // zip and member comments, gzip header name, comment and extra
 	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
 func AdversarialClasses() []string {
-	return []string{ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
+	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
 		ClassFileName, ClassGenericKey, ClassGit, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
 		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
@@ -100,7 +101,67 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.files()
 	a.structure()
 	a.queries()
+	a.metadata()
 	return a.truth, a.decoys
+}
+
+// metadata plants credentials where an archive carries text besides its
+// members, and HTML5 named references for a token's punctuation.
+func (a *adv) metadata() {
+	gh := func() string {
+		v, err := a.g.Value(RuleGitHub, a.n)
+		if err != nil {
+			panic(err)
+		}
+		a.n++
+		return v
+	}
+	v := gh()
+	a.add(ClassHTMLEntity, "named.html", fmt.Appendf(nil, "<p>token: <code>%s</code></p>\n", strings.ReplaceAll(v, "_", "&lowbar;")), []string{RuleGitHub}, v)
+	v = gh()
+	a.add(ClassHTMLEntity, "prompts/named.md", fmt.Appendf(nil, "Use %s for the API.\n", strings.ReplaceAll(v, "_", "&UnderBar;")), []string{RuleGitHub}, v)
+	a.decoy(ClassHTMLEntity, "named-decoy.html", []byte("<p>a &lowbar; b &period; c &commat; d &amp;&amp; e &nbsp; f</p>\n"))
+
+	r, v := a.tok()
+	a.add(ClassArchiveMeta, "release.zip", zipOfComment(fmt.Sprintf("built with token %s", v), zipMember{name: "README.md", body: []byte("# release\n")}), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassArchiveMeta, "plugins.zip", zipOf(zipMember{name: "plugin.txt", body: []byte("plugin\n"), comment: "key=" + v}), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassArchiveMeta, "weights.bin.gz", gzipHeaderOf(gzip.Header{Name: v + ".bin"}, []byte("weights")), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassArchiveMeta, "notes.txt.gz", gzipHeaderOf(gzip.Header{Comment: "uploaded with " + v}, []byte("notes\n")), []string{r}, v)
+	r, v = a.tok()
+	a.add(ClassArchiveMeta, "data.gz", gzipHeaderOf(gzip.Header{Extra: append([]byte{'T', 'K', byte(len(v)), 0}, v...)}, []byte("data\n")), []string{r}, v)
+	a.decoy(ClassArchiveMeta, "dist.zip", zipOfComment("built by release-bot 2025-11-30 from 3f2c1e9a8b7d", zipMember{name: "a.txt", body: []byte("a\n"), comment: "sha256 " + a.g.s(csHex, 64)}))
+	a.decoy(ClassArchiveMeta, "model.bin.gz", gzipHeaderOf(gzip.Header{Name: "model-00001-of-00002.bin", Comment: "request " + a.g.UUID()}, []byte("weights")))
+}
+
+// zipOfComment is zipOf with an archive comment.
+func zipOfComment(comment string, members ...zipMember) []byte {
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	if err := w.SetComment(comment); err != nil {
+		panic(err)
+	}
+	for _, m := range members {
+		f, err := w.CreateHeader(&zip.FileHeader{Name: m.name, Method: m.method, Comment: m.comment})
+		if err != nil {
+			panic(err)
+		}
+		mustWrite(f.Write(m.body))
+	}
+	w.Close()
+	return buf.Bytes()
+}
+
+// gzipHeaderOf is gzipOf with a header (name, comment, extra field).
+func gzipHeaderOf(h gzip.Header, b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Header = h
+	mustWrite(w.Write(b))
+	w.Close()
+	return buf.Bytes()
 }
 
 // jsonEscape writes every character of s as \uXXXX (upper: upper-case hex).
@@ -459,10 +520,11 @@ func tarOf(members ...tarMember) []byte {
 }
 
 type zipMember struct {
-	name   string
-	method uint16
-	flags  uint16
-	body   []byte
+	name    string
+	method  uint16
+	flags   uint16
+	body    []byte
+	comment string
 }
 
 func zipOf(members ...zipMember) []byte {
@@ -473,7 +535,7 @@ func zipOf(members ...zipMember) []byte {
 	})
 	w.RegisterCompressor(14, func(out io.Writer) (io.WriteCloser, error) { return nopWriteCloser{out}, nil })
 	for _, m := range members {
-		f, err := w.CreateHeader(&zip.FileHeader{Name: m.name, Method: m.method, Flags: m.flags})
+		f, err := w.CreateHeader(&zip.FileHeader{Name: m.name, Method: m.method, Flags: m.flags, Comment: m.comment})
 		if err != nil {
 			panic(err)
 		}

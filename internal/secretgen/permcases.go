@@ -153,7 +153,7 @@ func PermissionCases() []PermCase {
 		}
 		return "apiVersion: apps/v1\nkind: " + kind + "\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n" + indent(pod, "      ")
 	}
-	pod := "serviceAccountName: agent\nautomountServiceAccountToken: false\ncontainers:\n  - name: agent\n    image: agent:1.0\n"
+	pod := "serviceAccountName: agent\nautomountServiceAccountToken: false\ncontainers:\n  - name: agent\n    image: agent:1.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9\n"
 	for _, kind := range []string{"Deployment", "CronJob", "Pod", "StatefulSet"} {
 		base := map[string]string{"deploy/rbac.yaml": admin, "deploy/agent.yaml": workload(kind, pod)}
 		cand := with(base, "deploy/agent.yaml", workload(kind, strings.Replace(pod, "serviceAccountName: agent", "serviceAccountName: ops", 1)))

@@ -128,6 +128,7 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 		return fmt.Errorf("invalid zip archive: %v", err)
 	}
 	registerZipMethods(zr)
+	fs.zipComments(w, src.name, zr)
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, "/") && f.UncompressedSize64 == 0 && f.CompressedSize64 == 0 {
 			continue // a directory
@@ -200,6 +201,7 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 		return fmt.Errorf("invalid gzip stream: %v", err)
 	}
 	defer zr.Close()
+	fs.gzipHeader(w, src.name, &zr.Header)
 	name := strings.TrimSuffix(strings.TrimSuffix(src.name[strings.LastIndexAny(src.name, "/!")+1:], ".gz"), ".tgz")
 	if name == "" {
 		name = "content"
@@ -259,6 +261,37 @@ func (fs *fileScan) tarHeader(w *worker, name string, h *tar.Header) {
 	}
 	if len(b) > 0 {
 		fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "tar header", mode: modeConfig, depth: 1, sourceName: name})
+	}
+}
+
+// zipComments scans the archive comment and every member's comment: text
+// an archive ships besides its members.
+func (fs *fileScan) zipComments(w *worker, name string, zr *zip.Reader) {
+	var b []byte
+	if zr.Comment != "" {
+		b = fmt.Appendf(b, "comment = %s\n", strings.ReplaceAll(zr.Comment, "\n", " "))
+	}
+	for _, f := range zr.File {
+		if f.Comment != "" {
+			b = fmt.Appendf(b, "%s comment = %s\n", f.Name, strings.ReplaceAll(f.Comment, "\n", " "))
+		}
+	}
+	if len(b) > 0 {
+		fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "zip comment", mode: modeConfig, depth: 1, sourceName: name})
+	}
+}
+
+// gzipHeader scans what a gzip header carries besides the data: the
+// original file name, the comment and the extra field.
+func (fs *fileScan) gzipHeader(w *worker, name string, h *gzip.Header) {
+	var b []byte
+	for _, kv := range [][2]string{{"name", h.Name}, {"comment", h.Comment}, {"extra", string(h.Extra)}} {
+		if kv[1] != "" {
+			b = fmt.Appendf(b, "%s = %s\n", kv[0], strings.ReplaceAll(kv[1], "\n", " "))
+		}
+	}
+	if len(b) > 0 {
+		fs.segment(w, seg{b: b, lo: 0, hi: len(b), fixedLine: -1, location: "gzip header", mode: modeConfig, depth: 1, sourceName: name})
 	}
 }
 

@@ -91,7 +91,7 @@ func escapeAt(b []byte, i int) (r rune, n int, cont, ok bool) {
 		return v, 3, false, ok
 	case '&':
 		if b[i+1] != '#' {
-			return 0, 0, false, false
+			return namedEntity(b, i)
 		}
 		j, base := i+2, rune(10)
 		if j < len(b) && (b[j] == 'x' || b[j] == 'X') {
@@ -159,6 +159,31 @@ func escapeAt(b []byte, i int) (r rune, n int, cont, ok bool) {
 		return 0, 3, true, true
 	}
 	return 0, 0, false, false
+}
+
+// htmlNamed are the HTML5 named character references that stand for a
+// printable ASCII character: "ghp&lowbar;…" is "ghp_…" to a browser.
+var htmlNamed = map[string]rune{
+	"lowbar": '_', "UnderBar": '_', "period": '.', "plus": '+', "sol": '/', "equals": '=',
+	"colon": ':', "commat": '@', "num": '#', "dollar": '$', "percnt": '%', "amp": '&', "AMP": '&',
+	"excl": '!', "quest": '?', "ast": '*', "midast": '*', "lpar": '(', "rpar": ')', "comma": ',',
+	"semi": ';', "Hat": '^', "grave": '`', "DiacriticalGrave": '`', "lsqb": '[', "lbrack": '[',
+	"rsqb": ']', "rbrack": ']', "lcub": '{', "lbrace": '{', "rcub": '}', "rbrace": '}',
+	"verbar": '|', "vert": '|', "VerticalLine": '|', "bsol": '\\', "quot": '"', "QUOT": '"',
+	"apos": '\'', "lt": '<', "LT": '<', "gt": '>', "GT": '>', "tilde": '~', "nbsp": ' ',
+}
+
+// namedEntity decodes an HTML named character reference (&name;) at b[i].
+func namedEntity(b []byte, i int) (r rune, n int, cont, ok bool) {
+	j := i + 1
+	for j < len(b) && j-i <= 17 && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+		j++
+	}
+	if j == i+1 || j >= len(b) || b[j] != ';' {
+		return 0, 0, false, false
+	}
+	v, ok := htmlNamed[string(b[i+1:j])]
+	return v, j + 1 - i, false, ok
 }
 
 // simpleEscapes are the one-character escapes of JSON, YAML, C and the
