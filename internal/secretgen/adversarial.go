@@ -733,6 +733,14 @@ func (a *adv) structure() {
 		{"agent.ini", "[env]\n%s = %s\n", "ENV_SECRET"},
 		{"storage.env", "%s=%s\n", "SHARED_ACCESS_KEY"},
 		{"curl.env", "%s=%s\n", "CURL_TOKEN"},
+		// assignment forms besides key=value: an XML element, a call's
+		// arguments, a MySQL option file
+		{"settings.xml", "<settings><servers><server><id>repo</id><%[1]s>%[2]s</%[1]s></server></servers></settings>\n", "password"},
+		{"conftest.py", "os.environ.setdefault(\"%s\", \"%s\")\n", "DB_PASSWORD"},
+		{"my.cnf", "[client]\nuser = agent\n%s = %s\n", "password"},
+		// a credential header as a string (curl -H, a requests call)
+		{"call.sh", "curl -s -H \"%s: %s\" https://api.example.com/v1/orders\n", "X-Api-Key"},
+		{"fetch.sh", "curl -H 'Accept: application/json' -H '%s: Bearer %s' https://api.example.com\n", "Authorization"},
 	} {
 		pw := a.password()
 		rule := RuleGenericSecret
@@ -743,6 +751,9 @@ func (a *adv) structure() {
 	}
 	a.decoy(ClassGenericKey, "llm.yaml", fmt.Appendf(nil, "token_type: Bearer\nmax_tokens: 4096\nsecret_name: orders-db-credentials\npassword_min_length: 12\napi_key_header: X-Api-Key\nnext_page_token: %s\npublic_key: %s\nSHA256_CHECKSUM: %s\ntokenizer_class: LlamaTokenizerFast\nsecret_id: %s\n",
 		g.s(csAlnum, 24), g.s(csAlnum, 44), g.s(csHex, 64), g.UUID()))
+	a.decoy(ClassGenericKey, "app.config.xml", []byte("<config><password></password><token>${env.API_TOKEN}</token><secretName>orders-db</secretName></config>\n"))
+	a.decoy(ClassGenericKey, "headers.py", []byte("h = {\"Accept\": \"application/json\"}\nlog(\"PASS: TestInterruptor\")\ncurl(\"X-Api-Key: $API_KEY\")\nprint(\"Authorization: Bearer <token>\")\n"))
+	a.decoy(ClassGenericKey, "forms.py", []byte("field = (\"password\", \"confirm_password\")\nlabel = _(\"password\", \"Enter your password\")\n"))
 	a.decoy(ClassGenericKey, "const.go", []byte("package x\n\nconst passwordPolicy = \"Strong8Policy\"\nvar secretKeyRef = \"orders-api-keyref\"\n"))
 
 	// Pairs far into very long lines.

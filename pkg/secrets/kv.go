@@ -12,6 +12,9 @@ type pair struct {
 	// quoted: the value was a string literal, not a bare word; dq: in
 	// double quotes, where backslash escapes apply.
 	quoted, dq bool
+	// arg: a call's or tuple's arguments ("DB_PASSWORD", "value"), a
+	// weaker form that lists of names share.
+	arg bool
 	// off is the value's offset in the line or segment.
 	off int
 }
@@ -30,11 +33,29 @@ func linePairs(line string, bare bool, out []pair) []pair {
 	i := 0
 	n := len(line)
 	for i < n {
-		// A key: a quoted string or a run of key characters.
+		// A key: a quoted string, a run of key characters, or an XML
+		// element's name ("<password>value</password>").
 		var key string
 		ks := i
+		quotedKey := false
 		switch c := line[i]; {
+		case c == '<':
+			if p, next, ok := xmlElement(line, i); ok {
+				out = append(out, p)
+				i = next
+				continue
+			}
+			i++
+			continue
 		case c == '"' || c == '\'':
+			if p, next, ok := headerString(line, i); ok {
+				// "Authorization: Bearer …" as a string (curl -H,
+				// requests headers): the header is the assignment
+				out = append(out, p)
+				i = next
+				continue
+			}
+			quotedKey = true
 			e := strings.IndexByte(line[i+1:], c)
 			if e < 0 || e > 128 {
 				i++
@@ -60,6 +81,10 @@ func linePairs(line string, bare bool, out []pair) []pair {
 		switch {
 		case strings.HasPrefix(line[j:], ":="), strings.HasPrefix(line[j:], "=>"), strings.HasPrefix(line[j:], "?="):
 			sep = 2
+		case quotedKey && j < n && line[j] == ',':
+			// a call or tuple: setdefault("DB_PASSWORD", "value"); the
+			// value must be quoted too
+			sep = 1
 		case j < n && (line[j] == '=' || line[j] == ':'):
 			if j+1 < n && line[j+1] == '=' {
 				i = j + 2 // == comparison
@@ -88,9 +113,9 @@ func linePairs(line string, bare bool, out []pair) []pair {
 				i = j + 1
 				continue
 			}
-			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, dq: c == '"', off: j + 1})
+			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, dq: c == '"', off: j + 1, arg: quotedKey && sepComma(line, j)})
 			i = j + e + 2
-		case (bare || query) && bareValue[c]:
+		case (bare || query) && bareValue[c] && !(quotedKey && sepComma(line, j)):
 			e := j
 			for e < n && bareValue[line[e]] && !(query && line[e] == '&') {
 				e++
@@ -102,6 +127,75 @@ func linePairs(line string, bare bool, out []pair) []pair {
 		}
 	}
 	return out
+}
+
+// sepComma reports whether the separator before the value at j was a
+// comma (a call's arguments take quoted values only).
+func sepComma(line string, j int) bool {
+	for j > 0 && (line[j-1] == ' ' || line[j-1] == '\t') {
+		j--
+	}
+	return j > 0 && line[j-1] == ','
+}
+
+// maxHeaderString bounds a quoted HTTP header read as an assignment.
+const maxHeaderString = 8192
+
+// headerString parses a quoted HTTP header whose name names a credential
+// ("Authorization: Bearer …", "X-Api-Key: …") at line[i] (the quote).
+func headerString(line string, i int) (pair, int, bool) {
+	q := line[i]
+	j := i + 1
+	for j < len(line) && j-i <= maxXMLName && keyChars[line[j]] {
+		j++
+	}
+	if j == i+1 || j+1 >= len(line) || line[j] != ':' || line[j+1] != ' ' {
+		return pair{}, 0, false
+	}
+	name := line[i+1 : j]
+	if nk := normKey(name); !strings.HasSuffix(nk, "authorization") {
+		// other credential headers are spelled as headers: X-Api-Key,
+		// Private-Token (not "PASS: TestName")
+		if secret, _ := secretKey(name); !secret || !strings.Contains(name, "-") {
+			return pair{}, 0, false
+		}
+	}
+	vs := j + 1
+	for vs < len(line) && line[vs] == ' ' {
+		vs++
+	}
+	e := closingQuote(line[vs:min(len(line), vs+maxHeaderString)], q)
+	if e < 0 {
+		return pair{}, 0, false
+	}
+	return pair{key: name, value: line[vs : vs+e], quoted: true, dq: q == '"', off: vs}, vs + e + 1, true
+}
+
+// maxXMLName bounds an XML element name read as a key.
+const maxXMLName = 64
+
+// xmlElement parses "<name>value</name>" at line[i] (the '<'): the
+// element's text is the value of the key name, as a configuration file in
+// XML (Maven settings, .NET app.config, Spring beans) assigns it.
+func xmlElement(line string, i int) (pair, int, bool) {
+	j := i + 1
+	for j < len(line) && j-i <= maxXMLName && keyChars[line[j]] {
+		j++
+	}
+	if j == i+1 || j >= len(line) || line[j] != '>' {
+		return pair{}, 0, false
+	}
+	name := line[i+1 : j]
+	vs := j + 1
+	ve := strings.IndexByte(line[vs:], '<')
+	if ve <= 0 {
+		return pair{}, 0, false
+	}
+	ve += vs
+	if !strings.HasPrefix(line[ve:], "</"+name+">") {
+		return pair{}, 0, false
+	}
+	return pair{key: name, value: line[vs:ve], quoted: true, off: vs}, ve, true
 }
 
 // queryPairs returns the parameters of the query string of the URL in v
@@ -315,6 +409,18 @@ func secretKey(key string) (secret, password bool) {
 	return true, password
 }
 
+// argPair tells a credential passed as a call's arguments
+// (setdefault("DB_PASSWORD", "s3cr3t…")) from a list of names
+// ("TokenFirst", "ValueFirst"): the key is spelled as a setting (snake,
+// kebab or dotted case, or one case throughout), not as an identifier in
+// CamelCase, and the value holds a letter and a digit.
+func argPair(key, v string) bool {
+	if !strings.ContainsAny(key, "_-.") && strings.ToLower(key) != key && strings.ToUpper(key) != key {
+		return false
+	}
+	return strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
+}
+
 // classifyPair returns the rule for a key/value pair ("" for none) and
 // the value to fingerprint.
 func classifyPair(p pair) (string, string) {
@@ -326,6 +432,9 @@ func classifyPair(p pair) (string, string) {
 		}
 	}
 	if v == "" || isReference(v) {
+		return "", ""
+	}
+	if p.arg && !argPair(p.key, v) {
 		return "", ""
 	}
 	switch {

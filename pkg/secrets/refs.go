@@ -191,9 +191,12 @@ func envRef(fs *fileScan, b []byte, pos int) {
 		return
 	}
 	s := j
-	if j >= len(b) || !envFirst[b[j]] {
+	if j >= len(b) || !envRest[b[j]] {
 		return
 	}
+	// "${5f3A…}" names no variable (a digit first), but the token
+	// pasted there still ships: reported below, never inventoried.
+	variable := envFirst[b[j]]
 	for j < len(b) && envRest[b[j]] && j-s < 256 {
 		j++
 	}
@@ -206,7 +209,9 @@ func envRef(fs *fileScan, b []byte, pos int) {
 			fs.refFound = append(fs.refFound, pending{off: s, end: j, pri: 1,
 				f: Finding{Rule: RuleGenericSecret, Fingerprint: fs.s.Fingerprint(b[s:j])}})
 		}
-		fs.ref(RefEnv, name)
+		if variable {
+			fs.ref(RefEnv, name)
+		}
 	}
 }
 

@@ -616,7 +616,7 @@ func modeOf(name string) mode {
 	case ext == ".json" || ext == ".ipynb" || ext == ".jsonc":
 		return modeJSON
 	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == ".npmrc", base == ".pypirc",
-		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".properties",
+		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".cnf", ext == ".properties",
 		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl",
 		// Shell and build files assign bare words: KEY=value.
 		ext == ".sh", ext == ".bash", ext == ".zsh", ext == ".ksh", ext == ".bat", ext == ".cmd", ext == ".ps1", ext == ".psm1",
