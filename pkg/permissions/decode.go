@@ -223,3 +223,53 @@ func keys(m map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// stripJSONC blanks the comments (// and /* */) and trailing commas of
+// JSON with comments outside strings, keeping every other byte (and so
+// every offset and line) where it was; ok is false when there were none
+// or a comment is unterminated.
+func stripJSONC(b []byte) ([]byte, bool) {
+	out := append([]byte(nil), b...)
+	changed := false
+	lastComma := -1
+	for i := 0; i < len(out); i++ {
+		switch c := out[i]; {
+		case c == '"':
+			for i++; i < len(out) && out[i] != '"'; i++ {
+				if out[i] == '\\' {
+					i++
+				}
+			}
+			lastComma = -1
+		case c == '/' && i+1 < len(out) && out[i+1] == '/':
+			for ; i < len(out) && out[i] != '\n'; i++ {
+				out[i] = ' '
+			}
+			changed = true
+		case c == '/' && i+1 < len(out) && out[i+1] == '*':
+			j := bytes.Index(out[i+2:], []byte("*/"))
+			if j < 0 {
+				return nil, false
+			}
+			for k := i; k < i+2+j+2; k++ {
+				if out[k] != '\n' {
+					out[k] = ' '
+				}
+			}
+			i += 2 + j + 1
+			changed = true
+		case c == ',':
+			lastComma = i
+		case c == '}' || c == ']':
+			if lastComma >= 0 {
+				out[lastComma] = ' '
+				changed = true
+			}
+			lastComma = -1
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		default:
+			lastComma = -1
+		}
+	}
+	return out, changed
+}

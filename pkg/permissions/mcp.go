@@ -120,7 +120,95 @@ func mcpServerList(m map[string]any) (servers map[string]map[string]any, where s
 		}
 		return servers, "servers", nil
 	}
+	if v, ok := m["context_servers"]; ok { // Zed
+		o := obj(v)
+		if o == nil {
+			return nil, "", fmt.Errorf("%w: context_servers must be an object", ErrInvalid)
+		}
+		for name, d := range o {
+			srv := obj(d)
+			if srv == nil {
+				return nil, "", fmt.Errorf("%w: context_servers.%s must be an object", ErrInvalid, name)
+			}
+			servers[name] = zedServer(srv)
+		}
+		return servers, "context_servers", nil
+	}
+	if o := obj(m["extensions"]); looksLikeGooseExtensions(o) {
+		for name, d := range o {
+			servers[name] = gooseExtension(obj(d))
+		}
+		return servers, "extensions", nil
+	}
 	return nil, "", nil
+}
+
+// zedServer flattens a Zed context server, whose command may be an object
+// {path, args, env}, into the common shape.
+func zedServer(d map[string]any) map[string]any {
+	c := obj(d["command"])
+	if c == nil {
+		return d
+	}
+	out := map[string]any{}
+	for k, v := range d {
+		out[k] = v
+	}
+	out["command"] = c["path"]
+	if a, ok := c["args"]; ok {
+		out["args"] = a
+	}
+	if e, ok := c["env"]; ok {
+		out["env"] = e
+	}
+	return out
+}
+
+// gooseTypes are the extension types of Goose's config.yaml.
+var gooseTypes = map[string]bool{"stdio": true, "sse": true, "streamable_http": true, "builtin": true, "platform": true, "frontend": true, "inline_python": true}
+
+// looksLikeGooseExtensions reports whether an "extensions" object is
+// Goose's: every entry has a known extension type.
+func looksLikeGooseExtensions(m map[string]any) bool {
+	if len(m) == 0 {
+		return false
+	}
+	for _, v := range m {
+		e := obj(v)
+		if e == nil || !gooseTypes[str(e["type"])] {
+			return false
+		}
+	}
+	return true
+}
+
+// gooseExtension maps a Goose extension to the common shape: cmd and uri
+// are the command and URL, envs the environment; a built-in extension
+// (developer: a shell and file editing) is named as the command
+// "builtin:NAME" so that adding one is a new server.
+func gooseExtension(d map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range d {
+		out[k] = v
+	}
+	if v, ok := d["cmd"]; ok {
+		out["command"] = v
+	}
+	if v, ok := d["uri"]; ok {
+		out["url"] = v
+	}
+	if v, ok := d["envs"]; ok {
+		out["env"] = v
+	}
+	switch t := str(d["type"]); t {
+	case "builtin", "platform", "frontend", "inline_python":
+		n := str(d["name"])
+		if n == "" {
+			n = t
+		}
+		out["command"] = t + ":" + n
+	}
+	return out
 }
 
 // isMCPConfig recognises MCP client configuration by content.
@@ -136,7 +224,8 @@ func isMCPConfig(m map[string]any) bool {
 		}
 		return len(v) > 0
 	}
-	return arr(lookup(m, "experimental.modelContextProtocolServers")) != nil || looksLikeVSCodeServers(obj(m["servers"]))
+	return arr(lookup(m, "experimental.modelContextProtocolServers")) != nil || looksLikeVSCodeServers(obj(m["servers"])) ||
+		obj(m["context_servers"]) != nil || looksLikeGooseExtensions(obj(m["extensions"]))
 }
 
 // mcpConfig reads an MCP client configuration (see mcpServerList).

@@ -35,7 +35,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // markers are byte strings whose presence in a file that fails to parse
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
-var markers = []string{"mcpServers", "mcp_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
+var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
 	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
@@ -267,6 +267,15 @@ func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 	default:
 		var v any
 		v, err = decodeJSON(b)
+		if err != nil {
+			// VS Code, Zed and Cursor read their settings as JSON with
+			// comments and trailing commas: read them as they do.
+			if c, ok := stripJSONC(b); ok {
+				if v2, err2 := decodeJSON(c); err2 == nil {
+					v, err = v2, nil
+				}
+			}
+		}
 		docs = []any{v}
 	}
 	if err != nil {
