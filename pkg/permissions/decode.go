@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
@@ -222,6 +223,16 @@ func keys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// jsoncFile reports whether a client reads the file as JSON with
+// comments: VS Code and its forks (.vscode/, .cursor/, workspaces), Zed,
+// and .jsonc files.
+func jsoncFile(rel string) bool {
+	return strings.HasPrefix(rel, ".vscode/") || strings.Contains(rel, "/.vscode/") ||
+		strings.HasPrefix(rel, ".cursor/") || strings.Contains(rel, "/.cursor/") ||
+		strings.HasPrefix(rel, ".zed/") || strings.Contains(rel, "/.zed/") ||
+		strings.HasSuffix(rel, ".jsonc") || strings.HasSuffix(rel, ".code-workspace")
 }
 
 // stripJSONC blanks the comments (// and /* */) and trailing commas of

@@ -267,9 +267,11 @@ func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 	default:
 		var v any
 		v, err = decodeJSON(b)
-		if err != nil {
+		if err != nil && jsoncFile(rel) {
 			// VS Code, Zed and Cursor read their settings as JSON with
 			// comments and trailing commas: read them as they do.
+			// Clients that read strict JSON (Claude, Gemini) ignore a
+			// file that does not parse, so there it stays an error.
 			if c, ok := stripJSONC(b); ok {
 				if v2, err2 := decodeJSON(c); err2 == nil {
 					v, err = v2, nil
