@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/pelletier/go-toml/v2"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
@@ -521,4 +522,180 @@ func skipNested(r io.ByteReader) bool {
 		}
 	}
 	return true
+}
+
+// containerRuntimes start a container from an image given as an argument
+// of "run" (MCP servers are often launched this way).
+var containerRuntimes = map[string]bool{"docker": true, "podman": true, "nerdctl": true, "finch": true}
+
+// runValueFlags are the options of "docker run" (and podman's) that take
+// a value as the next argument; every other option is a switch.
+var runValueFlags = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`-a --attach --add-host --annotation --blkio-weight --blkio-weight-device -c --cap-add
+		--cap-drop --cgroup-parent --cgroupns --cidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime
+		--cpu-shares --cpus --cpuset-cpus --cpuset-mems --device --device-cgroup-rule --device-read-bps
+		--device-read-iops --device-write-bps --device-write-iops --dns --dns-option --dns-search --domainname
+		-e --env --entrypoint --env-file --expose --gpus --group-add --health-cmd --health-interval
+		--health-retries --health-start-period --health-timeout -h --hostname --ip --ip6 --ipc --isolation
+		--kernel-memory -l --label --label-file --link --link-local-ip --log-driver --log-opt --mac-address
+		-m --memory --memory-reservation --memory-swap --memory-swappiness --mount --name --network --net
+		--network-alias --oom-score-adj --pid --pids-limit --platform -p --publish --pull --restart --runtime
+		--security-opt --shm-size --stop-signal --stop-timeout --storage-opt --sysctl --tmpfs --ulimit -u
+		--user --userns --uts -v --volume --volume-driver --volumes-from -w --workdir --arch --os --variant
+		--secret --pod --hooks-dir --authfile --cert-dir --creds --decryption-key --env-host --http-proxy
+		--init-path --requires --sdnotify --seccomp-policy --timeout --tz --umask --uidmap --gidmap --subuidname
+		--subgidname --chrootdirs --passwd-entry --preserve-fds --log-level`) {
+		runValueFlags[f] = true
+	}
+}
+
+// runImage returns the image a container runtime's argument list runs
+// ("run [OPTIONS] IMAGE [COMMAND]", also "container run"), or "".
+func runImage(args []string) string {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") { // global options (--context x)
+		if !strings.Contains(args[i], "=") && i+1 < len(args) && (args[i] == "--context" || args[i] == "-c" || args[i] == "--host" || args[i] == "-H" || args[i] == "--config" || args[i] == "--log-level") {
+			i++
+		}
+		i++
+	}
+	if i < len(args) && args[i] == "container" {
+		i++
+	}
+	if i >= len(args) || (args[i] != "run" && args[i] != "create") {
+		return ""
+	}
+	for i++; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			if i+1 < len(args) {
+				return args[i+1]
+			}
+			return ""
+		case strings.HasPrefix(a, "--"):
+			if !strings.Contains(a, "=") && runValueFlags[a] {
+				i++
+			}
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			// -it, -e X, -eX, -p8080:80: a value-taking short option
+			// takes the next argument unless its value is attached
+			if runValueFlags[a[:2]] && len(a) == 2 {
+				i++
+			}
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
+// commandImages appends the image of every server, hook or step in v
+// launched as "docker run … IMAGE" (command + args, or a command line).
+func commandImages(v any, out *[]string, depth int) {
+	if depth > 100 {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		cmd, _ := t["command"].(string)
+		if cmd == "" {
+			cmd, _ = t["cmd"].(string) // Goose
+		}
+		argList, _ := t["args"].([]any)
+		if c, ok := t["command"].(map[string]any); ok { // Zed {path, args}
+			cmd, _ = c["path"].(string)
+			argList, _ = c["args"].([]any)
+		}
+		if cmd != "" {
+			fields := strings.Fields(cmd)
+			if len(fields) > 0 && containerRuntimes[path.Base(fields[0])] {
+				args := fields[1:]
+				if a := argList; a != nil {
+					for _, e := range a {
+						if s, ok := e.(string); ok {
+							args = append(args, s)
+						}
+					}
+				}
+				if img := runImage(args); img != "" {
+					*out = append(*out, img)
+				}
+			}
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			commandImages(t[k], out, depth+1)
+		}
+	case []any:
+		for _, e := range t {
+			commandImages(e, out, depth+1)
+		}
+	}
+}
+
+// runtimeWords are the container runtimes' names: a configuration file
+// that names none of them launches no container.
+var runtimeWords = [][]byte{[]byte("docker"), []byte("podman"), []byte("nerdctl"), []byte("finch")}
+
+// commandFileImages returns the images that the servers, hooks and steps
+// of a JSON, YAML or TOML configuration file (MCP clients of every kind,
+// Codex, Goose, Zed) run with "docker run … IMAGE": a tag there moves what
+// the agent runs exactly like a tag in a Deployment. Files larger than the
+// manifest bound are data, not client configuration, and are not read.
+func commandFileImages(file, name string) ([]string, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch ext {
+	case ".json", ".yaml", ".yml", ".toml":
+	default:
+		return nil, nil
+	}
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxManifestSize {
+		return nil, nil
+	}
+	b, err := safefile.Read(file, maxManifestSize)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for _, w := range runtimeWords {
+		found = found || bytes.Contains(b, w)
+	}
+	if !found {
+		return nil, nil
+	}
+	var out []string
+	if ext == ".toml" {
+		var v map[string]any
+		if toml.Unmarshal(b, &v) != nil {
+			return nil, nil // not TOML: no client reads it
+		}
+		commandImages(v, &out, 0)
+		return out, nil
+	}
+	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, nil // not YAML: no client reads it
+		}
+		var v any
+		if yaml.Unmarshal(doc, &v) != nil {
+			continue
+		}
+		commandImages(v, &out, 0)
+	}
 }

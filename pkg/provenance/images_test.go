@@ -151,17 +151,20 @@ func (b blackHole) Resolve(ctx context.Context, ref string) (string, error) {
 func TestImagesByKindAnywhere(t *testing.T) {
 	t.Parallel()
 	reg := testregistry.Addr(t)
-	cron, step, helm, agent := reg+"/agents/cron:1.0", reg+"/agents/step:1.0", reg+"/agents/helm:1.0", reg+"/agents/agent:1.0"
+	cron, step, helm, agent, mcp := reg+"/agents/cron:1.0", reg+"/agents/step:1.0", reg+"/agents/helm:1.0", reg+"/agents/agent:1.0", reg+"/mcp/github:1.0"
 	first := push(t, cron)
 	push(t, step)
 	push(t, helm)
 	push(t, agent)
+	mcpFirst := push(t, mcp)
 	dir := release(t, pinned)
 	write(t, filepath.Join(dir, "app/cron.yaml"), "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers:\n          - name: init\n            image: "+cron+"\n")
 	write(t, filepath.Join(dir, "app/task.json"), `{"apiVersion":"tekton.dev/v1","kind":"Task","spec":{"steps":[{"name":"s","image":"`+step+`"}]}}`)
 	write(t, filepath.Join(dir, "charts/out/rendered.yaml"), "---\n# Source: agent/templates/sa.yaml\napiVersion: v1\nkind: ServiceAccount\n---\napiVersion: apps/v1\nkind: StatefulSet\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: "+helm+"\n")
 	// a manifest pinned as agent configuration by its name is still a manifest
 	write(t, filepath.Join(dir, "deploy/agent.yaml"), "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: "+agent+"\n")
+	// an MCP server the client starts with "docker run IMAGE"
+	write(t, filepath.Join(dir, ".vscode/mcp.json"), `{"servers":{"github":{"command":"docker","args":["run","-i","--rm","-e","GITHUB_TOKEN","`+mcp+`"]}}}`)
 	// an "image" key in something that is not a Kubernetes workload is not an image
 	write(t, filepath.Join(dir, "app/settings.json"), `{"image":"not/an:image reference"}`)
 	rv := snapshotReview(t, dir, provenance.Registry{})
@@ -169,7 +172,7 @@ func TestImagesByKindAnywhere(t *testing.T) {
 	for _, im := range rv.Spec.Provenance.Images {
 		got = append(got, im.Ref)
 	}
-	for _, want := range []string{cron, step, helm, agent} {
+	for _, want := range []string{cron, step, helm, agent, mcp} {
 		if !strings.Contains(strings.Join(got, " "), want) {
 			t.Errorf("review pinned %v, not %s", got, want)
 		}
@@ -181,6 +184,11 @@ func TestImagesByKindAnywhere(t *testing.T) {
 	rep := run(t, provenance.Config{Artifact: dir, Review: rv})
 	if f := find(rep, provenance.ClassImageChanged, "app/cron.yaml"); rep.Verdict != evidence.Fail || f == nil || f.Old != first || f.New != second {
 		t.Fatalf("retagged CronJob image: %s %+v", rep.Verdict, rep.Findings)
+	}
+	mcpSecond := push(t, mcp)
+	rep = run(t, provenance.Config{Artifact: dir, Review: rv})
+	if f := find(rep, provenance.ClassImageChanged, ".vscode/mcp.json"); rep.Verdict != evidence.Fail || f == nil || f.Old != mcpFirst || f.New != mcpSecond {
+		t.Fatalf("retagged MCP server image: %s %+v", rep.Verdict, rep.Findings)
 	}
 	rv = snapshotReview(t, dir, provenance.Registry{})
 	pol := &policy.ReleasePolicy{Spec: policy.Spec{Provenance: &policy.ProvenanceSettings{RequireImageDigests: true}}}

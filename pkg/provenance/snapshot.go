@@ -64,6 +64,19 @@ func snapshot(ctx context.Context, dir string, m *artifact.Manifest, r Resolver)
 				refs = append(refs, imageRef{key: key, digest: digest, source: name})
 			}
 		}
+		if cat != CategoryModel {
+			imgs, err := commandFileImages(filepath.Join(dir, filepath.FromSlash(name)), name)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("configuration %s: %w", name, err)
+			}
+			for _, ref := range imgs {
+				key, digest, err := splitRef(ref)
+				if err != nil {
+					return nil, nil, nil, fmt.Errorf("configuration %s: %w: a server runs %w", name, artifact.ErrInvalidArtifact, err)
+				}
+				refs = append(refs, imageRef{key: key, digest: digest, source: name})
+			}
+		}
 		if cat == "" || cat == CategoryModel {
 			continue
 		}

@@ -104,3 +104,73 @@ func FuzzJSONTopLevel(f *testing.F) {
 		}
 	})
 }
+
+// The image a container runtime's argument list runs, past its options.
+func TestRunImage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"}, "ghcr.io/github/github-mcp-server"},
+		{[]string{"run", "-it", "--network=host", "-v", "/a:/b", "--name", "x", "img:1", "serve", "--port", "1"}, "img:1"},
+		{[]string{"--context", "prod", "container", "run", "-eTOKEN", "-p8080:80", "img@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9"}, "img@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9"},
+		{[]string{"run", "--privileged", "--", "img:2"}, "img:2"},
+		{[]string{"create", "--mount", "type=bind,src=/a,dst=/b", "img:3"}, "img:3"},
+		{[]string{"exec", "-it", "c", "sh"}, ""},
+		{[]string{"ps"}, ""},
+		{[]string{"run", "-e"}, ""},
+	} {
+		if got := runImage(tc.args); got != tc.want {
+			t.Errorf("runImage(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+// Servers launched with "docker run IMAGE" in every client's format.
+func TestCommandFileImages(t *testing.T) {
+	t.Parallel()
+	const img = "ghcr.io/github/github-mcp-server:v0.13.0"
+	for _, tc := range []struct {
+		name, file, body string
+		want             []string
+	}{
+		{"Claude mcp.json", ".mcp.json", `{"mcpServers":{"gh":{"command":"docker","args":["run","-i","--rm","-e","T","` + img + `"]}}}`, []string{img}},
+		{"command line", ".vscode/mcp.json", `{"servers":{"gh":{"command":"/usr/bin/podman run -i --rm ` + img + `"}}}`, []string{img}},
+		{"Codex TOML", ".codex/config.toml", "[mcp_servers.gh]\ncommand = \"docker\"\nargs = [\"run\", \"-i\", \"" + img + "\"]\n", []string{img}},
+		{"Zed command object", ".zed/settings.json", `{"context_servers":{"gh":{"command":{"path":"docker","args":["run","-i","` + img + `"]}}}}`, []string{img}},
+		{"Goose", "goose/config.yaml", "extensions:\n  gh:\n    type: stdio\n    cmd: nerdctl\n    args: [run, -i, " + img + "]\n", []string{img}},
+		{"npx is not a container", ".mcp.json", `{"mcpServers":{"a":{"command":"npx","args":["-y","docker-mcp"]}}}`, nil},
+		{"docker exec runs no image", ".mcp.json", `{"mcpServers":{"a":{"command":"docker","args":["exec","-i","c","mcp"]}}}`, nil},
+		{"prose", "notes.yaml", "text: use docker run to start it\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "f"+filepath.Ext(tc.file))
+			if err := os.WriteFile(file, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := commandFileImages(file, tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("images = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzRunImage: any argument list, no panic, and the image is one of the
+// arguments.
+func FuzzRunImage(f *testing.F) {
+	f.Add("run -i --rm -e T ghcr.io/x/y:1")
+	f.Add("--context c container run -- img")
+	f.Add("run -e")
+	f.Fuzz(func(t *testing.T, s string) {
+		args := strings.Fields(s)
+		if img := runImage(args); img != "" && !slices.Contains(args, img) {
+			t.Fatalf("runImage(%q) = %q, not an argument", args, img)
+		}
+	})
+}
