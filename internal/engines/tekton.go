@@ -13,13 +13,15 @@ import (
 // TektonAPIVersion is the only Tekton API version tollgate ships.
 const TektonAPIVersion = "tekton.dev/v1"
 
-// TektonContext returns ctx with Tekton's default configuration and only
-// stable API fields enabled, inside a create: the strictest validation a
-// cluster would run when the document is applied.
+// TektonContext returns ctx with Tekton's default configuration, inside a
+// create: the validation a cluster with Tekton's default feature flags runs
+// when the document is applied. API fields are Tekton's default, beta (the
+// example Pipeline's optional fan-out uses matrix, a beta field); alpha
+// fields are refused.
 func TektonContext(ctx context.Context) context.Context {
 	cfg := *config.FromContextOrDefaults(context.Background())
 	cfg.FeatureFlags = cfg.FeatureFlags.DeepCopy()
-	cfg.FeatureFlags.EnableAPIFields = config.StableAPIFields
+	cfg.FeatureFlags.EnableAPIFields = config.BetaAPIFields
 	return apis.WithinCreate(config.ToContext(ctx, &cfg))
 }
 

@@ -82,17 +82,28 @@ func (o *Part) Parse() (index, count int, err error) {
 // of hashing the artefact itself.
 type Manifest struct {
 	Path string
+	// Parts, when set, is the number of parts a pipeline hashed the
+	// artefact in: 1 means it did not fan out, so Path is not read and the
+	// check hashes the tree itself. 0 (unset) always reads Path.
+	Parts int
 }
 
-// AddFlags adds --manifest.
+// AddFlags adds --manifest and --manifest-parts.
 func (o *Manifest) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Path, "manifest", "", "manifest from 'tollgate hash --format json' (or --merge) to use instead of hashing; the tree's file names and sizes must match it")
+	fs.IntVar(&o.Parts, "manifest-parts", 0, "for pipelines whose fan-out is optional: the number of parts the pipeline hashed the artefact in; 1 hashes here and does not read --manifest, more reads it (0, the default: read --manifest whenever it is given)")
 }
 
 // Load reads the manifest and the digest of its file, or returns nil
-// without --manifest.
+// without --manifest (or with --manifest-parts 1).
 func (o *Manifest) Load() (*artifact.Manifest, digest.Digest, error) {
-	if o.Path == "" {
+	if o.Parts < 0 || o.Parts > artifact.MaxParts {
+		return nil, digest.Digest{}, cli.Usagef("--manifest-parts must be 0 to %d, got %d", artifact.MaxParts, o.Parts)
+	}
+	if o.Parts > 1 && o.Path == "" {
+		return nil, digest.Digest{}, cli.Usagef("--manifest-parts %d needs --manifest, the manifest merged from the parts", o.Parts)
+	}
+	if o.Path == "" || o.Parts == 1 {
 		return nil, digest.Digest{}, nil
 	}
 	return artifact.ReadManifest(o.Path)

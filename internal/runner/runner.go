@@ -55,7 +55,7 @@ type Options struct {
 type TaskResult struct {
 	Name     string            `json:"name"`
 	Task     string            `json:"task"`
-	Status   string            `json:"status"` // Succeeded, Failed
+	Status   string            `json:"status"` // Succeeded, Failed, Skipped
 	ExitCode int               `json:"exitCode"`
 	Step     string            `json:"step,omitempty"` // the step that failed
 	Results  map[string]string `json:"results"`
@@ -63,6 +63,13 @@ type TaskResult struct {
 	// Continued lists steps that failed with onError: continue, as
 	// "step (exit code N)"; the task still succeeded, as in Tekton.
 	Continued []string `json:"continued,omitempty"`
+	// Skipped says why a task did not run: a when expression was false,
+	// or it consumes a result of a skipped task.
+	Skipped string `json:"skipped,omitempty"`
+	// TaskRuns is the number of TaskRuns a matrixed task fanned out to.
+	// Their results are not collected (a matrixed task's results are
+	// arrays in Tekton; no pipeline here consumes them).
+	TaskRuns int `json:"taskRuns,omitempty"`
 }
 
 // Result is the outcome of a pipeline run, written to OutDir/run.json.
@@ -181,6 +188,7 @@ type run struct {
 	graph   *dag.Graph
 	mu      sync.Mutex
 	results map[string]map[string]string
+	skipped map[string]bool
 }
 
 // prepare validates everything that can be validated before a step runs:
@@ -222,16 +230,21 @@ func (r *run) prepare(pspec *v1.PipelineSpec) error {
 			return err
 		}
 		r.tasks[pt.Name], r.taskNm[pt.Name] = ts, name
-		// Every param and variable must have a value before anything runs.
+		// Every param and variable must have a value before anything runs;
+		// a matrix param has one per TaskRun.
 		where := "pipeline task " + pt.Name
-		if err := checkParams(where, ts.Params, pt.Params); err != nil {
+		params := append(v1.Params{}, pt.Params...)
+		for _, mp := range pt.Matrix.GetAllParams() {
+			params = append(params, v1.Param{Name: mp.Name, Value: *v1.NewStructuredValues("matrix")})
+		}
+		if err := checkParams(where, ts.Params, params); err != nil {
 			return err
 		}
 		dummy := map[string]string{}
 		for _, res := range ts.Results {
 			dummy[res.Name] = res.Name
 		}
-		if _, err := applyTask(where, ts, pt.Params, r.taskContext(pt.Name, ""), r.taskWorkspaces(pt, ts), dummy); err != nil {
+		if _, err := applyTask(where, ts, params, r.taskContext(pt.Name, ""), r.taskWorkspaces(pt, ts), dummy); err != nil {
 			return err
 		}
 	}
@@ -240,6 +253,7 @@ func (r *run) prepare(pspec *v1.PipelineSpec) error {
 		return fmt.Errorf("Pipeline %s: %w", r.pname, err)
 	}
 	r.results = map[string]map[string]string{}
+	r.skipped = map[string]bool{}
 	return nil
 }
 
@@ -517,9 +531,19 @@ func (r *run) execute(ctx context.Context) *Result {
 		running--
 		res.Tasks = append(res.Tasks, tr)
 		r.mu.Lock()
-		r.results[tr.Name] = tr.Results
+		if tr.Status == "Skipped" {
+			r.skipped[tr.Name] = true
+		} else {
+			r.results[tr.Name] = tr.Results
+		}
 		r.mu.Unlock()
 		line := fmt.Sprintf("%-18s %s", tr.Name, tr.Status)
+		if tr.Skipped != "" {
+			line += " (" + tr.Skipped + ")"
+		}
+		if tr.TaskRuns > 0 {
+			line += fmt.Sprintf(" (matrix: %d TaskRuns)", tr.TaskRuns)
+		}
 		if len(tr.Continued) > 0 {
 			line += " (continued after " + strings.Join(tr.Continued, ", ") + ")"
 		}
@@ -530,7 +554,7 @@ func (r *run) execute(ctx context.Context) *Result {
 			line += "  " + s
 		}
 		fmt.Fprintln(r.opts.Stdout, line)
-		if tr.Status != "Succeeded" {
+		if tr.Status != "Succeeded" && tr.Status != "Skipped" {
 			if !failed {
 				res.Reason = fmt.Sprintf("task %s failed: %s", tr.Name, tr.Log)
 				if tr.Step != "" {
@@ -575,6 +599,9 @@ func (r *run) pipelineTask(name string) v1.PipelineTask {
 func (r *run) pipelineResults(res *Result) {
 	for _, pr := range r.spec.Results {
 		exprs, _ := pr.GetVarSubstitutionExpressions()
+		if skippedRef(exprs, r.skipped) {
+			continue // Tekton omits a result that names a skipped task
+		}
 		repl, err := resultReplacements("Pipeline result "+pr.Name, exprs, r.results)
 		if err != nil {
 			res.Succeeded, res.Reason = false, err.Error()
@@ -584,25 +611,46 @@ func (r *run) pipelineResults(res *Result) {
 	}
 }
 
-// runTask renders and runs one pipeline task.
+// runTask decides whether a pipeline task runs (when expressions, results
+// of skipped tasks), then runs it: one TaskRun, or one per matrix
+// combination, in parallel, as Tekton does.
 func (r *run) runTask(ctx context.Context, pt v1.PipelineTask) TaskResult {
 	tr := TaskResult{Name: pt.Name, Task: r.taskNm[pt.Name], Status: "Failed", Results: map[string]string{}}
 	fail := func(err error) TaskResult {
 		tr.Log = err.Error()
 		return tr
 	}
+	where := "pipeline task " + pt.Name
 	r.mu.Lock()
-	repl, err := resultReplacements("pipeline task "+pt.Name, paramExpressions(pt.Params), r.results)
+	by := skippedBy(pt, r.skipped)
+	var (
+		repl    map[string]string
+		combos  []v1.Params
+		err     error
+		allowed bool
+	)
+	if by == "" {
+		repl, err = resultReplacements(where, append(paramExpressions(pt.Params), whenExpressions(pt.When)...), r.results)
+		allowed = err == nil && pt.When.DeepCopy().ReplaceVariables(repl, nil).AllowsExecution(nil)
+		if allowed && pt.IsMatrixed() {
+			combos, err = fanOut(where, pt.Matrix, r.results)
+		}
+	}
 	r.mu.Unlock()
-	if err != nil {
+	switch {
+	case by != "":
+		tr.Status, tr.Skipped = "Skipped", "consumes a result of skipped task "+by
+		return tr
+	case err != nil:
 		return fail(err)
+	case !allowed:
+		tr.Status, tr.Skipped = "Skipped", "when expressions are false"
+		return tr
+	case pt.IsMatrixed() && len(combos) == 0:
+		tr.Status, tr.Skipped = "Skipped", "a matrix param is an empty array"
+		return tr
 	}
 	params := pt.Params.ReplaceVariables(repl, nil, nil)
-	ts := r.tasks[pt.Name]
-	where := "pipeline task " + pt.Name
-	if err := checkParams(where, ts.Params, params); err != nil {
-		return fail(err)
-	}
 	if pt.Timeout != nil && pt.Timeout.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, pt.Timeout.Duration)
@@ -614,12 +662,61 @@ func (r *run) runTask(ctx context.Context, pt v1.PipelineTask) TaskResult {
 			return fail(err)
 		}
 	}
-	taskRunName := r.pr.Name + "-" + pt.Name
-	resultsDir, err := filepath.Abs(filepath.Join(r.opts.OutDir, "results", pt.Name))
+	if !pt.IsMatrixed() {
+		return r.runTaskRun(ctx, pt, params, pt.Name, tr)
+	}
+	// One TaskRun per combination, named as Tekton names them.
+	runs := make([]TaskResult, len(combos))
+	var wg sync.WaitGroup
+	for i, combo := range combos {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i] = r.runTaskRun(ctx, pt, append(append(v1.Params{}, params...), combo...), fmt.Sprintf("%s-%d", pt.Name, i), tr)
+		}()
+	}
+	wg.Wait()
+	tr.TaskRuns, tr.Status = len(runs), "Succeeded"
+	for i, run := range runs {
+		tr.Continued = append(tr.Continued, run.Continued...)
+		if run.Status != "Succeeded" {
+			tr.Status, tr.Step, tr.ExitCode = "Failed", run.Step, run.ExitCode
+			tr.Log = fmt.Sprintf("TaskRun %s-%d: %s", pt.Name, i, run.Log)
+			break
+		}
+	}
+	return tr
+}
+
+// skippedRef reports whether exprs reference a result of a skipped task.
+func skippedRef(exprs []string, skipped map[string]bool) bool {
+	for _, ref := range v1.NewResultRefs(exprs) {
+		if skipped[ref.PipelineTask] {
+			return true
+		}
+	}
+	return false
+}
+
+// runTaskRun renders and runs one TaskRun of pipeline task pt with params;
+// name names its results, home and log directories.
+func (r *run) runTaskRun(ctx context.Context, pt v1.PipelineTask, params v1.Params, name string, tr TaskResult) TaskResult {
+	tr.Results = map[string]string{}
+	fail := func(err error) TaskResult {
+		tr.Log = err.Error()
+		return tr
+	}
+	ts := r.tasks[pt.Name]
+	where := "pipeline task " + pt.Name
+	if err := checkParams(where, ts.Params, params); err != nil {
+		return fail(err)
+	}
+	taskRunName := r.pr.Name + "-" + name
+	resultsDir, err := filepath.Abs(filepath.Join(r.opts.OutDir, "results", name))
 	if err != nil {
 		return fail(err)
 	}
-	home, err := filepath.Abs(filepath.Join(r.opts.OutDir, "home", pt.Name))
+	home, err := filepath.Abs(filepath.Join(r.opts.OutDir, "home", name))
 	if err != nil {
 		return fail(err)
 	}
@@ -637,7 +734,7 @@ func (r *run) runTask(ctx context.Context, pt v1.PipelineTask) TaskResult {
 		return fail(err)
 	}
 	for i, s := range rendered.Steps {
-		logPath := filepath.Join(r.opts.OutDir, "logs", pt.Name, fmt.Sprintf("%02d-%s.log", i, s.Name))
+		logPath := filepath.Join(r.opts.OutDir, "logs", name, fmt.Sprintf("%02d-%s.log", i, s.Name))
 		code, err := r.runStep(ctx, s, resultsDir, home, logPath)
 		if err == nil && code != 0 && s.OnError == v1.Continue {
 			tr.Continued = append(tr.Continued, fmt.Sprintf("%s (exit code %d)", s.Name, code))
@@ -847,6 +944,11 @@ func readResults(dir string, declared []v1.TaskResult) (map[string]string, error
 		}
 		if d.Type == v1.ResultsTypeObject {
 			if err := checkObjectResult(b, d); err != nil {
+				return out, fmt.Errorf("result %s: %w", d.Name, err)
+			}
+		}
+		if d.Type == v1.ResultsTypeArray {
+			if _, err := parseArrayResult(b); err != nil {
 				return out, fmt.Errorf("result %s: %w", d.Name, err)
 			}
 		}

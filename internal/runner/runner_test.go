@@ -120,8 +120,8 @@ func TestRunRefusesBeforeRunning(t *testing.T) {
 
 func TestRunRefusesUnsupportedPipeline(t *testing.T) {
 	for name, extra := range map[string]string{
-		"when":    "      when:\n        - input: a\n          operator: in\n          values: [a]\n",
-		"retries": "      retries: 2\n",
+		"matrix include": "      matrix:\n        include:\n          - name: one\n            params:\n              - name: p\n                value: a\n",
+		"retries":        "      retries: 2\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

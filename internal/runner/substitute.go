@@ -129,6 +129,10 @@ func applyPipelineParams(p *v1.PipelineSpec, params v1.Params, context map[strin
 	}
 	for i := range p.Tasks {
 		p.Tasks[i].Params = p.Tasks[i].Params.ReplaceVariables(repl, nil, nil)
+		p.Tasks[i].When = p.Tasks[i].When.ReplaceVariables(repl, nil)
+		if m := p.Tasks[i].Matrix; m != nil {
+			m.Params = m.Params.ReplaceVariables(repl, nil, nil)
+		}
 	}
 	for i := range p.Results {
 		p.Results[i].Value.ApplyReplacements(repl, nil, nil)

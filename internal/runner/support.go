@@ -10,7 +10,7 @@ import (
 
 // unsupported returns an ErrUnsupported error for what, at where.
 func unsupported(where, what string) error {
-	return fmt.Errorf("%s: %w: %s (tollgate run supports params, results, workspaces with subPath, context, runAfter, timeouts and steps with command/args/env/workingDir/onError/timeout)", where, ErrUnsupported, what)
+	return fmt.Errorf("%s: %w: %s (tollgate run supports params, results, workspaces with subPath, context, runAfter, timeouts, when expressions with in/notin, matrix params over arrays and steps with command/args/env/workingDir/onError/timeout)", where, ErrUnsupported, what)
 }
 
 // checkRun refuses PipelineRun features the runner does not implement.
@@ -53,11 +53,13 @@ func checkPipeline(name string, p *v1.PipelineSpec) error {
 	}
 	for _, pt := range p.Tasks {
 		w := where + " task " + pt.Name
+		if err := checkWhen(w, pt.When); err != nil {
+			return err
+		}
+		if err := checkMatrix(w, pt.Matrix); err != nil {
+			return err
+		}
 		switch {
-		case len(pt.When) > 0:
-			return unsupported(w, "when expressions")
-		case pt.Matrix != nil:
-			return unsupported(w, "matrix")
 		case pt.Retries > 0:
 			return unsupported(w, "retries")
 		case pt.PipelineRef != nil || pt.PipelineSpec != nil:
@@ -108,9 +110,9 @@ func checkTask(name string, t *v1.TaskSpec) error {
 		}
 	}
 	for _, r := range t.Results {
-		// An object result is read and checked as Tekton checks it
-		// (readResults); no task here consumes one.
-		if r.Type != "" && r.Type != v1.ResultsTypeString && r.Type != v1.ResultsTypeObject {
+		// Object and array results are read and checked as Tekton checks
+		// them (readResults); an array result feeds a matrix.
+		if r.Type != "" && r.Type != v1.ResultsTypeString && r.Type != v1.ResultsTypeObject && r.Type != v1.ResultsTypeArray {
 			return unsupported(where+" result "+r.Name, string(r.Type)+" results")
 		}
 	}

@@ -116,14 +116,26 @@ func lessName(a, b string) bool {
 	return a < b
 }
 
+// comparePath compares slash-separated paths component by component (a
+// prefix first), without allocating: sorting 100,000 names split them into
+// a third of everything a hash allocated.
 func comparePath(a, b string) int {
-	ca, cb := strings.Split(a, "/"), strings.Split(b, "/")
-	for i := 0; i < len(ca) && i < len(cb); i++ {
-		if c := strings.Compare(ca[i], cb[i]); c != 0 {
+	for {
+		ca, ra, moreA := strings.Cut(a, "/")
+		cb, rb, moreB := strings.Cut(b, "/")
+		if c := strings.Compare(ca, cb); c != 0 {
 			return c
 		}
+		switch {
+		case !moreA && !moreB:
+			return 0
+		case !moreA:
+			return -1
+		case !moreB:
+			return 1
+		}
+		a, b = ra, rb
 	}
-	return len(ca) - len(cb)
 }
 
 // splitShard splits "path:start:end"; ok is false for a plain path.

@@ -321,3 +321,28 @@ func TestRootDigestRejectsBadDigest(t *testing.T) {
 		t.Fatal("want error")
 	}
 }
+
+func TestComparePathOrdersComponents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want int // sign
+	}{
+		{"a", "a", 0},
+		{"a", "b", -1},
+		{"a/b", "a", 1},
+		{"a", "a/b", -1},
+		{"a/b", "a-b", -1}, // "a" < "a-b" by component, although "/" > "-" as bytes
+		{"a-b", "a/b", 1},
+		{"a/", "a", 1},
+		{"", "a", -1},
+		{"x/y/z", "x/y/z", 0},
+		{"x/y/z", "x/y0", -1},
+	}
+	for _, tt := range tests {
+		got := artifact.ComparePath(tt.a, tt.b)
+		if (got < 0) != (tt.want < 0) || (got > 0) != (tt.want > 0) {
+			t.Errorf("comparePath(%q, %q) = %d, want sign %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

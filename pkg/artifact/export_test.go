@@ -5,3 +5,5 @@ var LessName = lessName
 
 // WithBufSize sets the read buffer size, for the buffer-size benchmark.
 func WithBufSize(n int) Option { return func(o *options) { o.bufSize = n } }
+
+var ComparePath = comparePath

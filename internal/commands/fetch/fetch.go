@@ -5,6 +5,7 @@ package fetch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options/registry"
 	"github.com/tollgate-dev/tollgate/pkg/archive"
 	"github.com/tollgate-dev/tollgate/pkg/oci"
+	"github.com/tollgate-dev/tollgate/pkg/safefile"
 )
 
 // EvidenceDirOptions say which evidence directory fetch prepares and who
@@ -60,6 +62,44 @@ func (o *LimitOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.MaxFiles, "max-files", archive.DefaultLimits.MaxFiles, "refuse an artefact with more files and directories")
 }
 
+// PlanOptions say into how many parts the pipeline hashes the candidate:
+// fetch writes the part indices as a JSON array result, the list a Tekton
+// matrix fans out over.
+type PlanOptions struct {
+	// Parts is the number of parts, 1 to MaxPlanParts.
+	Parts int
+	// Result is the file the indices are written to; "" writes none.
+	Result string
+}
+
+// MaxPlanParts is Tekton's default limit on matrix combinations
+// (default-max-matrix-combinations-count).
+const MaxPlanParts = 256
+
+// AddFlags adds the plan flags to fs.
+func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.IntVar(&o.Parts, "hash-parts", 1, fmt.Sprintf("number of parts the pipeline hashes the candidate in, 1 to %d (Tekton's default matrix limit)", MaxPlanParts))
+	fs.StringVar(&o.Result, "hash-parts-result", "", `write the part indices, ["1",...,"N"], to this result file (a Tekton array result for a matrix)`)
+}
+
+// Validate checks the flags before anything is fetched.
+func (o *PlanOptions) Validate() error {
+	if o.Parts < 1 || o.Parts > MaxPlanParts {
+		return cli.Usagef("--hash-parts must be 1 to %d, got %d", MaxPlanParts, o.Parts)
+	}
+	return nil
+}
+
+// Indices returns the part indices "1" to Parts, as JSON.
+func (o *PlanOptions) Indices() []byte {
+	idx := make([]string, o.Parts)
+	for i := range idx {
+		idx[i] = strconv.Itoa(i + 1)
+	}
+	b, _ := json.Marshal(idx) // a []string always encodes
+	return b
+}
+
 // Fetch pulls a directory artefact pinned by digest into a workspace.
 type Fetch struct {
 	// Ref is REF@sha256:<digest>; tags are refused.
@@ -68,6 +108,7 @@ type Fetch struct {
 	Dest     string
 	Evidence EvidenceDirOptions
 	Limits   LimitOptions
+	Plan     PlanOptions
 	Registry registry.Options
 }
 
@@ -86,6 +127,9 @@ func (f *Fetch) Exec(ctx context.Context) error {
 	if err != nil {
 		return cli.Usagef("%v", err)
 	}
+	if err := f.Plan.Validate(); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, f.Registry.Timeout)
 	defer cancel()
 	d, st, err := oci.PullDir(ctx, f.Ref, f.Dest, archive.Limits{MaxBytes: f.Limits.MaxBytes, MaxFiles: f.Limits.MaxFiles}, f.Registry.OCIOptions()...)
@@ -99,6 +143,11 @@ func (f *Fetch) Exec(ctx context.Context) error {
 	}
 	log := cli.Logger(ctx).Sugar()
 	log.Infow("fetched", "ref", d.String(), "dest", f.Dest, "files", st.Files, "bytes", st.Bytes)
+	if f.Plan.Result != "" {
+		if err := safefile.WriteAtomic(f.Plan.Result, f.Plan.Indices()); err != nil {
+			return fmt.Errorf("hash parts result: %w", err)
+		}
+	}
 	if f.Evidence.Dir == "" {
 		return nil
 	}
@@ -155,6 +204,9 @@ links, devices or FIFOs), no absolute names or "..", no duplicates, at most
 --max-bytes and --max-files, modes reduced to 0644/0755; the tree appears at
 DIR only after the layer digest verified. --evidence-dir also creates the run's
 empty evidence directory, writable by the checks (user 65532).
+--hash-parts N with --hash-parts-result FILE writes the part indices
+["1",...,"N"] to FILE: the array a Tekton matrix of tollgate-hash-part fans
+out over when the pipeline hashes a large candidate in N parallel pods.
 
 Exit codes: 0 fetched; 2 usage (a tag instead of a digest); 3 the artefact is
 unsafe or too large; 4 the registry could not be read.`,
@@ -162,7 +214,11 @@ unsafe or too large; 4 the registry could not be read.`,
     --dest /workspace/run/source --evidence-dir /workspace/run/evidence
 
   # a plain-HTTP test registry
-  tollgate fetch --oci 127.0.0.1:5000/agents/support-release@sha256:… --dest ./src --allow-insecure-registry`,
+  tollgate fetch --oci 127.0.0.1:5000/agents/support-release@sha256:… --dest ./src --allow-insecure-registry
+
+  # a pipeline that hashes the candidate in 4 parallel pods
+  tollgate fetch --oci registry.example/agents/support-release@sha256:… --dest /workspace/run/source \
+    --hash-parts 4 --hash-parts-result /tekton/results/hash-part-indices`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return f.Exec(cmd.Context())
@@ -173,6 +229,7 @@ unsafe or too large; 4 the registry could not be read.`,
 	fs.StringVar(&f.Dest, "dest", "", "directory to extract into; must not exist or be empty (required)")
 	f.Evidence.AddFlags(fs)
 	f.Limits.AddFlags(fs)
+	f.Plan.AddFlags(fs)
 	f.Registry.AddFlags(fs)
 	return cmd
 }

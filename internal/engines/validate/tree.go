@@ -168,13 +168,26 @@ func CheckReferences(p *v1.PipelineSpec, tasks map[string]*v1.Task) error {
 		for _, w := range pt.Workspaces {
 			bound[w.Name] = true
 		}
-		if err := checkBinding(t.Spec.Params, pt.Params, taskWorkspaceNames(t.Spec.Workspaces), bound); err != nil {
+		// A matrix param is one of the Task's params, given per TaskRun.
+		params := append(append(v1.Params{}, pt.Params...), pt.Matrix.GetAllParams()...)
+		if err := checkBinding(t.Spec.Params, params, taskWorkspaceNames(t.Spec.Workspaces), bound); err != nil {
 			return fmt.Errorf("%w: pipeline task %s: %v", engines.ErrInvalid, pt.Name, err)
 		}
 	}
 	var refs []*v1.ResultRef
+	arrayRefs := map[v1.ResultRef]bool{} // fanned out by a matrix: must be array results
 	for _, pt := range append(append([]v1.PipelineTask{}, p.Tasks...), p.Finally...) {
 		refs = append(refs, v1.PipelineTaskResultRefs(&pt)...)
+		for _, mp := range pt.Matrix.GetAllParams() {
+			exprs, _ := mp.GetVarSubstitutionExpressions()
+			rs := v1.NewResultRefs(exprs)
+			for _, r := range rs {
+				arrayRefs[*r] = true
+			}
+			if err := checkMatrixParam(p, pt.Name, mp, len(rs) > 0); err != nil {
+				return err
+			}
+		}
 	}
 	for _, r := range p.Results {
 		if exprs, ok := r.GetVarSubstitutionExpressions(); ok {
@@ -186,12 +199,17 @@ func CheckReferences(p *v1.PipelineSpec, tasks map[string]*v1.Task) error {
 		if !ok {
 			continue // Tekton's Validate already rejects unknown pipeline tasks
 		}
-		found := false
-		for _, r := range t.Spec.Results {
-			found = found || r.Name == ref.Result
+		var found *v1.TaskResult
+		for i, r := range t.Spec.Results {
+			if r.Name == ref.Result {
+				found = &t.Spec.Results[i]
+			}
 		}
-		if !found {
+		if found == nil {
 			return fmt.Errorf("%w: $(tasks.%s.results.%s): Task %s declares no result %q", engines.ErrInvalid, ref.PipelineTask, ref.Result, t.Name, ref.Result)
+		}
+		if arrayRefs[*ref] && found.Type != v1.ResultsTypeArray {
+			return fmt.Errorf("%w: $(tasks.%s.results.%s): a matrix fans out over an array, but Task %s's result %q is a %s", engines.ErrInvalid, ref.PipelineTask, ref.Result, t.Name, ref.Result, found.Type)
 		}
 	}
 	return nil
@@ -251,4 +269,24 @@ func bindingNames(ws []v1.WorkspaceBinding) map[string]bool {
 		out[w.Name] = true
 	}
 	return out
+}
+
+// checkMatrixParam refuses a matrix param that cannot be an array when the
+// PipelineRun starts (Tekton's own validation lets a string through and
+// fails the run): a literal array, a whole array param, or a whole result
+// reference (checked to be an array result by the caller).
+func checkMatrixParam(p *v1.PipelineSpec, task string, mp v1.Param, resultRef bool) error {
+	if mp.Value.Type == v1.ParamTypeArray || mp.Value.Type == v1.ParamTypeObject {
+		return nil
+	}
+	v := mp.Value.StringVal
+	if resultRef && strings.HasPrefix(v, "$(tasks.") && strings.HasSuffix(v, "[*])") && strings.Count(v, "$(") == 1 {
+		return nil
+	}
+	for _, ps := range p.Params {
+		if ps.Type == v1.ParamTypeArray && v == "$(params."+ps.Name+"[*])" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: pipeline task %s: matrix param %q is %q, not an array (a literal array, $(params.NAME[*]) of an array param or $(tasks.TASK.results.NAME[*]) of an array result)", engines.ErrInvalid, task, mp.Name, v)
 }
