@@ -19,6 +19,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 
@@ -178,7 +179,7 @@ type job struct {
 // Files that cannot be read are Problems, not errors; the error is for a
 // root that does not exist or a cancelled context.
 func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
-	jobs := make(chan job, 256)
+	jobs := make(chan job)
 	out := make(chan *fileScan, 256)
 	var wg sync.WaitGroup
 	for range s.o.workers {
@@ -217,25 +218,13 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		}
 	}()
 	walked := &Result{}
-	// Walk first, then start the files that cost most (archives and
-	// compressed streams) so that no long job is left for the end.
+	// The walk feeds the workers while it runs; a dispatcher hands out
+	// the files that cost most (archives and compressed streams) first,
+	// so that no long job is left for the end.
 	all := make(chan job, 256)
-	var list []job
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for j := range all {
-			list = append(list, j)
-		}
-	}()
+	go dispatch(all, jobs)
 	walkErr := s.walk(ctx, roots, all, walked)
 	close(all)
-	<-collected
-	sort.SliceStable(list, func(i, j int) bool { return heavy(list[i].rel) && !heavy(list[j].rel) })
-	for _, j := range list {
-		jobs <- j
-	}
-	close(jobs)
 	wg.Wait()
 	close(out)
 	<-done
@@ -307,6 +296,41 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 		}
 	}
 	return nil
+}
+
+// dispatch hands the jobs read from in to out as workers take them, the
+// heavy ones (see heavy) before the others, and closes out when in is
+// closed and drained.
+func dispatch(in <-chan job, out chan<- job) {
+	defer close(out)
+	var heavyQ, lightQ []job
+	for in != nil || len(heavyQ)+len(lightQ) > 0 {
+		var next job
+		var send chan<- job
+		switch {
+		case len(heavyQ) > 0:
+			next, send = heavyQ[0], out
+		case len(lightQ) > 0:
+			next, send = lightQ[0], out
+		}
+		select {
+		case j, ok := <-in:
+			switch {
+			case !ok:
+				in = nil
+			case heavy(j.rel):
+				heavyQ = append(heavyQ, j)
+			default:
+				lightQ = append(lightQ, j)
+			}
+		case send <- next:
+			if len(heavyQ) > 0 {
+				heavyQ = heavyQ[1:]
+			} else {
+				lightQ = lightQ[1:]
+			}
+		}
+	}
 }
 
 // heavyExt are the extensions of files that take long to scan.
@@ -386,6 +410,9 @@ type worker struct {
 	// zstd is reused across streams (not nested ones: zstdBusy).
 	zstd     *zstd.Decoder
 	zstdBusy bool
+	// bzip2 is reused likewise (bzip2Busy).
+	bzip2     *bzip2.Reader
+	bzip2Busy bool
 }
 
 func (w *worker) close() {

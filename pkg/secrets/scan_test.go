@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/secretgen"
 )
 
 var testKey = []byte("test-fingerprint-key-0123456789")
@@ -138,6 +140,9 @@ func TestFormats(t *testing.T) {
 		random[i] = byte(g.r.IntN(256))
 	}
 	random[100] = 0
+	bz := secretgen.Bzip2(env)
+	badCRC := append([]byte(nil), bz...)
+	badCRC[10] ^= 0xff // the block CRC
 	tests := []struct {
 		name, file  string
 		body        []byte
@@ -156,6 +161,10 @@ func TestFormats(t *testing.T) {
 		{name: "archive over the byte limit", file: "big.zip", body: zipOf(t, map[string][]byte{"a.bin": random, "b.bin": random, "c.bin": random, "d.bin": random, "e.bin": random, "f.bin": random, "g.bin": random, "h.bin": random, "i.bin": random, "j.bin": random, "k.bin": random, "l.bin": random, "m.bin": random, "n.bin": random, "o.bin": random, "p.bin": random, "q.bin": random}), problem: "bytes decompressed from one archive (zip bomb?)"},
 		{name: "too many members", file: "many.zip", body: zipOf(t, manyFiles(101)), problem: "zip declares 101 members, more than the 100 allowed"},
 		{name: "deeply nested", file: "deep.zip", body: nested, problem: "nested deeper than 3 levels"},
+		{name: "bzip2", file: "a.env.bz2", body: bz, rule: ruleGitHub, where: "a.env.bz2!a.env", line: 1},
+		{name: "bzip2 second stream", file: "two.env.bz2", body: append(secretgen.Bzip2([]byte("LOG=1\n")), bz...), rule: ruleGitHub, where: "two.env.bz2!two.env", line: 2},
+		{name: "truncated bzip2", file: "cut.env.bz2", body: bz[:len(bz)-12], problem: "truncated bzip2 stream"},
+		{name: "bzip2 checksum mismatch", file: "bad.env.bz2", body: badCRC, problem: "checksum"},
 		{name: "safetensors metadata", file: "model.safetensors", body: safetensorsOf(`{"__metadata__":{"hf_token":"`+tok+`"}}`, 0, 64), rule: ruleGitHub, where: "model.safetensors", line: 1, location: "safetensors header"},
 		{name: "truncated safetensors", file: "broken.safetensors", body: safetensorsOf(`{"__metadata__":{}}`, 1000, 0), problem: "truncated safetensors header: it declares 1000 bytes but the file has 19"},
 		{name: "safetensors header too large", file: "huge.safetensors", body: safetensorsOf(`{}`, 1<<40, 0), problem: "exceeds the"},
@@ -199,6 +208,46 @@ func TestFormats(t *testing.T) {
 				t.Fatalf("finding = %+v, want %s at %s:%d (%s)", f, tt.rule, tt.where, tt.line, tt.location)
 			}
 		})
+	}
+}
+
+// TestBzip2Abandoned: a bzip2 stream abandoned in the middle of a block
+// (here a tar in it turns invalid) leaves nothing behind in the worker's
+// reused decoder for the next stream.
+func TestBzip2Abandoned(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	if err := tw.WriteHeader(&tar.Header{Name: "a.txt", Mode: 0o644, Size: 5, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	g := newGen(11)
+	for range 2000 { // 20 kB left in the block
+		tb.WriteString(fmt.Sprintf("not a tar header %08d\n", g.r.IntN(1e8)))
+	}
+	tok := g.crcToken("ghp_")
+	files := map[string][]byte{
+		"a.tar.bz2": secretgen.Bzip2(tb.Bytes()),
+		"b.env.bz2": secretgen.Bzip2([]byte("GITHUB_TOKEN=" + tok + "\n")),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := scanDir(t, dir, WithWorkers(1))
+	if len(res.Problems) != 1 || res.Problems[0].Path != "a.tar.bz2!a.tar" || !strings.Contains(res.Problems[0].Reason, "invalid tar") {
+		t.Fatalf("problems = %+v, want the invalid tar in a.tar.bz2", res.Problems)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Path != "b.env.bz2!b.env" || res.Findings[0].Rule != ruleGitHub || res.Findings[0].Line != 1 {
+		t.Fatalf("findings = %+v, want the token in b.env.bz2", res.Findings)
 	}
 }
 
