@@ -3,6 +3,7 @@ package secrets
 import (
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
 	"compress/flate"
 	"compress/zlib"
 	"context"
@@ -12,7 +13,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
@@ -457,11 +457,7 @@ func (c *byteCountReader) count() int64 { return c.n }
 func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	switch kind {
 	case "bzip2":
-		br, err := bzip2.NewReader(r, nil)
-		if err != nil {
-			return nil, nil, fmt.Errorf("invalid bzip2 stream: %w", err)
-		}
-		return br, func() {}, nil
+		return bzip2.NewReader(r), func() {}, nil
 	case "xz":
 		xr, err := xz.NewReader(r)
 		if err != nil {
@@ -488,9 +484,8 @@ func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	return nil, nil, fmt.Errorf("unknown compression %s", kind)
 }
 
-// decompressor reuses the worker's zstd and bzip2 decoders (their
-// buffers are large) unless a stream nested in one of the same kind is
-// already using it.
+// decompressor reuses the worker's zstd decoder (its history buffers are
+// large) unless a stream nested in a zstd stream is already using it.
 func (w *worker) decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	switch {
 	case kind == "zstd" && !w.zstdBusy:
@@ -507,42 +502,8 @@ func (w *worker) decompressor(kind string, r io.Reader) (io.Reader, func(), erro
 		}
 		w.zstdBusy = true
 		return w.zstd, func() { w.zstdBusy = false }, nil
-	case kind == "bzip2" && !w.bzip2Busy:
-		// dsnet's decoder is faster than compress/bzip2 and keeps its
-		// block buffers across Reset.
-		if w.bzip2 == nil {
-			w.bzip2 = new(bzip2.Reader)
-		}
-		if err := w.bzip2.Reset(r); err != nil {
-			return nil, nil, fmt.Errorf("invalid bzip2 stream: %w", err)
-		}
-		w.bzip2Busy = true
-		st := &eofReader{r: w.bzip2}
-		return st, func() {
-			// Reset keeps the output of a block not read to its end:
-			// only a decoder that reached the end of its stream is
-			// reused.
-			if !st.eof {
-				w.bzip2 = nil
-			}
-			w.bzip2Busy = false
-		}, nil
 	}
 	return decompressor(kind, r)
-}
-
-// eofReader records that its reader returned io.EOF.
-type eofReader struct {
-	r   io.Reader
-	eof bool
-}
-
-func (e *eofReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err == io.EOF {
-		e.eof = true
-	}
-	return n, err
 }
 
 // decompress scans the decompressed content of a bzip2, xz, zstd or zlib

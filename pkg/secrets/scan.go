@@ -19,7 +19,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/dsnet/compress/bzip2"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
 
@@ -410,9 +409,6 @@ type worker struct {
 	// zstd is reused across streams (not nested ones: zstdBusy).
 	zstd     *zstd.Decoder
 	zstdBusy bool
-	// bzip2 is reused likewise (bzip2Busy).
-	bzip2     *bzip2.Reader
-	bzip2Busy bool
 }
 
 func (w *worker) close() {

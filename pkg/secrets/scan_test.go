@@ -213,7 +213,7 @@ func TestFormats(t *testing.T) {
 
 // TestBzip2Abandoned: a bzip2 stream abandoned in the middle of a block
 // (here a tar in it turns invalid) leaves nothing behind in the worker's
-// reused decoder for the next stream.
+// decoders and buffers for the next stream.
 func TestBzip2Abandoned(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
