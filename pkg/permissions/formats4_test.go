@@ -33,6 +33,7 @@ approval_policy = "on-failure"
 `
 
 func TestCodexConfig(t *testing.T) {
+	t.Parallel()
 	const p = ".codex/config.toml"
 	base := map[string]string{p: codexConfig}
 	runDiffCases(t, base, []diffCase{
@@ -81,6 +82,7 @@ const geminiSettings = `{
 }`
 
 func TestGeminiSettings(t *testing.T) {
+	t.Parallel()
 	const p = ".gemini/settings.json"
 	base := map[string]string{p: geminiSettings}
 	runDiffCases(t, base, []diffCase{
@@ -131,6 +133,7 @@ mcpServers:
 `
 
 func TestContinueConfig(t *testing.T) {
+	t.Parallel()
 	const p = ".continue/config.yaml"
 	base := map[string]string{p: continueConfig}
 	runDiffCases(t, base, []diffCase{
@@ -157,6 +160,7 @@ func TestContinueConfig(t *testing.T) {
 }
 
 func TestClaudeHelpersAndEnv(t *testing.T) {
+	t.Parallel()
 	const p = ".claude/settings.json"
 	base := map[string]string{p: `{"apiKeyHelper": "/usr/local/bin/get-key", "env": {"ANTHROPIC_BASE_URL": "https://api.anthropic.com", "DISABLE_TELEMETRY": "1"}, "permissions": {"allow": ["Read"]}}`}
 	runDiffCases(t, base, []diffCase{
@@ -214,6 +218,7 @@ subjects: [{kind: ServiceAccount, name: ops, namespace: agents}]
 `
 
 func TestWorkloads(t *testing.T) {
+	t.Parallel()
 	const p = "deploy/agent.yaml"
 	base := map[string]string{p: deployment, "deploy/rbac.yaml": adminBinding}
 	const subj = "Deployment agents/agent"
@@ -292,6 +297,7 @@ func TestWorkloads(t *testing.T) {
 }
 
 func TestAggregatedClusterRoles(t *testing.T) {
+	t.Parallel()
 	const p = "deploy/roles.yaml"
 	role := `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -346,6 +352,7 @@ subjects: [{kind: ServiceAccount, name: agent, namespace: agents}]
 }
 
 func TestGitHubActionsSurfaces(t *testing.T) {
+	t.Parallel()
 	const p = ".github/workflows/deploy.yaml"
 	base := map[string]string{p: `on:
   push:
@@ -409,6 +416,7 @@ jobs:
 // document on the separator line is an error naming the file, not a
 // document dropped.
 func TestYAMLStreams(t *testing.T) {
+	t.Parallel()
 	two := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n" + adminBinding
 	s := scanFiles(t, map[string]string{"deploy/all.yaml": two})
 	if len(s.Grants) == 0 {
@@ -424,6 +432,7 @@ func TestYAMLStreams(t *testing.T) {
 // the root is reviewed under the link's name; a link leaving the root is
 // an error.
 func TestSymlinkedConfig(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{"shared/servers.json": mcpConfig, ".mcp.json": "->shared/servers.json"})
 	s, err := Scan(context.Background(), dir)
 	if err != nil {

@@ -125,7 +125,7 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return fmt.Errorf("invalid zip archive: %v", err)
+		return fmt.Errorf("invalid zip archive: %w", err)
 	}
 	registerZipMethods(zr)
 	for _, f := range zr.File {
@@ -197,7 +197,7 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	cr := &countReader{r: r}
 	zr, err := gzip.NewReader(cr)
 	if err != nil {
-		return fmt.Errorf("invalid gzip stream: %v", err)
+		return fmt.Errorf("invalid gzip stream: %w", err)
 	}
 	defer zr.Close()
 	name := strings.TrimSuffix(strings.TrimSuffix(src.name[strings.LastIndexAny(src.name, "/!")+1:], ".gz"), ".tgz")
@@ -226,7 +226,7 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 			if errors.Is(err, errBudget) {
 				return err
 			}
-			return fmt.Errorf("invalid tar archive: %v", err)
+			return fmt.Errorf("invalid tar archive: %w", err)
 		}
 		// Every member with data is scanned, whatever its type: GNU tar
 		// extracts contiguous files, sparse files and unknown types as
@@ -409,8 +409,8 @@ func (w *worker) gguf(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	var text bytes.Buffer
 	var value func(typ uint32, key string, depth int) error
 	value = func(typ uint32, key string, depth int) error {
-		switch {
-		case typ == ggufString:
+		switch typ {
+		case ggufString:
 			s, err := gstr()
 			if err != nil {
 				return err
@@ -421,7 +421,7 @@ func (w *worker) gguf(ctx context.Context, fs *fileScan, src *source, r io.Reade
 			text.WriteString(strings.ReplaceAll(s, "\n", " "))
 			text.WriteByte('\n')
 			return nil
-		case typ == ggufArray:
+		case ggufArray:
 			if depth > 4 {
 				return fmt.Errorf("gguf arrays nested deeper than 4")
 			}

@@ -439,7 +439,7 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	// Read what the file held when it was opened: a file that grows
 	// during the scan cannot keep it running. The holes of a large
 	// sparse file are not read (see holeReader).
-	var r io.Reader = io.LimitReader(f, size)
+	r := io.Reader(io.LimitReader(f, size))
 	if size > 1<<20 {
 		r = &holeReader{f: f, size: size}
 	}
@@ -529,7 +529,7 @@ func (h *holeReader) Read(p []byte) (int, error) {
 		if h.dataEnd > h.off {
 			n, err := h.f.ReadAt(p[:min(int64(len(p)), h.dataEnd-h.off)], h.off)
 			h.off += int64(n)
-			if err != nil && err != io.EOF {
+			if err != nil && !errors.Is(err, io.EOF) {
 				return n, err
 			}
 			if n == 0 {

@@ -127,6 +127,7 @@ func ggufOf(kv map[string]string, tokens []string) []byte {
 // TestFormats covers where secrets hide and the bad inputs of the issue:
 // each ends with a finding or a Problem naming the file, never a hang.
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	g := newGen(7)
 	tok := g.crcToken("ghp_")
 	env := []byte("GITHUB_TOKEN=" + tok + "\n")
@@ -176,6 +177,7 @@ func TestFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, tt.file), tt.body, 0o644); err != nil {
 				t.Fatal(err)
@@ -230,7 +232,7 @@ func TestBzip2Abandoned(t *testing.T) {
 	}
 	g := newGen(11)
 	for range 2000 { // 20 kB left in the block
-		tb.WriteString(fmt.Sprintf("not a tar header %08d\n", g.r.IntN(1e8)))
+		fmt.Fprintf(&tb, "not a tar header %08d\n", g.r.IntN(1e8))
 	}
 	tok := g.crcToken("ghp_")
 	files := map[string][]byte{
@@ -254,6 +256,7 @@ func TestBzip2Abandoned(t *testing.T) {
 // TestNotRegular: a FIFO is a Problem (and is never opened, which would
 // hang).
 func TestNotRegular(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
 		t.Fatal(err)
@@ -267,6 +270,7 @@ func TestNotRegular(t *testing.T) {
 // TestWindowBoundary plants a token at every offset around the window
 // boundaries of a streamed file: each is found once, at the right line.
 func TestWindowBoundary(t *testing.T) {
+	t.Parallel()
 	g := newGen(9)
 	tok := g.crcToken("ghp_")
 	const window = 4 * overlap
@@ -323,8 +327,9 @@ func (r *patternReader) Read(p []byte) (int, error) {
 
 // TestSingleLine2GB streams a 2 GiB file without a newline through the
 // scanner: memory stays bounded by the window and the secret at its end
-// is found.
-func TestSingleLine2GB(t *testing.T) {
+// is found. It measures the process's allocations, so it runs alone:
+// parallel tests start once the sequential ones are done.
+func TestSingleLine2GB(t *testing.T) { //nolint:paralleltest // measures process-wide allocation (runtime.MemStats)
 	tok := newGen(3).crcToken("ghp_")
 	s, err := New(testKey)
 	if err != nil {
@@ -353,6 +358,7 @@ func TestSingleLine2GB(t *testing.T) {
 
 // TestReferences checks the reference inventory of every supported kind.
 func TestReferences(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"deploy.yaml": `apiVersion: apps/v1
@@ -438,6 +444,7 @@ spec:
 
 // TestExampleReleaseClean: the example agent release has only references.
 func TestExampleReleaseClean(t *testing.T) {
+	t.Parallel()
 	res := scanDir(t, filepath.Join("..", "..", "examples", "agent-release", "release"))
 	if len(res.Findings) > 0 || len(res.Problems) > 0 {
 		t.Fatalf("findings %+v problems %+v", res.Findings, res.Problems)
@@ -448,6 +455,7 @@ func TestExampleReleaseClean(t *testing.T) {
 }
 
 func TestNewRejectsShortKey(t *testing.T) {
+	t.Parallel()
 	if _, err := New([]byte("short")); err == nil {
 		t.Fatal("New accepted a 5-byte key")
 	}
@@ -459,6 +467,7 @@ func TestNewRejectsShortKey(t *testing.T) {
 // TestSymlinks: links are not followed; a link to a file inside the root
 // is scanned at its target, every other link is a Problem.
 func TestSymlinks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	outside := t.TempDir()
 	for _, f := range []string{filepath.Join(dir, "real.txt"), filepath.Join(outside, "x.txt")} {
@@ -487,6 +496,7 @@ func TestSymlinks(t *testing.T) {
 
 // TestGrowingFile: a file is read up to the size it had when opened.
 func TestGrowingFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "grow.txt")
 	if err := os.WriteFile(p, []byte("start\n"), 0o644); err != nil {
@@ -515,6 +525,7 @@ func TestGrowingFile(t *testing.T) {
 // TestSparseFile: the holes of a large sparse file are not read, and the
 // data after them is.
 func TestSparseFile(t *testing.T) {
+	t.Parallel()
 	tok := newGen(9).crcToken("ghp_")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "weights.bin")
