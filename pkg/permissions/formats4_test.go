@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -412,6 +413,54 @@ jobs:
 	})
 }
 
+// TestGitHubActionsContainers: a job container's or a service
+// container's Docker options that reach the runner (--privileged,
+// --cap-add, host namespaces, the Docker socket) are grants.
+func TestGitHubActionsContainers(t *testing.T) {
+	t.Parallel()
+	const p = ".github/workflows/test.yaml"
+	base := map[string]string{p: `on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    container:
+      image: golang:1.26
+      options: --cpus 2
+    services:
+      db:
+        image: postgres:17
+        options: --health-cmd pg_isready --cap-add NET_BIND_SERVICE
+    steps:
+      - run: go test ./...
+`}
+	const subj = "job test container"
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"job container privileged (critical)", replace(base, p, "options: --cpus 2", "options: --cpus 2 --privileged"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"service container on the host network", replace(base, p, "--health-cmd pg_isready", "--health-cmd pg_isready --network=host"),
+			[]want{{SurfaceActions, subj, KindBroadened, H}}},
+		{"host PID namespace, flag and value apart", replace(base, p, "options: --cpus 2", "options: --pid host"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"critical capability added", replace(base, p, "--cap-add NET_BIND_SERVICE", "--cap-add NET_BIND_SERVICE --cap-add=SYS_ADMIN"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"Docker socket mounted", replace(base, p, "options: --cpus 2", "options: -v /var/run/docker.sock:/var/run/docker.sock"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"baseline capability added (medium)", replace(base, p, " --cap-add NET_BIND_SERVICE", " --cap-add NET_BIND_SERVICE,CHOWN"),
+			[]want{{SurfaceActions, subj, KindBroadened, M}}},
+		{"service options removed (removed)", replace(base, p, " --cap-add NET_BIND_SERVICE", ""),
+			[]want{{SurfaceActions, subj, KindRemoved, I}}},
+		{"--privileged=false grants nothing", replace(base, p, "options: --cpus 2", "options: --privileged=false"), nil},
+	})
+	// Narrowed: a privileged service loses a privilege.
+	wide := replace(base, p, "--cap-add NET_BIND_SERVICE", "--cap-add NET_BIND_SERVICE --privileged")
+	runDiffCases(t, wide, []diffCase{
+		{"privileged dropped (narrowed)", base, []want{{SurfaceActions, subj, KindNarrowed, I}}},
+	})
+}
+
 // TestYAMLStreams: documents are split with apimachinery's reader; a
 // document on the separator line is an error naming the file, not a
 // document dropped.
@@ -474,5 +523,31 @@ func TestRandomWord(t *testing.T) {
 		if got := randomWord(tc.w); got != tc.want {
 			t.Errorf("randomWord(%q) = %v, want %v", tc.w, got, tc.want)
 		}
+	}
+}
+
+func TestDockerPrivileges(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		opts string
+		want []string
+	}{
+		{"", []string{}},
+		{"--cpus 2 --health-cmd pg_isready", []string{}},
+		{"--privileged", []string{"privileged"}},
+		{"--privileged=true --privileged=false", []string{"privileged"}},
+		{"--cap-add=sys_admin --cap-add CAP_NET_ADMIN,chown", []string{"cap-add CHOWN", "cap-add NET_ADMIN", "cap-add SYS_ADMIN"}},
+		{"--pid=host --network host --net=bridge --ipc=host --userns=host", []string{"ipc=host", "network=host", "pid=host", "userns=host"}},
+		{"--security-opt seccomp=unconfined --security-opt apparmor=docker-default", []string{"security-opt seccomp=unconfined"}},
+		{"--device /dev/kvm -v /var/run/docker.sock:/var/run/docker.sock", []string{"device /dev/kvm", "docker-socket"}},
+		{"--mount type=bind,src=/run/docker.sock,dst=/run/docker.sock --cap-add", []string{"docker-socket"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.opts, func(t *testing.T) {
+			t.Parallel()
+			if got := dockerPrivileges(tt.opts); !slices.Equal(got, tt.want) {
+				t.Errorf("dockerPrivileges(%q) = %q, want %q", tt.opts, got, tt.want)
+			}
+		})
 	}
 }
