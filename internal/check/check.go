@@ -162,9 +162,3 @@ func writeSARIF(path string, rep *evidence.Report) error {
 	rep.Inputs["sarif"] = evidence.Digest(b)
 	return nil
 }
-
-// Verdict is evidence.VerdictOf.
-//
-// Deprecated: use evidence.VerdictOf. Kept only for pkg/secrets, which is
-// being rewritten in issue #14; remove it when it no longer calls it.
-func Verdict(findings []evidence.Finding) evidence.Verdict { return evidence.VerdictOf(findings) }

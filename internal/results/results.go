@@ -102,12 +102,6 @@ func (w *Writer) Flush() error {
 	return nil
 }
 
-// OneLine is evidence.OneLine.
-//
-// Deprecated: use evidence.OneLine. Kept only for pkg/permissions, which is
-// being rewritten in issue #14; remove it when it no longer calls it.
-func OneLine(s string, n int) string { return evidence.OneLine(s, n) }
-
 // Read reads the named results from dir. A missing file is an error naming
 // the result.
 func Read(dir string, names ...string) (map[string]string, error) {

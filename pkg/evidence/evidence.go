@@ -187,13 +187,6 @@ func Write(dir string, r *Report) (string, digest.Digest, error) {
 	return path, digest.FromBytes(b), nil
 }
 
-// WriteFileAtomic is safefile.WriteAtomic.
-//
-// Deprecated: use safefile.WriteAtomic. Kept only for pkg/secrets and
-// pkg/permissions, which are being rewritten in issue #14; remove it when
-// they no longer call it.
-func WriteFileAtomic(path string, b []byte) error { return safefile.WriteAtomic(path, b) }
-
 // ErrDigestMismatch is returned by ReadVerified when a report's bytes do not
 // hash to the expected digest.
 var ErrDigestMismatch = errors.New("report digest mismatch")
@@ -219,10 +212,3 @@ func ReadVerified(path string, wantDigest digest.Digest) (*Report, error) {
 	}
 	return &r, nil
 }
-
-// ReadBounded is safefile.Read.
-//
-// Deprecated: use safefile.Read. Kept only for pkg/secrets and
-// pkg/permissions, which are being rewritten in issue #14; remove it when
-// they no longer call it.
-func ReadBounded(path string, limit int64) ([]byte, error) { return safefile.Read(path, limit) }

@@ -120,6 +120,10 @@ const (
 	ActionRunsOn      = "runs-on"
 	ActionUses        = "uses"
 	ActionSecrets     = "secrets"
+	// ActionContainer is a job container or service container started
+	// with Docker options that reach the runner: scope "container" or
+	// "service NAME", content the privileges its options grant.
+	ActionContainer = "container"
 )
 
 // privilegedTriggers run with the base repository's secrets and a
@@ -239,6 +243,9 @@ func (s *scanner) workflowJob(rel, id string, job map[string]any) error {
 			return err
 		}
 	}
+	if err := s.jobContainers(rel, subject, job); err != nil {
+		return err
+	}
 	refs := []string{str(job["uses"])} // a reusable workflow
 	for _, st := range arr(job["steps"]) {
 		refs = append(refs, str(obj(st)["uses"]))
@@ -252,6 +259,141 @@ func (s *scanner) workflowJob(rel, id string, job map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// containerPrivileges is the content of a container grant: the
+// privileges its Docker options grant, sorted.
+type containerPrivileges struct {
+	Privileges []string `json:"privileges"`
+}
+
+// jobContainers records the job container and the service containers
+// whose options (passed to docker create on the runner) grant
+// privileges: --privileged, --cap-add, the host's PID, network, IPC, UTS
+// or user namespace, an unconfined security profile, a device, or the
+// Docker socket mounted.
+func (s *scanner) jobContainers(rel, subject string, job map[string]any) error {
+	scopes := map[string]string{}
+	if c := obj(job["container"]); c != nil {
+		scopes["container"] = str(c["options"])
+	}
+	for name, v := range obj(job["services"]) {
+		scopes["service "+name] = str(obj(v)["options"])
+	}
+	for _, scope := range sortedNames(scopes) {
+		privs := dockerPrivileges(scopes[scope])
+		if len(privs) == 0 {
+			continue
+		}
+		if err := s.add(Grant{Surface: SurfaceActions, Subject: subject, Action: ActionContainer, Scope: scope, Effect: Allow, Path: rel,
+			Content: content(containerPrivileges{Privileges: privs})}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hostNamespaceFlags are the docker create flags that can put a
+// container in one of the host's namespaces ("--pid=host").
+var hostNamespaceFlags = map[string]bool{"--pid": true, "--network": true, "--net": true, "--ipc": true, "--uts": true,
+	"--userns": true, "--cgroupns": true}
+
+// dockerPrivileges returns the privileges a docker create options string
+// grants: "privileged", "cap-add SYS_ADMIN", "pid=host",
+// "security-opt seccomp=unconfined", "device /dev/kvm", "docker-socket".
+// Flags are read as "--flag value" and "--flag=value".
+func dockerPrivileges(opts string) []string {
+	fields := strings.Fields(opts)
+	set := map[string]bool{}
+	for i := 0; i < len(fields); i++ {
+		flag, val, hasVal := strings.Cut(fields[i], "=")
+		next := func() string {
+			if hasVal {
+				return strings.Trim(val, `"'`)
+			}
+			if i+1 < len(fields) {
+				i++
+				return strings.Trim(fields[i], `"'`)
+			}
+			return ""
+		}
+		switch {
+		case flag == "--privileged":
+			if !hasVal || strings.EqualFold(val, "true") {
+				set["privileged"] = true
+			}
+		case flag == "--cap-add":
+			for _, c := range strings.Split(next(), ",") {
+				c = strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
+				if c != "" {
+					set["cap-add "+c] = true
+				}
+			}
+		case hostNamespaceFlags[flag]:
+			if v := next(); v == "host" {
+				set[strings.TrimPrefix(flag, "--")+"=host"] = true
+			}
+		case flag == "--security-opt":
+			v := next()
+			if strings.HasSuffix(v, "=unconfined") || strings.HasSuffix(v, ":unconfined") || v == "label=disable" || v == "label:disable" {
+				set["security-opt "+v] = true
+			}
+		case flag == "--device":
+			if v := next(); v != "" {
+				set["device "+v] = true
+			}
+		case flag == "-v" || flag == "--volume" || flag == "--mount":
+			if strings.Contains(next(), "docker.sock") {
+				set["docker-socket"] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// containerSeverity ranks one container privilege.
+func containerSeverity(p string) (evidence.Severity, string) {
+	switch {
+	case p == "privileged":
+		return evidence.Critical, "runs privileged (--privileged): root on the runner"
+	case p == "pid=host":
+		return evidence.Critical, "shares the runner's process namespace (--pid=host)"
+	case p == "docker-socket":
+		return evidence.Critical, "mounts the Docker socket: root on the runner"
+	case strings.HasPrefix(p, "cap-add "):
+		c := strings.TrimPrefix(p, "cap-add ")
+		switch {
+		case criticalCapabilities[c]:
+			return evidence.Critical, "adds capability " + c
+		case baselineCapabilities[c]:
+			return evidence.Medium, "adds capability " + c
+		}
+		return evidence.High, "adds capability " + c
+	case strings.HasSuffix(p, "=host"):
+		return evidence.High, "shares the runner's " + strings.TrimSuffix(p, "=host") + " namespace (--" + p + ")"
+	case strings.HasPrefix(p, "device "):
+		return evidence.High, "is given host device " + strings.TrimPrefix(p, "device ")
+	}
+	return evidence.High, "runs with " + p
+}
+
+// containerChange ranks privileges a container gained: the worst one,
+// and every one named.
+func containerChange(privs []string) (evidence.Severity, string) {
+	worst, whats := evidence.Info, make([]string, 0, len(privs))
+	for _, p := range privs {
+		sev, what := containerSeverity(p)
+		if sev.Rank() > worst.Rank() {
+			worst = sev
+		}
+		whats = append(whats, what)
+	}
+	return worst, strings.Join(whats, "; ")
 }
 
 // addUses records, for subject, each action or reusable workflow refs
@@ -398,6 +540,9 @@ func actionsAddedSeverity(g *Grant) (evidence.Severity, string) {
 		return evidence.Low, "runs " + g.Scope
 	case ActionSecrets:
 		return evidence.High, "passes every secret to the reusable workflow (secrets: inherit)"
+	case ActionContainer:
+		sev, what := containerChange(strList(c["privileges"]))
+		return sev, g.Scope + " " + what
 	}
 	sev, what := actionsSeverity(str(c["level"]))
 	return sev, fmt.Sprintf("token gains %s %s", g.Action, what)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -51,10 +52,10 @@ func decodeJSON(b []byte) (any, error) {
 	var v any
 	strict, err := kjson.UnmarshalStrict(b, &v, kjson.DisallowDuplicateFields)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if len(strict) > 0 {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, strict[0])
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, strict[0])
 	}
 	return v, nil
 }
@@ -72,11 +73,11 @@ func decodeYAML(b []byte) ([]any, error) {
 	var docs []any
 	for i := 1; ; i++ {
 		p, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: document %d: %v", ErrInvalid, i, err)
+			return nil, fmt.Errorf("%w: document %d: %w", ErrInvalid, i, err)
 		}
 		if i > MaxDocuments {
 			return nil, fmt.Errorf("%w: more than %d YAML documents", ErrInvalid, MaxDocuments)
@@ -86,7 +87,7 @@ func decodeYAML(b []byte) ([]any, error) {
 		}
 		js, err := yaml.YAMLToJSONStrict(p)
 		if err != nil {
-			return nil, fmt.Errorf("%w: document %d: %v", ErrInvalid, i, err)
+			return nil, fmt.Errorf("%w: document %d: %w", ErrInvalid, i, err)
 		}
 		if len(js) > 4*MaxFileSize {
 			return nil, fmt.Errorf("%w: document %d expands to more than %d bytes", ErrInvalid, i, 4*MaxFileSize)
@@ -115,11 +116,11 @@ func decodeTOML(b []byte) (any, error) {
 	}
 	var v map[string]any
 	if err := toml.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	js, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return decodeJSON(js)
 }

@@ -482,6 +482,15 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		default:
 			a.add(KindChanged, evidence.Medium, "runs another version: "+refs)
 		}
+	case c.Surface == SurfaceActions && c.Action == ActionContainer:
+		op, np := strList(o["privileges"]), strList(n["privileges"])
+		if gained := added(op, np); len(gained) > 0 {
+			sev, what := containerChange(gained)
+			a.add(KindBroadened, sev, c.Scope+" "+what)
+		}
+		if lost := added(np, op); len(lost) > 0 {
+			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s no longer has %v", c.Scope, lost))
+		}
 	case c.Surface == SurfaceActions && c.Action != "" && n["level"] == nil:
 		// Triggers, environments, runners, inherited secrets: what they
 		// allow is in the slot.

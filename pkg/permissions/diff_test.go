@@ -12,6 +12,7 @@ import (
 // are stored, whatever the masker, and a changed server command line never
 // puts a secret in the change's detail.
 func TestMasking(t *testing.T) {
+	t.Parallel()
 	mcp := func(args string) map[string]string {
 		return map[string]string{"mcp.json": `{"mcpServers": {"a": {"command": "srv", "args": [` + args + `], "url": ""}}}`}
 	}
@@ -50,6 +51,7 @@ func TestMasking(t *testing.T) {
 // TestPolicyRules: the policy decides what blocks, except that narrowing
 // never does; fingerprints are stable and distinct.
 func TestPolicyRules(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"x.tools.json": toolsFixture}
 	cand := replace(replace(base, "x.tools.json", "return its status.", "return its current status."), "x.tools.json", `"maxLength": 500`, `"maxLength": 100`)
 	changes, _ := diffFiles(t, base, cand)
@@ -66,6 +68,7 @@ func TestPolicyRules(t *testing.T) {
 		{"block all permission classes", policy.CheckRules{Block: []string{"permissions.*"}}, map[string]bool{"permissions.changed": true, "permissions.narrowed": false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			for _, c := range changes {
 				f := c.Finding(tc.rules)
 				if want, ok := tc.want[f.Class]; !ok || f.Blocking != want {
@@ -87,6 +90,7 @@ func TestPolicyRules(t *testing.T) {
 }
 
 func TestSARIF(t *testing.T) {
+	t.Parallel()
 	c := Change{Surface: SurfaceMCPServer, Subject: "shell", Kind: KindAdded, Severity: evidence.High, Detail: "new MCP server", Path: "mcp.json", Fingerprint: "sha256:ab"}
 	n := Change{Surface: SurfaceMCPServer, Subject: "old", Kind: KindRemoved, Severity: evidence.Info, Detail: "no longer granted", Path: "mcp.json", Fingerprint: "sha256:cd"}
 	rules := policy.DefaultRules(policy.CheckPermissions)

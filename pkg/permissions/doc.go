@@ -27,7 +27,10 @@
 //     containers, privilege escalation, added capabilities, hostPath;
 //   - GitHub Actions permissions per job (none < read < write), triggers,
 //     deployment environments, self-hosted runners, actions and reusable
-//     workflows (third-party, pinned or not) and inherited secrets;
+//     workflows (third-party, pinned or not), inherited secrets, and the
+//     privileges the Docker options of job and service containers grant
+//     on the runner (--privileged, --cap-add, host namespaces, devices,
+//     the Docker socket);
 //   - Codex config.toml (MCP servers, approval policy, sandbox mode,
 //     network access, model provider base URLs), Continue and Gemini CLI
 //     settings, Claude Code credential helpers and env (base URLs,

@@ -15,8 +15,8 @@ import (
 const exampleRelease = "../../examples/agent-release/release"
 
 // copyExample copies the example release into a temporary directory and
-// applies edit (path → old → new) to it.
-func copyExample(t *testing.T, path, old, new string) string {
+// applies edit (path → from → to) to it.
+func copyExample(t *testing.T, path, from, to string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "release")
 	if err := os.CopyFS(dir, os.DirFS(exampleRelease)); err != nil {
@@ -30,10 +30,10 @@ func copyExample(t *testing.T, path, old, new string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), old) {
-		t.Fatalf("%s does not contain %q", path, old)
+	if !strings.Contains(string(b), from) {
+		t.Fatalf("%s does not contain %q", path, from)
 	}
-	if err := os.WriteFile(full, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+	if err := os.WriteFile(full, []byte(strings.Replace(string(b), from, to, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -43,6 +43,7 @@ func copyExample(t *testing.T, path, old, new string) string {
 // release, unchanged passes and each edit fails with a blocking finding
 // naming the surface and the file.
 func TestExampleRelease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reviewed, err := Scan(ctx, exampleRelease)
 	if err != nil {
@@ -82,6 +83,7 @@ func TestExampleRelease(t *testing.T) {
 		{"a2a anonymous", ".well-known/agent-card.json", `"security": [{"oauth": ["orders.read", "returns.write"]}],`, "", SurfaceA2A, "anonymous caller"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			res, err := Check(ctx, copyExample(t, tc.path, tc.old, tc.new), reviewed, rules)
 			if err != nil {
 				t.Fatal(err)
@@ -109,6 +111,7 @@ func TestExampleRelease(t *testing.T) {
 		})
 	}
 	t.Run("unchanged", func(t *testing.T) {
+		t.Parallel()
 		res, err := Check(ctx, copyExample(t, "", "", ""), reviewed, rules)
 		if err != nil {
 			t.Fatal(err)
@@ -119,6 +122,7 @@ func TestExampleRelease(t *testing.T) {
 		}
 	})
 	t.Run("narrowing never blocks", func(t *testing.T) {
+		t.Parallel()
 		dir := copyExample(t, "deploy/role.yaml", `verbs: ["get", "watch"]`, `verbs: ["get"]`)
 		res, err := Check(ctx, dir, reviewed, policy.CheckRules{Block: []string{"severity>=info"}})
 		if err != nil {
@@ -130,6 +134,7 @@ func TestExampleRelease(t *testing.T) {
 		}
 	})
 	t.Run("no reviewed snapshot fails closed", func(t *testing.T) {
+		t.Parallel()
 		if _, err := Check(ctx, exampleRelease, nil, rules); err == nil || !strings.Contains(err.Error(), "tollgate review") {
 			t.Errorf("err = %v, want an error telling to run tollgate review", err)
 		}
@@ -139,6 +144,7 @@ func TestExampleRelease(t *testing.T) {
 // TestDeterministic: the same input gives byte-identical reports, SARIF
 // and fingerprints.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	reviewed, err := Scan(ctx, exampleRelease)
 	if err != nil {

@@ -15,6 +15,7 @@ const claudeSettings = `{
 }`
 
 func TestClaudeSettings(t *testing.T) {
+	t.Parallel()
 	const p = ".claude/settings.json"
 	base := map[string]string{p: claudeSettings}
 	runDiffCases(t, base, []diffCase{
@@ -85,6 +86,7 @@ const openAIConfig = `{
 }`
 
 func TestOpenAITools(t *testing.T) {
+	t.Parallel()
 	const p = "agent/openai.json"
 	base := map[string]string{p: openAIConfig}
 	runDiffCases(t, base, []diffCase{
@@ -132,6 +134,7 @@ const agentCard = `{
 }`
 
 func TestAgentCard(t *testing.T) {
+	t.Parallel()
 	const p = ".well-known/agent-card.json"
 	base := map[string]string{p: agentCard}
 	runDiffCases(t, base, []diffCase{

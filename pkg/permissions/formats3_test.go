@@ -32,6 +32,7 @@ subjects:
 `
 
 func TestKubernetesRBAC(t *testing.T) {
+	t.Parallel()
 	const p = "deploy/role.yaml"
 	const sa = "ServiceAccount agents/support-agent"
 	base := map[string]string{p: role, "deploy/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: support-agent\n"}
@@ -116,6 +117,7 @@ jobs:
 `
 
 func TestGitHubActions(t *testing.T) {
+	t.Parallel()
 	const p = ".github/workflows/release.yaml"
 	base := map[string]string{p: workflow}
 	runDiffCases(t, base, []diffCase{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,7 @@ approval_policy = "on-failure"
 `
 
 func TestCodexConfig(t *testing.T) {
+	t.Parallel()
 	const p = ".codex/config.toml"
 	base := map[string]string{p: codexConfig}
 	runDiffCases(t, base, []diffCase{
@@ -81,6 +83,7 @@ const geminiSettings = `{
 }`
 
 func TestGeminiSettings(t *testing.T) {
+	t.Parallel()
 	const p = ".gemini/settings.json"
 	base := map[string]string{p: geminiSettings}
 	runDiffCases(t, base, []diffCase{
@@ -131,6 +134,7 @@ mcpServers:
 `
 
 func TestContinueConfig(t *testing.T) {
+	t.Parallel()
 	const p = ".continue/config.yaml"
 	base := map[string]string{p: continueConfig}
 	runDiffCases(t, base, []diffCase{
@@ -157,6 +161,7 @@ func TestContinueConfig(t *testing.T) {
 }
 
 func TestClaudeHelpersAndEnv(t *testing.T) {
+	t.Parallel()
 	const p = ".claude/settings.json"
 	base := map[string]string{p: `{"apiKeyHelper": "/usr/local/bin/get-key", "env": {"ANTHROPIC_BASE_URL": "https://api.anthropic.com", "DISABLE_TELEMETRY": "1"}, "permissions": {"allow": ["Read"]}}`}
 	runDiffCases(t, base, []diffCase{
@@ -214,6 +219,7 @@ subjects: [{kind: ServiceAccount, name: ops, namespace: agents}]
 `
 
 func TestWorkloads(t *testing.T) {
+	t.Parallel()
 	const p = "deploy/agent.yaml"
 	base := map[string]string{p: deployment, "deploy/rbac.yaml": adminBinding}
 	const subj = "Deployment agents/agent"
@@ -292,6 +298,7 @@ func TestWorkloads(t *testing.T) {
 }
 
 func TestAggregatedClusterRoles(t *testing.T) {
+	t.Parallel()
 	const p = "deploy/roles.yaml"
 	role := `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -346,6 +353,7 @@ subjects: [{kind: ServiceAccount, name: agent, namespace: agents}]
 }
 
 func TestGitHubActionsSurfaces(t *testing.T) {
+	t.Parallel()
 	const p = ".github/workflows/deploy.yaml"
 	base := map[string]string{p: `on:
   push:
@@ -405,10 +413,59 @@ jobs:
 	})
 }
 
+// TestGitHubActionsContainers: a job container's or a service
+// container's Docker options that reach the runner (--privileged,
+// --cap-add, host namespaces, the Docker socket) are grants.
+func TestGitHubActionsContainers(t *testing.T) {
+	t.Parallel()
+	const p = ".github/workflows/test.yaml"
+	base := map[string]string{p: `on: push
+permissions:
+  contents: read
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    container:
+      image: golang:1.26
+      options: --cpus 2
+    services:
+      db:
+        image: postgres:17
+        options: --health-cmd pg_isready --cap-add NET_BIND_SERVICE
+    steps:
+      - run: go test ./...
+`}
+	const subj = "job test container"
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"job container privileged (critical)", replace(base, p, "options: --cpus 2", "options: --cpus 2 --privileged"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"service container on the host network", replace(base, p, "--health-cmd pg_isready", "--health-cmd pg_isready --network=host"),
+			[]want{{SurfaceActions, subj, KindBroadened, H}}},
+		{"host PID namespace, flag and value apart", replace(base, p, "options: --cpus 2", "options: --pid host"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"critical capability added", replace(base, p, "--cap-add NET_BIND_SERVICE", "--cap-add NET_BIND_SERVICE --cap-add=SYS_ADMIN"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"Docker socket mounted", replace(base, p, "options: --cpus 2", "options: -v /var/run/docker.sock:/var/run/docker.sock"),
+			[]want{{SurfaceActions, subj, KindBroadened, C}}},
+		{"baseline capability added (medium)", replace(base, p, " --cap-add NET_BIND_SERVICE", " --cap-add NET_BIND_SERVICE,CHOWN"),
+			[]want{{SurfaceActions, subj, KindBroadened, M}}},
+		{"service options removed (removed)", replace(base, p, " --cap-add NET_BIND_SERVICE", ""),
+			[]want{{SurfaceActions, subj, KindRemoved, I}}},
+		{"--privileged=false grants nothing", replace(base, p, "options: --cpus 2", "options: --privileged=false"), nil},
+	})
+	// Narrowed: a privileged service loses a privilege.
+	wide := replace(base, p, "--cap-add NET_BIND_SERVICE", "--cap-add NET_BIND_SERVICE --privileged")
+	runDiffCases(t, wide, []diffCase{
+		{"privileged dropped (narrowed)", base, []want{{SurfaceActions, subj, KindNarrowed, I}}},
+	})
+}
+
 // TestYAMLStreams: documents are split with apimachinery's reader; a
 // document on the separator line is an error naming the file, not a
 // document dropped.
 func TestYAMLStreams(t *testing.T) {
+	t.Parallel()
 	two := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n" + adminBinding
 	s := scanFiles(t, map[string]string{"deploy/all.yaml": two})
 	if len(s.Grants) == 0 {
@@ -424,6 +481,7 @@ func TestYAMLStreams(t *testing.T) {
 // the root is reviewed under the link's name; a link leaving the root is
 // an error.
 func TestSymlinkedConfig(t *testing.T) {
+	t.Parallel()
 	dir := writeTree(t, map[string]string{"shared/servers.json": mcpConfig, ".mcp.json": "->shared/servers.json"})
 	s, err := Scan(context.Background(), dir)
 	if err != nil {
@@ -465,5 +523,31 @@ func TestRandomWord(t *testing.T) {
 		if got := randomWord(tc.w); got != tc.want {
 			t.Errorf("randomWord(%q) = %v, want %v", tc.w, got, tc.want)
 		}
+	}
+}
+
+func TestDockerPrivileges(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		opts string
+		want []string
+	}{
+		{"", []string{}},
+		{"--cpus 2 --health-cmd pg_isready", []string{}},
+		{"--privileged", []string{"privileged"}},
+		{"--privileged=true --privileged=false", []string{"privileged"}},
+		{"--cap-add=sys_admin --cap-add CAP_NET_ADMIN,chown", []string{"cap-add CHOWN", "cap-add NET_ADMIN", "cap-add SYS_ADMIN"}},
+		{"--pid=host --network host --net=bridge --ipc=host --userns=host", []string{"ipc=host", "network=host", "pid=host", "userns=host"}},
+		{"--security-opt seccomp=unconfined --security-opt apparmor=docker-default", []string{"security-opt seccomp=unconfined"}},
+		{"--device /dev/kvm -v /var/run/docker.sock:/var/run/docker.sock", []string{"device /dev/kvm", "docker-socket"}},
+		{"--mount type=bind,src=/run/docker.sock,dst=/run/docker.sock --cap-add", []string{"docker-socket"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.opts, func(t *testing.T) {
+			t.Parallel()
+			if got := dockerPrivileges(tt.opts); !slices.Equal(got, tt.want) {
+				t.Errorf("dockerPrivileges(%q) = %q, want %q", tt.opts, got, tt.want)
+			}
+		})
 	}
 }

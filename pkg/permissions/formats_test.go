@@ -25,6 +25,7 @@ func runDiffCases(t *testing.T, base map[string]string, cases []diffCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, got := diffFiles(t, base, tc.cand)
 			if w := wantStrings(tc.want); !slices.Equal(got, w) {
 				t.Errorf("changes:\n got %q\nwant %q", got, w)
@@ -47,6 +48,7 @@ const mcpConfig = `{
 }`
 
 func TestMCPConfig(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{".mcp.json": mcpConfig}
 	runDiffCases(t, base, []diffCase{
 		{"unchanged", base, nil},
@@ -89,6 +91,7 @@ const toolsFixture = `{"jsonrpc": "2.0", "id": 2, "result": {"tools": [
 ]}}`
 
 func TestMCPTools(t *testing.T) {
+	t.Parallel()
 	const p = "tools/orders.tools.json"
 	base := map[string]string{p: toolsFixture}
 	runDiffCases(t, base, []diffCase{
@@ -141,6 +144,7 @@ func TestMCPTools(t *testing.T) {
 // holding two formats is read as both, and "tools.json" files of either
 // kind are read correctly.
 func TestDetection(t *testing.T) {
+	t.Parallel()
 	s := scanFiles(t, map[string]string{
 		"config/agent.json":        `{"mcpServers": {"a": {"command": "a"}}, "permissions": {"deny": ["WebFetch"]}}`,
 		"openai.tools.json":        openAIConfig,

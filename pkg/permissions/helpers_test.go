@@ -81,15 +81,15 @@ func wantStrings(ws []want) []string {
 }
 
 // replace returns files with one file's content edited.
-func replace(files map[string]string, path, old, new string) map[string]string {
+func replace(files map[string]string, path, from, to string) map[string]string {
 	out := map[string]string{}
 	for k, v := range files {
 		out[k] = v
 	}
-	if !strings.Contains(out[path], old) {
-		panic("fixture " + path + " does not contain " + old)
+	if !strings.Contains(out[path], from) {
+		panic("fixture " + path + " does not contain " + from)
 	}
-	out[path] = strings.Replace(out[path], old, new, 1)
+	out[path] = strings.Replace(out[path], from, to, 1)
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 // TestHostileInput: oversized, deeply nested, aliased and duplicated input
 // gets a bounded, clear error naming the file, fast.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat(`{"type": "object", "properties": {"x": `, 200) + `{}` + strings.Repeat(`}}`, 200)
 	bomb := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
 	for i, prev := 'b', 'a'; i <= 'i'; i, prev = i+1, i {
@@ -52,6 +53,7 @@ func TestHostileInput(t *testing.T) {
 			[]string{"mcp.json", "UTF-8"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			start := time.Now()
 			_, err := Scan(context.Background(), writeTree(t, tc.files))
 			if err == nil {
@@ -78,6 +80,7 @@ func TestHostileInput(t *testing.T) {
 // TestIgnoredFiles: broken or huge files that are not permission files
 // do not stop the scan; huge ones are listed as skipped.
 func TestIgnoredFiles(t *testing.T) {
+	t.Parallel()
 	s, err := Scan(context.Background(), writeTree(t, map[string]string{
 		"model/tokenizer.json":      `{"model": {"vocab": {"a": 1}}}`,
 		"data/broken.json":          `{"not": "closed"`,

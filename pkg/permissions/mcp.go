@@ -2,13 +2,13 @@ package permissions
 
 import (
 	"fmt"
-	"sort"
-
-	"github.com/tollgate-dev/tollgate/pkg/redact"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // looksLikeVSCodeServers reports whether a VS Code "servers" object holds

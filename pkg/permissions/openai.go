@@ -34,12 +34,12 @@ func (s *scanner) openAI(rel string, m map[string]any) error {
 		o := obj(t)
 		typ := str(o["type"])
 		where := fmt.Sprintf("tools[%d] (%s)", i, typ)
-		switch {
-		case typ == "mcp":
+		switch typ {
+		case "mcp":
 			if err := s.openAIMCP(rel, o); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
 			}
-		case typ == "function":
+		case "function":
 			f := o
 			if fn := obj(o["function"]); fn != nil { // Chat Completions shape
 				f = fn

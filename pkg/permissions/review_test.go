@@ -14,6 +14,7 @@ import (
 // TestReviewRoundTrip: a snapshot written into a review record (YAML) and
 // read back compares equal to a fresh scan, with the full content kept.
 func TestReviewRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("../../examples/agent-release/release")); err != nil {

@@ -72,14 +72,14 @@ func Scan(ctx context.Context, root string, opts ...Option) (*Snapshot, error) {
 	if !fi.IsDir() {
 		return ScanFile(root, filepath.Base(root), opts...)
 	}
-	real, err := filepath.EvalSymlinks(root)
+	resolved, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
-	if real, err = filepath.Abs(real); err != nil {
+	if resolved, err = filepath.Abs(resolved); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
-	s := &scanner{o: o, root: real}
+	s := &scanner{o: o, root: resolved}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -15,10 +15,11 @@ import (
 // names, unscannable files) and requires precision and recall of 1.0 in
 // every class. It prints the per-class table.
 func TestAdversarialCorpus(t *testing.T) {
+	t.Parallel()
 	// The seed the CLI test uses, and two more: every seed rotates other
 	// detectors through the cases.
 	for _, seed := range []uint64{20261130, 1, 2} {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { adversarialCorpus(t, seed) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { t.Parallel(); adversarialCorpus(t, seed) })
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -13,11 +12,7 @@ import (
 // BenchmarkScanGoroot scans the Go distribution's src/ tree, the corpus
 // hack/bench-secrets.sh compares with gitleaks.
 func BenchmarkScanGoroot(b *testing.B) {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		b.Fatal(err)
-	}
-	root := filepath.Join(strings.TrimSpace(string(out)), "src")
+	root := goSrc(b)
 	s, err := New([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		b.Fatal(err)
@@ -35,7 +30,7 @@ func BenchmarkScanGoroot(b *testing.B) {
 // source held in memory: the cost of scanning text without the I/O.
 func BenchmarkSegmentGoSource(b *testing.B) {
 	var buf []byte
-	filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "net"), func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(goSrc(b), "net"), func(p string, _ os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".go") && len(buf) < 16<<20 {
 			if c, err := os.ReadFile(p); err == nil {
 				buf = append(buf, c...)
@@ -43,6 +38,9 @@ func BenchmarkSegmentGoSource(b *testing.B) {
 		}
 		return nil
 	})
+	if err != nil {
+		b.Fatal(err)
+	}
 	s, _ := New(testKey)
 	w := &worker{s: s}
 	b.SetBytes(int64(len(buf)))
@@ -53,4 +51,15 @@ func BenchmarkSegmentGoSource(b *testing.B) {
 			fs.segment(w, seg{b: chunk, lo: 0, hi: len(chunk), lineBase: 1, mode: modeSource, sourceName: "x.go"})
 		}
 	}
+}
+
+// goSrc returns the src/ directory of the Go distribution that go env
+// names.
+func goSrc(b *testing.B) string {
+	b.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "src")
 }

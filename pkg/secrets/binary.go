@@ -435,7 +435,7 @@ func (r *ratioReader) Read(p []byte) (int, error) {
 	switch in := max(r.in(), 1); {
 	case r.out > ratioGrace && r.out > int64(r.limit)*in:
 		r.err = &ratioError{kind: r.kind, in: in, out: r.out, limit: r.limit}
-	case err == io.ErrUnexpectedEOF:
+	case errors.Is(err, io.ErrUnexpectedEOF):
 		// A truncated stream must not pass for the end of the file.
 		r.err = fmt.Errorf("truncated %s stream: it ends before its end marker", r.kind)
 	case err != nil && err != io.EOF:
@@ -461,20 +461,20 @@ func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	case "xz":
 		xr, err := xz.NewReader(r)
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid xz stream: %v", err)
+			return nil, nil, fmt.Errorf("invalid xz stream: %w", err)
 		}
 		return xr, func() {}, nil
 	case "zstd":
 		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderMaxMemory(DefaultMaxArchiveBytes))
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid zstd stream: %v", err)
+			return nil, nil, fmt.Errorf("invalid zstd stream: %w", err)
 		}
 		return zr, zr.Close, nil
 	case "zlib":
 		zr, err := zlib.NewReader(r)
 		if err != nil {
-			return nil, nil, fmt.Errorf("invalid zlib stream: %v", err)
+			return nil, nil, fmt.Errorf("invalid zlib stream: %w", err)
 		}
 		return zr, func() { zr.Close() }, nil
 	case "deflate":
@@ -487,22 +487,23 @@ func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 // decompressor reuses the worker's zstd decoder (its history buffers are
 // large) unless a stream nested in a zstd stream is already using it.
 func (w *worker) decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
-	if kind != "zstd" || w.zstdBusy {
-		return decompressor(kind, r)
-	}
-	if w.zstd == nil {
-		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderMaxMemory(DefaultMaxArchiveBytes))
-		if err != nil {
-			return nil, nil, fmt.Errorf("zstd decoder: %v", err)
+	switch {
+	case kind == "zstd" && !w.zstdBusy:
+		if w.zstd == nil {
+			d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderMaxMemory(DefaultMaxArchiveBytes))
+			if err != nil {
+				return nil, nil, fmt.Errorf("zstd decoder: %w", err)
+			}
+			w.zstd = d
 		}
-		w.zstd = d
+		if err := w.zstd.Reset(r); err != nil {
+			return nil, nil, fmt.Errorf("invalid zstd stream: %w", err)
+		}
+		w.zstdBusy = true
+		return w.zstd, func() { w.zstdBusy = false }, nil
 	}
-	if err := w.zstd.Reset(r); err != nil {
-		return nil, nil, fmt.Errorf("invalid zstd stream: %v", err)
-	}
-	w.zstdBusy = true
-	return w.zstd, func() { w.zstdBusy = false }, nil
+	return decompressor(kind, r)
 }
 
 // decompress scans the decompressed content of a bzip2, xz, zstd or zlib

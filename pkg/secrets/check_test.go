@@ -38,6 +38,7 @@ func reviewed(refs ...review.SecretReference) *review.ReleaseReview {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	tok := newGen(11).crcToken("ghp_")
 	s, _ := New(testKey)
 	fp := s.Fingerprint([]byte(tok))
@@ -74,6 +75,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := writeFiles(t, tt.files)
 			out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: tt.review, ReviewDigest: "sha256:00"})
 			if tt.errContain != "" {
@@ -107,6 +109,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckDeterministic(t *testing.T) {
+	t.Parallel()
 	tok := newGen(12).crcToken("npm_")
 	dir := writeFiles(t, map[string]string{"a.env": "NPM=" + tok + "\n", "b.yaml": "k: ${A}\n", "c/d.json": `{"password": "Sup3rSecretPassw0rd"}`})
 	var prev []byte
@@ -127,6 +130,7 @@ func TestCheckDeterministic(t *testing.T) {
 }
 
 func TestDecodeKey(t *testing.T) {
+	t.Parallel()
 	k, err := NewKey()
 	if err != nil {
 		t.Fatal(err)

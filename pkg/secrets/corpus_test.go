@@ -30,6 +30,7 @@ func (g *gen) privateKeyPEM(i int) string    { return g.PrivateKeyPEM(i) }
 // decoys, and requires recall and precision of at least 0.97 overall and
 // per detector.
 func TestCorpusPrecisionRecall(t *testing.T) {
+	t.Parallel()
 	truth, decoys := secretgen.Corpus(40, 42)
 	dir := t.TempDir()
 	if err := secretgen.Write(dir, append(append([]secretgen.Planted{}, truth...), decoys...)); err != nil {

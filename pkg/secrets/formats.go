@@ -125,7 +125,7 @@ func (w *worker) zip(ctx context.Context, fs *fileScan, src *source, r io.Reader
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		return fmt.Errorf("invalid zip archive: %v", err)
+		return fmt.Errorf("invalid zip archive: %w", err)
 	}
 	registerZipMethods(zr)
 	fs.zipComments(w, src.name, zr)
@@ -198,7 +198,7 @@ func (w *worker) gzip(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	cr := &countReader{r: r}
 	zr, err := gzip.NewReader(cr)
 	if err != nil {
-		return fmt.Errorf("invalid gzip stream: %v", err)
+		return fmt.Errorf("invalid gzip stream: %w", err)
 	}
 	defer zr.Close()
 	fs.gzipHeader(w, src.name, &zr.Header)
@@ -228,7 +228,7 @@ func (w *worker) tar(ctx context.Context, fs *fileScan, src *source, r io.Reader
 			if errors.Is(err, errBudget) {
 				return err
 			}
-			return fmt.Errorf("invalid tar archive: %v", err)
+			return fmt.Errorf("invalid tar archive: %w", err)
 		}
 		// Every member with data is scanned, whatever its type: GNU tar
 		// extracts contiguous files, sparse files and unknown types as
@@ -442,8 +442,8 @@ func (w *worker) gguf(ctx context.Context, fs *fileScan, src *source, r io.Reade
 	var text bytes.Buffer
 	var value func(typ uint32, key string, depth int) error
 	value = func(typ uint32, key string, depth int) error {
-		switch {
-		case typ == ggufString:
+		switch typ {
+		case ggufString:
 			s, err := gstr()
 			if err != nil {
 				return err
@@ -454,7 +454,7 @@ func (w *worker) gguf(ctx context.Context, fs *fileScan, src *source, r io.Reade
 			text.WriteString(strings.ReplaceAll(s, "\n", " "))
 			text.WriteByte('\n')
 			return nil
-		case typ == ggufArray:
+		case ggufArray:
 			if depth > 4 {
 				return fmt.Errorf("gguf arrays nested deeper than 4")
 			}

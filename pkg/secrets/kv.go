@@ -117,7 +117,7 @@ func linePairs(line string, bare bool, out []pair) []pair {
 			i = j + e + 2
 		case (bare || query) && bareValue[c] && !(quotedKey && sepComma(line, j)):
 			e := j
-			for e < n && bareValue[line[e]] && !(query && line[e] == '&') {
+			for e < n && bareValue[line[e]] && (!query || line[e] != '&') {
 				e++
 			}
 			out = append(out, pair{key: key, value: line[j:e], off: j})
@@ -358,7 +358,7 @@ func secretWord(w, prev string) (secret, password bool) {
 			continue
 		}
 		post := w[i+len(st):]
-		if post != "" && !allIn(post, digits) && !(st == "credential" && post == "s") {
+		if post != "" && !allIn(post, digits) && (st != "credential" || post != "s") {
 			continue
 		}
 		if pre := w[:i]; pre != "" && notSecretBefore[pre] {

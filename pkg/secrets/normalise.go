@@ -251,7 +251,7 @@ func escapeTrigger(b []byte, i int) bool {
 	if !ok {
 		return false
 	}
-	if b[i] == '%' && !(i > 0 && (alnum[b[i-1]] || b[i-1] == '%')) && !(i+n < len(b) && (alnum[b[i+n]] || b[i+n] == '%')) {
+	if b[i] == '%' && (i == 0 || !alnum[b[i-1]] && b[i-1] != '%') && (i+n >= len(b) || !alnum[b[i+n]] && b[i+n] != '%') {
 		// "%2d items": a format verb, not a character of an encoded
 		// token, which sits next to the token's other characters.
 		return false

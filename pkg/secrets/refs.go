@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -312,7 +313,7 @@ func splitYAML(b []byte) ([][]byte, error) {
 	var docs [][]byte
 	for len(docs) < maxYAMLDocs {
 		d, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
 		if err != nil {

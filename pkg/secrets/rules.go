@@ -140,9 +140,9 @@ type detector struct {
 
 // pd is a detector of prefix + body (see prefixed), anchored on its
 // prefixes.
-func pd(rule string, hint int, prefixes []string, set *charset, min, max int, valid func(string) bool) *detector {
-	return &detector{rule: rule, anchors: prefixes, hint: hint, match: prefixed(prefixes, set, min, max, valid),
-		loose: prefixedLoose(prefixes, set, min, max, valid)}
+func pd(rule string, hint int, prefixes []string, set *charset, minLen, maxLen int, valid func(string) bool) *detector {
+	return &detector{rule: rule, anchors: prefixes, hint: hint, match: prefixed(prefixes, set, minLen, maxLen, valid),
+		loose: prefixedLoose(prefixes, set, minLen, maxLen, valid)}
 }
 
 // prefixedLoose is prefixed without boundaries: a run longer than max is
@@ -174,7 +174,7 @@ func prefixedLoose(prefixes []string, set *charset, lo, hi int, valid func(body 
 
 // prefixed matches prefix + body where body is a maximal run of set whose
 // length is in [min, max]; a longer run is not a match.
-func prefixed(prefixes []string, set *charset, min, max int, valid func(body string) bool) matchFunc {
+func prefixed(prefixes []string, set *charset, minLen, maxLen int, valid func(body string) bool) matchFunc {
 	return func(b []byte, i int) (int, int, []byte, string, bool) {
 		if i > 0 && alnum[b[i-1]] {
 			return 0, 0, nil, "", false
@@ -184,11 +184,11 @@ func prefixed(prefixes []string, set *charset, min, max int, valid func(body str
 				continue
 			}
 			j, n := i+len(p), 0
-			for j < len(b) && set[b[j]] && n <= max {
+			for j < len(b) && set[b[j]] && n <= maxLen {
 				j++
 				n++
 			}
-			if n < min || n > max {
+			if n < minLen || n > maxLen {
 				continue
 			}
 			body := string(b[i+len(p) : j])
@@ -413,7 +413,7 @@ func matchConnectionURL(b []byte, i int) (int, int, []byte, string, bool) {
 	for j < len(b) && j-p < 256 && (urlUser[b[j]] || b[j] == ':') {
 		j++
 	}
-	if j >= len(b) || b[j] != '@' || j+1 >= len(b) || !(alnum[b[j+1]] || b[j+1] == '[') {
+	if j >= len(b) || b[j] != '@' || j+1 >= len(b) || !alnum[b[j+1]] && b[j+1] != '[' {
 		return 0, 0, nil, "", false
 	}
 	pw := string(b[p:j])

@@ -178,7 +178,7 @@ type job struct {
 // Files that cannot be read are Problems, not errors; the error is for a
 // root that does not exist or a cancelled context.
 func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
-	jobs := make(chan job, 256)
+	jobs := make(chan job)
 	out := make(chan *fileScan, 256)
 	var wg sync.WaitGroup
 	for range s.o.workers {
@@ -217,25 +217,13 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		}
 	}()
 	walked := &Result{}
-	// Walk first, then start the files that cost most (archives and
-	// compressed streams) so that no long job is left for the end.
+	// The walk feeds the workers while it runs; a dispatcher hands out
+	// the files that cost most (archives and compressed streams) first,
+	// so that no long job is left for the end.
 	all := make(chan job, 256)
-	var list []job
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for j := range all {
-			list = append(list, j)
-		}
-	}()
+	go dispatch(all, jobs)
 	walkErr := s.walk(ctx, roots, all, walked)
 	close(all)
-	<-collected
-	sort.SliceStable(list, func(i, j int) bool { return heavy(list[i].rel) && !heavy(list[j].rel) })
-	for _, j := range list {
-		jobs <- j
-	}
-	close(jobs)
 	wg.Wait()
 	close(out)
 	<-done
@@ -307,6 +295,41 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 		}
 	}
 	return nil
+}
+
+// dispatch hands the jobs read from in to out as workers take them, the
+// heavy ones (see heavy) before the others, and closes out when in is
+// closed and drained.
+func dispatch(in <-chan job, out chan<- job) {
+	defer close(out)
+	var heavyQ, lightQ []job
+	for in != nil || len(heavyQ)+len(lightQ) > 0 {
+		var next job
+		var send chan<- job
+		switch {
+		case len(heavyQ) > 0:
+			next, send = heavyQ[0], out
+		case len(lightQ) > 0:
+			next, send = lightQ[0], out
+		}
+		select {
+		case j, ok := <-in:
+			switch {
+			case !ok:
+				in = nil
+			case heavy(j.rel):
+				heavyQ = append(heavyQ, j)
+			default:
+				lightQ = append(lightQ, j)
+			}
+		case send <- next:
+			if len(heavyQ) > 0 {
+				heavyQ = heavyQ[1:]
+			} else {
+				lightQ = lightQ[1:]
+			}
+		}
+	}
 }
 
 // heavyExt are the extensions of files that take long to scan.
@@ -416,7 +439,7 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	// Read what the file held when it was opened: a file that grows
 	// during the scan cannot keep it running. The holes of a large
 	// sparse file are not read (see holeReader).
-	var r io.Reader = io.LimitReader(f, size)
+	r := io.Reader(io.LimitReader(f, size))
 	if size > 1<<20 {
 		r = &holeReader{f: f, size: size}
 	}
@@ -506,7 +529,7 @@ func (h *holeReader) Read(p []byte) (int, error) {
 		if h.dataEnd > h.off {
 			n, err := h.f.ReadAt(p[:min(int64(len(p)), h.dataEnd-h.off)], h.off)
 			h.off += int64(n)
-			if err != nil && err != io.EOF {
+			if err != nil && !errors.Is(err, io.EOF) {
 				return n, err
 			}
 			if n == 0 {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/secretgen"
 )
 
 var testKey = []byte("test-fingerprint-key-0123456789")
@@ -125,6 +127,7 @@ func ggufOf(kv map[string]string, tokens []string) []byte {
 // TestFormats covers where secrets hide and the bad inputs of the issue:
 // each ends with a finding or a Problem naming the file, never a hang.
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	g := newGen(7)
 	tok := g.crcToken("ghp_")
 	env := []byte("GITHUB_TOKEN=" + tok + "\n")
@@ -138,6 +141,9 @@ func TestFormats(t *testing.T) {
 		random[i] = byte(g.r.IntN(256))
 	}
 	random[100] = 0
+	bz := secretgen.Bzip2(env)
+	badCRC := append([]byte(nil), bz...)
+	badCRC[10] ^= 0xff // the block CRC
 	tests := []struct {
 		name, file  string
 		body        []byte
@@ -156,6 +162,10 @@ func TestFormats(t *testing.T) {
 		{name: "archive over the byte limit", file: "big.zip", body: zipOf(t, map[string][]byte{"a.bin": random, "b.bin": random, "c.bin": random, "d.bin": random, "e.bin": random, "f.bin": random, "g.bin": random, "h.bin": random, "i.bin": random, "j.bin": random, "k.bin": random, "l.bin": random, "m.bin": random, "n.bin": random, "o.bin": random, "p.bin": random, "q.bin": random}), problem: "bytes decompressed from one archive (zip bomb?)"},
 		{name: "too many members", file: "many.zip", body: zipOf(t, manyFiles(101)), problem: "zip declares 101 members, more than the 100 allowed"},
 		{name: "deeply nested", file: "deep.zip", body: nested, problem: "nested deeper than 3 levels"},
+		{name: "bzip2", file: "a.env.bz2", body: bz, rule: ruleGitHub, where: "a.env.bz2!a.env", line: 1},
+		{name: "bzip2 second stream", file: "two.env.bz2", body: append(secretgen.Bzip2([]byte("LOG=1\n")), bz...), rule: ruleGitHub, where: "two.env.bz2!two.env", line: 2},
+		{name: "truncated bzip2", file: "cut.env.bz2", body: bz[:len(bz)-12], problem: "truncated bzip2 stream"},
+		{name: "bzip2 checksum mismatch", file: "bad.env.bz2", body: badCRC, problem: "checksum"},
 		{name: "safetensors metadata", file: "model.safetensors", body: safetensorsOf(`{"__metadata__":{"hf_token":"`+tok+`"}}`, 0, 64), rule: ruleGitHub, where: "model.safetensors", line: 1, location: "safetensors header"},
 		{name: "truncated safetensors", file: "broken.safetensors", body: safetensorsOf(`{"__metadata__":{}}`, 1000, 0), problem: "truncated safetensors header: it declares 1000 bytes but the file has 19"},
 		{name: "safetensors header too large", file: "huge.safetensors", body: safetensorsOf(`{}`, 1<<40, 0), problem: "exceeds the"},
@@ -167,6 +177,7 @@ func TestFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, tt.file), tt.body, 0o644); err != nil {
 				t.Fatal(err)
@@ -202,9 +213,50 @@ func TestFormats(t *testing.T) {
 	}
 }
 
+// TestBzip2Abandoned: a bzip2 stream abandoned in the middle of a block
+// (here a tar in it turns invalid) leaves nothing behind in the worker's
+// decoders and buffers for the next stream.
+func TestBzip2Abandoned(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	if err := tw.WriteHeader(&tar.Header{Name: "a.txt", Mode: 0o644, Size: 5, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	g := newGen(11)
+	for range 2000 { // 20 kB left in the block
+		fmt.Fprintf(&tb, "not a tar header %08d\n", g.r.IntN(1e8))
+	}
+	tok := g.crcToken("ghp_")
+	files := map[string][]byte{
+		"a.tar.bz2": secretgen.Bzip2(tb.Bytes()),
+		"b.env.bz2": secretgen.Bzip2([]byte("GITHUB_TOKEN=" + tok + "\n")),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := scanDir(t, dir, WithWorkers(1))
+	if len(res.Problems) != 1 || res.Problems[0].Path != "a.tar.bz2!a.tar" || !strings.Contains(res.Problems[0].Reason, "invalid tar") {
+		t.Fatalf("problems = %+v, want the invalid tar in a.tar.bz2", res.Problems)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Path != "b.env.bz2!b.env" || res.Findings[0].Rule != ruleGitHub || res.Findings[0].Line != 1 {
+		t.Fatalf("findings = %+v, want the token in b.env.bz2", res.Findings)
+	}
+}
+
 // TestNotRegular: a FIFO is a Problem (and is never opened, which would
 // hang).
 func TestNotRegular(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
 		t.Fatal(err)
@@ -218,6 +270,7 @@ func TestNotRegular(t *testing.T) {
 // TestWindowBoundary plants a token at every offset around the window
 // boundaries of a streamed file: each is found once, at the right line.
 func TestWindowBoundary(t *testing.T) {
+	t.Parallel()
 	g := newGen(9)
 	tok := g.crcToken("ghp_")
 	const window = 4 * overlap
@@ -274,8 +327,9 @@ func (r *patternReader) Read(p []byte) (int, error) {
 
 // TestSingleLine2GB streams a 2 GiB file without a newline through the
 // scanner: memory stays bounded by the window and the secret at its end
-// is found.
-func TestSingleLine2GB(t *testing.T) {
+// is found. It measures the process's allocations, so it runs alone:
+// parallel tests start once the sequential ones are done.
+func TestSingleLine2GB(t *testing.T) { //nolint:paralleltest // measures process-wide allocation (runtime.MemStats)
 	tok := newGen(3).crcToken("ghp_")
 	s, err := New(testKey)
 	if err != nil {
@@ -304,6 +358,7 @@ func TestSingleLine2GB(t *testing.T) {
 
 // TestReferences checks the reference inventory of every supported kind.
 func TestReferences(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"deploy.yaml": `apiVersion: apps/v1
@@ -389,6 +444,7 @@ spec:
 
 // TestExampleReleaseClean: the example agent release has only references.
 func TestExampleReleaseClean(t *testing.T) {
+	t.Parallel()
 	res := scanDir(t, filepath.Join("..", "..", "examples", "agent-release", "release"))
 	if len(res.Findings) > 0 || len(res.Problems) > 0 {
 		t.Fatalf("findings %+v problems %+v", res.Findings, res.Problems)
@@ -399,6 +455,7 @@ func TestExampleReleaseClean(t *testing.T) {
 }
 
 func TestNewRejectsShortKey(t *testing.T) {
+	t.Parallel()
 	if _, err := New([]byte("short")); err == nil {
 		t.Fatal("New accepted a 5-byte key")
 	}
@@ -410,6 +467,7 @@ func TestNewRejectsShortKey(t *testing.T) {
 // TestSymlinks: links are not followed; a link to a file inside the root
 // is scanned at its target, every other link is a Problem.
 func TestSymlinks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	outside := t.TempDir()
 	for _, f := range []string{filepath.Join(dir, "real.txt"), filepath.Join(outside, "x.txt")} {
@@ -438,6 +496,7 @@ func TestSymlinks(t *testing.T) {
 
 // TestGrowingFile: a file is read up to the size it had when opened.
 func TestGrowingFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "grow.txt")
 	if err := os.WriteFile(p, []byte("start\n"), 0o644); err != nil {
@@ -466,6 +525,7 @@ func TestGrowingFile(t *testing.T) {
 // TestSparseFile: the holes of a large sparse file are not read, and the
 // data after them is.
 func TestSparseFile(t *testing.T) {
+	t.Parallel()
 	tok := newGen(9).crcToken("ghp_")
 	dir := t.TempDir()
 	p := filepath.Join(dir, "weights.bin")
