@@ -115,7 +115,7 @@ func linePairs(line string, bare bool, out []pair) []pair {
 			}
 			out = append(out, pair{key: key, value: line[j+1 : j+1+e], quoted: true, dq: c == '"', off: j + 1, arg: quotedKey && sepComma(line, j)})
 			i = j + e + 2
-		case (bare || query) && bareValue[c] && !(quotedKey && sepComma(line, j)):
+		case (bare || query) && bareValue[c] && (!quotedKey || !sepComma(line, j)):
 			e := j
 			for e < n && bareValue[line[e]] && (!query || line[e] != '&') {
 				e++
