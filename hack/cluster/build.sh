@@ -6,6 +6,8 @@
 #   tekton      controller webhook entrypoint nop workingdirinit sidecarlogresults
 #   argo        workflow-controller argoexec
 #   cosign      cosign $COSIGN_VERSION (scenario 1 verifies the attestation with it)
+#   fulcio      fulcio $FULCIO_VERSION (scenario 6: keyless certificates)
+#   tsa         timestamp-server $TSA_VERSION (scenario 6: RFC 3161 timestamps)
 #   tools       the harness's own programs (pause, provisioner, clusterimage)
 #
 # Each comes from a wrapper module under hack/cluster/modules (go.mod and
@@ -105,6 +107,18 @@ cosign() {
   build cosign "$COSIGN_VERSION" "$CLUSTER_DIR/modules/cosign" github.com/sigstore/cosign/v3/cmd/cosign
 }
 
+# fulcio and tsa: the local certificate and timestamp authorities of the
+# keyless scenario (hack/cluster/sigstore.sh runs them on the host).
+fulcio() {
+  flags="-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$FULCIO_VERSION"
+  build fulcio "$FULCIO_VERSION" "$CLUSTER_DIR/modules/fulcio" github.com/sigstore/fulcio
+}
+
+tsa() {
+  flags="-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
+  build tsa "$TSA_VERSION" "$CLUSTER_DIR/modules/tsa" github.com/sigstore/timestamp-authority/cmd/timestamp-server
+}
+
 # tools: the harness's own Go programs (main module): the pause image's
 # binary, the hostPath provisioner and the image builder.
 tools() {
@@ -123,10 +137,10 @@ tools() {
 }
 
 comps=("$@")
-[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo cosign)
+[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo cosign fulcio tsa)
 for c in "${comps[@]}"; do
   case $c in
-  kubernetes | tekton | argo | cosign | tools) "$c" ;;
-  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, cosign, tools)" ;;
+  kubernetes | tekton | argo | cosign | fulcio | tsa | tools) "$c" ;;
+  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, cosign, fulcio, tsa, tools)" ;;
   esac
 done
