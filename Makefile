@@ -97,7 +97,7 @@ verify-images: images
 cluster-deps:
 	./hack/cluster/deps.sh
 
-## cluster-build: build Kubernetes, Tekton, Argo and cosign from their Go modules into $(CLUSTER_CACHE)
+## cluster-build: build Kubernetes, Tekton, Argo, cosign, Fulcio and the timestamp authority from their Go modules into $(CLUSTER_CACHE)
 cluster-build:
 	./hack/cluster/build.sh
 
