@@ -85,10 +85,13 @@ EOF
     --timestamp-signer memory --disable-ntp-monitoring --log-type prod
   wait_for "fulcio at $FULCIO_URL" 60 curl -fsS -o "$SIGSTORE_OUT/fulcio-chain.pem" "$FULCIO_URL/api/v1/rootCert"
   wait_for "tsa at $TSA_URL" 60 curl -fsS -o "$SIGSTORE_OUT/tsa-chain.pem" "$TSA_URL/certchain"
-  # Fulcio logs and drops an issuer whose discovery fails at start: make
-  # sure it knows ours.
+  # Fulcio reads the issuer's discovery document before it serves, and only
+  # logs (and drops the issuer) when that fails: refuse to go on then.
   curl -fsS "$FULCIO_URL/api/v2/configuration" | grep -qF "$SA_ISSUER" ||
-    die "fulcio does not serve issuer $SA_ISSUER; see $STATE/log/fulcio.log"
+    die "fulcio does not list issuer $SA_ISSUER; see $STATE/log/fulcio.log"
+  if grep -q 'error creating provider' "$STATE/log/fulcio.log"; then
+    die "fulcio could not read the discovery document of $SA_ISSUER: $(grep -m1 'error creating provider' "$STATE/log/fulcio.log")"
+  fi
   "$(bin_dir tools)/trustedroot" --fulcio-chain "$SIGSTORE_OUT/fulcio-chain.pem" --fulcio-url "$FULCIO_URL" \
     --tsa-chain "$SIGSTORE_OUT/tsa-chain.pem" --tsa-url "$TSA_URL" -o "$SIGSTORE_OUT/trusted_root.json"
   # The same without the TSA: what a verifier must refuse (no verified time).
