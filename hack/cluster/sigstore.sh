@@ -25,6 +25,7 @@ source "$(dirname "$0")/lib.sh"
 
 FULCIO_PORT=${FULCIO_PORT:-5555}
 FULCIO_METRICS_PORT=${FULCIO_METRICS_PORT:-5557}
+FULCIO_GRPC_PORT=${FULCIO_GRPC_PORT:-5558}
 TSA_PORT=${TSA_PORT:-5556}
 FULCIO_URL=http://$BRIDGE_IP:$FULCIO_PORT
 TSA_URL=http://$BRIDGE_IP:$TSA_PORT/api/v1/timestamp
@@ -78,9 +79,11 @@ up() {
   }
 }
 EOF
+  # HTTP and gRPC on separate ports: Fulcio v1.8.5's single-port (duplex)
+  # mode panics registering its gRPC metrics twice.
   start fulcio "$(bin_dir fulcio)/fulcio" serve --ca ephemeralca --ct-log-url "" --config-path "$d/fulcio.json" \
-    --host "$BRIDGE_IP" --port "$FULCIO_PORT" --grpc-host "$BRIDGE_IP" --grpc-port "$FULCIO_PORT" \
-    --metrics-port "$FULCIO_METRICS_PORT" --log_type prod
+    --host "$BRIDGE_IP" --port "$FULCIO_PORT" --grpc-host "$BRIDGE_IP" --grpc-port "$FULCIO_GRPC_PORT" \
+    --metrics-port "$FULCIO_METRICS_PORT" --legacy-unix-domain-socket "$d/fulcio-legacy.sock" --log_type prod
   start tsa "$(bin_dir tsa)/timestamp-server" serve --host "$BRIDGE_IP" --port "$TSA_PORT" \
     --timestamp-signer memory --disable-ntp-monitoring --log-type prod
   wait_for "fulcio at $FULCIO_URL" 60 curl -fsS -o "$SIGSTORE_OUT/fulcio-chain.pem" "$FULCIO_URL/api/v1/rootCert"
