@@ -128,6 +128,10 @@ check_keyless() {
   assert "  ... with a signed timestamp" grep -q '"rfc3161Timestamps"' "$ev/release-gate.sigstore.json"
   assert "  ... and no transparency log entry" no_tlog_entry "$ev/release-gate.sigstore.json"
   assert "tollgate verify accepts it for $KEYLESS_ID under the local trusted root" keyless_verify "$KEYLESS_ID" "$KEYLESS_ROOT"
+  assert "cosign $COSIGN_VERSION verifies it for that identity under the same root (signed timestamp; no tlog, no SCT)" \
+    "$(bin_dir cosign)/cosign" verify-blob-attestation --bundle "$ev/release-gate.sigstore.json" --trusted-root "$KEYLESS_ROOT" \
+    --certificate-identity "$KEYLESS_ID" --certificate-oidc-issuer "$KEYLESS_ISSUER" --type https://tollgate.dev/release-gate/v1 \
+    --digest "${KEYLESS_DIGEST#sha256:}" --digestAlg sha256 --use-signed-timestamps --insecure-ignore-tlog --insecure-ignore-sct
   assert "tollgate verify refuses it for another ServiceAccount ($KEYLESS_OTHER_ID)" refuses keyless_verify "$KEYLESS_OTHER_ID" "$KEYLESS_ROOT"
   assert "tollgate verify refuses it without the trusted root (public-good root)" refuses keyless_verify "$KEYLESS_ID"
   assert "tollgate verify refuses it under a root without the TSA (no verified time)" refuses keyless_verify "$KEYLESS_ID" "$OUT/sigstore/trusted_root-no-tsa.json"
