@@ -80,9 +80,11 @@ up() {
 }
 EOF
   # HTTP and gRPC on separate ports: Fulcio v1.8.5's single-port (duplex)
-  # mode panics registering its gRPC metrics twice.
+  # mode panics registering its gRPC metrics twice. Its HTTP gateway dials
+  # the gRPC server at 127.0.0.1, so gRPC listens there (the pods use HTTP).
+  pid_alive fulcio || rm -f "$d/fulcio-legacy.sock"
   start fulcio "$(bin_dir fulcio)/fulcio" serve --ca ephemeralca --ct-log-url "" --config-path "$d/fulcio.json" \
-    --host "$BRIDGE_IP" --port "$FULCIO_PORT" --grpc-host "$BRIDGE_IP" --grpc-port "$FULCIO_GRPC_PORT" \
+    --host "$BRIDGE_IP" --port "$FULCIO_PORT" --grpc-host 127.0.0.1 --grpc-port "$FULCIO_GRPC_PORT" \
     --metrics-port "$FULCIO_METRICS_PORT" --legacy-unix-domain-socket "$d/fulcio-legacy.sock" --log_type prod
   start tsa "$(bin_dir tsa)/timestamp-server" serve --host "$BRIDGE_IP" --port "$TSA_PORT" \
     --timestamp-signer memory --disable-ntp-monitoring --log-type prod
@@ -90,7 +92,8 @@ EOF
   wait_for "tsa at $TSA_URL" 60 curl -fsS -o "$SIGSTORE_OUT/tsa-chain.pem" "$TSA_URL/certchain"
   # Fulcio reads the issuer's discovery document before it serves, and only
   # logs (and drops the issuer) when that fails: refuse to go on then.
-  curl -fsS "$FULCIO_URL/api/v2/configuration" | grep -qF "$SA_ISSUER" ||
+  wait_for "fulcio configuration" 30 curl -fsS -o "$d/fulcio-configuration.json" "$FULCIO_URL/api/v2/configuration"
+  grep -qF "$SA_ISSUER" "$d/fulcio-configuration.json" ||
     die "fulcio does not list issuer $SA_ISSUER; see $STATE/log/fulcio.log"
   if grep -q 'error creating provider' "$STATE/log/fulcio.log"; then
     die "fulcio could not read the discovery document of $SA_ISSUER: $(grep -m1 'error creating provider' "$STATE/log/fulcio.log")"
