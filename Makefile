@@ -77,9 +77,9 @@ bench: build
 fuzz:
 	./hack/fuzz.sh
 
-## interop: cosign v3.1.3 verifies tollgate's bundles (installs cosign into /tmp/cosign; slow, not in make test)
+## interop: cosign v3.1.3 verifies tollgate's bundles, attest signs with cosign-made keys (cosign from $(CLUSTER_CACHE) when built there, else installed into /tmp/cosign; slow, not in make test)
 interop:
-	./hack/interop.sh
+	CLUSTER_CACHE=$(CLUSTER_CACHE) ./hack/interop.sh
 
 ## images: one minimal non-root OCI image per binary under out/images (no Docker)
 images:
@@ -97,7 +97,7 @@ verify-images: images
 cluster-deps:
 	./hack/cluster/deps.sh
 
-## cluster-build: build Kubernetes, Tekton, Argo and cosign from their Go modules into $(CLUSTER_CACHE)
+## cluster-build: build Kubernetes, Tekton, Argo, cosign, Fulcio and the timestamp authority from their Go modules into $(CLUSTER_CACHE)
 cluster-build:
 	./hack/cluster/build.sh
 

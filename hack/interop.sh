@@ -6,6 +6,7 @@
 #
 #   hack/interop.sh            # installs cosign into $COSIGN_DIR if missing
 #   COSIGN=/path/to/cosign hack/interop.sh
+#   CLUSTER_CACHE=/work/cluster-cache hack/interop.sh   # the e2e cluster's cosign
 #
 # Not part of `make test` (installing cosign is slow); wired as `make interop`.
 set -euo pipefail
@@ -16,6 +17,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
+# The e2e cluster's cosign build (hack/cluster/build.sh cosign) is the same
+# version: use it when CLUSTER_CACHE names a cache that has it.
+if [[ -z ${COSIGN:-} && -n ${CLUSTER_CACHE:-} && -r $CLUSTER_CACHE/bin/cosign.current ]]; then
+	COSIGN=$(cat "$CLUSTER_CACHE/bin/cosign.current")/cosign
+fi
 COSIGN=${COSIGN:-$COSIGN_DIR/cosign}
 if [[ ! -x $COSIGN ]]; then
 	echo "installing cosign $COSIGN_VERSION into $COSIGN_DIR (slow: builds from source)"
@@ -35,7 +41,7 @@ expect_ok() {
 }
 expect_fail() {
 	local what=$1; shift
-	if out=$("$@" 2>&1); then echo "FAIL $what (accepted)"; echo "$out" | sed 's/^/     /'; exit 1; else ok "$what: $(echo "$out" | grep -m1 -i 'error' | cut -c1-110)"; fi
+	if out=$("$@" 2>&1); then echo "FAIL $what (accepted)"; echo "$out" | sed 's/^/     /'; exit 1; else ok "$what: $(echo "$out" | grep -m1 -i 'error\|tollgate:' | cut -c1-110)"; fi
 }
 
 cd "$WORK"
@@ -93,12 +99,12 @@ expect_ok "cosign attest-blob writes an approval tollgate will count" \
 printf '%s' "$COSIGN_PASSWORD" >carol.password
 printf 'not-the-password' >wrong.password
 expect_ok "tollgate signs with cosign's encrypted carol.key, password from --key-password-file" \
-	env -u COSIGN_PASSWORD "$TOLLGATE" approve rel/review.yaml --key carol.key --key-password-file carol.password -o carol-by-tollgate.sigstore.json
+	env -u COSIGN_PASSWORD "$TOLLGATE" approve --yes rel/review.yaml --policy policy.yaml --key carol.key --key-password-file carol.password -o carol-by-tollgate.sigstore.json
 expect_ok "cosign verifies that approval with carol.pub" \
 	"$COSIGN" verify-blob-attestation --insecure-ignore-tlog --bundle carol-by-tollgate.sigstore.json --key carol.pub \
 	--type https://tollgate.dev/approval/v1 rel/review.yaml
 expect_fail "a wrong password file is refused" \
-	env -u COSIGN_PASSWORD "$TOLLGATE" approve rel/review.yaml --key carol.key --key-password-file wrong.password -o wrong.sigstore.json
+	env -u COSIGN_PASSWORD "$TOLLGATE" approve --yes rel/review.yaml --policy policy.yaml --key carol.key --key-password-file wrong.password -o wrong.sigstore.json
 if grep -rq 'not-the-password\|interop-secret' carol-by-tollgate.sigstore.json; then echo "FAIL a password reached a bundle"; exit 1; fi
 
 # --- attest
@@ -113,6 +119,35 @@ ok "tollgate attest PASSED with one tollgate and one cosign approval"
 
 HEX=${DIGEST#sha256:}
 V=(verify-blob-attestation --insecure-ignore-tlog --digestAlg sha256)
+
+# --- attest signs with a key made by `cosign generate-key-pair` (encrypted;
+# the password from a file, as the cosign.password key of the Secret
+# `cosign generate-key-pair k8s://` writes), never from the environment
+# here; cosign verifies the attestation with cosign's own carol.pub.
+mkdir -p ev-carol res-carol
+cp ev/provenance.json ev/secret-inventory.json ev/permission-diff.json ev-carol/
+ATTEST=(attest --artifact-digest "$DIGEST"
+	--provenance-verdict pass --provenance-report-digest "${D[provenance]}"
+	--secret-inventory-verdict pass --secret-inventory-report-digest "${D[secret-inventory]}"
+	--permission-diff-verdict pass --permission-diff-report-digest "${D[permission-diff]}"
+	--review rel/review.yaml --policy policy.yaml --policy-digest "$POLICY_DIGEST" --evidence-dir ev-carol --results-dir res-carol
+	--signing-mode key --key carol.key --run-engine local --log-level error)
+expect_ok "tollgate attest signs with cosign's encrypted carol.key (--key-password-file)" \
+	env -u COSIGN_PASSWORD "$TOLLGATE" "${ATTEST[@]}" --key-password-file carol.password
+[[ $(cat res-carol/verdict) == pass ]] || { echo "attest (carol) verdict $(cat res-carol/verdict): $(cat res-carol/summary)" >&2; exit 1; }
+expect_ok "cosign verifies that release-gate attestation with carol.pub" \
+	"$COSIGN" "${V[@]}" --bundle ev-carol/release-gate.sigstore.json --key carol.pub --type https://tollgate.dev/release-gate/v1 --digest "$HEX"
+expect_ok "tollgate verify accepts it with carol.pub" \
+	"$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev-carol/release-gate.sigstore.json --key carol.pub --policy-digest "$POLICY_DIGEST" --max-age 1h
+rm -rf ev-wrong res-wrong && mkdir -p ev-wrong res-wrong && cp ev-carol/provenance.json ev-carol/secret-inventory.json ev-carol/permission-diff.json ev-wrong/
+ATTEST_WRONG=("${ATTEST[@]/ev-carol/ev-wrong}")
+ATTEST_WRONG=("${ATTEST_WRONG[@]/res-carol/res-wrong}")
+expect_fail "tollgate attest refuses carol.key with a wrong password file" \
+	env -u COSIGN_PASSWORD "$TOLLGATE" "${ATTEST_WRONG[@]}" --key-password-file wrong.password
+expect_fail "tollgate attest refuses carol.key with no password at all" \
+	env -u COSIGN_PASSWORD "$TOLLGATE" "${ATTEST_WRONG[@]}"
+[[ ! -e ev-wrong/release-gate.sigstore.json ]] || { echo "FAIL a refused attest wrote a bundle"; exit 1; }
+if grep -rq 'not-the-password\|interop-secret' ev-carol res-carol ev-wrong res-wrong; then echo "FAIL a password reached the evidence or results"; exit 1; fi
 expect_ok "cosign verifies release-gate.sigstore.json (--type https://tollgate.dev/release-gate/v1)" \
 	"$COSIGN" "${V[@]}" --bundle ev/release-gate.sigstore.json --key bot.pub --type https://tollgate.dev/release-gate/v1 --digest "$HEX"
 expect_ok "cosign verifies verification-summary.sigstore.json (--type https://slsa.dev/verification_summary/v1)" \
@@ -153,7 +188,7 @@ expect_fail "cosign refuses the keyless bundle for another identity" \
 
 # --- and tollgate verify agrees
 expect_ok "tollgate verify accepts the attestation" \
-	"$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev/release-gate.sigstore.json --key bot.pub --max-age 1h
+	"$TOLLGATE" verify --artifact-digest "$DIGEST" --bundle ev/release-gate.sigstore.json --key bot.pub --policy-digest "$POLICY_DIGEST" --max-age 1h
 
 echo "interop: $pass checks passed (cosign $got)"
 

@@ -4,14 +4,18 @@
 #   kubernetes  kube-apiserver kube-controller-manager kube-scheduler kubelet
 #               kube-proxy kubectl                (k8s.io/kubernetes $KUBE_VERSION)
 #   tekton      controller webhook entrypoint nop workingdirinit sidecarlogresults
+#               resolvers (the bundles resolver of scenario 8)
 #   argo        workflow-controller argoexec
 #   cosign      cosign $COSIGN_VERSION (scenario 1 verifies the attestation with it)
+#   fulcio      fulcio $FULCIO_VERSION (scenario 7: keyless certificates)
+#   tsa         timestamp-server $TSA_VERSION (scenario 7: RFC 3161 timestamps)
 #   tools       the harness's own programs (pause, provisioner, clusterimage)
 #
 # Each comes from a wrapper module under hack/cluster/modules (go.mod and
 # go.sum pin exact versions) and lands in $CACHE/bin/<component>-<version>-<key>,
-# where the key hashes the wrapper module, the ldflags and the Go version: a
-# change to any of them rebuilds, anything else is reused. $CACHE/bin/<component>.current
+# where the key hashes the wrapper module, the ldflags, the packages, the
+# build function and the Go version: a change to any of them rebuilds,
+# anything else (another component's lines in this file) is reused. $CACHE/bin/<component>.current
 # names the directory in use. Usage: build.sh [component...] (default: all).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +34,7 @@ build() {
   local comp=$1 version=$2 mod=$3
   shift 3
   local k dir
-  k=$(key "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$CLUSTER_DIR/build.sh")
+  k=$(key "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" <(declare -f build key; echo "$*"))
   dir=$CACHE/bin/$comp-$version-$k
   if [ -e "$dir/.done" ]; then
     log "build $comp $version: cached ($dir)"
@@ -67,7 +71,8 @@ tekton() {
   build tekton "$TEKTON_VERSION" "$CLUSTER_DIR/modules/tekton" \
     github.com/tektoncd/pipeline/cmd/controller github.com/tektoncd/pipeline/cmd/webhook \
     github.com/tektoncd/pipeline/cmd/entrypoint github.com/tektoncd/pipeline/cmd/nop \
-    github.com/tektoncd/pipeline/cmd/workingdirinit github.com/tektoncd/pipeline/cmd/sidecarlogresults
+    github.com/tektoncd/pipeline/cmd/workingdirinit github.com/tektoncd/pipeline/cmd/sidecarlogresults \
+    github.com/tektoncd/pipeline/cmd/resolvers
 }
 
 # argo_source prints a copy of the Argo module with
@@ -105,6 +110,18 @@ cosign() {
   build cosign "$COSIGN_VERSION" "$CLUSTER_DIR/modules/cosign" github.com/sigstore/cosign/v3/cmd/cosign
 }
 
+# fulcio and tsa: the local certificate and timestamp authorities of the
+# keyless scenario (hack/cluster/sigstore.sh runs them on the host).
+fulcio() {
+  flags="-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$FULCIO_VERSION"
+  build fulcio "$FULCIO_VERSION" "$CLUSTER_DIR/modules/fulcio" github.com/sigstore/fulcio
+}
+
+tsa() {
+  flags="-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$TSA_VERSION"
+  build tsa "$TSA_VERSION" "$CLUSTER_DIR/modules/tsa" github.com/sigstore/timestamp-authority/cmd/timestamp-server
+}
+
 # tools: the harness's own Go programs (main module): the pause image's
 # binary, the hostPath provisioner and the image builder.
 tools() {
@@ -123,10 +140,10 @@ tools() {
 }
 
 comps=("$@")
-[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo cosign)
+[ ${#comps[@]} -gt 0 ] || comps=(tools kubernetes tekton argo cosign fulcio tsa)
 for c in "${comps[@]}"; do
   case $c in
-  kubernetes | tekton | argo | cosign | tools) "$c" ;;
-  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, cosign, tools)" ;;
+  kubernetes | tekton | argo | cosign | fulcio | tsa | tools) "$c" ;;
+  *) die "build.sh: unknown component $c (kubernetes, tekton, argo, cosign, fulcio, tsa, tools)" ;;
   esac
 done

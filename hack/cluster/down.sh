@@ -66,6 +66,7 @@ if [ -n "$kbin" ] && [ -x "$kbin/kube-proxy" ]; then
 fi
 stop kube-scheduler kube-controller-manager kube-apiserver
 stop etcd registry-bridge registry
+stop fulcio tsa # the keyless scenario's Sigstore (sigstore.sh)
 
 # iptables: the harness's FORWARD rules, and any CNI chains.
 for rule in "-s $POD_CIDR ! -o $BRIDGE" "-d $POD_CIDR ! -i $BRIDGE"; do

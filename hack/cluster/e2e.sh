@@ -76,7 +76,7 @@ sampler_pid=$!
 
 t=$SECONDS
 "$CLUSTER_DIR/images.sh" busybox tekton argo
-"$CLUSTER_DIR/install.sh" tekton argo
+"$CLUSTER_DIR/install.sh" tekton resolvers argo
 phase "tekton + argo installed" "$t"
 
 t=$SECONDS

@@ -6,7 +6,8 @@
 #
 #   pause      the pod sandbox (containerd's sandbox_image, $REGISTRY/pause:3.10)
 #   busybox    Debian's busybox-static: Tekton's shell image
-#   tekton     controller webhook entrypoint nop workingdirinit sidecarlogresults,
+#   tekton     controller webhook entrypoint nop workingdirinit sidecarlogresults
+#              resolvers,
 #              ko-style: /ko-app/<name>, user 65532 (the controller hard-codes
 #              /ko-app/entrypoint)
 #   argo       workflow-controller argoexec
@@ -46,7 +47,7 @@ busybox() {
 tekton() {
   local b n
   b=$(bin_dir tekton)
-  for n in controller webhook entrypoint nop workingdirinit sidecarlogresults; do
+  for n in controller webhook entrypoint nop workingdirinit sidecarlogresults resolvers; do
     image "tekton_$n" "$REGISTRY/tekton/$n:$TEKTON_VERSION" --file "/ko-app/$n=$b/$n" --entrypoint "/ko-app/$n" --env KO_DATA_PATH=/var/run/ko
   done
 }

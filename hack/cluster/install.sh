@@ -7,7 +7,7 @@
 # (images.sh). Waits, by polling conditions, until the CRDs are Established,
 # the controllers Available and the webhooks' CA bundles injected.
 #
-# Usage: install.sh [tekton|argo]... (default: both)
+# Usage: install.sh [tekton|resolvers|argo]... (default: tekton argo)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -64,6 +64,31 @@ spec:
     - {name: s, image: busybox, command: ["true"]}
 EOF
   log "tekton $TEKTON_VERSION ready"
+}
+
+# resolvers: Tekton's remote resolvers (config/resolvers of the module), for
+# the bundles resolver: scenario 8 resolves the Tasks from an OCI bundle in
+# the local registry at 10.88.0.1:5000 (plain HTTP: go-containerregistry
+# speaks HTTP to a private-range registry address without being told). The
+# hub and git resolvers are switched off: nothing here may reach them.
+resolvers() {
+  local cfg=$MOD/config/resolvers out=$STATE/manifests/tekton-resolvers.yaml f
+  [ -d "$cfg" ] || die "resolvers: $cfg not found"
+  : >"$out"
+  for f in "$cfg"/*.yaml; do
+    printf -- '---\n' >>"$out"
+    cat "$f" >>"$out"
+  done
+  sed -i -e "s#ko://github.com/tektoncd/pipeline/cmd/resolvers#$tekton_resolvers#g" \
+    -e 's#enable-hub-resolver: "true"#enable-hub-resolver: "false"#' -e 's#enable-git-resolver: "true"#enable-git-resolver: "false"#' "$out"
+  if grep -nE 'image: *"?(ko://|cgr\.dev|gcr\.io|docker\.io|quay\.io|ghcr\.io)' "$out"; then
+    die "resolvers: the manifest still names a public image"
+  fi
+  log "install tekton resolvers $TEKTON_VERSION"
+  kubectl apply --server-side -f "$out" >/dev/null
+  wait_for "tekton resolvers Available" 300 kubectl wait -n tekton-pipelines-resolvers --for=condition=Available --timeout=5s \
+    deployment/tekton-pipelines-remote-resolvers
+  log "tekton resolvers ready (bundles)"
 }
 
 has_ca_bundle() {
@@ -127,7 +152,7 @@ which=("$@")
 [ ${#which[@]} -gt 0 ] || which=(tekton argo)
 for w in "${which[@]}"; do
   case $w in
-  tekton | argo) "$w" ;;
+  tekton | resolvers | argo) "$w" ;;
   *) die "install.sh: unknown component $w" ;;
   esac
 done

@@ -10,6 +10,8 @@ KUBE_VERSION=v1.32.3
 TEKTON_VERSION=v1.0.0
 ARGO_VERSION=v3.6.10
 COSIGN_VERSION=v3.1.3
+FULCIO_VERSION=v1.8.5
+TSA_VERSION=v1.2.9
 
 # Builds are cached here (git-ignored); the Makefile passes CLUSTER_CACHE.
 CACHE=${CLUSTER_CACHE:-$ROOT/.cache/cluster}

@@ -146,6 +146,10 @@ current-context: tollgate-e2e
 EOF
 }
 
+# The service-account issuer is the apiserver's own address on the bridge,
+# where its discovery document and JWKS are served: the keyless scenario's
+# Fulcio (sigstore.sh, on the host) verifies projected tokens against it.
+#
 # WatchList=false: Debian's etcd 3.4.23 lacks the progress notifications
 # streaming lists need (etcd >= 3.4.31), and an API server that offers them
 # anyway fails every streaming watch inside the stream, so clients that ask
@@ -166,7 +170,8 @@ control_plane() {
     --kubelet-client-certificate="$d/admin.crt" --kubelet-client-key="$d/admin.key" \
     --kubelet-preferred-address-types=InternalIP \
     --service-account-key-file="$d/sa.pub" --service-account-signing-key-file="$d/sa.key" \
-    --service-account-issuer=https://kubernetes.default.svc \
+    --service-account-issuer="https://$BRIDGE_IP:$APISERVER_PORT" \
+    --service-account-jwks-uri="https://$BRIDGE_IP:$APISERVER_PORT/openid/v1/jwks" \
     --authorization-mode=Node,RBAC --enable-aggregator-routing=true --profiling=false \
     --enable-admission-plugins=NodeRestriction --feature-gates=WatchList=false
   wait_for "kube-apiserver /readyz" 180 kubectl get --raw /readyz

@@ -522,6 +522,48 @@ func TestGateKeyless(t *testing.T) {
 	}
 }
 
+// TestGateKeylessPolicyAttestor: the policy names a keyless attestor whose
+// trustedRoot is relative: it is read next to the policy file (the
+// platform-owned policy workspace), never from the working directory; a
+// trusted root that resolves into the candidate, or one that is missing,
+// blocks.
+func TestGateKeylessPolicyAttestor(t *testing.T) {
+	t.Parallel()
+	keys := gateKeys{attestor: newGateKey(t), alice: newGateKey(t), other: newGateKey(t)}
+	v := signtest.New(t)
+	const subject, issuer = "https://kubernetes.io/namespaces/ci/serviceaccounts/tollgate", "https://kubernetes.default.svc"
+	s, err := sign.Keyless(context.Background(), signtest.Token(subject, issuer), v.Options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := v.TrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, trustedRoot, writeTo string // writeTo: where trusted_root.json is written, relative to the fixture
+		code                       int
+		want                       string
+	}{
+		{"next to the policy", "trusted_root.json", "platform/trusted_root.json", cli.ExitOK, "gate: PASSED"},
+		{"inside the candidate", "../source/trusted_root.json", "source/trusted_root.json", cli.ExitBlocked, "inside the candidate"},
+		{"missing", "absent.json", "platform/trusted_root.json", cli.ExitBlocked, "does not verify for artefact"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			attestors := []any{map[string]any{"name": "release-bot",
+				"keyless": map[string]any{"subject": subject, "issuer": issuer, "trustedRoot": tc.trustedRoot}}}
+			f := newGateFixture(t, keys, gateSetup{attestor: s, policySpec: map[string]any{"attestors": attestors}})
+			writeJSON(t, filepath.Join(f.dir, tc.writeTo), tr)
+			code, out := runGate(t, gateT0, f.args())
+			if code != tc.code || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want %d with %q\n%s", code, tc.code, tc.want, out)
+			}
+		})
+	}
+}
+
 func TestGateUsage(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

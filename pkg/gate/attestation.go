@@ -19,6 +19,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/signer"
 	"github.com/tollgate-dev/tollgate/pkg/trust"
+	"github.com/tollgate-dev/tollgate/pkg/trustroot"
 )
 
 // Attestation describes the verified release-gate attestation.
@@ -59,7 +60,11 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 	}
 	ids := r.cfg.Attestors
 	if ids == nil && pol != nil {
-		ids = pol.Spec.Attestors
+		var err error
+		if ids, err = policyAttestors(pol, r.cfg.Policy, r.cfg.CandidateDirs); err != nil {
+			r.fail(check, ClassTrustRoot, err)
+			return nil, nil
+		}
 	}
 	if len(ids) == 0 {
 		r.fail(check, ClassAttestationUntrusted, errors.New("no trusted attestor: pass --key or --certificate-identity with --certificate-oidc-issuer, or list spec.attestors in the policy"))
@@ -83,6 +88,29 @@ func (r *run) attestation(ctx context.Context, pol *policy.ReleasePolicy, artifa
 	}
 	return pred, &Attestation{Digest: got, Identity: res.Identity, Signer: res.Signer,
 		Verdict: pred.Verdict, Run: pred.Run, Time: pred.Time.UTC()}
+}
+
+// policyAttestors returns the policy's attestors with each relative
+// keyless trustedRoot resolved against the policy file's directory (the
+// platform-owned policy workspace ships its trusted_root.json next to
+// policy.yaml), refusing a trusted root that resolves into the candidate.
+func policyAttestors(pol *policy.ReleasePolicy, policyPath string, candidate []string) ([]policy.Identity, error) {
+	ids := slices.Clone(pol.Spec.Attestors)
+	for i, id := range ids {
+		if id.Keyless == nil || id.Keyless.TrustedRoot == "" {
+			continue
+		}
+		k := *id.Keyless
+		if !filepath.IsAbs(k.TrustedRoot) {
+			k.TrustedRoot = filepath.Join(filepath.Dir(policyPath), k.TrustedRoot)
+		}
+		in := trustroot.Input{Flag: fmt.Sprintf("spec.attestors[%d].keyless.trustedRoot", i), Path: k.TrustedRoot}
+		if err := trustroot.Outside(candidate, in); err != nil {
+			return nil, err
+		}
+		ids[i].Keyless = &k
+	}
+	return ids, nil
 }
 
 // decodeStatement decodes the in-toto statement a verified bundle carries:

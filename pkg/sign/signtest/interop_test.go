@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/pkg/digest"
+	"github.com/tollgate-dev/tollgate/pkg/intoto"
 	"github.com/tollgate-dev/tollgate/pkg/sign"
 	"github.com/tollgate-dev/tollgate/pkg/sign/signtest"
 )
@@ -27,7 +29,11 @@ func TestWriteKeylessFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sign.NewStatement("interop", os.Getenv("TOLLGATE_INTEROP_DIGEST"), os.Getenv("TOLLGATE_INTEROP_TYPE"), map[string]string{"verdict": "PASSED"})
+	d, err := digest.Parse(os.Getenv("TOLLGATE_INTEROP_DIGEST"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := intoto.New("interop", d, os.Getenv("TOLLGATE_INTEROP_TYPE"), map[string]string{"verdict": "PASSED"})
 	if err != nil {
 		t.Fatal(err)
 	}
