@@ -299,8 +299,9 @@ func plantSecrets(t *testing.T, art string) ([]leakPlant, map[string][]byte) {
 	editFile(t, filepath.Join(art, "mcp.json"), func(s string) string {
 		return strings.Replace(s, `"tickets": {`, fmt.Sprintf(`"analytics": {"type": "http", "url": "https://svc:%s@mcp.analytics.example.com/mcp"},
     "warehouse": {"command": "pg-mcp", "args": ["postgresql://reader:%s@db.internal:5432/wh", "--token", "%s"]},
+    "orders-db": {"command": "mysql", "args": ["-uagent", "-p%s", "-hdb.internal"]},
     "legacy": {"type": "sse", "url": "https://ops:%s@[mcp.legacy.example/sse"},
-    "tickets": {`, pwURL, pwConn, tokArg, pwBad), 1)
+    "tickets": {`, pwURL, pwConn, tokArg, v(secretgen.RuleCLIPassword, 0), pwBad), 1)
 	})
 	editFile(t, filepath.Join(art, ".claude", "settings.json"), func(s string) string {
 		return strings.Replace(s, `"permissions": {`, fmt.Sprintf(`"env": {"ANTHROPIC_BASE_URL": "https://proxy:%s@llm-proxy.example.com/v1"},

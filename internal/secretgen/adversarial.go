@@ -45,13 +45,14 @@ const (
 	ClassFileName      = "credential-in-file-name"
 	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
 	ClassArchiveMeta   = "archive-metadata"     // zip and member comments, gzip header name, comment and extra
+	ClassGluedPassword = "cli-glued-password"   // a password glued to a MySQL client's -p flag
 	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
 func AdversarialClasses() []string {
 	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
-		ClassFileName, ClassGenericKey, ClassGit, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
+		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
 		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
 
@@ -102,6 +103,7 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.structure()
 	a.queries()
 	a.metadata()
+	a.glued()
 	return a.truth, a.decoys
 }
 
@@ -880,4 +882,27 @@ func (a *adv) queries() {
 	a.decoy(ClassQueryParam, "refs.yaml", []byte("url: https://mcp.example.com/mcp?api_key=${SEARCH_API_KEY}&token={{ .Values.token }}\n"))
 	a.decoy(ClassQueryParam, "docs.md", []byte("Call https://api.example.com/v1?api_key=YOUR_API_KEY&q=hello or ?token=<token>.\n"))
 	a.decoy(ClassQueryParam, "public.txt", fmt.Appendf(nil, "https://cdn.example.com/a.js?v=%s&X-Amz-Algorithm=AWS4-HMAC-SHA256&token_type=Bearer&request_id=%s\n", g.s(csHex, 40), g.UUID()))
+}
+
+// glued plants passwords glued to a MySQL or MariaDB client's -p flag:
+// MCP server argument lists in JSON and YAML, shell lines continued
+// with a backslash, quoted, behind docker exec; decoys are -p flags that
+// are not passwords (compiler flags, ports, prompts, references,
+// placeholders).
+func (a *adv) glued() {
+	for i, format := range []string{
+		"{\n  \"mcpServers\": {\n    \"orders-db\": {\n      \"command\": \"/usr/bin/mysql\",\n      \"args\": [\n        \"-uagent\",\n        \"-p%s\",\n        \"-hdb.internal\"\n      ]\n    }\n  }\n}\n",
+		"name: agent\nversion: 1.0.0\nschema: v1\nmcpServers:\n  - name: db\n    command: mariadb\n    args:\n      - -uagent\n      - -p%s\n",
+		"#!/bin/sh\nmysqldump \\\n  --single-transaction \\\n  -uroot -p%s orders > orders.sql\n",
+		"FROM mysql:8.4\nRUN mysql -uroot -p'%s' -e 'CREATE DATABASE orders'\n",
+		"docker exec -i db mariadb -uroot -p%s orders < dump.sql\n",
+	} {
+		pw, _ := a.g.Value(RuleCLIPassword, i)
+		name := []string{".cursor/mcp.json", ".continue/config.yaml", "backup.sh", "Dockerfile", "restore.md"}[i]
+		a.add(ClassGluedPassword, fmt.Sprintf("%02d/%s", i, name), fmt.Appendf(nil, format, pw), []string{RuleCLIPassword}, pw)
+	}
+	a.decoy(ClassGluedPassword, "Makefile", []byte("CFLAGS = -O2 -pthread -pedantic\nrun:\n\tdocker run -p8080:80 app\n\tssh -p2222 deploy@host\n"))
+	a.decoy(ClassGluedPassword, "prompt.sh", []byte("mysql -uroot -p orders\nmysqldump --password -uroot orders\nmysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" orders\nmysql -uroot -p${DB_PASSWORD} -e 'select 1'\n"))
+	a.decoy(ClassGluedPassword, "mcp.json", []byte(`{"mcpServers": {"db": {"command": "mysql", "args": ["-uagent", "-p%MYSQL_PWD%", "-P3306", "-p"]}, "cc": {"command": "cc", "args": ["-pthread"]}}}`+"\n"))
+	a.decoy(ClassGluedPassword, "README.md", []byte("Connect with `mysql -u <user> -p<password> <db>` or `mysql -uroot -pyour-password`; the URL is mysql://db.internal:3306/orders.\n"))
 }

@@ -93,6 +93,13 @@ func Corpus(perDetector int, seed uint64) (truth, decoys []Planted) {
 		add(dir(RulePKCS12)+"client.p12", string(PKCS12(v)), []string{v}, RulePKCS12)
 		v = val(RuleConnectionURL, i)
 		add(dir(RuleConnectionURL)+"app.yaml", fmt.Sprintf("database:\n  url: postgres://app:%s@db.internal:5432/orders\n", v), []string{v}, RuleConnectionURL)
+		v = val(RuleCLIPassword, i)
+		add(dir(RuleCLIPassword)+[]string{"restore.sh", "Dockerfile", "mcp.json", "compose.yaml"}[i%4], fmt.Sprintf([]string{
+			"#!/bin/sh\nmysql -h db -uroot -p%s orders < schema.sql\n",
+			"FROM mysql:8.4\nRUN mysqladmin -uroot -p'%s' create orders\n",
+			"{\n  \"mcpServers\": {\n    \"db\": {\n      \"command\": \"mysql\",\n      \"args\": [\"-uroot\", \"-p%s\", \"-hdb\"]\n    }\n  }\n}\n",
+			"services:\n  db:\n    image: mariadb:11\n    healthcheck:\n      test: [\"CMD\", \"mariadb-admin\", \"ping\", \"-uroot\", \"-p%s\"]\n",
+		}[i%4], v), []string{v}, RuleCLIPassword)
 		v = []string{g.s(csAlnum, 24), g.s(csAlnum, 32), g.s(csAlnum, 28), g.s(csAlnum, 30)}[i%4]
 		add(dir(RuleGenericSecret)+[]string{"values.yaml", "app.ini", "main.go", "config.json"}[i%4], fmt.Sprintf([]string{
 			"auth:\n  client_secret: %s\n",
@@ -137,6 +144,10 @@ func (g *Gen) decoys(dir string) []Planted {
 	add("openai.env", "OPENAI_API_KEY=sk-proj-your-key-here\nOPENAI_BASE=sk-"+g.s(csAlnum, 48)+"\n")
 	add("placeholders.yaml", "api_key: \"<token>\"\ntoken: ${API_TOKEN}\npassword: xxxxxxxxxxxx\nsecret: \"{{ .Values.secret }}\"\nclient_secret: changeme-please\nauth_token: your-token-here\n")
 	add("pub.pem", g.PublicKeyPEM())
+	// -p that is not a password: a compiler flag, a port, a prompt, a
+	// reference.
+	add("Makefile", "CFLAGS = -O2 -pthread -pedantic\nrun:\n\tdocker run -p8080:80 app\n\tssh -p2222 deploy@host\n")
+	add("db.sh", "mysql -uroot -p orders\nmysqldump -uroot -p\"$MYSQL_ROOT_PASSWORD\" orders\nmysql -uroot -p${DB_PASSWORD} -e 'select 1'\n")
 	add("id_ed25519.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"+g.s(csAlnum, 43)+" agent@example\n")
 	add("garbage.pem", "-----BEGIN PRIVATE KEY-----\n"+base64.StdEncoding.EncodeToString([]byte(g.s(csAlnum, 120)))+"\n-----END PRIVATE KEY-----\n")
 	add("hashes.yaml", fmt.Sprintf("sha256: %s\nchecksum: %s\ndigest: sha256:%s\ncommit: %s\n", g.s(csHex, 64), g.s(csHex, 40), g.s(csHex, 64), g.s(csHex, 40)))

@@ -27,6 +27,7 @@ const (
 	ClassLeakEnv          = "leak-agent-env"
 	ClassLeakReference    = "leak-reference-name"
 	ClassLeakControlChars = "leak-control-characters"
+	ClassLeakGluedPwd     = "leak-glued-password"
 )
 
 // PermCase is one permission case: files of the reviewed and of the
@@ -294,6 +295,20 @@ func LeakCases(seed uint64) []LeakCase {
 	hf, _ := g.Value(RuleHuggingFace, 4)
 	add(ClassLeakReference, "token-as-secret-name", map[string]string{"deploy/pod.yaml": fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: a}\nspec:\n  containers:\n    - name: x\n      image: x@sha256:0000000000000000000000000000000000000000000000000000000000000001\n      env:\n        - name: HF\n          valueFrom: {secretKeyRef: {name: %s, key: token}}\n        - name: DB\n          valueFrom: {secretKeyRef: {name: orders-db, key: password}}\n", hf)},
 		[]string{hf}, []string{"orders-db"})
+	// Passwords glued to a MySQL or MariaDB client's -p flag: words and
+	// digits no randomness test catches, told by the client they follow.
+	q1, _ := g.Value(RuleCLIPassword, 1)
+	q2, _ := g.Value(RuleCLIPassword, 2)
+	q3, _ := g.Value(RuleCLIPassword, 3)
+	q4, _ := g.Value(RuleCLIPassword, 4)
+	add(ClassLeakGluedPwd, "mcp-mysql-args", map[string]string{"mcp.json": fmt.Sprintf(`{"mcpServers": {"db": {"command": "mysql", "args": ["-uagent", "-p%s", "-hdb.internal"]}, "cc": {"command": "cc-mcp", "args": ["-pthread"]}}}`, q1)},
+		[]string{q1}, []string{"db.internal", "-pthread"})
+	add(ClassLeakGluedPwd, "docker-exec-mariadb", map[string]string{".cursor/mcp.json": fmt.Sprintf(`{"mcpServers": {"db": {"command": "docker", "args": ["exec", "-i", "db", "mariadb", "-uroot", "-p%s", "orders"]}}}`, q2)},
+		[]string{q2}, []string{"mariadb"})
+	add(ClassLeakGluedPwd, "hook-mysqldump", map[string]string{".claude/settings.json": fmt.Sprintf(`{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "mysqldump -uroot -p%s orders > /tmp/orders.sql"}]}]}}`, q3)},
+		[]string{q3}, []string{"mysqldump"})
+	add(ClassLeakGluedPwd, "codex-mysql", map[string]string{".codex/config.toml": fmt.Sprintf("[mcp_servers.db]\ncommand = \"mysql\"\nargs = [\"-uagent\", \"-p%s\", \"-hdb.internal\"]\n", q4)},
+		[]string{q4}, []string{"db.internal"})
 	esc, _ := g.Value(RuleGitHub, 4)
 	add(ClassLeakControlChars, "escape-in-file-name", map[string]string{"prompts/x\x1b[31mred\n{\"level\":\"info\",\"msg\":\"forged\"}.md": "use " + esc + "\n"},
 		[]string{esc, "\x1b[31m", "\n{\"level\":\"info\",\"msg\":\"forged\"}"}, []string{`\x1b[31mred`})

@@ -3,6 +3,7 @@ package secretgen
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Rule IDs of package secrets. They are literals here, not imports, so
@@ -42,6 +43,7 @@ const (
 	RulePrivateKey      = "private-key"
 	RuleJWT             = "jwt"
 	RuleConnectionURL   = "connection-url-password"
+	RuleCLIPassword     = "cli-password"
 	RulePKCS12          = "pkcs12"
 	RuleGenericSecret   = "generic-secret"
 	RuleGenericPassword = "generic-password"
@@ -105,10 +107,13 @@ var tokens = map[string]token{
 	RuleStripe: {"STRIPE_SECRET", func(g *Gen, i int) string {
 		return []string{"sk_live_", "rk_live_"}[i%2] + g.s(csAlnum, 24+g.r.IntN(76))
 	}},
-	RuleStripeTest:      {"STRIPE_TEST_SECRET", func(g *Gen, _ int) string { return "sk_test_" + g.s(csAlnum, 24+g.r.IntN(76)) }},
-	RulePrivateKey:      {"PRIVATE_KEY", func(g *Gen, i int) string { return g.PrivateKeyPEM(i) }},
-	RuleJWT:             {"SESSION_JWT", func(g *Gen, _ int) string { return g.JWT() }},
-	RuleConnectionURL:   {"DATABASE_PASSWORD", func(g *Gen, _ int) string { return g.s(csAlnum, 16) }},
+	RuleStripeTest:    {"STRIPE_TEST_SECRET", func(g *Gen, _ int) string { return "sk_test_" + g.s(csAlnum, 24+g.r.IntN(76)) }},
+	RulePrivateKey:    {"PRIVATE_KEY", func(g *Gen, i int) string { return g.PrivateKeyPEM(i) }},
+	RuleJWT:           {"SESSION_JWT", func(g *Gen, _ int) string { return g.JWT() }},
+	RuleConnectionURL: {"DATABASE_PASSWORD", func(g *Gen, _ int) string { return g.s(csAlnum, 16) }},
+	// A password a person chose: letters then digits, which no
+	// randomness test tells from a word.
+	RuleCLIPassword:     {"MYSQL_PASSWORD", func(g *Gen, _ int) string { return strings.ToLower(g.s(csLetters, 8)) + g.s(csDigits, 4) }},
 	RulePKCS12:          {"KEYSTORE_DATA", func(g *Gen, _ int) string { return g.s(csAlnum, 200) }},
 	RuleGenericSecret:   {"CLIENT_SECRET", func(g *Gen, _ int) string { return g.s(csAlnum, 24+g.r.IntN(9)) }},
 	RuleGenericPassword: {"DB_PASSWORD", func(g *Gen, _ int) string { return g.s(csAlnum, 12+g.r.IntN(7)) }},

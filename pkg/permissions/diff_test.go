@@ -38,6 +38,21 @@ func TestMasking(t *testing.T) {
 			t.Errorf("args %s: content %s, want args [%s]", tc.args, got, tc.want)
 		}
 	}
+	// A password glued to a MySQL or MariaDB client's -p flag: the
+	// command (or an argument before) names the client.
+	for _, tc := range []struct{ command, args, want string }{
+		{"mysql", `"-uroot", "-phunter2hunter2", "-hdb"`, `"-uroot","-p[REDACTED:cli-password]","-hdb"`},
+		{"/usr/bin/mariadb", `"-p=S3cret"`, `"-p[REDACTED:cli-password]"`},
+		{"docker", `"exec", "db", "mysql", "-uroot", "-pRootPw1"`, `"exec","db","mysql","-uroot","-p[REDACTED:cli-password]"`},
+		{"mysql", `"-p${DB_PASSWORD}", "-p"`, `"-p${DB_PASSWORD}","-p"`},
+		{"gcc", `"-pthread", "-phunter2hunter2"`, `"-pthread","-phunter2hunter2"`},
+		{"sh", `"-c", "mysql -uroot -phunter2hunter2 app"`, `"-c","mysql -uroot -p[REDACTED:cli-password] app"`},
+	} {
+		files := map[string]string{"mcp.json": `{"mcpServers": {"a": {"command": "` + tc.command + `", "args": [` + tc.args + `]}}}`}
+		if got := string(scanFiles(t, files).Grants[0].Content); !strings.Contains(got, `"args":[`+tc.want+`]`) {
+			t.Errorf("%s %s: content %s, want args [%s]", tc.command, tc.args, got, tc.want)
+		}
+	}
 	base := map[string]string{"mcp.json": `{"mcpServers": {"a": {"command": "srv", "args": ["--api-key=sk-live-0123456789abcdef"]}}}`}
 	changes, _ := diffFiles(t, base, replace(base, "mcp.json", `"srv"`, `"srv2"`))
 	if len(changes) != 1 || !strings.Contains(changes[0].Detail, "command changed") {

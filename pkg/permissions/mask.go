@@ -152,6 +152,9 @@ type masking struct {
 	path string
 	subj string
 	seen map[Redaction]bool
+	// mysql is set while the args of a MySQL or MariaDB client are
+	// masked.
+	mysql bool
 }
 
 func (k *masking) note(rules ...string) {
@@ -191,6 +194,15 @@ func (k *masking) cmd(s string) string {
 		k.note("random-token")
 		return redact.Mark("random-token")
 	}
+	if mysqlCommand(out) {
+		// "mysql -uroot -pSECRET": the password glued to -p.
+		for _, f := range strings.Fields(out) {
+			if _, ok := redact.GluedPassword(f); ok {
+				k.note("cli-password")
+				out = strings.ReplaceAll(out, f, "-p"+redact.Mark("cli-password"))
+			}
+		}
+	}
 	return k.maskWords(out)
 }
 
@@ -200,25 +212,44 @@ func (k *masking) cmd(s string) string {
 var credValueRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:key|token|secret|passw(?:or)?d|pwd|authorization|credential)s?[\w.-]*["']?\s*[=:]\s*["']?(?:(?:bearer|basic|token)\s+)?([^\s"'&;,]+)`)
 
 // args masks a command line: each argument, the argument after a flag
-// naming a credential, and long random tokens.
+// naming a credential, the password glued to a MySQL or MariaDB client's
+// -p flag (the command, or an argument before it, names the client), and
+// long random tokens.
 func (k *masking) args(a []any) []any {
 	out := make([]any, len(a))
-	flag := false
+	flag, mysql := false, k.mysql
 	for i, v := range a {
 		s, ok := v.(string)
 		if !ok {
 			out[i] = k.value(v, "")
 			continue
 		}
-		if flag && !isRef(s) && !envVarName(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "-") {
+		_, glued := redact.GluedPassword(s)
+		switch {
+		case mysql && glued:
+			out[i] = "-p" + redact.Mark("cli-password")
+			k.note("cli-password")
+		case flag && !isRef(s) && !envVarName(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "-"):
 			out[i] = redact.Mark("credential-argument")
 			k.note("credential-argument")
-		} else {
+		default:
 			out[i] = k.cmd(s)
 		}
 		flag = secretFlagRE.MatchString(s) && !notValueFlagRE.MatchString(s)
+		mysql = mysql || redact.MySQLClient(s)
 	}
 	return out
+}
+
+// mysqlCommand reports whether a command line runs a MySQL or MariaDB
+// client ("mysql", "docker exec db mysql").
+func mysqlCommand(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if redact.MySQLClient(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // commandFields are content fields holding command lines and addresses.
@@ -249,10 +280,17 @@ func (k *masking) value(v any, key string) any {
 		}
 		return out
 	case map[string]any:
+		// A server's args are read with its command: "-pSECRET" is a
+		// password after "command": "mysql".
+		prev := k.mysql
+		if c, ok := t["command"].(string); ok && mysqlCommand(c) {
+			k.mysql = true
+		}
 		out := make(map[string]any, len(t))
 		for mk, mv := range t {
 			out[k.str(mk)] = k.value(mv, mk)
 		}
+		k.mysql = prev
 		return out
 	}
 	return v

@@ -97,3 +97,37 @@ func FuzzUserinfo(f *testing.F) {
 		}
 	})
 }
+
+func TestGluedPassword(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arg, want string
+		ok        bool
+	}{
+		{"-phunter2hunter2", "hunter2hunter2", true},
+		{"-p=s3cret", "s3cret", true},
+		{"-p", "", false},
+		{"--password=x", "", false},
+		{"-P3306", "", false},
+		{"-p$MYSQL_PWD", "", false},
+		{"-p${DB_PASSWORD}", "", false},
+		{"-p%DB_PASS%", "", false},
+		{"-p{{ .Values.password }}", "", false},
+		{"-p<password>", "", false},
+		{"-uroot", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			t.Parallel()
+			if got, ok := GluedPassword(tt.arg); got != tt.want || ok != tt.ok {
+				t.Errorf("GluedPassword(%q) = %q, %v; want %q, %v", tt.arg, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+	for w, want := range map[string]bool{"mysql": true, "/usr/bin/mysqldump": true, `C:\mysql\bin\mysql.exe`: true, "MariaDB": true,
+		"mysqld": false, "mysql_config": false, "mysqli": false, "npx": false} {
+		if got := MySQLClient(w); got != want {
+			t.Errorf("MySQLClient(%q) = %v, want %v", w, got, want)
+		}
+	}
+}

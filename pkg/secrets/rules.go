@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
+	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // Rule describes one detector. Its ID is the suffix of the finding class
@@ -79,6 +80,7 @@ var (
 	rulePrivateKey       = rule("private-key", "PEM or OpenSSH private key whose body parses as a key", evidence.Critical)
 	ruleJWT              = rule("jwt", "JSON Web Token with a JSON header naming alg", evidence.Medium)
 	ruleConnectionURL    = rule("connection-url-password", "password in a connection URL (scheme://user:password@host)", evidence.High)
+	ruleCLIPassword      = rule("cli-password", "password glued to a MySQL or MariaDB client's -p flag (mysql -uroot -pSECRET)", evidence.High)
 	_                    = rule(RulePKCS12, "PKCS#12 / PFX key store (.p12, .pfx)", evidence.Critical)
 	_                    = rule(RuleGenericSecret, "secret, token or API key assigned in configuration or source", evidence.High)
 	_                    = rule(RuleGenericPassword, "password assigned in configuration or source", evidence.High)
@@ -233,6 +235,7 @@ var detectors = []*detector{
 	{rule: rulePrivateKey, anchors: []string{"-----BEGIN "}, match: matchPEM},
 	{rule: ruleJWT, anchors: []string{"eyJ"}, hint: 3, match: matchJWT},
 	{rule: ruleConnectionURL, anchors: []string{"://"}, match: matchConnectionURL},
+	{rule: ruleCLIPassword, anchors: []string{"mysql", "mariadb"}, match: matchCLIPassword},
 }
 
 func hasOpenAIMarker(s string) bool { return strings.Contains(s, "T3BlbkFJ") }
@@ -389,6 +392,99 @@ func matchJWT(b []byte, i int) (int, int, []byte, string, bool) {
 }
 
 var urlUser = chars("A-Za-z0-9._~!$&'()*+,;=%-")
+
+// maxCLIScan bounds how far after a client's name its -p argument is
+// looked for.
+const maxCLIScan = 2048
+
+// cliStop ends a command line: a shell separator or the end of a list.
+func cliStop(c byte) bool {
+	return c == ';' || c == '|' || c == '&' || c == ')' || c == ']' || c == '}'
+}
+
+// cliSep separates arguments: white space, quotes, commas, brackets.
+func cliSep(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"' || c == '\'' || c == ',' || c == '[' || c == '{' || cliStop(c)
+}
+
+// cliLineGoesOn reports whether the command at the newline at nl goes on
+// on the next line: a backslash continuation, an open JSON or YAML flow
+// list (",", "[", "{", ":" ending the line), or a YAML list item, a
+// quoted element or an MCP server's "args:" starting the next.
+func cliLineGoesOn(b []byte, nl int) bool {
+	p := nl - 1
+	for p >= 0 && (b[p] == ' ' || b[p] == '\t' || b[p] == '\r') {
+		p--
+	}
+	if p >= 0 && strings.IndexByte(`\,[{:`, b[p]) >= 0 {
+		return true
+	}
+	q := nl + 1
+	for q < len(b) && (b[q] == ' ' || b[q] == '\t') {
+		q++
+	}
+	return q < len(b) && (b[q] == '-' || b[q] == '"' || b[q] == '\'' || bytes.HasPrefix(b[q:], []byte("args:")))
+}
+
+// matchCLIPassword finds the password of a MySQL or MariaDB client run
+// with it glued to -p ("mysql -uroot -pSECRET db", an MCP server's
+// ["-uroot", "-pSECRET"] after "command": "mysql"): the arguments after
+// the client's name, up to a shell separator or the end of the command
+// (continuation lines and JSON or YAML lists followed), within
+// maxCLIScan bytes. "-p" alone prompts; references and placeholders are
+// not passwords.
+func matchCLIPassword(b []byte, i int) (int, int, []byte, string, bool) {
+	if i > 0 && (alnumDash[b[i-1]] || b[i-1] == '.') {
+		return 0, 0, nil, "", false
+	}
+	j := i
+	for j < len(b) && (alnumDash[b[j]] || b[j] == '.') {
+		j++
+	}
+	if !redact.MySQLClient(string(b[i:j])) || (j < len(b) && !cliSep(b[j]) && b[j] != ':') {
+		return 0, 0, nil, "", false
+	}
+	if j < len(b) && b[j] == ':' && (j+1 >= len(b) || b[j+1] == '/') {
+		return 0, 0, nil, "", false // mysql://, a URL scheme
+	}
+	end := min(len(b), j+maxCLIScan)
+	for k := j; k < end; {
+		c := b[k]
+		switch {
+		case cliStop(c):
+			return 0, 0, nil, "", false
+		case c == '\n':
+			if !cliLineGoesOn(b, k) {
+				return 0, 0, nil, "", false
+			}
+			k++
+			continue
+		case cliSep(c) || c == ':':
+			k++
+			continue
+		}
+		t := k
+		for k < end && !cliSep(b[k]) {
+			k++
+		}
+		tok := b[t:k]
+		if len(tok) == 2 && tok[0] == '-' && tok[1] == 'p' && t > 0 && (b[t-1] == ' ' || b[t-1] == '\t') && k < end && (b[k] == '\'' || b[k] == '"') {
+			// -p'SECRET' in a shell command line.
+			if q := bytes.IndexByte(b[k+1:end], b[k]); q > 0 {
+				v := b[k+1 : k+1+q]
+				if pw, ok := redact.GluedPassword("-p" + string(v)); ok && !placeholderBody(pw) && bytes.IndexByte(v, '\n') < 0 {
+					return k, k + 2 + q, v, "", true
+				}
+			}
+			continue
+		}
+		if pw, ok := redact.GluedPassword(string(tok)); ok && !placeholderBody(pw) {
+			off := t + len(tok) - len(pw)
+			return off, k, nil, "", true
+		}
+	}
+	return 0, 0, nil, "", false
+}
 
 // matchConnectionURL finds scheme://user:password@host and fingerprints
 // the password.

@@ -243,9 +243,9 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 						r = d.rule
 					}
 					found = append(found, pending{off: i, end: stop, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
-					if start < i {
-						found[len(found)-1].off = start
-					}
+					// The match may start before the anchor (a URL's
+					// scheme) or after it (a client's -p argument).
+					found[len(found)-1].off = start
 					i = max(i, stop-1)
 					break patterns
 				}
