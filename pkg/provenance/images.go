@@ -106,7 +106,7 @@ func findImages(b []byte) ([]string, error) {
 		return nil, fmt.Errorf("manifest is larger than %d bytes", maxManifestSize)
 	}
 	var out []string
-	err := eachDocument(b, func(v any) {
+	err := eachDocument(b, false, func(v any) {
 		collectImages(v, &out, 0, nil)
 		kustomizeImages(v, &out)
 	})
@@ -114,8 +114,10 @@ func findImages(b []byte) ([]string, error) {
 }
 
 // eachDocument calls fn with every non-empty YAML (or JSON) document of b,
-// split as kubectl and apimachinery split them.
-func eachDocument(b []byte, fn func(v any)) error {
+// split as kubectl and apimachinery split them. A stream that cannot be
+// split is an error; a document that does not decode is one too, unless
+// lenient (then it is skipped: kubectl could not apply it either).
+func eachDocument(b []byte, lenient bool, fn func(v any)) error {
 	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
 	for {
 		doc, err := r.Read()
@@ -130,6 +132,9 @@ func eachDocument(b []byte, fn func(v any)) error {
 		}
 		var v any
 		if err := yaml.Unmarshal(doc, &v); err != nil {
+			if lenient {
+				continue
+			}
 			return err
 		}
 		fn(v)
@@ -322,21 +327,10 @@ func workloadImages(file, name string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		var v any
-		if yaml.Unmarshal(doc, &v) != nil {
-			continue // not YAML: kubectl could not apply it either
-		}
-		objectImages(v, &out, kustomization)
+	if err := eachDocument(b, true, func(v any) { objectImages(v, &out, kustomization) }); err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // yamlMayHoldObject reports whether a YAML stream names both apiVersion and
@@ -683,19 +677,7 @@ func commandFileImages(file, name string) ([]string, error) {
 		commandImages(v, &out, 0)
 		return out, nil
 	}
-	r := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(b)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, nil // not YAML: no client reads it
-		}
-		var v any
-		if yaml.Unmarshal(doc, &v) != nil {
-			continue
-		}
-		commandImages(v, &out, 0)
-	}
+	// a stream that is not YAML is read by no client: what it held so far
+	_ = eachDocument(b, true, func(v any) { commandImages(v, &out, 0) })
+	return out, nil
 }
