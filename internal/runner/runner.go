@@ -447,28 +447,34 @@ func (r *run) checkBinaries(task string, ts *v1.TaskSpec) error {
 	return nil
 }
 
-// binary returns how to run the step binary name: its path in the first
-// bin directory that has it, or else tollgate with the subcommand of the
-// same name (every step binary is one). It returns nil when neither exists.
+// binary returns how to run the step binary name, from the first bin
+// directory that has either it or tollgate (whose subcommand of the same
+// name every step binary is): the directory of the running tollgate comes
+// before ./bin, so a stale ./bin from an older build never runs in place of
+// the tollgate that was asked. It returns nil when no directory has either.
 func (r *run) binary(name string) []string {
-	if p := r.find(name); p != "" {
-		return []string{p}
-	}
-	if p := r.find("tollgate"); p != "" && name != "tollgate" {
-		return []string{p, name}
+	for _, dir := range r.opts.BinDirs {
+		if p := findIn(dir, name); p != "" {
+			return []string{p}
+		}
+		if name != "tollgate" {
+			if p := findIn(dir, "tollgate"); p != "" {
+				return []string{p, name}
+			}
+		}
 	}
 	return nil
 }
 
-func (r *run) find(name string) string {
-	for _, dir := range r.opts.BinDirs {
-		p, err := filepath.Abs(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p
-		}
+// findIn returns the absolute path of the executable regular file name in
+// dir, or "".
+func findIn(dir, name string) string {
+	p, err := filepath.Abs(filepath.Join(dir, name))
+	if err != nil {
+		return ""
+	}
+	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+		return p
 	}
 	return ""
 }
