@@ -300,18 +300,30 @@ func workloadImages(file, name string) ([]string, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", name)
 	}
+	// A file within the bound is read once and ruled in or out from its
+	// bytes; a larger one is only streamed, to refuse it if it could be
+	// an object.
+	var b []byte
+	var scan io.ByteScanner = bufio.NewReaderSize(f, 1<<20)
+	if fi.Size() <= maxManifestSize {
+		if b, err = safefile.Read(file, maxManifestSize); err != nil {
+			return nil, err
+		}
+		scan = bytes.NewReader(b)
+	}
 	maybe := kustomization
 	if !maybe {
-		isJSON, hasAPI := jsonTopLevel(bufio.NewReaderSize(f, 1<<20))
+		isJSON, hasAPI := jsonTopLevel(scan)
 		switch {
 		case isJSON:
 			maybe = hasAPI
+		case b != nil:
+			maybe, _ = yamlMayHoldObject(bytes.NewReader(b))
 		default:
 			if _, err := f.Seek(0, io.SeekStart); err != nil {
 				return nil, err
 			}
-			maybe, err = yamlMayHoldObject(f)
-			if err != nil {
+			if maybe, err = yamlMayHoldObject(f); err != nil {
 				return nil, err
 			}
 		}
@@ -319,12 +331,8 @@ func workloadImages(file, name string) ([]string, error) {
 	if !maybe {
 		return nil, nil
 	}
-	if fi.Size() > maxManifestSize {
+	if b == nil {
 		return nil, fmt.Errorf("%s may hold a Kubernetes object and is larger than %d bytes: split it", name, maxManifestSize)
-	}
-	b, err := safefile.Read(file, maxManifestSize)
-	if err != nil {
-		return nil, err
 	}
 	var out []string
 	if err := eachDocument(b, true, func(v any) { objectImages(v, &out, kustomization) }); err != nil {
