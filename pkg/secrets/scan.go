@@ -93,6 +93,13 @@ type Result struct {
 	References []Reference `json:"references"`
 	Problems   []Problem   `json:"problems"`
 	Stats      Stats       `json:"stats"`
+
+	// Set by a partitioned scan (WithPart): the walk summary, how many
+	// walk entries are this part's, and (during the walk) the links
+	// skipped.
+	walk         *Walk
+	shareEntries int
+	skipped      []string
 }
 
 type options struct {
@@ -103,6 +110,8 @@ type options struct {
 	maxArchiveItems int
 	maxHeaderBytes  int64
 	maxRatio        int
+	// partIndex of partCount (WithPart); 0 when the scan is whole.
+	partIndex, partCount int
 }
 
 // Option configures a Scanner.
@@ -154,6 +163,9 @@ func New(key []byte, opts ...Option) (*Scanner, error) {
 	}
 	if o.maxRatio < 2 {
 		return nil, fmt.Errorf("decompression ratio limit %d is below 2", o.maxRatio)
+	}
+	if o.partCount != 0 && (o.partCount < 1 || o.partCount > MaxParts || o.partIndex < 1 || o.partIndex > o.partCount) {
+		return nil, fmt.Errorf("scan part %d/%d: want 1 <= I <= N <= %d", o.partIndex, o.partCount, MaxParts)
 	}
 	if o.window < 4*overlap {
 		return nil, fmt.Errorf("scan window %d is smaller than %d bytes", o.window, 4*overlap)
@@ -222,13 +234,18 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 	// so that no long job is left for the end.
 	all := make(chan job, 256)
 	go dispatch(all, jobs)
-	walkErr := s.walk(ctx, roots, all, walked)
+	walk := s.walk
+	if s.o.partCount != 0 {
+		walk = s.partWalk
+	}
+	walkErr := walk(ctx, roots, all, walked)
 	close(all)
 	wg.Wait()
 	close(out)
 	<-done
 	res.Problems = append(res.Problems, walked.Problems...)
 	res.Stats.Skipped += walked.Stats.Skipped
+	res.walk, res.shareEntries = walked.walk, walked.shareEntries
 	if walkErr != nil {
 		return nil, walkErr
 	}
@@ -284,6 +301,7 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 					res.Problems = append(res.Problems, Problem{Path: rel, Reason: why})
 				} else {
 					res.Stats.Skipped++ // scanned at its target, inside the root
+					res.skipped = append(res.skipped, rel)
 				}
 			default:
 				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "not a regular file (" + t.String() + "); remove it from the artefact"})
@@ -388,6 +406,11 @@ func (r *Result) sort() {
 	}
 	if r.References == nil {
 		r.References = []Reference{}
+	}
+	// Sorted after masking, so that a merge of parts (which sees masked
+	// paths only) orders them the same.
+	for i := range r.References {
+		sort.Strings(r.References[i].Paths)
 	}
 	if r.Problems == nil {
 		r.Problems = []Problem{}
