@@ -56,11 +56,20 @@ func (o *Hash) Options(progress io.Writer) ([]artifact.Option, error) {
 type Part struct {
 	// Spec is "I/N": part I (1-based) of N.
 	Spec string
+	// Flag names the flag (default "part") and Usage describes it (default:
+	// the partitioned hash's).
+	Flag, Usage string
 }
 
-// AddFlags adds --part.
+// AddFlags adds --part (or the flag Flag names).
 func (o *Part) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Spec, "part", "", "hash only part I of N (1-based, \"I/N\"), balanced by bytes; merge the parts with --merge")
+	if o.Flag == "" {
+		o.Flag = "part"
+	}
+	if o.Usage == "" {
+		o.Usage = "hash only part I of N (1-based, \"I/N\"), balanced by bytes; merge the parts with --merge"
+	}
+	fs.StringVar(&o.Spec, o.Flag, "", o.Usage)
 }
 
 // Set reports whether --part was given.
@@ -72,7 +81,11 @@ func (o *Part) Parse() (index, count int, err error) {
 	index, err1 := strconv.Atoi(i)
 	count, err2 := strconv.Atoi(n)
 	if !ok || err1 != nil || err2 != nil || count < 1 || count > artifact.MaxParts || index < 1 || index > count {
-		return 0, 0, cli.Usagef("--part must be I/N with 1 <= I <= N <= %d, got %q", artifact.MaxParts, o.Spec)
+		flag := o.Flag
+		if flag == "" {
+			flag = "part"
+		}
+		return 0, 0, cli.Usagef("--%s must be I/N with 1 <= I <= N <= %d, got %q", flag, artifact.MaxParts, o.Spec)
 	}
 	return index, count, nil
 }

@@ -99,6 +99,13 @@ type CheckInput struct {
 	Key []byte
 	// Options tune the scanner (tests use small limits).
 	Options []Option
+	// Parts, when set, are the parts of a partitioned scan of Artifact
+	// (Scanner.ScanPart in parallel pods): Check merges them (Scanner.Merge,
+	// which refuses parts that are missing, duplicated, altered or that
+	// disagree) instead of scanning, and the report is the one a scan
+	// gives. PartNames label them in errors (their files).
+	Parts     []*Part
+	PartNames []string
 }
 
 // Data is the check-specific part of the report ("data").
@@ -139,7 +146,21 @@ func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	if err != nil {
 		return fail(err)
 	}
-	res, err := s.Scan(ctx, in.Artifact)
+	var res *Result
+	if len(in.Parts) > 0 {
+		res, err = s.Merge(in.Parts, in.PartNames)
+		if err == nil {
+			// The parts must be of this artefact: its walk (names, kinds,
+			// sizes; no file is read) is the one they recorded.
+			var w Walk
+			if w, err = s.WalkOf(ctx, in.Artifact); err == nil && w != in.Parts[0].Walk {
+				err = fmt.Errorf("the scan parts walked %d entries (%s), the artefact %s has %d (%s): they were scanned from another tree: %w",
+					in.Parts[0].Walk.Entries, in.Parts[0].Walk.Digest, in.Artifact, w.Entries, w.Digest, ErrInvalidPart)
+			}
+		}
+	} else {
+		res, err = s.Scan(ctx, in.Artifact)
+	}
 	if err != nil {
 		return fail(err)
 	}

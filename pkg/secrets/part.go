@@ -109,6 +109,45 @@ func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job,
 	if len(roots) != 1 {
 		return fmt.Errorf("a partitioned scan takes one root, got %d", len(roots))
 	}
+	entries, w, err := s.walkEntries(ctx, roots[0])
+	if err != nil {
+		return err
+	}
+	list := make([]artifact.FileSize, 0, len(entries))
+	for _, e := range entries {
+		if len(list) == 0 || list[len(list)-1].Name != e.name {
+			list = append(list, artifact.FileSize{Name: e.name, Size: e.size})
+		}
+	}
+	plan, err := artifact.Plan(list, artifact.Serialization{Method: artifact.MethodFiles}, s.o.partCount)
+	if err != nil {
+		return fmt.Errorf("plan %d parts: %w", s.o.partCount, err)
+	}
+	res.walk = &w
+	for _, e := range entries {
+		if plan[e.name] != s.o.partIndex {
+			continue
+		}
+		res.shareEntries++
+		switch e.kind {
+		case 'f':
+			select {
+			case jobs <- e.j:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case 'p':
+			res.Problems = append(res.Problems, e.p)
+		case 's':
+			res.Stats.Skipped++
+		}
+	}
+	return nil
+}
+
+// walkEntries walks root as a scan does, without reading any file, and
+// returns its entries sorted by name and the walk summary.
+func (s *Scanner) walkEntries(ctx context.Context, root string) ([]walkEntry, Walk, error) {
 	all := make(chan job, 256)
 	var files []job
 	collected := make(chan struct{})
@@ -119,11 +158,11 @@ func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job,
 		}
 	}()
 	walked := &Result{}
-	err := s.walk(ctx, roots, all, walked)
+	err := s.walk(ctx, []string{root}, all, walked)
 	close(all)
 	<-collected
 	if err != nil {
-		return err
+		return nil, Walk{}, err
 	}
 	entries := make([]walkEntry, 0, len(files)+len(walked.Problems)+len(walked.skipped))
 	for _, j := range files {
@@ -149,37 +188,18 @@ func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job,
 		return entries[a].p.Reason < entries[b].p.Reason
 	})
 	h := sha256.New()
-	list := make([]artifact.FileSize, 0, len(entries))
 	for _, e := range entries {
 		fmt.Fprintf(h, "%c\x00%s\x00%d\x00%s\n", e.kind, e.name, e.size, e.p.Reason)
-		if len(list) == 0 || list[len(list)-1].Name != e.name {
-			list = append(list, artifact.FileSize{Name: e.name, Size: e.size})
-		}
 	}
-	plan, err := artifact.Plan(list, artifact.Serialization{Method: artifact.MethodFiles}, s.o.partCount)
-	if err != nil {
-		return fmt.Errorf("plan %d parts: %w", s.o.partCount, err)
-	}
-	res.walk = &Walk{Entries: len(entries), Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))}
-	for _, e := range entries {
-		if plan[e.name] != s.o.partIndex {
-			continue
-		}
-		res.shareEntries++
-		switch e.kind {
-		case 'f':
-			select {
-			case jobs <- e.j:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		case 'p':
-			res.Problems = append(res.Problems, e.p)
-		case 's':
-			res.Stats.Skipped++
-		}
-	}
-	return nil
+	return entries, Walk{Entries: len(entries), Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// WalkOf walks root as every part of a partitioned scan does, reading no
+// file, and returns the summary the parts record: a merge is for root only
+// when their Walk equals it.
+func (s *Scanner) WalkOf(ctx context.Context, root string) (Walk, error) {
+	_, w, err := s.walkEntries(ctx, root)
+	return w, err
 }
 
 // config is the scanner's ScannerConfig.

@@ -327,3 +327,41 @@ func FuzzParsePart(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckOfParts: the secret-inventory report from merged parts is the
+// report of a scan, and parts of another tree are refused.
+func TestCheckOfParts(t *testing.T) {
+	t.Parallel()
+	tok := newGen(12).crcToken("ghp_")
+	files := map[string]string{"a.env": "T=" + tok + "\nU=${ORDERS_TOKEN}\n", "b.yaml": "x: ${NEW_ONE}\n", "c.txt": "hello", "d/e.md": "# doc"}
+	dir := writeFiles(t, files)
+	in := CheckInput{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00", Key: testKey}
+	report := func(in CheckInput) ([]byte, error) {
+		out, err := Check(context.Background(), in)
+		if err != nil {
+			return nil, err
+		}
+		return evidence.Canonical(out.Report)
+	}
+	single, err := report(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{2, 3, 7} {
+		in := in
+		in.Parts = scanParts(t, dir, n)
+		got, err := report(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, single) {
+			t.Fatalf("%d parts: report differs\n%s\n%s", n, got, single)
+		}
+	}
+	files["f.txt"] = "added after the parts were scanned"
+	in.Parts = scanParts(t, dir, 2)
+	in.Artifact = writeFiles(t, files)
+	if _, err := report(in); err == nil || !errors.Is(err, ErrInvalidPart) || !strings.Contains(err.Error(), "scanned from another tree") {
+		t.Fatalf("parts of another tree: %v", err)
+	}
+}
