@@ -4,6 +4,7 @@
 package secretinventory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -41,6 +42,7 @@ func readKeyFile(path string) ([]byte, error) {
 // Command is one secret-inventory run.
 type Command struct {
 	Step    options.Step
+	Scan    options.ScanParts
 	KeyFile string
 	Clock   cli.Clock
 }
@@ -66,21 +68,41 @@ exception is valid (approved, unexpired, within the policy's limits). Values
 never leave the scanner: findings carry an HMAC-SHA-256 fingerprint keyed per
 project (spec.secrets.fingerprintKey in the review, or --fingerprint-key-file)
 and at most a 4-character hint. Writes secret-inventory.json and
-secret-inventory.sarif.`,
+secret-inventory.sarif.
+
+A large artefact is scanned in parts, in parallel pods: --scan-part I/N scans
+only part I of N (every pod walks the whole tree; the files, links and
+unscannable entries are shared out by the hash partitioner's rule, balanced
+by bytes) and writes a sealed part (HMAC under the fingerprint key; findings
+as in a report, no secret value) to --scan-part-output, and no report. The
+check then runs with --scan-parts N --scan-part-dir DIR: it merges the parts
+instead of scanning, and the report is byte for byte the one a single scan
+gives. Parts that are missing, duplicated, altered, sealed with another key,
+scanned by another version, rule set or limits, or from another tree are
+refused: verdict=error, so the gate blocks.`,
 		Example: `  tollgate secret-inventory --artifact ./release --review review.yaml --evidence-dir out --results-dir out/results
   secret-inventory --artifact /workspace/source/release --review /workspace/source/review.yaml \
-    --fingerprint-key-file /var/run/secrets/tollgate/fingerprint-key --evidence-dir /workspace/evidence`,
+    --fingerprint-key-file /var/run/secrets/tollgate/fingerprint-key --evidence-dir /workspace/evidence
+  # in three pods, then the check:
+  tollgate secret-inventory --artifact ./release --review review.yaml --scan-part 1/3 --scan-part-output parts/part-1.json
+  tollgate secret-inventory --artifact ./release --review review.yaml --scan-parts 3 --scan-part-dir parts --evidence-dir out`,
 		Args: cli.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return c.Exec(cmd.Context()) },
 	}
 	c.Step.AddFlags(cmd.Flags())
+	c.Scan.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&c.KeyFile, "fingerprint-key-file", "", "file holding the fingerprint key (base64 or raw, >= 16 bytes), e.g. a mounted Kubernetes secret; overrides spec.secrets.fingerprintKey")
-	_ = cmd.MarkFlagRequired("evidence-dir")
 	return cmd
 }
 
 // Exec runs the check and writes its report, SARIF and results.
 func (c *Command) Exec(ctx context.Context) error {
+	if err := c.Scan.Validate(); err != nil {
+		return err
+	}
+	if c.Scan.Part.Set() {
+		return c.execPart(ctx)
+	}
 	if err := c.Step.Require("artifact", "review", "evidence-dir"); err != nil {
 		return err
 	}
@@ -107,6 +129,9 @@ func (c *Command) Exec(ctx context.Context) error {
 				return nil, err
 			}
 		}
+		if in.Parts, in.PartNames, err = c.Scan.ReadParts(); err != nil {
+			return nil, err
+		}
 		out, err := secrets.Check(ctx, in)
 		if err == nil {
 			log.Info("secret inventory", zap.String("verdict", string(out.Report.Verdict)), zap.String("summary", out.Report.Summary))
@@ -116,11 +141,74 @@ func (c *Command) Exec(ctx context.Context) error {
 	return err
 }
 
+// execPart scans one part of the artefact and writes it.
+func (c *Command) execPart(ctx context.Context) error {
+	if err := c.Step.Require("artifact", "review"); err != nil {
+		return err
+	}
+	i, n, err := c.Scan.Part.Parse()
+	if err != nil {
+		return err
+	}
+	key, err := c.partKey()
+	if err != nil {
+		return err
+	}
+	return writePart(ctx, key, c.Step.Artifact, i, n, c.Scan.Output)
+}
+
+// partKey is the key the check will merge with: --fingerprint-key-file,
+// else the review record's.
+func (c *Command) partKey() ([]byte, error) {
+	if c.KeyFile != "" {
+		return readKeyFile(c.KeyFile)
+	}
+	r, _, err := review.Load(c.Step.Review)
+	if err != nil {
+		return nil, err
+	}
+	if r.Spec.Secrets == nil || r.Spec.Secrets.FingerprintKey == "" {
+		return nil, fmt.Errorf("%w: review %s has no spec.secrets.fingerprintKey and no --fingerprint-key-file was given", secrets.ErrNoKey, c.Step.Review)
+	}
+	k, err := secrets.DecodeKey([]byte(r.Spec.Secrets.FingerprintKey))
+	if err != nil {
+		return nil, fmt.Errorf("review %s: spec.secrets.fingerprintKey: %w", c.Step.Review, err)
+	}
+	return k, nil
+}
+
+// writePart scans part i of n of root and writes it to out ("-": stdout is
+// not offered: a part is a file that travels between pods).
+func writePart(ctx context.Context, key []byte, root string, i, n int, out string) error {
+	s, err := secrets.New(key, secrets.WithPart(i, n))
+	if err != nil {
+		return err
+	}
+	p, err := s.ScanPart(ctx, root)
+	if err != nil {
+		return fmt.Errorf("scan %s part %d/%d: %w", root, i, n, err)
+	}
+	b, err := p.Encode()
+	if err != nil {
+		return err
+	}
+	if err := safefile.WriteAtomic(out, b); err != nil {
+		return err
+	}
+	cli.Logger(ctx).Info("scanned part", zap.Int("part", i), zap.Int("parts", n), zap.Int("entries", p.Entries),
+		zap.Int64("files", p.Result.Stats.Files), zap.Int64("bytes", p.Result.Stats.Bytes), zap.String("output", out))
+	return nil
+}
+
 // NewScan returns `tollgate scan-secrets`, the bare scanner.
 func NewScan() *cobra.Command {
-	var format, keyFile, reviewFile string
+	var (
+		format, keyFile, reviewFile, out string
+		part                             = options.Part{Usage: "scan only the contents of part I of N (\"I/N\") of one PATH, balanced by bytes, and write the sealed part to --output; merge the parts with --merge"}
+		merge                            bool
+	)
 	cmd := &cobra.Command{
-		Use:   "scan-secrets PATH...",
+		Use:   "scan-secrets PATH... | scan-secrets DIR --part I/N -o part-I.json | scan-secrets --merge PART...",
 		Short: "Scan files and directories for literal secrets (the secret-inventory scanner alone)",
 		Long: `scan-secrets runs the secret-inventory scanner on each PATH and prints what it
 finds: rule, path (relative to the PATH), line, keyed fingerprint and a hint of at
@@ -130,25 +218,91 @@ printed.
 Fingerprints are keyed with --fingerprint-key-file, else the review record's key
 (--review), else a random key for this run only (then they cannot be compared
 across runs). Exit status: 0 nothing found, 1 secrets found or a file could not be
-scanned, 2 usage, 3 a PATH does not exist.`,
+scanned, 2 usage, 3 a PATH does not exist or a part is refused.
+
+A large tree is scanned in parts, in parallel: --part I/N scans only part I of
+N of DIR (every part walks the whole tree; files, links and unscannable
+entries are shared out by the rule of 'tollgate hash --part', balanced by
+bytes) and writes a part: its findings as a report has them (fingerprints,
+hints, masked paths, never a secret value), sealed with an HMAC under the
+fingerprint key, which must therefore be given (--fingerprint-key-file or
+--review). --merge reads the parts (a directory stands for every *.json in it)
+and prints exactly what a scan of DIR prints. It refuses, naming the file, a
+part sealed with another key or altered, parts of different N, scanner
+version, rule set or limits, parts whose walks differ, and a missing or
+duplicated part.`,
 		Example: `  tollgate scan-secrets ./release
   tollgate scan-secrets ./release --format sarif > secrets.sarif
-  tollgate scan-secrets notebook.ipynb model.safetensors --format json --review review.yaml`,
+  tollgate scan-secrets notebook.ipynb model.safetensors --format json --review review.yaml
+  # in four pods, then one merge:
+  tollgate scan-secrets ./release --review review.yaml --part 1/4 -o part-1.json   # ... --part 4/4
+  tollgate scan-secrets --merge part-*.json --review review.yaml --format json`,
 		Args: cli.Args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" && format != "sarif" {
 				return cli.Usagef("--format must be text, json or sarif, got %q", format)
 			}
+			if (part.Set() || merge) && keyFile == "" && reviewFile == "" {
+				return cli.Usagef("--part and --merge need the fingerprint key (--fingerprint-key-file or --review): parts are sealed with it")
+			}
 			key, err := scanKey(cmd, keyFile, reviewFile)
 			if err != nil {
 				return err
 			}
-			s, err := secrets.New(key)
-			if err != nil {
+			var res *secrets.Result
+			switch {
+			case part.Set() && merge:
+				return cli.Usagef("--part and --merge do not go together")
+			case part.Set():
+				if len(args) != 1 {
+					return cli.Usagef("--part scans one PATH, got %d", len(args))
+				}
+				if out == "" || out == "-" {
+					return cli.Usagef("--part needs --output FILE: a part is a file for --merge")
+				}
+				i, n, err := part.Parse()
+				if err != nil {
+					return err
+				}
+				return writePart(cmd.Context(), key, args[0], i, n, out)
+			case merge:
+				files, err := options.PartFiles(args)
+				if err != nil {
+					return fmt.Errorf("scan-secrets --merge: %w", err)
+				}
+				parts := make([]*secrets.Part, 0, len(files))
+				for _, f := range files {
+					p, err := secrets.ReadPart(f)
+					if err != nil {
+						return fmt.Errorf("scan-secrets --merge: %w", err)
+					}
+					parts = append(parts, p)
+				}
+				s, err := secrets.New(key)
+				if err != nil {
+					return err
+				}
+				if res, err = s.Merge(parts, files); err != nil {
+					return fmt.Errorf("scan-secrets --merge: %w", err)
+				}
+			default:
+				s, err := secrets.New(key)
+				if err != nil {
+					return err
+				}
+				if res, err = s.Scan(cmd.Context(), args...); err != nil {
+					return err
+				}
+			}
+			var buf bytes.Buffer
+			if err := printScan(&buf, format, res); err != nil {
 				return err
 			}
-			res, err := s.Scan(cmd.Context(), args...)
-			if err != nil {
+			if out == "" || out == "-" {
+				if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
+					return err
+				}
+			} else if err := safefile.WriteAtomic(out, buf.Bytes()); err != nil {
 				return err
 			}
 			if err := printScan(cmd.OutOrStdout(), format, res); err != nil {
@@ -163,6 +317,9 @@ scanned, 2 usage, 3 a PATH does not exist.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or sarif")
 	cmd.Flags().StringVar(&keyFile, "fingerprint-key-file", "", "file holding the fingerprint key (base64 or raw, >= 16 bytes)")
 	cmd.Flags().StringVar(&reviewFile, "review", "", "ReleaseReview whose spec.secrets.fingerprintKey keys the fingerprints")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout); with --part, the part file")
+	cmd.Flags().BoolVar(&merge, "merge", false, "merge the parts given as arguments (files, or directories of *.json) and print what a single scan prints")
+	part.AddFlags(cmd.Flags())
 	return cmd
 }
 
