@@ -66,10 +66,21 @@ func (o *LimitOptions) AddFlags(fs *pflag.FlagSet) {
 // fetch writes the part indices as a JSON array result, the list a Tekton
 // matrix fans out over.
 type PlanOptions struct {
+	// Noun names the work and the flags: "hash" (the default) adds
+	// --hash-parts and --hash-parts-result, "scan" --scan-parts and
+	// --scan-parts-result.
+	Noun string
 	// Parts is the number of parts, 1 to MaxPlanParts.
 	Parts int
 	// Result is the file the indices are written to; "" writes none.
 	Result string
+}
+
+func (o *PlanOptions) noun() string {
+	if o.Noun == "" {
+		return "hash"
+	}
+	return o.Noun
 }
 
 // MaxPlanParts is Tekton's default limit on matrix combinations
@@ -78,14 +89,15 @@ const MaxPlanParts = 256
 
 // AddFlags adds the plan flags to fs.
 func (o *PlanOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.IntVar(&o.Parts, "hash-parts", 1, fmt.Sprintf("number of parts the pipeline hashes the candidate in, 1 to %d (Tekton's default matrix limit)", MaxPlanParts))
-	fs.StringVar(&o.Result, "hash-parts-result", "", `write the part indices, ["1",...,"N"], to this result file (a Tekton array result for a matrix)`)
+	n := o.noun()
+	fs.IntVar(&o.Parts, n+"-parts", 1, fmt.Sprintf("number of parts the pipeline %ss the candidate in, 1 to %d (Tekton's default matrix limit)", n, MaxPlanParts))
+	fs.StringVar(&o.Result, n+"-parts-result", "", `write the part indices, ["1",...,"N"], to this result file (a Tekton array result for a matrix)`)
 }
 
 // Validate checks the flags before anything is fetched.
 func (o *PlanOptions) Validate() error {
 	if o.Parts < 1 || o.Parts > MaxPlanParts {
-		return cli.Usagef("--hash-parts must be 1 to %d, got %d", MaxPlanParts, o.Parts)
+		return cli.Usagef("--%s-parts must be 1 to %d, got %d", o.noun(), MaxPlanParts, o.Parts)
 	}
 	return nil
 }
@@ -109,6 +121,8 @@ type Fetch struct {
 	Evidence EvidenceDirOptions
 	Limits   LimitOptions
 	Plan     PlanOptions
+	// ScanPlan is the plan of the secret scan (--scan-parts).
+	ScanPlan PlanOptions
 	Registry registry.Options
 }
 
@@ -130,6 +144,9 @@ func (f *Fetch) Exec(ctx context.Context) error {
 	if err := f.Plan.Validate(); err != nil {
 		return err
 	}
+	if err := f.ScanPlan.Validate(); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, f.Registry.Timeout)
 	defer cancel()
 	d, st, err := oci.PullDir(ctx, f.Ref, f.Dest, archive.Limits{MaxBytes: f.Limits.MaxBytes, MaxFiles: f.Limits.MaxFiles}, f.Registry.OCIOptions()...)
@@ -146,6 +163,11 @@ func (f *Fetch) Exec(ctx context.Context) error {
 	if f.Plan.Result != "" {
 		if err := safefile.WriteAtomic(f.Plan.Result, f.Plan.Indices()); err != nil {
 			return fmt.Errorf("hash parts result: %w", err)
+		}
+	}
+	if f.ScanPlan.Result != "" {
+		if err := safefile.WriteAtomic(f.ScanPlan.Result, f.ScanPlan.Indices()); err != nil {
+			return fmt.Errorf("scan parts result: %w", err)
 		}
 	}
 	if f.Evidence.Dir == "" {
@@ -207,6 +229,8 @@ empty evidence directory, writable by the checks (user 65532).
 --hash-parts N with --hash-parts-result FILE writes the part indices
 ["1",...,"N"] to FILE: the array a Tekton matrix of tollgate-hash-part fans
 out over when the pipeline hashes a large candidate in N parallel pods.
+--scan-parts N with --scan-parts-result FILE does the same for the secret
+scan (a matrix of tollgate-secret-scan-part).
 
 Exit codes: 0 fetched; 2 usage (a tag instead of a digest); 3 the artefact is
 unsafe or too large; 4 the registry could not be read.`,
@@ -230,6 +254,8 @@ unsafe or too large; 4 the registry could not be read.`,
 	f.Evidence.AddFlags(fs)
 	f.Limits.AddFlags(fs)
 	f.Plan.AddFlags(fs)
+	f.ScanPlan.Noun = "scan"
+	f.ScanPlan.AddFlags(fs)
 	f.Registry.AddFlags(fs)
 	return cmd
 }
