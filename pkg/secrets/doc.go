@@ -47,6 +47,15 @@
 // find (and URL userinfo) with a marker: it is the redact.Masker that
 // other packages apply to every value they print or record.
 //
+// A large artefact is scanned in parts, in parallel pods: WithPart(i, n)
+// makes a scanner that walks the whole root but reads, and reports, only
+// part i of its entries (files, links, unscannable entries), shared out by
+// the hash partitioner's rule (artifact.Plan), so each walk problem belongs
+// to exactly one part. ScanPart seals the part (HMAC under a key derived
+// from the fingerprint key); Merge verifies and joins the parts into the
+// Result one scan gives, and refuses parts that are missing, duplicated,
+// altered or that disagree (count, version, rules, limits, walk).
+//
 // Check runs the secret-inventory step: it scans the artefact, compares
 // the references with the review record, applies exceptions by
 // fingerprint and returns the evidence report; SARIF renders findings as
