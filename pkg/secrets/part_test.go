@@ -269,7 +269,7 @@ func TestParsePartRefusesMalformed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub := func(old, new string) []byte { return bytes.Replace(good, []byte(old), []byte(new), 1) }
+	sub := func(from, to string) []byte { return bytes.Replace(good, []byte(from), []byte(to), 1) }
 	tests := []struct {
 		name string
 		in   []byte
