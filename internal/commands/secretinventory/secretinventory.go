@@ -42,7 +42,7 @@ func readKeyFile(path string) ([]byte, error) {
 // Command is one secret-inventory run.
 type Command struct {
 	Step    options.Step
-	Scan    options.ScanParts
+	Scan    ScanParts
 	KeyFile string
 	Clock   cli.Clock
 }
@@ -266,7 +266,7 @@ duplicated part.`,
 				}
 				return writePart(cmd.Context(), key, args[0], i, n, out)
 			case merge:
-				files, err := options.PartFiles(args)
+				files, err := PartFiles(args)
 				if err != nil {
 					return fmt.Errorf("scan-secrets --merge: %w", err)
 				}
@@ -303,9 +303,6 @@ duplicated part.`,
 					return err
 				}
 			} else if err := safefile.WriteAtomic(out, buf.Bytes()); err != nil {
-				return err
-			}
-			if err := printScan(cmd.OutOrStdout(), format, res); err != nil {
 				return err
 			}
 			if n := len(res.Findings) + len(res.Problems); n > 0 {

@@ -1,4 +1,4 @@
-package options
+package secretinventory
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
 
@@ -16,7 +17,7 @@ import (
 // scan: scanning one part (--scan-part, --scan-part-output), or checking
 // the merge of the parts a pipeline scanned (--scan-parts, --scan-part-dir).
 type ScanParts struct {
-	Part   Part
+	Part   options.Part
 	Output string
 	// Parts is how many parts the pipeline scanned the artefact in; 1 scans
 	// here and does not read Dir.
