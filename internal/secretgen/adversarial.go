@@ -46,13 +46,14 @@ const (
 	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
 	ClassArchiveMeta   = "archive-metadata"     // zip and member comments, gzip header name, comment and extra
 	ClassGluedPassword = "cli-glued-password"   // a password glued to a MySQL client's -p flag
+	ClassNameValue     = "name-value-entries"   // NAME under one key, the value under another (Kubernetes env, ECS, Tekton params)
 	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
 func AdversarialClasses() []string {
 	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
-		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
+		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNameValue, ClassNested,
 		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
 
@@ -104,6 +105,7 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.queries()
 	a.metadata()
 	a.glued()
+	a.nameValues()
 	return a.truth, a.decoys
 }
 
@@ -905,4 +907,29 @@ func (a *adv) glued() {
 	a.decoy(ClassGluedPassword, "prompt.sh", []byte("mysql -uroot -p orders\nmysqldump --password -uroot orders\nmysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" orders\nmysql -uroot -p${DB_PASSWORD} -e 'select 1'\n"))
 	a.decoy(ClassGluedPassword, "mcp.json", []byte(`{"mcpServers": {"db": {"command": "mysql", "args": ["-uagent", "-p%MYSQL_PWD%", "-P3306", "-p"]}, "cc": {"command": "cc", "args": ["-pthread"]}}}`+"\n"))
 	a.decoy(ClassGluedPassword, "README.md", []byte("Connect with `mysql -u <user> -p<password> <db>` or `mysql -uroot -pyour-password`; the URL is mysql://db.internal:3306/orders.\n"))
+}
+
+// nameValues plants a credential as an entry that names the variable
+// under one key and holds its value under another, in either order,
+// across lines, in flow style and in JSON.
+func (a *adv) nameValues() {
+	for i, c := range []struct{ file, format, name string }{
+		{"deploy/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: agent\n          env:\n            - name: LOG_LEVEL\n              value: info\n            - name: %s\n              value: %s\n", "DB_PASSWORD"},
+		{"deploy/job.yaml", "env:\n- value: \"%[2]s\"\n  name: %[1]s\n", "ORDERS_API_TOKEN"},
+		{"values.yaml", "extraEnv:\n  - {name: %s, value: '%s'}\n", "SESSION_SECRET"},
+		{"task-definition.json", "{\"containerDefinitions\": [{\"name\": \"agent\", \"environment\": [\n  {\"name\": \"%s\",\n   \"value\": \"%s\"}]}]}\n", "API_KEY"},
+		{"ecs.json", "{\"environment\": [{\"value\": \"%[2]s\", \"name\": \"%[1]s\"}]}\n", "ADMIN_PASSWORD"},
+		{"tekton/task.yaml", "apiVersion: tekton.dev/v1\nkind: Task\nspec:\n  params:\n    - name: %s\n      type: string\n      description: the registry credential\n      default: %s\n", "registry-token"},
+	} {
+		pw := a.password()
+		rule := RuleGenericSecret
+		if strings.Contains(strings.ToLower(c.name), "password") {
+			rule = RuleGenericPassword
+		}
+		a.add(ClassNameValue, fmt.Sprintf("%02d/%s", i, c.file), fmt.Appendf(nil, c.format, c.name, pw), []string{rule}, pw)
+	}
+	g := a.g
+	a.decoy(ClassNameValue, "deployment.yaml", fmt.Appendf(nil, "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n  - name: LOG_LEVEL\n    value: %s\n  - name: TOKEN_TTL\n    value: \"%s\"\n  - name: API_TOKEN\n    value: ${API_TOKEN}\n  - name: SECRET_NAME\n    value: %s\n", g.s(csAlnum, 16), g.s(csAlnum, 16), g.s(csAlnum, 16)))
+	a.decoy(ClassNameValue, "ecs.json", fmt.Appendf(nil, "{\"environment\": [{\"name\": \"REGION\", \"value\": \"%s\"}, {\"name\": \"DB_PASSWORD\", \"value\": \"\"}], \"secrets\": [{\"name\": \"API_KEY\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:123456789012:parameter/api-key\"}]}\n", g.s(csAlnum, 16)))
+	a.decoy(ClassNameValue, "task.yaml", fmt.Appendf(nil, "params:\n  - name: token-file\n    default: /var/run/secrets/token\n  - name: password-length\n    default: \"%s\"\n  - name: image\n    default: %s\n", "32", g.s(csAlnum, 20)))
 }
