@@ -635,6 +635,15 @@ func (a *adv) files() {
 	a.add(ClassBinary, "bin/agent-go", rodata, []string{r}, v)
 	r, v = a.tok()
 	a.add(ClassBinary, "model/adapter.safetensors", append(safetensorsOf(g.bytes(64)), append([]byte("\x00\x00"), append([]byte(v), 0)...)...), []string{r}, v)
+	// A protocol-0 pickle is text: each string follows its opcode
+	// letter ("Vghp_…"), with no boundary before the token.
+	for i, rule := range []string{RuleGitHub, RuleNPM} {
+		v, err := g.Value(rule, 100+i)
+		if err != nil {
+			panic(err)
+		}
+		a.add(ClassBinary, fmt.Sprintf("model/legacy-%d.pkl", i), fmt.Appendf(nil, "(dp0\nVtoken\np1\nV%s\np2\ns.", v), []string{rule}, v)
+	}
 	a.decoy(ClassBinary, "model/clean.safetensors", safetensorsOf(g.bytes(64)))
 	a.decoy(ClassBinary, "model/config.pkl", pickle4("model_type", "llama", "hidden_size", "4096", "tokenizer_class", "LlamaTokenizer", "request_id", g.UUID()))
 	a.decoy(ClassBinary, "blob.bin", g.bytes(8192))

@@ -230,7 +230,7 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			default:
 				for _, d := range p.dets {
 					start, stop, val, r, ok := d.match(b, i)
-					if !ok && sg.loose && d.loose != nil {
+					if !ok && (sg.loose || d.checksummed) && d.loose != nil {
 						start, stop, val, r, ok = d.loose(b, i)
 					}
 					if !ok {
