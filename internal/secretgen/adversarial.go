@@ -47,12 +47,13 @@ const (
 	ClassArchiveMeta   = "archive-metadata"     // zip and member comments, gzip header name, comment and extra
 	ClassGluedPassword = "cli-glued-password"   // a password glued to a MySQL client's -p flag
 	ClassNameValue     = "name-value-entries"   // NAME under one key, the value under another (Kubernetes env, ECS, Tekton params)
+	ClassCredFormats   = "credential-files"     // connection-string keys, age identities, PuTTY keys, .netrc, basic-auth pairs
 	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
 func AdversarialClasses() []string {
-	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
+	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassCredFormats, ClassEscapeJSON, ClassEscapeYAML,
 		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNameValue, ClassNested,
 		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
@@ -106,6 +107,7 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.metadata()
 	a.glued()
 	a.nameValues()
+	a.credentialFiles()
 	return a.truth, a.decoys
 }
 
@@ -941,4 +943,36 @@ func (a *adv) nameValues() {
 	a.decoy(ClassNameValue, "deployment.yaml", fmt.Appendf(nil, "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n  - name: LOG_LEVEL\n    value: %s\n  - name: TOKEN_TTL\n    value: \"%s\"\n  - name: API_TOKEN\n    value: ${API_TOKEN}\n  - name: SECRET_NAME\n    value: %s\n", g.s(csAlnum, 16), g.s(csAlnum, 16), g.s(csAlnum, 16)))
 	a.decoy(ClassNameValue, "ecs.json", fmt.Appendf(nil, "{\"environment\": [{\"name\": \"REGION\", \"value\": \"%s\"}, {\"name\": \"DB_PASSWORD\", \"value\": \"\"}], \"secrets\": [{\"name\": \"API_KEY\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:123456789012:parameter/api-key\"}]}\n", g.s(csAlnum, 16)))
 	a.decoy(ClassNameValue, "task.yaml", fmt.Appendf(nil, "params:\n  - name: token-file\n    default: /var/run/secrets/token\n  - name: password-length\n    default: \"%s\"\n  - name: image\n    default: %s\n", "32", g.s(csAlnum, 20)))
+}
+
+// credentialFiles plants credentials in the files that hold them by
+// format rather than by a token's prefix.
+func (a *adv) credentialFiles() {
+	g := a.g
+	key, _ := g.Value(RuleAzureStorage, 0)
+	a.add(ClassCredFormats, "local.settings.json", fmt.Appendf(nil, "{\"Values\": {\"AzureWebJobsStorage\": \"DefaultEndpointsProtocol=https;AccountName=agent;AccountKey=%s;EndpointSuffix=core.windows.net\"}}\n", key), []string{RuleAzureStorage}, key)
+	sas, _ := g.Value(RuleAzureStorage, 1)
+	a.add(ClassCredFormats, "events.env", fmt.Appendf(nil, "EVENTHUB=Endpoint=sb://agent.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=%s;EntityPath=orders\n", sas), []string{RuleAzureStorage}, sas)
+	age, _ := g.Value(RuleAge, 0)
+	a.add(ClassCredFormats, ".sops/keys.txt", fmt.Appendf(nil, "# created: 2026-01-01T00:00:00Z\n# public key: age1%s\n%s\n", strings.ToLower(g.s(csUpperNum, 58)), age), []string{RuleAge}, age)
+	ppk := g.PuTTYKey()
+	a.add(ClassCredFormats, "deploy/ops.ppk", []byte(ppk), []string{RulePrivateKey}, ppk)
+	pw := a.password()
+	a.add(ClassCredFormats, "home/.netrc", fmt.Appendf(nil, "machine api.example.com\n  login agent\n  password %s\nmachine other.example.com login bob password ${NETRC_PASSWORD}\n", pw), []string{RuleGenericPassword}, pw)
+	pw = a.password()
+	auth := base64.StdEncoding.EncodeToString([]byte("agent:" + pw))
+	a.add(ClassCredFormats, ".docker/config.json", fmt.Appendf(nil, "{\"auths\": {\"registry.example.com\": {\"auth\": \"%s\"}}}\n", auth), []string{RuleGenericPassword}, pw)
+	pw = a.password()
+	auth = base64.StdEncoding.EncodeToString([]byte("agent:" + pw))
+	a.add(ClassCredFormats, "npm/.npmrc", fmt.Appendf(nil, "registry=https://npm.example.com/\n//npm.example.com/:_auth=%s\nalways-auth=true\n", auth), []string{RuleGenericPassword}, pw)
+
+	// the storage emulator's published key, placeholders, a public age
+	// key, an identity with a broken checksum, a .ppk mentioned in prose
+	bad := []byte(age)
+	bad[len(bad)-1] = map[bool]byte{true: 'Q', false: 'P'}[bad[len(bad)-1] != 'Q']
+	a.decoy(ClassCredFormats, "azurite.env", []byte("AZURE_STORAGE=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;\nOTHER=AccountKey=<your-account-key>;SharedAccessKey=${SAS_KEY}\n"))
+	a.decoy(ClassCredFormats, "age.txt", fmt.Appendf(nil, "recipient: age1%s\nbroken: %s\n", strings.ToLower(g.s(csUpperNum, 58)), bad))
+	a.decoy(ClassCredFormats, "docs/putty.md", []byte("Convert the key: a file starting PuTTY-User-Key-File-3: has Private-Lines: 1 then the key.\n"))
+	a.decoy(ClassCredFormats, ".netrc", []byte("machine api.example.com login agent password ${API_PASSWORD}\ndefault login anonymous\n"))
+	a.decoy(ClassCredFormats, "config.json", fmt.Appendf(nil, "{\"auths\": {\"ghcr.io\": {\"auth\": \"\"}, \"quay.io\": {\"auth\": \"%s\"}}, \"credsStore\": \"desktop\"}\n", base64.StdEncoding.EncodeToString([]byte("agent:"))))
 }

@@ -71,3 +71,37 @@ func TestNamedSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestNetrcPairs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		line string
+		want []string // passwords; nil: not .netrc syntax
+	}{
+		{"machine api.example.com login bob password s3cr3tValue9", []string{"s3cr3tValue9"}},
+		{"  password s3cr3tValue9", []string{"s3cr3tValue9"}},
+		{"default login anonymous password guest@", []string{"guest@"}},
+		{"machine h login bob", []string{}},
+		{"password = s3cr3tValue9", nil},
+		{"password: s3cr3tValue9", nil},
+		{"default: s3cr3tValue9", nil},
+		{"defaults x", nil},
+		{"login_url: https://x", nil},
+	} {
+		prs, ok := netrcPairs(tc.line, nil)
+		if ok != (tc.want != nil) {
+			t.Errorf("netrcPairs(%q) ok = %v, want %v", tc.line, ok, tc.want != nil)
+			continue
+		}
+		var got []string
+		for _, p := range prs {
+			got = append(got, p.value)
+			if tc.line[p.off:p.off+len(p.value)] != p.value {
+				t.Errorf("netrcPairs(%q): offset %d does not point at %q", tc.line, p.off, p.value)
+			}
+		}
+		if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
+			t.Errorf("netrcPairs(%q) = %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}

@@ -84,7 +84,9 @@ var (
 	_                    = rule(RulePKCS12, "PKCS#12 / PFX key store (.p12, .pfx)", evidence.Critical)
 	_                    = rule(RuleGenericSecret, "secret, token or API key assigned in configuration or source", evidence.High)
 	_                    = rule(RuleGenericPassword, "password assigned in configuration or source", evidence.High)
-	knownExampleLiterals = []string{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	knownExampleLiterals = []string{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		// the Azurite / storage emulator account key, published by Microsoft
+		"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="}
 )
 
 // charset is a byte class.
@@ -246,6 +248,9 @@ var detectors = []*detector{
 	{rule: ruleJWT, anchors: []string{"eyJ"}, hint: 3, match: matchJWT},
 	{rule: ruleConnectionURL, anchors: []string{"://"}, match: matchConnectionURL},
 	{rule: ruleCLIPassword, anchors: []string{"mysql", "mariadb"}, match: matchCLIPassword},
+	{rule: ruleAzureStorage, anchors: []string{"AccountKey=", "SharedAccessKey="}, match: matchAzureKey},
+	{rule: ruleAge, anchors: []string{"AGE-SECRET-KEY-1"}, hint: 4, match: matchAge, loose: matchAge},
+	{rule: rulePrivateKey, anchors: []string{"PuTTY-User-Key-File-"}, match: matchPuTTY},
 }
 
 func hasOpenAIMarker(s string) bool { return strings.Contains(s, "T3BlbkFJ") }
