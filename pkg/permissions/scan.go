@@ -125,7 +125,7 @@ func ScanFile(file, name string, opts ...Option) (*Snapshot, error) {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
 	}
 	if len(s.snap.Sources) == 0 {
-		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow or action metadata)", file, ErrInvalid)
+		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code, Gemini CLI, Codex or VS Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow or action metadata)", file, ErrInvalid)
 	}
 	if err := s.finish(); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
@@ -155,6 +155,8 @@ func byName(rel string) string {
 		return FormatAction
 	case path.Base(dir) == ".gemini" && base == "settings.json":
 		return FormatGemini
+	case (path.Base(dir) == ".vscode" && base == "settings.json") || strings.HasSuffix(base, ".code-workspace"):
+		return FormatVSCode
 	case path.Base(dir) == ".codex" && base == "config.toml":
 		return FormatCodex
 	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
@@ -353,6 +355,7 @@ func detect(doc any, named string) []string {
 		{FormatWorkload, isWorkload(m)},
 		{FormatGemini, isGeminiSettings(m, named)},
 		{FormatCodex, isCodexConfig(m)},
+		{FormatVSCode, isVSCodeSettings(m, named)},
 		{FormatMCPTools, toolsList(m) != nil},
 		{FormatOpenAI, isOpenAITools(m)},
 		{FormatClaude, isClaudeSettings(m)},
@@ -395,6 +398,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.gemini(rel, m)
 	case FormatCodex:
 		return s.codex(rel, m)
+	case FormatVSCode:
+		return s.vscode(rel, m)
 	}
 	return errors.New("unknown format " + format)
 }
