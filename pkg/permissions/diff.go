@@ -758,6 +758,8 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 		return evidence.High, "new Codex setting"
 	case SurfaceVSCode:
 		return vscodeAddedSeverity(g)
+	case SurfaceAgentCLI:
+		return agentCLISeverity(g)
 	case SurfaceGemini:
 		switch {
 		case g.Subject == "tool *":

@@ -190,7 +190,8 @@ func syntaxOf(name string) string {
 func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	named := byName(rel)
 	syntax := syntaxOf(rel)
-	if named == "" && syntax == "" {
+	launcher := named == "" && syntax == "" && launcherFile(rel)
+	if named == "" && syntax == "" && !launcher {
 		return nil
 	}
 	var info fs.FileInfo
@@ -228,6 +229,16 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
+	}
+	found, err := s.agentCLI(rel, b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	if found {
+		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: FormatAgentLaunch, Digest: evidence.Digest(b)})
+	}
+	if launcher {
+		return nil
 	}
 	return s.bytes(rel, named, syntax, b)
 }
