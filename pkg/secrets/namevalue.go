@@ -70,12 +70,11 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 		if c != col {
 			return pair{}, false, c > col
 		}
-		for _, q := range linePairs(line, true, nil) {
-			if valueKeys[normKey(q.key)] {
-				q.off += s
-				return q, true, false
-			}
-			break // only the line's first key is the entry's own
+		// only the line's first key is the entry's own
+		if prs := linePairs(line, true, nil); len(prs) > 0 && valueKeys[normKey(prs[0].key)] {
+			q := prs[0]
+			q.off += s
+			return q, true, false
 		}
 		return pair{}, false, true
 	}
