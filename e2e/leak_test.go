@@ -286,6 +286,9 @@ func plantSecrets(t *testing.T, art string) ([]leakPlant, map[string][]byte) {
 	put("agent/settings.py", []byte(fmt.Sprintf("import os\n\nDATABASE_URL = \"postgres://orders:%s@db.internal:5432/orders\"\nGEMINI_API_KEY = \"%s\"\nclient_secret = \"%s\"\nPINECONE_API_KEY = \"%s\"\nLANGSMITH_API_KEY = \"%s\"\nAZURE_CLIENT_SECRET = \"%s\"\nSLACK_WEBHOOK = \"%s\"\nSLACK_BOT_TOKEN = \"%s\"\n",
 		v(secretgen.RuleConnectionURL, 0), v(secretgen.RuleGoogleAPI, 0), v(secretgen.RuleGenericSecret, 0), v(secretgen.RulePinecone, 0),
 		v(secretgen.RuleLangSmith, 0), v(secretgen.RuleAzureClient, 0), v(secretgen.RuleSlackWebhook, 0), v(secretgen.RuleSlack, 0))))
+	// A storage connection string and an age identity (SOPS).
+	put("deploy/storage.env", []byte(fmt.Sprintf("AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=agentstore;AccountKey=%s;EndpointSuffix=core.windows.net\n", v(secretgen.RuleAzureStorage, 0))))
+	put(".config/sops/age/keys.txt", []byte(fmt.Sprintf("# created: 2026-11-30T09:00:00Z\n# public key: age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq\n%s\n", v(secretgen.RuleAge, 0))))
 	// A CI workflow with publishing tokens.
 	put(".github/workflows/publish.yaml", []byte(fmt.Sprintf("name: publish\non: [push]\nenv:\n  GITHUB_TOKEN: %s\n  GH_PAT: %s\n  GITLAB_TOKEN: %s\n  NPM_TOKEN: %s\n  PYPI_TOKEN: %s\n  STRIPE_TEST_SECRET: %s\njobs: {}\n",
 		v(secretgen.RuleGitHub, 0), v(secretgen.RuleGitHubFine, 0), v(secretgen.RuleGitLab, 0), v(secretgen.RuleNPM, 0), v(secretgen.RulePyPI, 0), v(secretgen.RuleStripeTest, 0))))

@@ -46,13 +46,15 @@ const (
 	ClassQueryParam    = "url-query-parameters" // credentials in a URL's query string, in any file
 	ClassArchiveMeta   = "archive-metadata"     // zip and member comments, gzip header name, comment and extra
 	ClassGluedPassword = "cli-glued-password"   // a password glued to a MySQL client's -p flag
+	ClassNameValue     = "name-value-entries"   // NAME under one key, the value under another (Kubernetes env, ECS, Tekton params)
+	ClassCredFormats   = "credential-files"     // connection-string keys, age identities, PuTTY keys, .netrc, basic-auth pairs
 	RuleUnscannable    = "unscannable"          // the "rule" of a case that must be reported unscannable
 )
 
 // AdversarialClasses lists every class, sorted.
 func AdversarialClasses() []string {
-	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassEscapeJSON, ClassEscapeYAML,
-		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNested,
+	return []string{ClassArchiveMeta, ClassBase64, ClassBinary, ClassCompressed, ClassContinuation, ClassCredFormats, ClassEscapeJSON, ClassEscapeYAML,
+		ClassFileName, ClassGenericKey, ClassGit, ClassGluedPassword, ClassHTMLEntity, ClassHex, ClassLongLine, ClassNUL, ClassNameValue, ClassNested,
 		ClassPercent, ClassQueryParam, ClassReferenceName, ClassTarTypes, ClassTextEncoding, ClassUnscannable}
 }
 
@@ -104,6 +106,8 @@ func Adversarial(seed uint64) (truth, decoys []Planted) {
 	a.queries()
 	a.metadata()
 	a.glued()
+	a.nameValues()
+	a.credentialFiles()
 	return a.truth, a.decoys
 }
 
@@ -633,6 +637,15 @@ func (a *adv) files() {
 	a.add(ClassBinary, "bin/agent-go", rodata, []string{r}, v)
 	r, v = a.tok()
 	a.add(ClassBinary, "model/adapter.safetensors", append(safetensorsOf(g.bytes(64)), append([]byte("\x00\x00"), append([]byte(v), 0)...)...), []string{r}, v)
+	// A protocol-0 pickle is text: each string follows its opcode
+	// letter ("Vghp_…"), with no boundary before the token.
+	for i, rule := range []string{RuleGitHub, RuleNPM} {
+		v, err := g.Value(rule, 100+i)
+		if err != nil {
+			panic(err)
+		}
+		a.add(ClassBinary, fmt.Sprintf("model/legacy-%d.pkl", i), fmt.Appendf(nil, "(dp0\nVtoken\np1\nV%s\np2\ns.", v), []string{rule}, v)
+	}
 	a.decoy(ClassBinary, "model/clean.safetensors", safetensorsOf(g.bytes(64)))
 	a.decoy(ClassBinary, "model/config.pkl", pickle4("model_type", "llama", "hidden_size", "4096", "tokenizer_class", "LlamaTokenizer", "request_id", g.UUID()))
 	a.decoy(ClassBinary, "blob.bin", g.bytes(8192))
@@ -905,4 +918,61 @@ func (a *adv) glued() {
 	a.decoy(ClassGluedPassword, "prompt.sh", []byte("mysql -uroot -p orders\nmysqldump --password -uroot orders\nmysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" orders\nmysql -uroot -p${DB_PASSWORD} -e 'select 1'\n"))
 	a.decoy(ClassGluedPassword, "mcp.json", []byte(`{"mcpServers": {"db": {"command": "mysql", "args": ["-uagent", "-p%MYSQL_PWD%", "-P3306", "-p"]}, "cc": {"command": "cc", "args": ["-pthread"]}}}`+"\n"))
 	a.decoy(ClassGluedPassword, "README.md", []byte("Connect with `mysql -u <user> -p<password> <db>` or `mysql -uroot -pyour-password`; the URL is mysql://db.internal:3306/orders.\n"))
+}
+
+// nameValues plants a credential as an entry that names the variable
+// under one key and holds its value under another, in either order,
+// across lines, in flow style and in JSON.
+func (a *adv) nameValues() {
+	for i, c := range []struct{ file, format, name string }{
+		{"deploy/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: agent\n          env:\n            - name: LOG_LEVEL\n              value: info\n            - name: %s\n              value: %s\n", "DB_PASSWORD"},
+		{"deploy/job.yaml", "env:\n- value: \"%[2]s\"\n  name: %[1]s\n", "ORDERS_API_TOKEN"},
+		{"values.yaml", "extraEnv:\n  - {name: %s, value: '%s'}\n", "SESSION_SECRET"},
+		{"task-definition.json", "{\"containerDefinitions\": [{\"name\": \"agent\", \"environment\": [\n  {\"name\": \"%s\",\n   \"value\": \"%s\"}]}]}\n", "API_KEY"},
+		{"ecs.json", "{\"environment\": [{\"value\": \"%[2]s\", \"name\": \"%[1]s\"}]}\n", "ADMIN_PASSWORD"},
+		{"tekton/task.yaml", "apiVersion: tekton.dev/v1\nkind: Task\nspec:\n  params:\n    - name: %s\n      type: string\n      description: the registry credential\n      default: %s\n", "registry-token"},
+	} {
+		pw := a.password()
+		rule := RuleGenericSecret
+		if strings.Contains(strings.ToLower(c.name), "password") {
+			rule = RuleGenericPassword
+		}
+		a.add(ClassNameValue, fmt.Sprintf("%02d/%s", i, c.file), fmt.Appendf(nil, c.format, c.name, pw), []string{rule}, pw)
+	}
+	g := a.g
+	a.decoy(ClassNameValue, "deployment.yaml", fmt.Appendf(nil, "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n  - name: LOG_LEVEL\n    value: %s\n  - name: TOKEN_TTL\n    value: \"%s\"\n  - name: API_TOKEN\n    value: ${API_TOKEN}\n  - name: SECRET_NAME\n    value: %s\n", g.s(csAlnum, 16), g.s(csAlnum, 16), g.s(csAlnum, 16)))
+	a.decoy(ClassNameValue, "ecs.json", fmt.Appendf(nil, "{\"environment\": [{\"name\": \"REGION\", \"value\": \"%s\"}, {\"name\": \"DB_PASSWORD\", \"value\": \"\"}], \"secrets\": [{\"name\": \"API_KEY\", \"valueFrom\": \"arn:aws:ssm:eu-west-1:123456789012:parameter/api-key\"}]}\n", g.s(csAlnum, 16)))
+	a.decoy(ClassNameValue, "task.yaml", fmt.Appendf(nil, "params:\n  - name: token-file\n    default: /var/run/secrets/token\n  - name: password-length\n    default: \"%s\"\n  - name: image\n    default: %s\n", "32", g.s(csAlnum, 20)))
+}
+
+// credentialFiles plants credentials in the files that hold them by
+// format rather than by a token's prefix.
+func (a *adv) credentialFiles() {
+	g := a.g
+	key, _ := g.Value(RuleAzureStorage, 0)
+	a.add(ClassCredFormats, "local.settings.json", fmt.Appendf(nil, "{\"Values\": {\"AzureWebJobsStorage\": \"DefaultEndpointsProtocol=https;AccountName=agent;AccountKey=%s;EndpointSuffix=core.windows.net\"}}\n", key), []string{RuleAzureStorage}, key)
+	sas, _ := g.Value(RuleAzureStorage, 1)
+	a.add(ClassCredFormats, "events.env", fmt.Appendf(nil, "EVENTHUB=Endpoint=sb://agent.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=%s;EntityPath=orders\n", sas), []string{RuleAzureStorage}, sas)
+	age, _ := g.Value(RuleAge, 0)
+	a.add(ClassCredFormats, ".sops/keys.txt", fmt.Appendf(nil, "# created: 2026-01-01T00:00:00Z\n# public key: age1%s\n%s\n", strings.ToLower(g.s(csUpperNum, 58)), age), []string{RuleAge}, age)
+	ppk := g.PuTTYKey()
+	a.add(ClassCredFormats, "deploy/ops.ppk", []byte(ppk), []string{RulePrivateKey}, ppk)
+	pw := a.password()
+	a.add(ClassCredFormats, "home/.netrc", fmt.Appendf(nil, "machine api.example.com\n  login agent\n  password %s\nmachine other.example.com login bob password ${NETRC_PASSWORD}\n", pw), []string{RuleGenericPassword}, pw)
+	pw = a.password()
+	auth := base64.StdEncoding.EncodeToString([]byte("agent:" + pw))
+	a.add(ClassCredFormats, ".docker/config.json", fmt.Appendf(nil, "{\"auths\": {\"registry.example.com\": {\"auth\": \"%s\"}}}\n", auth), []string{RuleGenericPassword}, pw)
+	pw = a.password()
+	auth = base64.StdEncoding.EncodeToString([]byte("agent:" + pw))
+	a.add(ClassCredFormats, "npm/.npmrc", fmt.Appendf(nil, "registry=https://npm.example.com/\n//npm.example.com/:_auth=%s\nalways-auth=true\n", auth), []string{RuleGenericPassword}, pw)
+
+	// the storage emulator's published key, placeholders, a public age
+	// key, an identity with a broken checksum, a .ppk mentioned in prose
+	bad := []byte(age)
+	bad[len(bad)-1] = map[bool]byte{true: 'Q', false: 'P'}[bad[len(bad)-1] != 'Q']
+	a.decoy(ClassCredFormats, "azurite.env", []byte("AZURE_STORAGE=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;\nOTHER=AccountKey=<your-account-key>;SharedAccessKey=${SAS_KEY}\n"))
+	a.decoy(ClassCredFormats, "age.txt", fmt.Appendf(nil, "recipient: age1%s\nbroken: %s\n", strings.ToLower(g.s(csUpperNum, 58)), bad))
+	a.decoy(ClassCredFormats, "docs/putty.md", []byte("Convert the key: a file starting PuTTY-User-Key-File-3: has Private-Lines: 1 then the key.\n"))
+	a.decoy(ClassCredFormats, ".netrc", []byte("machine api.example.com login agent password ${API_PASSWORD}\ndefault login anonymous\n"))
+	a.decoy(ClassCredFormats, "config.json", fmt.Appendf(nil, "{\"auths\": {\"ghcr.io\": {\"auth\": \"\"}, \"quay.io\": {\"auth\": \"%s\"}}, \"credsStore\": \"desktop\"}\n", base64.StdEncoding.EncodeToString([]byte("agent:"))))
 }

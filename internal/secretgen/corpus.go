@@ -29,7 +29,7 @@ type Planted struct {
 var anchored = []string{
 	RuleOpenAI, RuleAnthropic, RuleAnthropicAdmin, RuleHuggingFace, RuleHuggingFaceOrg, RuleReplicate, RuleGroq,
 	RuleXAI, RuleOpenRouter, RulePerplexity, RuleGoogleAPI, RulePinecone, RuleLangSmith, RuleAWSKeyID, RuleAzureClient,
-	RuleGitHub, RuleGitHubFine, RuleGitLab, RuleNPM, RulePyPI, RuleSlack, RuleSlackWebhook, RuleStripe, RuleStripeTest, RuleJWT,
+	RuleGitHub, RuleGitHubFine, RuleGitLab, RuleNPM, RulePyPI, RuleSlack, RuleSlackWebhook, RuleStripe, RuleStripeTest, RuleJWT, RuleAge,
 }
 
 // embed returns a file name and content that hold tok under envKey the way
@@ -93,6 +93,11 @@ func Corpus(perDetector int, seed uint64) (truth, decoys []Planted) {
 		add(dir(RulePKCS12)+"client.p12", string(PKCS12(v)), []string{v}, RulePKCS12)
 		v = val(RuleConnectionURL, i)
 		add(dir(RuleConnectionURL)+"app.yaml", fmt.Sprintf("database:\n  url: postgres://app:%s@db.internal:5432/orders\n", v), []string{v}, RuleConnectionURL)
+		v = val(RuleAzureStorage, i)
+		add(dir(RuleAzureStorage)+[]string{"appsettings.json", ".env"}[i%2], fmt.Sprintf([]string{
+			"{\"ConnectionStrings\": {\"Blob\": \"DefaultEndpointsProtocol=https;AccountName=agentstore;AccountKey=%s;EndpointSuffix=core.windows.net\"}}\n",
+			"EVENTS=Endpoint=sb://agent.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=%s\n",
+		}[i%2], v), []string{v}, RuleAzureStorage)
 		v = val(RuleCLIPassword, i)
 		add(dir(RuleCLIPassword)+[]string{"restore.sh", "Dockerfile", "mcp.json", "compose.yaml"}[i%4], fmt.Sprintf([]string{
 			"#!/bin/sh\nmysql -h db -uroot -p%s orders < schema.sql\n",

@@ -109,6 +109,91 @@ func (g *Gen) CRCToken(prefix string) string {
 	return prefix + r + Base62CRC32(r)
 }
 
+// AgeKey returns an age identity (AGE-SECRET-KEY-1…) over 32 random
+// bytes with a valid bech32 checksum.
+func (g *Gen) AgeKey() string {
+	const alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+	const hrp = "age-secret-key-"
+	var data []byte
+	acc, bits := 0, 0
+	for _, b := range g.bytes(32) {
+		acc, bits = acc<<8|int(b), bits+8
+		for bits >= 5 {
+			bits -= 5
+			data = append(data, byte(acc>>bits&31))
+		}
+	}
+	if bits > 0 {
+		data = append(data, byte(acc<<(5-bits)&31))
+	}
+	gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
+	chk := uint32(1)
+	step := func(v byte) {
+		top := chk >> 25
+		chk = (chk&0x1ffffff)<<5 ^ uint32(v)
+		for k := range 5 {
+			if top>>k&1 == 1 {
+				chk ^= gen[k]
+			}
+		}
+	}
+	for i := 0; i < len(hrp); i++ {
+		step(hrp[i] >> 5)
+	}
+	step(0)
+	for i := 0; i < len(hrp); i++ {
+		step(hrp[i] & 31)
+	}
+	for _, v := range data {
+		step(v)
+	}
+	for range 6 {
+		step(0)
+	}
+	chk ^= 1
+	for k := range 6 {
+		data = append(data, byte(chk>>(5*(5-k))&31))
+	}
+	out := []byte("AGE-SECRET-KEY-1")
+	for _, v := range data {
+		out = append(out, alphabet[v]-32*boolByte(alphabet[v] >= 'a'))
+	}
+	return string(out)
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PuTTYKey returns an unencrypted PuTTY (.ppk version 3) ed25519 key
+// file over random key material.
+func (g *Gen) PuTTYKey() string {
+	blob := func(parts ...[]byte) []byte {
+		var out []byte
+		for _, p := range parts {
+			out = binary.BigEndian.AppendUint32(out, uint32(len(p)))
+			out = append(out, p...)
+		}
+		return out
+	}
+	lines := func(b []byte) []string {
+		e := base64.StdEncoding.EncodeToString(b)
+		var out []string
+		for len(e) > 64 {
+			out = append(out, e[:64])
+			e = e[64:]
+		}
+		return append(out, e)
+	}
+	pub := lines(blob([]byte("ssh-ed25519"), g.bytes(32)))
+	priv := lines(blob(g.bytes(32)))
+	return fmt.Sprintf("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ops\nPublic-Lines: %d\n%s\nPrivate-Lines: %d\n%s\nPrivate-MAC: %x\n",
+		len(pub), strings.Join(pub, "\n"), len(priv), strings.Join(priv, "\n"), g.bytes(32))
+}
+
 // AWSKeyID returns an AKIA/ASIA access key id carrying a valid account id.
 func (g *Gen) AWSKeyID() string {
 	for {

@@ -21,6 +21,8 @@ const (
 	ClassPermYAMLStream   = "perm-yaml-stream"
 	ClassPermActions      = "perm-github-actions"
 	ClassPermSymlink      = "perm-symlinked-config"
+	ClassPermVSCode       = "perm-vscode-agent"
+	ClassPermAgentFlags   = "perm-agent-cli-flags"
 	ClassLeakUserinfo     = "leak-url-userinfo"
 	ClassLeakArgs         = "leak-server-arguments"
 	ClassLeakBadURL       = "leak-unparsable-url"
@@ -228,6 +230,29 @@ func PermissionCases() []PermCase {
 	add(ClassPermSymlink, "link-into-a-directory", map[string]string{".mcp.json": mcp}, map[string]string{".mcp.json": mcp, ".claude/settings.json": "->../shared/claude.conf",
 		"shared/claude.conf": `{"permissions": {"allow": ["Bash"]}}`}, true)
 	add(ClassPermSymlink, "decoy-link-to-same", map[string]string{".mcp.json": mcp}, map[string]string{".mcp.json": "->shared/servers.conf", "shared/servers.conf": mcp}, false)
+
+	vs := map[string]string{".vscode/settings.json": "{\n  // agent mode\n  \"editor.tabSize\": 2,\n  \"chat.tools.terminal.autoApprove\": {\"npm test\": true, \"rm\": false},\n}\n"}
+	const vp = ".vscode/settings.json"
+	add(ClassPermVSCode, "global-auto-approve", vs, edit(vs, vp, `"editor.tabSize": 2,`, `"chat.tools.global.autoApprove": true,`), true)
+	add(ClassPermVSCode, "legacy-auto-approve", vs, edit(vs, vp, `"editor.tabSize": 2,`, `"chat.tools.autoApprove": true,`), true)
+	add(ClassPermVSCode, "every-command", vs, edit(vs, vp, `"npm test": true`, `"npm test": true, "/.*/": true`), true)
+	add(ClassPermVSCode, "deny-lifted", vs, edit(vs, vp, `"rm": false`, `"rm": true`), true)
+	add(ClassPermVSCode, "edits-anywhere", vs, edit(vs, vp, `"editor.tabSize": 2,`, `"chat.tools.edits.autoApprove": {"**/*": true},`), true)
+	add(ClassPermVSCode, "workspace-file", map[string]string{"agent.code-workspace": `{"folders": [{"path": "."}], "settings": {}}`},
+		map[string]string{"agent.code-workspace": `{"folders": [{"path": "."}], "settings": {"chat.tools.global.autoApprove": true}}`}, true)
+	add(ClassPermVSCode, "decoy-editor-settings", vs, edit(vs, vp, `"editor.tabSize": 2,`, `"editor.tabSize": 4, "files.autoSave": "afterDelay",`), false)
+	add(ClassPermVSCode, "decoy-explicit-false", vs, edit(vs, vp, `"editor.tabSize": 2,`, `"chat.tools.global.autoApprove": false,`), false)
+	add(ClassPermVSCode, "decoy-narrowed", vs, edit(vs, vp, `"npm test": true, `, ``), false)
+
+	run := map[string]string{"bin/agent.sh": "#!/bin/sh\nset -eu\nexec claude -p \"$TASK\" --output-format json\n", "Dockerfile": "FROM node:22-slim\nCOPY bin/ /app/bin/\nENTRYPOINT [\"/app/bin/agent.sh\"]\n"}
+	add(ClassPermAgentFlags, "claude-skip-permissions", run, edit(run, "bin/agent.sh", "--output-format json", "--output-format json --dangerously-skip-permissions"), true)
+	add(ClassPermAgentFlags, "claude-bypass-mode", run, edit(run, "bin/agent.sh", "--output-format json", "--permission-mode=bypassPermissions"), true)
+	add(ClassPermAgentFlags, "codex-in-dockerfile", run, edit(run, "Dockerfile", `ENTRYPOINT ["/app/bin/agent.sh"]`, `ENTRYPOINT ["codex", "exec", "--dangerously-bypass-approvals-and-sandbox"]`), true)
+	add(ClassPermAgentFlags, "codex-args-list", run, with(run, "deploy/job.yaml", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: agent}\nspec:\n  template:\n    spec:\n      containers:\n      - name: agent\n        image: agent\n        command: [codex, exec]\n        args:\n        - --sandbox\n        - danger-full-access\n"), true)
+	add(ClassPermAgentFlags, "gemini-yolo-python", run, with(run, "tools/ask.py", "import subprocess\n\nsubprocess.run([\"npx\", \"@google/gemini-cli\", \"--yolo\", \"-p\", q])\n"), true)
+	add(ClassPermAgentFlags, "decoy-plan-mode", run, edit(run, "bin/agent.sh", "--output-format json", "--permission-mode plan"), false)
+	add(ClassPermAgentFlags, "decoy-other-tools", run, with(run, "bin/deploy.sh", "#!/bin/sh\nterraform apply -auto-approve\napt-get install -y curl\nhelm upgrade --install x . --yolo\n"), false)
+	add(ClassPermAgentFlags, "decoy-prose", run, with(run, "docs/SECURITY.md", "Never start the agent with `claude --dangerously-skip-permissions` or `codex --yolo`.\n"), false)
 	return cs
 }
 

@@ -1,6 +1,7 @@
 package secretgen
 
 import (
+	"encoding/base64"
 	"fmt"
 	"sort"
 	"strings"
@@ -44,6 +45,8 @@ const (
 	RuleJWT             = "jwt"
 	RuleConnectionURL   = "connection-url-password"
 	RuleCLIPassword     = "cli-password"
+	RuleAzureStorage    = "azure-storage-key"
+	RuleAge             = "age-secret-key"
 	RulePKCS12          = "pkcs12"
 	RuleGenericSecret   = "generic-secret"
 	RuleGenericPassword = "generic-password"
@@ -113,7 +116,11 @@ var tokens = map[string]token{
 	RuleConnectionURL: {"DATABASE_PASSWORD", func(g *Gen, _ int) string { return g.s(csAlnum, 16) }},
 	// A password a person chose: letters then digits, which no
 	// randomness test tells from a word.
-	RuleCLIPassword:     {"MYSQL_PASSWORD", func(g *Gen, _ int) string { return strings.ToLower(g.s(csLetters, 8)) + g.s(csDigits, 4) }},
+	RuleCLIPassword: {"MYSQL_PASSWORD", func(g *Gen, _ int) string { return strings.ToLower(g.s(csLetters, 8)) + g.s(csDigits, 4) }},
+	RuleAzureStorage: {"AZURE_STORAGE_KEY", func(g *Gen, i int) string {
+		return base64.StdEncoding.EncodeToString(g.bytes([]int{64, 32}[i%2]))
+	}},
+	RuleAge:             {"SOPS_AGE_KEY", func(g *Gen, _ int) string { return g.AgeKey() }},
 	RulePKCS12:          {"KEYSTORE_DATA", func(g *Gen, _ int) string { return g.s(csAlnum, 200) }},
 	RuleGenericSecret:   {"CLIENT_SECRET", func(g *Gen, _ int) string { return g.s(csAlnum, 24+g.r.IntN(9)) }},
 	RuleGenericPassword: {"DB_PASSWORD", func(g *Gen, _ int) string { return g.s(csAlnum, 12+g.r.IntN(7)) }},

@@ -430,7 +430,11 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		broader, _ := boolean(n["broaderWhenTrue"])
 		if ov != nv {
 			if nv == broader {
-				a.add(KindBroadened, evidence.High, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
+				sev := evidence.High
+				if crit, _ := boolean(n["critical"]); crit {
+					sev = evidence.Critical
+				}
+				a.add(KindBroadened, sev, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
 			} else {
 				a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s %v → %v", c.Subject, ov, nv))
 			}
@@ -752,6 +756,10 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 			return evidence.High, "model provider is now " + g.Scope
 		}
 		return evidence.High, "new Codex setting"
+	case SurfaceVSCode:
+		return vscodeAddedSeverity(g)
+	case SurfaceAgentCLI:
+		return agentCLISeverity(g)
 	case SurfaceGemini:
 		switch {
 		case g.Subject == "tool *":

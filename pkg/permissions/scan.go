@@ -125,7 +125,7 @@ func ScanFile(file, name string, opts ...Option) (*Snapshot, error) {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
 	}
 	if len(s.snap.Sources) == 0 {
-		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow or action metadata)", file, ErrInvalid)
+		return nil, fmt.Errorf("scan %s: %w: not a recognised permission file (MCP configuration or tools/list, Claude Code, Gemini CLI, Codex or VS Code settings, OpenAI tools, A2A AgentCard, Kubernetes RBAC, GitHub Actions workflow or action metadata)", file, ErrInvalid)
 	}
 	if err := s.finish(); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", file, err)
@@ -155,6 +155,8 @@ func byName(rel string) string {
 		return FormatAction
 	case path.Base(dir) == ".gemini" && base == "settings.json":
 		return FormatGemini
+	case (path.Base(dir) == ".vscode" && base == "settings.json") || strings.HasSuffix(base, ".code-workspace"):
+		return FormatVSCode
 	case path.Base(dir) == ".codex" && base == "config.toml":
 		return FormatCodex
 	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
@@ -188,7 +190,8 @@ func syntaxOf(name string) string {
 func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	named := byName(rel)
 	syntax := syntaxOf(rel)
-	if named == "" && syntax == "" {
+	launcher := named == "" && syntax == "" && launcherFile(rel)
+	if named == "" && syntax == "" && !launcher {
 		return nil
 	}
 	var info fs.FileInfo
@@ -226,6 +229,16 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
+	}
+	found, err := s.agentCLI(rel, b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
+	if found {
+		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: FormatAgentLaunch, Digest: evidence.Digest(b)})
+	}
+	if launcher {
+		return nil
 	}
 	return s.bytes(rel, named, syntax, b)
 }
@@ -353,6 +366,7 @@ func detect(doc any, named string) []string {
 		{FormatWorkload, isWorkload(m)},
 		{FormatGemini, isGeminiSettings(m, named)},
 		{FormatCodex, isCodexConfig(m)},
+		{FormatVSCode, isVSCodeSettings(m, named)},
 		{FormatMCPTools, toolsList(m) != nil},
 		{FormatOpenAI, isOpenAITools(m)},
 		{FormatClaude, isClaudeSettings(m)},
@@ -395,6 +409,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.gemini(rel, m)
 	case FormatCodex:
 		return s.codex(rel, m)
+	case FormatVSCode:
+		return s.vscode(rel, m)
 	}
 	return errors.New("unknown format " + format)
 }

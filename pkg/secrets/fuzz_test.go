@@ -66,6 +66,12 @@ func FuzzScanSource(f *testing.F) {
 	f.Add(uint8(0), []byte("PACK\x00\x00\x00\x02\x00\x00\x00\x01\x3c"+string(zlibBytes([]byte("T="+tok)))))
 	f.Add(uint8(0), []byte("\x00prompt with "+tok+"\n"))
 	f.Add(uint8(0), []byte("7z\xbc\xaf\x27\x1c"))
+	// Format-bound credentials and name/value entries.
+	f.Add(uint8(3), []byte("env:\n  - name: DB_PASSWORD\n    value: Sup3rSecretPassw0rd\n  - {name: API_TOKEN, value: x}\n- value: a\n  name: SESSION_SECRET\n"))
+	f.Add(uint8(2), []byte(`{"environment":[{"value":"Sup3rSecretPassw0rd","name":"DB_PASSWORD"}],"auths":{"r":{"auth":"YTpTdXAzclNlY3JldA=="}}}`))
+	f.Add(uint8(0), []byte("AccountKey="+base64.StdEncoding.EncodeToString(make([]byte, 64))+";SharedAccessKey=\nAGE-SECRET-KEY-1QQQQ\n"))
+	f.Add(uint8(0), []byte(newGen(4).PuTTYKey()))
+	f.Add(uint8(0), []byte("machine h login u password Sup3rSecretPassw0rd\npassword\n"))
 	s, err := New(testKey, WithWindow(4*overlap), WithArchiveLimits(3, 1<<20, 64), WithMaxHeaderBytes(1<<20))
 	if err != nil {
 		f.Fatal(err)
@@ -87,7 +93,7 @@ func FuzzScanSource(f *testing.F) {
 // FuzzLinePairs parses arbitrary lines into key/value pairs: offsets stay
 // inside the line and values are what the line holds there.
 func FuzzLinePairs(f *testing.F) {
-	for _, s := range []string{`password: "abc"`, `KEY=value # c`, `x := "y"; token = 'z'`, `"a": "b\"c", "d": 1`, `a == b`, `k=`, `'k' => "v"`} {
+	for _, s := range []string{"machine h login u password p4ssW0rdX", "password  ", "default", `password: "abc"`, `KEY=value # c`, `x := "y"; token = 'z'`, `"a": "b\"c", "d": 1`, `a == b`, `k=`, `'k' => "v"`} {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, line string, bare bool) {

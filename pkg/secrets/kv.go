@@ -30,6 +30,11 @@ var (
 // values are kept only when bare is true (configuration files), or when
 // the pair is a URL query parameter ("?key=value", "&key=value").
 func linePairs(line string, bare bool, out []pair) []pair {
+	if bare {
+		if prs, ok := netrcPairs(line, out); ok {
+			return prs
+		}
+	}
 	i := 0
 	n := len(line)
 	for i < n {
@@ -421,6 +426,66 @@ func argPair(key, v string) bool {
 	return strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
 }
 
+// netrcPairs parses a .netrc line ("machine host login bob password
+// s3cr3t", or a "password s3cr3t" line of a multi-line entry): tokens
+// separated by blanks, the password the token after "password". It
+// reports false for a line that is not .netrc syntax.
+func netrcPairs(line string, out []pair) ([]pair, bool) {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	first := line[i:min(len(line), i+9)]
+	if !strings.HasPrefix(first, "machine ") && first != "default" && !strings.HasPrefix(first, "default ") &&
+		!strings.HasPrefix(first, "login ") && !strings.HasPrefix(first, "password ") {
+		return out, false
+	}
+	prev := ""
+	for i < len(line) {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+			i++
+		}
+		s := i
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' {
+			i++
+		}
+		if s == i {
+			break
+		}
+		tok := line[s:i]
+		if prev == "" && (tok == "login" || tok == "password") && !netrcValue(line[i:]) {
+			return out, false // "password = x", "password: x"
+		}
+		if prev == "password" {
+			out = append(out, pair{key: "password", value: tok, off: s})
+		}
+		prev = tok
+	}
+	return out, true
+}
+
+// netrcValue reports whether rest (after a first "login" or "password")
+// goes on as .netrc does: a blank, then a token that is not an assignment.
+func netrcValue(rest string) bool {
+	t := strings.TrimLeft(rest, " \t")
+	return len(t) < len(rest) && t != "" && t[0] != '=' && t[0] != ':'
+}
+
+// basicAuthKeys hold base64 "user:password" (a Docker config's auths,
+// an .npmrc's _auth, an Authorization: Basic header).
+var basicAuthKeys = map[string]bool{"auth": true, "basicauth": true, "authorization": true, "proxyauthorization": true}
+
+// userPassword reports whether v is "user:password" with a plausible
+// password.
+func userPassword(v string) bool {
+	k := strings.IndexByte(v, ':')
+	if k <= 0 || k > 128 || strings.IndexByte(v[k+1:], ':') >= 0 || strings.ContainsAny(v[:k], " \t/@") {
+		return false
+	}
+	pw := v[k+1:]
+	return plausibleSecret(pw, true) && !isReference(pw)
+}
+
 // classifyPair returns the rule for a key/value pair ("" for none) and
 // the value to fingerprint.
 func classifyPair(p pair) (string, string) {
@@ -433,6 +498,9 @@ func classifyPair(p pair) (string, string) {
 	}
 	if v == "" || isReference(v) {
 		return "", ""
+	}
+	if basicAuthKeys[nk] && userPassword(v) {
+		return RuleGenericPassword, v
 	}
 	if p.arg && !argPair(p.key, v) {
 		return "", ""

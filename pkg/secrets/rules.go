@@ -84,7 +84,9 @@ var (
 	_                    = rule(RulePKCS12, "PKCS#12 / PFX key store (.p12, .pfx)", evidence.Critical)
 	_                    = rule(RuleGenericSecret, "secret, token or API key assigned in configuration or source", evidence.High)
 	_                    = rule(RuleGenericPassword, "password assigned in configuration or source", evidence.High)
-	knownExampleLiterals = []string{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	knownExampleLiterals = []string{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		// the Azurite / storage emulator account key, published by Microsoft
+		"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="}
 )
 
 // charset is a byte class.
@@ -135,6 +137,11 @@ type detector struct {
 	// literals): no left boundary, and a longer run cut to the token's
 	// length when the rest still validates.
 	loose matchFunc
+	// checksummed detectors validate a checksum inside the token (GitHub,
+	// npm): their loose form is precise enough to use everywhere, so a
+	// token glued to a letter (a protocol-0 pickle's "Vghp_…", a
+	// length byte that happens to be a letter) is still found.
+	checksummed bool
 	// hint is how many leading bytes of the match are a public prefix
 	// (at most 4 are shown).
 	hint int
@@ -145,6 +152,11 @@ type detector struct {
 func pd(rule string, hint int, prefixes []string, set *charset, minLen, maxLen int, valid func(string) bool) *detector {
 	return &detector{rule: rule, anchors: prefixes, hint: hint, match: prefixed(prefixes, set, minLen, maxLen, valid),
 		loose: prefixedLoose(prefixes, set, minLen, maxLen, valid)}
+}
+
+func checksummed(d *detector) *detector {
+	d.checksummed = true
+	return d
 }
 
 // prefixedLoose is prefixed without boundaries: a run longer than max is
@@ -222,10 +234,10 @@ var detectors = []*detector{
 	pd(ruleLangSmith, 4, []string{"lsv2_pt_", "lsv2_sk_"}, hexUS, 43, 43, func(s string) bool { return s[32] == '_' && strings.Count(s, "_") == 1 }),
 	pd(ruleAWSKeyID, 4, []string{"AKIA", "ASIA"}, base32Up, 16, 16, awsKeyIDBody),
 	{rule: ruleAzureClient, anchors: []string{"Q~"}, match: matchAzureClientSecret},
-	pd(ruleGitHub, 4, []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token),
+	checksummed(pd(ruleGitHub, 4, []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, alnum, 36, 36, validCRC32Token)),
 	pd(ruleGitHubFine, 4, []string{"github_pat_"}, alnumUS, 82, 82, func(s string) bool { return s[22] == '_' && strings.Count(s, "_") == 1 }),
 	pd(ruleGitLab, 4, []string{"glpat-"}, alnumDash, 20, 64, hasDigitAndLetter),
-	pd(ruleNPM, 4, []string{"npm_"}, alnum, 36, 36, validCRC32Token),
+	checksummed(pd(ruleNPM, 4, []string{"npm_"}, alnum, 36, 36, validCRC32Token)),
 	pd(rulePyPI, 4, []string{"pypi-AgEIcHlwaS5vcmc"}, alnumDash, 50, 400, nil),
 	pd(ruleSlack, 4, []string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"}, slackBody, 24, 250, slackBodyOK),
 	pd(ruleSlack, 4, []string{"xapp-"}, slackBody, 40, 250, slackBodyOK),
@@ -236,6 +248,9 @@ var detectors = []*detector{
 	{rule: ruleJWT, anchors: []string{"eyJ"}, hint: 3, match: matchJWT},
 	{rule: ruleConnectionURL, anchors: []string{"://"}, match: matchConnectionURL},
 	{rule: ruleCLIPassword, anchors: []string{"mysql", "mariadb"}, match: matchCLIPassword},
+	{rule: ruleAzureStorage, anchors: []string{"AccountKey=", "SharedAccessKey="}, match: matchAzureKey},
+	{rule: ruleAge, anchors: []string{"AGE-SECRET-KEY-1"}, hint: 4, match: matchAge, loose: matchAge},
+	{rule: rulePrivateKey, anchors: []string{"PuTTY-User-Key-File-"}, match: matchPuTTY},
 }
 
 func hasOpenAIMarker(s string) bool { return strings.Contains(s, "T3BlbkFJ") }

@@ -661,7 +661,7 @@ func modeOf(name string) mode {
 	switch ext := path.Ext(base); {
 	case ext == ".json" || ext == ".ipynb" || ext == ".jsonc":
 		return modeJSON
-	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == ".npmrc", base == ".pypirc",
+	case strings.HasPrefix(base, ".env"), base == "credentials", base == ".netrc", base == "_netrc", base == "netrc", base == ".npmrc", base == ".pypirc",
 		ext == ".yaml", ext == ".yml", ext == ".toml", ext == ".ini", ext == ".cfg", ext == ".conf", ext == ".cnf", ext == ".properties",
 		ext == ".env", ext == ".tfvars", ext == ".hcl", ext == ".jsonl",
 		// Shell and build files assign bare words: KEY=value.

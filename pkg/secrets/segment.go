@@ -230,7 +230,7 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 			default:
 				for _, d := range p.dets {
 					start, stop, val, r, ok := d.match(b, i)
-					if !ok && sg.loose && d.loose != nil {
+					if !ok && (sg.loose || d.checksummed) && d.loose != nil {
 						start, stop, val, r, ok = d.loose(b, i)
 					}
 					if !ok {
@@ -369,6 +369,12 @@ func (fs *fileScan) pairs(w *worker, sg seg, starts, deep []int, found []pending
 				continue
 			}
 			found = fs.classify(w, sg, p, abs, func() int { return sg.lineBase + lc.at(abs) }, found)
+			if namedSecret(p) {
+				if q, ok := siblingValue(b, ls, le, prs); ok && q.off >= sg.lo && q.off < sg.hi {
+					q.key = p.value
+					found = fs.classify(w, sg, q, q.off, func() int { return sg.lineBase + lc.at(q.off) }, found)
+				}
+			}
 		}
 	}
 	last := -1
@@ -462,6 +468,11 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 		// command-line flag ("--api-key"): the element after it is
 		// the flag's value, classified under the flag's name.
 		flag string
+		// named is the secret an object names under a name key
+		// ({"name": "API_SECRET", "value": …}); value is a value key's
+		// string seen before the name, and at its offset.
+		named, value string
+		at           int
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -526,6 +537,9 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 				}
 			}
 			found = fs.classify(w, sg, pair{key: key, value: v, quoted: true}, at, func() int { return sg.lineBase + lc.at(at) }, found)
+			if top != nil && top.obj {
+				found = fs.namedJSON(w, sg, top.key, v, at, &top.named, &top.value, &top.at, lc.at, found)
+			}
 		default:
 			if top != nil && top.obj {
 				top.wantKey = true

@@ -52,14 +52,18 @@ start_bundles() {
   kubectl label namespace "$SWAP_NS" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
   kubectl create secret generic tollgate-signing -n "$SWAP_NS" --from-file=cosign.key="$KEYS/signing/cosign.key" >/dev/null
   kubectl create configmap tollgate-policy -n "$SWAP_NS" --from-file=policy.yaml="$OUT/platform/policy.yaml" >/dev/null
-  for f in "${tasks[@]}"; do kubectl apply -n "$SWAP_NS" -f "$f" >/dev/null; done
-  kubectl apply -n "$SWAP_NS" -f "$RENDERED/examples/tekton/pipeline.yaml" >/dev/null
-  kubectl apply -n "$SWAP_NS" -f "$OUT/objects/pipeline-bundles.yaml" >/dev/null
+  # One apply for every object (one kubectl start-up and discovery, not one
+  # per file).
+  local files=()
+  for f in "${tasks[@]}" "$RENDERED/examples/tekton/pipeline.yaml" "$OUT/objects/pipeline-bundles.yaml"; do files+=(-f "$f"); done
+  kubectl apply -n "$SWAP_NS" "${files[@]}" >/dev/null
   # The swap.
+  files=()
   for f in "$RENDERED"/tasks/tekton/tollgate-gate/0.1/tollgate-gate.yaml "$RENDERED"/tasks/tekton/tollgate-attest/0.1/tollgate-attest.yaml; do
     swapped_task "$f" >"$OUT/objects/swapped-$(basename "$f")"
-    kubectl apply -n "$SWAP_NS" -f "$OUT/objects/swapped-$(basename "$f")" >/dev/null
+    files+=(-f "$OUT/objects/swapped-$(basename "$f")")
   done
+  kubectl apply -n "$SWAP_NS" "${files[@]}" >/dev/null
   log "bundles: namespace $SWAP_NS has tollgate-gate and tollgate-attest swapped for Tasks that exit 0"
 
   local ref
