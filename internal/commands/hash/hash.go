@@ -3,8 +3,8 @@
 package hash
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,7 +59,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 				return cli.Usagef("--format must be text or json, got %q", format)
 			}
 			var (
-				doc any
+				doc interface{ WriteJSON(io.Writer) error }
 				m   *artifact.Manifest
 			)
 			switch {
@@ -76,15 +76,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 				if err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
-				parts := make([]*artifact.Part, 0, len(files))
-				for _, a := range files {
-					p, err := artifact.ReadPart(a)
-					if err != nil {
-						return fmt.Errorf("hash --merge: %w", err)
-					}
-					parts = append(parts, p)
-				}
-				if m, err = artifact.Merge(parts); err != nil {
+				if m, err = artifact.MergeFiles(files...); err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
 				doc = m
@@ -124,21 +116,17 @@ belongs to another part. A directory argument stands for every *.json file in it
 					return err
 				}
 			}
-			var b []byte
-			if format == "json" {
-				var err error
-				if b, err = json.MarshalIndent(doc, "", "  "); err != nil {
-					return err
-				}
-				b = append(b, '\n')
-			} else {
-				b = []byte(m.Root + "\n")
-			}
-			if out == "" || out == "-" {
-				_, err := cmd.OutOrStdout().Write(b)
+			write := func(w io.Writer) error {
+				_, err := io.WriteString(w, m.Root+"\n")
 				return err
 			}
-			return safefile.WriteAtomic(out, b)
+			if format == "json" {
+				write = doc.WriteJSON
+			}
+			if out == "" || out == "-" {
+				return write(cmd.OutOrStdout())
+			}
+			return safefile.WriteAtomicFunc(out, write)
 		},
 	}
 	af.AddFlags(cmd.Flags())
