@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -275,33 +274,23 @@ func ParsePart(b []byte) (*Part, error) {
 	if len(b) > MaxPartBytes {
 		return nil, fmt.Errorf("part manifest is larger than %d bytes: %w", MaxPartBytes, ErrInvalidPart)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var p Part
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("decode part manifest: %w: %w", err, ErrInvalidPart)
+	var c collector
+	h, err := decodePart(bytes.NewReader(b), &c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", err, ErrInvalidPart)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the part manifest: %w", ErrInvalidPart)
-	}
-	if p.APIVersion != PartAPIVersion || p.Kind != PartKind {
-		return nil, fmt.Errorf("apiVersion %q kind %q, want %s %s: %w", p.APIVersion, p.Kind, PartAPIVersion, PartKind, ErrInvalidPart)
-	}
-	if p.Count < 1 || p.Count > MaxParts || p.Index < 1 || p.Index > p.Count {
-		return nil, fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
-	}
-	if err := p.Serialization.validate(); err != nil {
-		return nil, fmt.Errorf("part %d/%d: %w: %w", p.Index, p.Count, err, ErrInvalidPart)
+	p := h
+	p.Files, p.Resources = c.p.Files, c.p.Resources
+	if err := checkHeader(&p); err != nil {
+		return nil, err
 	}
 	for i, f := range p.Files {
-		if err := validName(f.Name); err != nil {
-			return nil, fmt.Errorf("part %d/%d: file %q: %w: %w", p.Index, p.Count, f.Name, err, ErrInvalidPart)
+		var prev FileSize
+		if i > 0 {
+			prev = p.Files[i-1]
 		}
-		if f.Size < 0 {
-			return nil, fmt.Errorf("part %d/%d: file %s has negative size %d: %w", p.Index, p.Count, f.Name, f.Size, ErrInvalidPart)
-		}
-		if i > 0 && comparePath(p.Files[i-1].Name, f.Name) >= 0 {
-			return nil, fmt.Errorf("part %d/%d: file list not sorted or has a duplicate at %s: %w", p.Index, p.Count, f.Name, ErrInvalidPart)
+		if err := checkFile(&p, i, prev, f); err != nil {
+			return nil, err
 		}
 	}
 	for _, r := range p.Resources {
@@ -352,18 +341,16 @@ func Merge(parts []*Part) (*Manifest, error) {
 	return m.manifest()
 }
 
-// MergeFiles is Merge over part manifest files, read one at a time: only
-// the first part's file list is kept (each other list is compared with it
-// and dropped), and digests are held raw, so merging 100,000 files in 4
-// parts holds one part manifest in memory, not four.
+// MergeFiles is Merge over part manifest files, each streamed (one file
+// or resource decoded at a time): only the first part's file list is kept,
+// every other list is compared with it entry by entry, and digests are held
+// raw. Merging 100,000 files in 4 parts holds one file list, not four JSON
+// documents. The files must list the header fields before the file list and
+// the file list before the resources, as tollgate hash --part writes them.
 func MergeFiles(paths ...string) (*Manifest, error) {
 	var m merger
 	for _, path := range paths {
-		p, err := ReadPart(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := m.add(p); err != nil {
+		if err := m.addFile(path); err != nil {
 			return nil, err
 		}
 	}
@@ -373,24 +360,81 @@ func MergeFiles(paths ...string) (*Manifest, error) {
 // merger checks parts against the first one and collects their digests by
 // plan unit.
 type merger struct {
-	first   *Part
-	seen    []bool
-	units   []planUnit
-	owners  []int32
-	start   []int32 // per file: the index of its first unit
-	digests []sum
-	got     []bool
+	started    bool
+	count      int
+	firstIndex int
+	ser        Serialization
+	files      []FileSize
+	building   bool // the current part is the first: its file list is kept
+	seen       []bool
+	units      []planUnit
+	owners     []int32
+	start      []int32 // per file: the index of its first unit
+	digests    []sum
+	got        []bool
 }
 
+// add merges an in-memory part.
 func (m *merger) add(p *Part) error {
-	if m.first == nil {
-		if err := m.init(p); err != nil {
+	if err := m.header(p); err != nil {
+		return err
+	}
+	for i, f := range p.Files {
+		if err := m.file(p, i, f); err != nil {
 			return err
 		}
 	}
-	first, count := m.first, m.first.Count
+	if err := m.filesDone(p, len(p.Files)); err != nil {
+		return err
+	}
+	for _, r := range p.Resources {
+		if err := m.resource(p, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addFile streams a part manifest file into the merge.
+func (m *merger) addFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: %w", path, ErrInvalidPart)
+	}
+	if fi.Size() > MaxPartBytes {
+		return fmt.Errorf("%s: part manifest is larger than %d bytes: %w", path, MaxPartBytes, ErrInvalidPart)
+	}
+	if _, err := decodePart(io.LimitReader(f, MaxPartBytes), &mergeSink{m: m}); err != nil {
+		if !errors.Is(err, ErrInvalidPart) {
+			err = fmt.Errorf("%w: %w", err, ErrInvalidPart)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// header checks a part's count, index and serialization against the first
+// part's (the first part sets them).
+func (m *merger) header(p *Part) error {
+	if !m.started {
+		if p.Count < 1 || p.Count > MaxParts {
+			return fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
+		}
+		m.started, m.building = true, true
+		m.count, m.firstIndex, m.ser = p.Count, p.Index, p.Serialization
+		m.seen = make([]bool, p.Count+1)
+	}
+	count := m.count
 	if p.Count != count {
-		return fmt.Errorf("part %d/%d and part %d/%d have different counts: %w", first.Index, count, p.Index, p.Count, ErrInvalidPart)
+		return fmt.Errorf("part %d/%d and part %d/%d have different counts: %w", m.firstIndex, count, p.Index, p.Count, ErrInvalidPart)
 	}
 	if p.Index < 1 || p.Index > count {
 		return fmt.Errorf("part %d/%d is out of range: %w", p.Index, count, ErrInvalidPart)
@@ -399,59 +443,60 @@ func (m *merger) add(p *Part) error {
 		return fmt.Errorf("part %d/%d appears twice: %w", p.Index, count, ErrInvalidPart)
 	}
 	m.seen[p.Index] = true
-	if !sameSerialization(p.Serialization, first.Serialization) {
+	if !sameSerialization(p.Serialization, m.ser) {
 		return fmt.Errorf("part %d/%d was hashed with a different serialization (%s) than part %d/%d (%s): %w",
-			p.Index, count, describeSer(p.Serialization), first.Index, count, describeSer(first.Serialization), ErrInvalidPart)
-	}
-	if p != first && !slices.Equal(p.Files, first.Files) {
-		return fmt.Errorf("part %d/%d lists a different set of files than part %d/%d (the tree differs between the pods): %w",
-			p.Index, count, first.Index, count, ErrInvalidPart)
-	}
-	for _, r := range p.Resources {
-		u, ok := m.unitOf(r.Name)
-		switch {
-		case !ok:
-			return fmt.Errorf("part %d/%d has a digest for %s, which is not in the file list: %w", p.Index, count, r.Name, ErrInvalidPart)
-		case int(m.owners[u]) != p.Index:
-			return fmt.Errorf("part %d/%d has a digest for %s, which belongs to part %d: %w", p.Index, count, r.Name, m.owners[u], ErrInvalidPart)
-		case m.got[u]:
-			return fmt.Errorf("part %d/%d has two digests for %s: %w", p.Index, count, r.Name, ErrInvalidPart)
-		case r.Size != m.units[u].size:
-			return fmt.Errorf("part %d/%d records %s with size %d, the file list says %d: %w", p.Index, count, r.Name, r.Size, m.units[u].size, ErrInvalidPart)
-		}
-		d, err := digest.ParseSHA256(r.Digest)
-		if err != nil {
-			return fmt.Errorf("part %d/%d: resource %s: %w: %w", p.Index, count, r.Name, err, ErrInvalidPart)
-		}
-		copy(m.digests[u][:], d.Raw())
-		m.got[u] = true
+			p.Index, count, describeSer(p.Serialization), m.firstIndex, count, describeSer(m.ser), ErrInvalidPart)
 	}
 	return nil
 }
 
-// init plans the merge from the first part.
-func (m *merger) init(p *Part) error {
-	if p.Count < 1 || p.Count > MaxParts {
-		return fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
-	}
-	for i := 1; i < len(p.Files); i++ {
-		if comparePath(p.Files[i-1].Name, p.Files[i].Name) >= 0 {
-			return fmt.Errorf("part %d/%d: file list not sorted or has a duplicate at %s: %w", p.Index, p.Count, p.Files[i].Name, ErrInvalidPart)
+// file takes entry i of a part's file list: kept (and validated) for the
+// first part, compared with the first part's for the others.
+func (m *merger) file(p *Part, i int, f FileSize) error {
+	if m.building {
+		var prev FileSize
+		if i > 0 {
+			prev = m.files[i-1]
 		}
+		if err := checkFile(p, i, prev, f); err != nil {
+			return err
+		}
+		m.files = append(m.files, f)
+		return nil
 	}
-	units, owners, err := planOwners(p.Files, p.Serialization, p.Count)
+	if i >= len(m.files) || m.files[i] != f {
+		return m.differentFiles(p)
+	}
+	return nil
+}
+
+func (m *merger) differentFiles(p *Part) error {
+	return fmt.Errorf("part %d/%d lists a different set of files than part %d/%d (the tree differs between the pods): %w",
+		p.Index, m.count, m.firstIndex, m.count, ErrInvalidPart)
+}
+
+// filesDone ends a part's file list: the first one plans the merge.
+func (m *merger) filesDone(p *Part, n int) error {
+	if !m.building {
+		if n != len(m.files) {
+			return m.differentFiles(p)
+		}
+		return nil
+	}
+	m.building = false
+	units, owners, err := planOwners(m.files, m.ser, m.count)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrInvalidPart)
 	}
-	m.first, m.units, m.owners = p, units, owners
-	m.seen = make([]bool, p.Count+1)
-	m.start = make([]int32, len(p.Files)+1)
+	m.files = slices.Clip(m.files)
+	m.units, m.owners = units, owners
+	m.start = make([]int32, len(m.files)+1)
+	m.start[len(m.files)] = int32(len(units))
 	for i := len(units) - 1; i >= 0; i-- {
 		m.start[units[i].file] = int32(i)
 	}
-	m.start[len(p.Files)] = int32(len(units))
-	for i := len(p.Files) - 1; i >= 0; i-- {
-		if p.Files[i].Size == 0 && p.Serialization.Method == MethodShards {
+	for i := len(m.files) - 1; i >= 0; i-- {
+		if m.files[i].Size == 0 && m.ser.Method == MethodShards {
 			m.start[i] = m.start[i+1] // an empty file has no shard
 		}
 	}
@@ -460,10 +505,33 @@ func (m *merger) init(p *Part) error {
 	return nil
 }
 
+// resource takes one digest of a part.
+func (m *merger) resource(p *Part, r Resource) error {
+	count := m.count
+	u, ok := m.unitOf(r.Name)
+	switch {
+	case !ok:
+		return fmt.Errorf("part %d/%d has a digest for %s, which is not in the file list: %w", p.Index, count, r.Name, ErrInvalidPart)
+	case int(m.owners[u]) != p.Index:
+		return fmt.Errorf("part %d/%d has a digest for %s, which belongs to part %d: %w", p.Index, count, r.Name, m.owners[u], ErrInvalidPart)
+	case m.got[u]:
+		return fmt.Errorf("part %d/%d has two digests for %s: %w", p.Index, count, r.Name, ErrInvalidPart)
+	case r.Size != m.units[u].size:
+		return fmt.Errorf("part %d/%d records %s with size %d, the file list says %d: %w", p.Index, count, r.Name, r.Size, m.units[u].size, ErrInvalidPart)
+	}
+	d, err := digest.ParseSHA256(r.Digest)
+	if err != nil {
+		return fmt.Errorf("part %d/%d: resource %s: %w: %w", p.Index, count, r.Name, err, ErrInvalidPart)
+	}
+	copy(m.digests[u][:], d.Raw())
+	m.got[u] = true
+	return nil
+}
+
 // unitOf finds the plan unit a resource name stands for, by its canonical
 // name only.
 func (m *merger) unitOf(name string) (int, bool) {
-	files, ser := m.first.Files, m.first.Serialization
+	files, ser := m.files, m.ser
 	path := name
 	var start, end int64
 	if ser.Method == MethodShards {
@@ -488,10 +556,10 @@ func (m *merger) unitOf(name string) (int, bool) {
 // manifest checks that every part and every digest is there and returns
 // the merged manifest.
 func (m *merger) manifest() (*Manifest, error) {
-	if m.first == nil {
+	if !m.started {
 		return nil, fmt.Errorf("no parts to merge: %w", ErrInvalidPart)
 	}
-	count := m.first.Count
+	count := m.count
 	var missing []string
 	for i := 1; i <= count; i++ {
 		if !m.seen[i] {
@@ -501,7 +569,7 @@ func (m *merger) manifest() (*Manifest, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing part(s) %s of %d: %w", strings.Join(missing, ", "), count, ErrInvalidPart)
 	}
-	files, ser := m.first.Files, m.first.Serialization
+	files, ser := m.files, m.ser
 	for u, ok := range m.got {
 		if !ok {
 			return nil, fmt.Errorf("part %d/%d lacks the digest of %s: %w", m.owners[u], count, unitName(files, ser, m.units[u]), ErrInvalidPart)
