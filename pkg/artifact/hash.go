@@ -45,6 +45,7 @@ type options struct {
 	progress      Progress
 	open          func(path string) (*os.File, error)
 	manifest      *Manifest
+	root          string // set by walk: the artefact root as given
 }
 
 // Option configures Hash.
@@ -91,7 +92,7 @@ const progressBatch = 16 << 20
 // results were most of the live heap).
 type file struct {
 	name  string // slash-separated, relative to the root
-	path  string // path to open (the link target for allowed symlinks)
+	path  string // the link target for allowed symlinks; "" is root/name
 	size  int64
 	mtime int64 // modification time, Unix nanoseconds
 }
@@ -116,7 +117,7 @@ func Hash(ctx context.Context, root string, opts ...Option) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := walk(ctx, root, ignore, o)
+	files, err := walk(ctx, root, ignore, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +367,8 @@ func ignored(name string, ignore []string) bool {
 // walk lists the regular files under root, sorted by path component (the
 // order of the part plan and, but for names that look like shards, of
 // model-signing).
-func walk(ctx context.Context, root string, ignore []string, o options) ([]file, error) {
+func walk(ctx context.Context, root string, ignore []string, o *options) ([]file, error) {
+	o.root = root
 	info, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("artefact root: %w", err)
@@ -416,7 +418,7 @@ func walk(ctx context.Context, root string, ignore []string, o options) ([]file,
 			if err != nil {
 				return fmt.Errorf("stat %s: %w", name, err)
 			}
-			files = append(files, file{name: name, path: p, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+			files = append(files, file{name: name, size: fi.Size(), mtime: fi.ModTime().UnixNano()})
 		case mode&fs.ModeSymlink != 0:
 			f, err := resolveLink(realRoot, p, name, o.allowSymlinks)
 			if err != nil {
@@ -552,8 +554,12 @@ func hashRange(ctx context.Context, j job, buf []byte, h hash.Hash, d *sum, o op
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	p := o.progress
-	f, err := o.open(j.f.path)
+	progress := o.progress
+	p := j.f.path
+	if p == "" {
+		p = filepath.Join(o.root, filepath.FromSlash(j.f.name))
+	}
+	f, err := o.open(p)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", j.f.name, err)
 	}
@@ -571,8 +577,8 @@ func hashRange(ctx context.Context, j job, buf []byte, h hash.Hash, d *sum, o op
 	adviseSequential(f, j.start, j.end-j.start)
 	h.Reset()
 	var unreported int64
-	if p != nil {
-		defer func() { p.Add(unreported) }()
+	if progress != nil {
+		defer func() { progress.Add(unreported) }()
 	}
 	off := j.start
 	for off < j.end {
@@ -583,8 +589,8 @@ func hashRange(ctx context.Context, j job, buf []byte, h hash.Hash, d *sum, o op
 		if m > 0 {
 			h.Write(buf[:m])
 			off += int64(m)
-			if unreported += int64(m); p != nil && unreported >= progressBatch {
-				p.Add(unreported)
+			if unreported += int64(m); progress != nil && unreported >= progressBatch {
+				progress.Add(unreported)
 				unreported = 0
 			}
 		}
@@ -595,8 +601,8 @@ func hashRange(ctx context.Context, j job, buf []byte, h hash.Hash, d *sum, o op
 			return fmt.Errorf("read %s: %w", j.f.name, err)
 		}
 	}
-	if p != nil && unreported > 0 {
-		p.Add(unreported)
+	if progress != nil && unreported > 0 {
+		progress.Add(unreported)
 		unreported = 0
 	}
 	after, err := f.Stat()

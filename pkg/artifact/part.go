@@ -224,7 +224,7 @@ func HashPart(ctx context.Context, root string, index, count int, opts ...Option
 	if err != nil {
 		return nil, err
 	}
-	files, err := walk(ctx, root, ignore, o)
+	files, err := walk(ctx, root, ignore, &o)
 	if err != nil {
 		return nil, err
 	}

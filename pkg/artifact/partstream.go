@@ -187,7 +187,7 @@ func (c *collector) resourcesDone(*Part) error { return nil }
 // mergeSink feeds a streamed part to a merger: the header when the file
 // list starts, then each file and resource as it is decoded.
 type mergeSink struct {
-	m         *merger
+	m       *merger
 	started bool
 	listed  bool // the file list has ended
 }

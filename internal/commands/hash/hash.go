@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -58,6 +59,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 			if format != "text" && format != "json" {
 				return cli.Usagef("--format must be text or json, got %q", format)
 			}
+			start := time.Now()
 			var (
 				doc interface{ WriteJSON(io.Writer) error }
 				m   *artifact.Manifest
@@ -79,6 +81,8 @@ belongs to another part. A directory argument stands for every *.json file in it
 				if m, err = artifact.MergeFiles(files...); err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
+				cli.Logger(cmd.Context()).Info("merged parts", zap.Int("parts", len(files)), zap.Int("resources", len(m.Files)),
+					zap.Float64("seconds", time.Since(start).Seconds()), zap.Float64("peak_rss_mib", peakRSSMiB()))
 				doc = m
 			case len(args) != 1:
 				return cli.Usagef("accepts 1 arg (DIR), received %d", len(args))
@@ -96,7 +100,8 @@ belongs to another part. A directory argument stands for every *.json file in it
 					return fmt.Errorf("hash %s part %d/%d: %w", args[0], i, n, err)
 				}
 				cli.Logger(cmd.Context()).Info("hashed part", zap.Int("part", i), zap.Int("parts", n),
-					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)))
+					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)),
+					zap.Float64("seconds", time.Since(start).Seconds()), zap.Float64("peak_rss_mib", peakRSSMiB()))
 				doc, format = p, "json"
 			default:
 				opts, err := af.Options(cmd.ErrOrStderr())
