@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -60,6 +61,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 				return cli.Usagef("--format must be text or json, got %q", format)
 			}
 			start := time.Now()
+			lowerGCHeadroom()
 			var (
 				doc interface{ WriteJSON(io.Writer) error }
 				m   *artifact.Manifest
@@ -141,6 +143,21 @@ belongs to another part. A directory argument stands for every *.json file in it
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout)")
 	cmd.Flags().StringVar(&digestFile, "digest-file", "", "also write the root digest, without a newline, to this file (a Tekton result or Argo output parameter)")
 	return cmd
+}
+
+// lowerGCHeadroom runs the collector at GOGC=50 unless the user set GOGC:
+// the heap then peaks at 1.5x the live data instead of 2x. Hashing keeps
+// ~150 bytes per file live (names, sizes, raw digests, the manifest) and
+// allocates ~1.8 KB of short-lived garbage per file, so at 100,000 files the
+// default's headroom alone was ~25 MB of the peak (the hash step: 70 -> 50
+// MB with --format json), for a few more, short, collections. A proportional
+// setting, not a fixed memory limit: a tree of a million files needs ten
+// times the live heap, and a limit below it would make the collector run
+// without pause.
+func lowerGCHeadroom() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 }
 
 // partFiles expands directory arguments to the *.json files in them, sorted.
