@@ -8,6 +8,7 @@
 # and prints wall time and peak RSS per process (/usr/bin/time), checks that
 # the merged root equals the single pass, and computes on paper what a 1 TB
 # release costs on 1, 8 and 32 nodes from the measured per-part throughput.
+# On the cluster's pods instead of host processes: hack/cluster/load-figure.sh.
 # Usage: hack/load-figure.sh [WORKDIR]   (LOAD_FILES=100000 LOAD_GB=200 LOAD_PARTS=4)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -105,7 +105,7 @@ func ReadManifest(path string) (*Manifest, digest.Digest, error) {
 func WithManifest(m *Manifest) Option { return func(o *options) { o.manifest = m } }
 
 // checkManifest compares the walked tree with m, by resource names and sizes.
-func checkManifest(files []*file, o options, m *Manifest) error {
+func checkManifest(files []file, o options, m *Manifest) error {
 	jobs := jobsOf(files, o)
 	have := make(map[string]int64, len(jobs))
 	for _, j := range jobs {
@@ -132,7 +132,7 @@ func checkManifest(files []*file, o options, m *Manifest) error {
 
 // supplied returns the manifest given with WithManifest when it can stand in
 // for hashing files with o, after checking it against the tree.
-func supplied(ctx context.Context, files []*file, o options, ser Serialization) (*Manifest, bool, error) {
+func supplied(ctx context.Context, files []file, o options, ser Serialization) (*Manifest, bool, error) {
 	m := o.manifest
 	if m == nil || !sameSerialization(m.Serialization, ser) {
 		return nil, false, nil

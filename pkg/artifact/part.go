@@ -2,9 +2,9 @@ package artifact
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,10 +55,12 @@ type Part struct {
 	Resources     []Resource    `json:"resources"`
 }
 
-// unit is one resource of the plan: a whole file or one shard of it.
-type unit struct {
-	name string
-	size int64
+// planUnit is one resource of the plan: a whole file or one shard of it,
+// by the index of its file in the file list.
+type planUnit struct {
+	file  int32
+	start int64
+	size  int64
 }
 
 // MaxResources bounds the number of resources (files or shards) a plan
@@ -88,19 +90,31 @@ func countUnits(files []FileSize, ser Serialization) (int, error) {
 }
 
 // planUnits lists the resources of a file list, in the order of files.
-func planUnits(files []FileSize, ser Serialization) []unit {
-	var out []unit
-	for _, f := range files {
+func planUnits(files []FileSize, ser Serialization) ([]planUnit, error) {
+	n, err := countUnits(files, ser)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]planUnit, 0, n)
+	for i, f := range files {
 		if ser.Method != MethodShards {
-			out = append(out, unit{name: f.Name, size: f.Size})
+			out = append(out, planUnit{file: int32(i), size: f.Size})
 			continue
 		}
 		for start := int64(0); start < f.Size; start += ser.ShardSize {
-			end := min(start+ser.ShardSize, f.Size)
-			out = append(out, unit{name: shardName(f.Name, start, end), size: end - start})
+			out = append(out, planUnit{file: int32(i), start: start, size: min(ser.ShardSize, f.Size-start)})
 		}
 	}
-	return out
+	return out, nil
+}
+
+// unitName is the resource name of a unit: the file name, or
+// "path:start:end" in shards mode.
+func unitName(files []FileSize, ser Serialization, u planUnit) string {
+	if ser.Method != MethodShards {
+		return files[u.file].Name
+	}
+	return shardName(files[u.file].Name, u.start, u.start+u.size)
 }
 
 func shardName(name string, start, end int64) string {
@@ -113,48 +127,62 @@ func shardName(name string, start, end int64) string {
 // file list, the serialization and count, so every part and the merge compute
 // the same plan. The result maps resource name to its 1-based part.
 func Plan(files []FileSize, ser Serialization, count int) (map[string]int, error) {
-	if count < 1 || count > MaxParts {
-		return nil, fmt.Errorf("part count must be between 1 and %d, got %d", MaxParts, count)
-	}
-	if ser.Method == MethodShards && ser.ShardSize <= 0 {
-		return nil, fmt.Errorf("shard size must be positive, got %d", ser.ShardSize)
-	}
-	if _, err := countUnits(files, ser); err != nil {
+	units, owners, err := planOwners(files, ser, count)
+	if err != nil {
 		return nil, err
 	}
-	units := planUnits(files, ser)
-	order := make([]int, len(units))
-	for i := range order {
-		order[i] = i
+	out := make(map[string]int, len(units))
+	for i, u := range units {
+		out[unitName(files, ser, u)] = int(owners[i])
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if units[a].size != units[b].size {
-			if units[a].size > units[b].size {
-				return -1
-			}
-			return 1
+	return out, nil
+}
+
+// planOwners is Plan by unit: the units of files in file-list order and the
+// 1-based part of each. Ties in size go in model-signing's order of the
+// resource names, computed without building them.
+func planOwners(files []FileSize, ser Serialization, count int) ([]planUnit, []int32, error) {
+	if count < 1 || count > MaxParts {
+		return nil, nil, fmt.Errorf("part count must be between 1 and %d, got %d", MaxParts, count)
+	}
+	if ser.Method == MethodShards && ser.ShardSize <= 0 {
+		return nil, nil, fmt.Errorf("shard size must be positive, got %d", ser.ShardSize)
+	}
+	units, err := planUnits(files, ser)
+	if err != nil {
+		return nil, nil, err
+	}
+	order := make([]int32, len(units))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		ua, ub := units[a], units[b]
+		if ua.size != ub.size {
+			return cmp.Compare(ub.size, ua.size)
 		}
-		if lessName(units[a].name, units[b].name) {
-			return -1
+		if ser.Method != MethodShards {
+			return cmpName(files[ua.file].Name, files[ub.file].Name)
 		}
-		if lessName(units[b].name, units[a].name) {
-			return 1
+		// canonical shard names compare by path, then start
+		if c := comparePath(files[ua.file].Name, files[ub.file].Name); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(ua.start, ub.start)
 	})
 	loads := make(partLoads, count)
 	for i := range loads {
 		loads[i].index = i + 1
 	}
-	out := make(map[string]int, len(units))
+	owners := make([]int32, len(units))
 	for _, i := range order {
 		// loads is a min-heap: loads[0] is the lightest part.
 		loads[0].bytes += units[i].size
 		loads[0].units++
-		out[units[i].name] = loads[0].index
+		owners[i] = int32(loads[0].index)
 		heap.Fix(&loads, 0)
 	}
-	return out, nil
+	return units, owners, nil
 }
 
 // partLoad is what the plan has given one part so far.
@@ -196,37 +224,45 @@ func HashPart(ctx context.Context, root string, index, count int, opts ...Option
 	if err != nil {
 		return nil, err
 	}
-	files, err := walk(ctx, root, ignore, o)
+	files, err := walk(ctx, root, ignore, &o)
 	if err != nil {
 		return nil, err
 	}
 	ser := o.serialization(ignore)
 	list := fileSizes(files)
-	plan, err := Plan(list, ser, count)
+	_, owners, err := planOwners(list, ser, count)
 	if err != nil {
 		return nil, err
 	}
+	// walk sorts files as the list is sorted, so the jobs are the plan's
+	// units in the same order.
+	jobs := jobsOf(files, o)
+	if len(jobs) != len(owners) {
+		return nil, fmt.Errorf("part %d/%d: %d resources walked, %d planned", index, count, len(jobs), len(owners))
+	}
 	var mine []job
-	for _, j := range jobsOf(files, o) {
-		if plan[j.name(o.method)] == index {
+	for i, j := range jobs {
+		if int(owners[i]) == index {
 			j.index = len(mine)
 			mine = append(mine, j)
 		}
 	}
-	resources, err := hashJobs(ctx, mine, o)
+	digests, err := hashJobs(ctx, mine, o)
 	if err != nil {
 		return nil, err
 	}
+	resources, _ := resourcesOf(mine, digests, o.method)
 	return &Part{APIVersion: PartAPIVersion, Kind: PartKind, Index: index, Count: count,
 		Serialization: ser, Files: list, Resources: resources}, nil
 }
 
-func fileSizes(files []*file) []FileSize {
+// fileSizes is the plan's input: the walked files by name and size, in
+// walk (path component) order.
+func fileSizes(files []file) []FileSize {
 	out := make([]FileSize, len(files))
 	for i, f := range files {
-		out[i] = FileSize{Name: f.name, Size: f.info.Size()}
+		out[i] = FileSize{Name: f.name, Size: f.size}
 	}
-	slices.SortStableFunc(out, func(a, b FileSize) int { return comparePath(a.Name, b.Name) })
 	return out
 }
 
@@ -238,33 +274,23 @@ func ParsePart(b []byte) (*Part, error) {
 	if len(b) > MaxPartBytes {
 		return nil, fmt.Errorf("part manifest is larger than %d bytes: %w", MaxPartBytes, ErrInvalidPart)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var p Part
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("decode part manifest: %w: %w", err, ErrInvalidPart)
+	var c collector
+	h, err := decodePart(bytes.NewReader(b), &c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", err, ErrInvalidPart)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the part manifest: %w", ErrInvalidPart)
-	}
-	if p.APIVersion != PartAPIVersion || p.Kind != PartKind {
-		return nil, fmt.Errorf("apiVersion %q kind %q, want %s %s: %w", p.APIVersion, p.Kind, PartAPIVersion, PartKind, ErrInvalidPart)
-	}
-	if p.Count < 1 || p.Count > MaxParts || p.Index < 1 || p.Index > p.Count {
-		return nil, fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
-	}
-	if err := p.Serialization.validate(); err != nil {
-		return nil, fmt.Errorf("part %d/%d: %w: %w", p.Index, p.Count, err, ErrInvalidPart)
+	p := h
+	p.Files, p.Resources = c.p.Files, c.p.Resources
+	if err := checkHeader(&p); err != nil {
+		return nil, err
 	}
 	for i, f := range p.Files {
-		if err := validName(f.Name); err != nil {
-			return nil, fmt.Errorf("part %d/%d: file %q: %w: %w", p.Index, p.Count, f.Name, err, ErrInvalidPart)
+		var prev FileSize
+		if i > 0 {
+			prev = p.Files[i-1]
 		}
-		if f.Size < 0 {
-			return nil, fmt.Errorf("part %d/%d: file %s has negative size %d: %w", p.Index, p.Count, f.Name, f.Size, ErrInvalidPart)
-		}
-		if i > 0 && comparePath(p.Files[i-1].Name, f.Name) >= 0 {
-			return nil, fmt.Errorf("part %d/%d: file list not sorted or has a duplicate at %s: %w", p.Index, p.Count, f.Name, ErrInvalidPart)
+		if err := checkFile(&p, i, prev, f); err != nil {
+			return nil, err
 		}
 	}
 	for _, r := range p.Resources {
@@ -306,91 +332,256 @@ func ReadPart(path string) (*Part, error) {
 // and any part whose resources are not exactly the ones the plan gives it
 // (a resource missing, added, renamed, resized, or belonging to another part).
 func Merge(parts []*Part) (*Manifest, error) {
-	if len(parts) == 0 {
+	var m merger
+	for _, p := range parts {
+		if err := m.add(p); err != nil {
+			return nil, err
+		}
+	}
+	return m.manifest()
+}
+
+// MergeFiles is Merge over part manifest files, each streamed (one file
+// or resource decoded at a time): only the first part's file list is kept,
+// every other list is compared with it entry by entry, and digests are held
+// raw. Merging 100,000 files in 4 parts holds one file list, not four JSON
+// documents. The files must list the header fields before the file list and
+// the file list before the resources, as tollgate hash --part writes them.
+func MergeFiles(paths ...string) (*Manifest, error) {
+	var m merger
+	for _, path := range paths {
+		if err := m.addFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return m.manifest()
+}
+
+// merger checks parts against the first one and collects their digests by
+// plan unit.
+type merger struct {
+	started    bool
+	count      int
+	firstIndex int
+	ser        Serialization
+	files      []FileSize
+	building   bool // the current part is the first: its file list is kept
+	seen       []bool
+	units      []planUnit
+	owners     []int32
+	start      []int32 // per file: the index of its first unit
+	digests    []sum
+	got        []bool
+}
+
+// add merges an in-memory part.
+func (m *merger) add(p *Part) error {
+	if err := m.header(p); err != nil {
+		return err
+	}
+	for i, f := range p.Files {
+		if err := m.file(p, i, f); err != nil {
+			return err
+		}
+	}
+	if err := m.filesDone(p, len(p.Files)); err != nil {
+		return err
+	}
+	for _, r := range p.Resources {
+		if err := m.resource(p, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addFile streams a part manifest file into the merge.
+func (m *merger) addFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: %w", path, ErrInvalidPart)
+	}
+	if fi.Size() > MaxPartBytes {
+		return fmt.Errorf("%s: part manifest is larger than %d bytes: %w", path, MaxPartBytes, ErrInvalidPart)
+	}
+	if _, err := decodePart(io.LimitReader(f, MaxPartBytes), &mergeSink{m: m}); err != nil {
+		if !errors.Is(err, ErrInvalidPart) {
+			err = fmt.Errorf("%w: %w", err, ErrInvalidPart)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// header checks a part's count, index and serialization against the first
+// part's (the first part sets them).
+func (m *merger) header(p *Part) error {
+	if !m.started {
+		if p.Count < 1 || p.Count > MaxParts {
+			return fmt.Errorf("part %d/%d: want 1 <= index <= count <= %d: %w", p.Index, p.Count, MaxParts, ErrInvalidPart)
+		}
+		m.started, m.building = true, true
+		m.count, m.firstIndex, m.ser = p.Count, p.Index, p.Serialization
+		m.seen = make([]bool, p.Count+1)
+	}
+	count := m.count
+	if p.Count != count {
+		return fmt.Errorf("part %d/%d and part %d/%d have different counts: %w", m.firstIndex, count, p.Index, p.Count, ErrInvalidPart)
+	}
+	if p.Index < 1 || p.Index > count {
+		return fmt.Errorf("part %d/%d is out of range: %w", p.Index, count, ErrInvalidPart)
+	}
+	if m.seen[p.Index] {
+		return fmt.Errorf("part %d/%d appears twice: %w", p.Index, count, ErrInvalidPart)
+	}
+	m.seen[p.Index] = true
+	if !sameSerialization(p.Serialization, m.ser) {
+		return fmt.Errorf("part %d/%d was hashed with a different serialization (%s) than part %d/%d (%s): %w",
+			p.Index, count, describeSer(p.Serialization), m.firstIndex, count, describeSer(m.ser), ErrInvalidPart)
+	}
+	return nil
+}
+
+// file takes entry i of a part's file list: kept (and validated) for the
+// first part, compared with the first part's for the others.
+func (m *merger) file(p *Part, i int, f FileSize) error {
+	if m.building {
+		var prev FileSize
+		if i > 0 {
+			prev = m.files[i-1]
+		}
+		if err := checkFile(p, i, prev, f); err != nil {
+			return err
+		}
+		m.files = append(m.files, f)
+		return nil
+	}
+	if i >= len(m.files) || m.files[i] != f {
+		return m.differentFiles(p)
+	}
+	return nil
+}
+
+func (m *merger) differentFiles(p *Part) error {
+	return fmt.Errorf("part %d/%d lists a different set of files than part %d/%d (the tree differs between the pods): %w",
+		p.Index, m.count, m.firstIndex, m.count, ErrInvalidPart)
+}
+
+// filesDone ends a part's file list: the first one plans the merge.
+func (m *merger) filesDone(p *Part, n int) error {
+	if !m.building {
+		if n != len(m.files) {
+			return m.differentFiles(p)
+		}
+		return nil
+	}
+	m.building = false
+	units, owners, err := planOwners(m.files, m.ser, m.count)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalidPart)
+	}
+	m.files = slices.Clip(m.files)
+	m.units, m.owners = units, owners
+	m.start = make([]int32, len(m.files)+1)
+	m.start[len(m.files)] = int32(len(units))
+	for i := len(units) - 1; i >= 0; i-- {
+		m.start[units[i].file] = int32(i)
+	}
+	for i := len(m.files) - 1; i >= 0; i-- {
+		if m.files[i].Size == 0 && m.ser.Method == MethodShards {
+			m.start[i] = m.start[i+1] // an empty file has no shard
+		}
+	}
+	m.digests = make([]sum, len(units))
+	m.got = make([]bool, len(units))
+	return nil
+}
+
+// resource takes one digest of a part.
+func (m *merger) resource(p *Part, r Resource) error {
+	count := m.count
+	u, ok := m.unitOf(r.Name)
+	switch {
+	case !ok:
+		return fmt.Errorf("part %d/%d has a digest for %s, which is not in the file list: %w", p.Index, count, r.Name, ErrInvalidPart)
+	case int(m.owners[u]) != p.Index:
+		return fmt.Errorf("part %d/%d has a digest for %s, which belongs to part %d: %w", p.Index, count, r.Name, m.owners[u], ErrInvalidPart)
+	case m.got[u]:
+		return fmt.Errorf("part %d/%d has two digests for %s: %w", p.Index, count, r.Name, ErrInvalidPart)
+	case r.Size != m.units[u].size:
+		return fmt.Errorf("part %d/%d records %s with size %d, the file list says %d: %w", p.Index, count, r.Name, r.Size, m.units[u].size, ErrInvalidPart)
+	}
+	d, err := digest.ParseSHA256(r.Digest)
+	if err != nil {
+		return fmt.Errorf("part %d/%d: resource %s: %w: %w", p.Index, count, r.Name, err, ErrInvalidPart)
+	}
+	copy(m.digests[u][:], d.Raw())
+	m.got[u] = true
+	return nil
+}
+
+// unitOf finds the plan unit a resource name stands for, by its canonical
+// name only.
+func (m *merger) unitOf(name string) (int, bool) {
+	files, ser := m.files, m.ser
+	path := name
+	var start, end int64
+	if ser.Method == MethodShards {
+		var ok bool
+		if path, start, end, ok = splitShard(name); !ok {
+			return 0, false
+		}
+	}
+	i, found := slices.BinarySearchFunc(files, path, func(f FileSize, p string) int { return comparePath(f.Name, p) })
+	if !found || files[i].Name != path {
+		return 0, false
+	}
+	if ser.Method != MethodShards {
+		return int(m.start[i]), true
+	}
+	if start < 0 || start%ser.ShardSize != 0 || start >= files[i].Size || end != min(start+ser.ShardSize, files[i].Size) || name != shardName(path, start, end) {
+		return 0, false
+	}
+	return int(m.start[i]) + int(start/ser.ShardSize), true
+}
+
+// manifest checks that every part and every digest is there and returns
+// the merged manifest.
+func (m *merger) manifest() (*Manifest, error) {
+	if !m.started {
 		return nil, fmt.Errorf("no parts to merge: %w", ErrInvalidPart)
 	}
-	first := parts[0]
-	count := first.Count
-	seen := make([]bool, count+1)
-	for _, p := range parts {
-		if p.Count != count {
-			return nil, fmt.Errorf("part %d/%d and part %d/%d have different counts: %w", first.Index, count, p.Index, p.Count, ErrInvalidPart)
-		}
-		if p.Index < 1 || p.Index > count {
-			return nil, fmt.Errorf("part %d/%d is out of range: %w", p.Index, count, ErrInvalidPart)
-		}
-		if seen[p.Index] {
-			return nil, fmt.Errorf("part %d/%d appears twice: %w", p.Index, count, ErrInvalidPart)
-		}
-		seen[p.Index] = true
-		if !sameSerialization(p.Serialization, first.Serialization) {
-			return nil, fmt.Errorf("part %d/%d was hashed with a different serialization (%s) than part %d/%d (%s): %w",
-				p.Index, count, describeSer(p.Serialization), first.Index, count, describeSer(first.Serialization), ErrInvalidPart)
-		}
-		if !slices.Equal(p.Files, first.Files) {
-			return nil, fmt.Errorf("part %d/%d lists a different set of files than part %d/%d (the tree differs between the pods): %w",
-				p.Index, count, first.Index, count, ErrInvalidPart)
-		}
-	}
+	count := m.count
 	var missing []string
 	for i := 1; i <= count; i++ {
-		if !seen[i] {
+		if !m.seen[i] {
 			missing = append(missing, strconv.Itoa(i))
 		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing part(s) %s of %d: %w", strings.Join(missing, ", "), count, ErrInvalidPart)
 	}
-	plan, err := Plan(first.Files, first.Serialization, count)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", err, ErrInvalidPart)
-	}
-	sizes := make(map[string]int64, len(plan))
-	for _, u := range planUnits(first.Files, first.Serialization) {
-		sizes[u.name] = u.size
-	}
-	all := make([]Resource, 0, len(plan))
-	got := make(map[string]bool, len(plan))
-	for _, p := range parts {
-		for _, r := range p.Resources {
-			owner, ok := plan[r.Name]
-			switch {
-			case !ok:
-				return nil, fmt.Errorf("part %d/%d has a digest for %s, which is not in the file list: %w", p.Index, count, r.Name, ErrInvalidPart)
-			case owner != p.Index:
-				return nil, fmt.Errorf("part %d/%d has a digest for %s, which belongs to part %d: %w", p.Index, count, r.Name, owner, ErrInvalidPart)
-			case got[r.Name]:
-				return nil, fmt.Errorf("part %d/%d has two digests for %s: %w", p.Index, count, r.Name, ErrInvalidPart)
-			case r.Size != sizes[r.Name]:
-				return nil, fmt.Errorf("part %d/%d records %s with size %d, the file list says %d: %w", p.Index, count, r.Name, r.Size, sizes[r.Name], ErrInvalidPart)
-			}
-			got[r.Name] = true
-			all = append(all, r)
+	files, ser := m.files, m.ser
+	for u, ok := range m.got {
+		if !ok {
+			return nil, fmt.Errorf("part %d/%d lacks the digest of %s: %w", m.owners[u], count, unitName(files, ser, m.units[u]), ErrInvalidPart)
 		}
 	}
-	if len(all) != len(plan) {
-		for name, owner := range plan {
-			if !got[name] {
-				return nil, fmt.Errorf("part %d/%d lacks the digest of %s: %w", owner, count, name, ErrInvalidPart)
-			}
-		}
+	names := newArena(len(m.units), ser.Method == MethodShards)
+	for _, u := range m.units {
+		f := files[u.file]
+		names.addName(f.Name, u.start, u.start+u.size)
 	}
-	return newManifest(all, first.Serialization)
-}
-
-// newManifest sorts resources and computes the root.
-func newManifest(resources []Resource, ser Serialization) (*Manifest, error) {
-	SortResources(resources)
-	root, err := RootDigest(resources)
-	if err != nil {
-		return nil, err
-	}
-	if resources == nil {
-		resources = []Resource{}
-	}
-	if ser.IgnorePaths == nil {
-		ser.IgnorePaths = []string{}
-	}
+	resources, root := newResources(len(m.units), names.get, func(i int) int64 { return m.units[i].size }, m.digests)
+	ser.IgnorePaths = append([]string{}, ser.IgnorePaths...)
 	return &Manifest{Root: root, Serialization: ser, Files: resources}, nil
 }
 

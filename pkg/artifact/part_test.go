@@ -358,3 +358,82 @@ func FuzzParsePart(f *testing.F) {
 		}
 	})
 }
+
+// TestMergeFilesStreamsAndRefuses: MergeFiles (the streamed merge of part
+// files) prints the single pass's root and refuses what Merge refuses, plus
+// a part whose resources come before its file list.
+func TestMergeFilesStreamsAndRefuses(t *testing.T) {
+	t.Parallel()
+	root := genTree(t, 300, []int{0, 1, 7, 300})
+	want, err := artifact.Hash(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writePart := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var paths []string
+	var parts []*artifact.Part
+	for i := 1; i <= 3; i++ {
+		p, err := artifact.HashPart(context.Background(), root, i, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, p)
+		paths = append(paths, writePart(fmt.Sprintf("part-%d.json", i), b))
+	}
+	got, err := artifact.MergeFiles(paths[2], paths[0], paths[1])
+	if err != nil || got.Root != want.Root {
+		t.Fatalf("merged %v (%v), want root %s", got, err, want.Root)
+	}
+	changed := *parts[1]
+	changed.Files = append([]artifact.FileSize(nil), parts[1].Files...)
+	changed.Files[10].Size++
+	b, _ := json.Marshal(&changed)
+	first, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct {
+		files []string
+		want  string
+	}{
+		"changed file list": {[]string{paths[0], writePart("changed.json", b), paths[2]}, "different set of files"},
+		"missing part":      {[]string{paths[0], paths[2]}, "missing part(s) 2"},
+		"duplicated part":   {[]string{paths[0], paths[1], paths[1], paths[2]}, "appears twice"},
+		"not JSON":          {[]string{paths[0], writePart("bad.json", []byte("{"))}, "decode part manifest"},
+		"unknown field":     {[]string{writePart("extra.json", []byte(`{"extra":1}`))}, "unknown field"},
+		"duplicated field":  {[]string{writePart("dup.json", []byte(`{"kind":"HashPart","kind":"HashPart"}`))}, "appears twice"},
+		"trailing data":     {[]string{writePart("trail.json", append(first, '{', '}')), paths[1], paths[2]}, "trailing data"},
+	} {
+		if _, err := artifact.MergeFiles(tt.files...); !errors.Is(err, artifact.ErrInvalidPart) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", name, err, tt.want)
+		}
+	}
+	// resources first (no duplicate): refused by order
+	reordered, _ := json.Marshal(struct {
+		Resources     []artifact.Resource    `json:"resources"`
+		APIVersion    string                 `json:"apiVersion"`
+		Kind          string                 `json:"kind"`
+		Index         int                    `json:"index"`
+		Count         int                    `json:"count"`
+		Serialization artifact.Serialization `json:"serialization"`
+		Files         []artifact.FileSize    `json:"files"`
+	}{parts[0].Resources, parts[0].APIVersion, parts[0].Kind, 1, 3, parts[0].Serialization, parts[0].Files})
+	if _, err := artifact.MergeFiles(writePart("first.json", reordered), paths[1], paths[2]); !errors.Is(err, artifact.ErrInvalidPart) || !strings.Contains(err.Error(), "before its files") {
+		t.Errorf("resources before files: err = %v", err)
+	}
+	// ParsePart, order-independent, accepts the same document
+	if _, err := artifact.ParsePart(reordered); err != nil {
+		t.Errorf("ParsePart refused a reordered part: %v", err)
+	}
+}

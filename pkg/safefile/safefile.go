@@ -43,6 +43,16 @@ func Read(path string, limit int64) ([]byte, error) {
 // sees a partial file and a full disk leaves the old file (or none) in
 // place. The directory is created when missing.
 func WriteAtomic(path string, b []byte) error {
+	return WriteAtomicFunc(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// WriteAtomicFunc is WriteAtomic for content written by write, streamed
+// into the temporary file (a large manifest need not be built in memory
+// first). An error from write leaves path untouched.
+func WriteAtomicFunc(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -52,7 +62,7 @@ func WriteAtomic(path string, b []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	name := tmp.Name()
-	_, werr := tmp.Write(b)
+	werr := write(tmp)
 	if werr == nil {
 		werr = tmp.Sync()
 	}

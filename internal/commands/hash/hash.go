@@ -3,11 +3,13 @@
 package hash
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -58,8 +60,10 @@ belongs to another part. A directory argument stands for every *.json file in it
 			if format != "text" && format != "json" {
 				return cli.Usagef("--format must be text or json, got %q", format)
 			}
+			start := time.Now()
+			lowerGCHeadroom()
 			var (
-				doc any
+				doc interface{ WriteJSON(io.Writer) error }
 				m   *artifact.Manifest
 			)
 			switch {
@@ -76,17 +80,11 @@ belongs to another part. A directory argument stands for every *.json file in it
 				if err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
-				parts := make([]*artifact.Part, 0, len(files))
-				for _, a := range files {
-					p, err := artifact.ReadPart(a)
-					if err != nil {
-						return fmt.Errorf("hash --merge: %w", err)
-					}
-					parts = append(parts, p)
-				}
-				if m, err = artifact.Merge(parts); err != nil {
+				if m, err = artifact.MergeFiles(files...); err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
+				cli.Logger(cmd.Context()).Info("merged parts", zap.Int("parts", len(files)), zap.Int("resources", len(m.Files)),
+					zap.Float64("seconds", time.Since(start).Seconds()), zap.Float64("peak_rss_mib", peakRSSMiB()))
 				doc = m
 			case len(args) != 1:
 				return cli.Usagef("accepts 1 arg (DIR), received %d", len(args))
@@ -104,7 +102,8 @@ belongs to another part. A directory argument stands for every *.json file in it
 					return fmt.Errorf("hash %s part %d/%d: %w", args[0], i, n, err)
 				}
 				cli.Logger(cmd.Context()).Info("hashed part", zap.Int("part", i), zap.Int("parts", n),
-					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)))
+					zap.Int("resources", len(p.Resources)), zap.Int("files", len(p.Files)),
+					zap.Float64("seconds", time.Since(start).Seconds()), zap.Float64("peak_rss_mib", peakRSSMiB()))
 				doc, format = p, "json"
 			default:
 				opts, err := af.Options(cmd.ErrOrStderr())
@@ -124,21 +123,17 @@ belongs to another part. A directory argument stands for every *.json file in it
 					return err
 				}
 			}
-			var b []byte
-			if format == "json" {
-				var err error
-				if b, err = json.MarshalIndent(doc, "", "  "); err != nil {
-					return err
-				}
-				b = append(b, '\n')
-			} else {
-				b = []byte(m.Root + "\n")
-			}
-			if out == "" || out == "-" {
-				_, err := cmd.OutOrStdout().Write(b)
+			write := func(w io.Writer) error {
+				_, err := io.WriteString(w, m.Root+"\n")
 				return err
 			}
-			return safefile.WriteAtomic(out, b)
+			if format == "json" {
+				write = doc.WriteJSON
+			}
+			if out == "" || out == "-" {
+				return write(cmd.OutOrStdout())
+			}
+			return safefile.WriteAtomicFunc(out, write)
 		},
 	}
 	af.AddFlags(cmd.Flags())
@@ -148,6 +143,21 @@ belongs to another part. A directory argument stands for every *.json file in it
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout)")
 	cmd.Flags().StringVar(&digestFile, "digest-file", "", "also write the root digest, without a newline, to this file (a Tekton result or Argo output parameter)")
 	return cmd
+}
+
+// lowerGCHeadroom runs the collector at GOGC=50 unless the user set GOGC:
+// the heap then peaks at 1.5x the live data instead of 2x. Hashing keeps
+// ~150 bytes per file live (names, sizes, raw digests, the manifest) and
+// allocates ~1.8 KB of short-lived garbage per file, so at 100,000 files the
+// default's headroom alone was ~25 MB of the peak (the hash step: 70 -> 50
+// MB with --format json), for a few more, short, collections. A proportional
+// setting, not a fixed memory limit: a tree of a million files needs ten
+// times the live heap, and a limit below it would make the collector run
+// without pause.
+func lowerGCHeadroom() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 }
 
 // partFiles expands directory arguments to the *.json files in them, sorted.
