@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -118,7 +120,7 @@ func (c *Command) Exec(ctx context.Context) error {
 
 // NewScan returns `tollgate scan-secrets`, the bare scanner.
 func NewScan() *cobra.Command {
-	var format, keyFile, reviewFile string
+	var format, keyFile, reviewFile, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "scan-secrets PATH...",
 		Short: "Scan files and directories for literal secrets (the secret-inventory scanner alone)",
@@ -147,6 +149,13 @@ scanned, 2 usage, 3 a PATH does not exist.`,
 			if err != nil {
 				return err
 			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			res, err := s.Scan(cmd.Context(), args...)
 			if err != nil {
 				return err
@@ -163,7 +172,27 @@ scanned, 2 usage, 3 a PATH does not exist.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or sarif")
 	cmd.Flags().StringVar(&keyFile, "fingerprint-key-file", "", "file holding the fingerprint key (base64 or raw, >= 16 bytes)")
 	cmd.Flags().StringVar(&reviewFile, "review", "", "ReleaseReview whose spec.secrets.fingerprintKey keys the fingerprints")
+	// For developers measuring the scanner (hack/bench-secrets.sh): a Go
+	// CPU profile of the scan, read with go tool pprof.
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the scan to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func scanKey(cmd *cobra.Command, keyFile, reviewFile string) ([]byte, error) {
