@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bufio"
+	"errors"
 	"io"
 )
 
@@ -88,7 +89,7 @@ func (z *bzip2Reader) need(k uint) bool {
 	for z.nbit < k {
 		c, err := z.r.ReadByte()
 		if err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
 			if z.err == nil {
@@ -200,7 +201,7 @@ func (z *bzip2Reader) next() error {
 		z.nbit -= z.nbit % 8
 		if z.nbit == 0 {
 			c, err := z.r.ReadByte()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				z.done = true
 				return nil
 			}

@@ -72,11 +72,11 @@ func goroot() string {
 
 // bz2Both decodes b with compress/bzip2 and with bzip2Reader, each up to
 // limit bytes.
-func bz2Both(b []byte, limit int64) (want, got []byte, wantErr, gotErr error, quirk bool) {
+func bz2Both(b []byte, limit int64) (want, got []byte, quirk bool, wantErr, gotErr error) {
 	want, wantErr = io.ReadAll(io.LimitReader(bzip2.NewReader(bytes.NewReader(b)), limit))
 	z := newBzip2Reader(bytes.NewReader(b), nil, nil)
 	got, gotErr = io.ReadAll(io.LimitReader(z, limit))
-	return want, got, wantErr, gotErr, z.quirkCountThenRe
+	return want, got, z.quirkCountThenRe, wantErr, gotErr
 }
 
 // TestBzip2MatchesStdlib: the decoder produces what compress/bzip2 does,
@@ -86,7 +86,7 @@ func TestBzip2MatchesStdlib(t *testing.T) {
 	for name, b := range bz2Streams(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			want, got, wantErr, gotErr, _ := bz2Both(b, 8<<20)
+			want, got, _, wantErr, gotErr := bz2Both(b, 8<<20)
 			if (wantErr == nil) != (gotErr == nil) {
 				t.Fatalf("error = %v, compress/bzip2 says %v", gotErr, wantErr)
 			}
@@ -203,7 +203,7 @@ func FuzzBzip2(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		want, got, wantErr, gotErr, quirk := bz2Both(b, 4<<20)
+		want, got, quirk, wantErr, gotErr := bz2Both(b, 4<<20)
 		if quirk || wantErr != nil {
 			// What a damaged stream yields before its checksum fails
 			// differs between decoders; both fail.
