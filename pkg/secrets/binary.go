@@ -3,7 +3,6 @@ package secrets
 import (
 	"archive/zip"
 	"bytes"
-	"compress/bzip2"
 	"compress/flate"
 	"compress/zlib"
 	"context"
@@ -449,6 +448,18 @@ func (r *ratioReader) Read(p []byte) (int, error) {
 	return 0, r.err
 }
 
+// ahead refuses n bytes the stream is known to produce next (a bzip2
+// block, whose length is known before it is expanded) when the ratio
+// check would refuse them once read: the compressed count cannot grow
+// while a block is expanded.
+func (r *ratioReader) ahead(n int64) error {
+	out := r.out + n
+	if in := max(r.in(), 1); out > ratioGrace && out > int64(r.limit)*in {
+		return &ratioError{kind: r.kind, in: in, out: out, limit: r.limit}
+	}
+	return nil
+}
+
 func (c *countReader) count() int64     { return c.n }
 func (c *byteCountReader) count() int64 { return c.n }
 
@@ -457,7 +468,7 @@ func (c *byteCountReader) count() int64 { return c.n }
 func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	switch kind {
 	case "bzip2":
-		return bzip2.NewReader(r), func() {}, nil
+		return newBzip2Reader(r, nil, nil), func() {}, nil
 	case "xz":
 		xr, err := xz.NewReader(r)
 		if err != nil {
@@ -484,10 +495,18 @@ func decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
 	return nil, nil, fmt.Errorf("unknown compression %s", kind)
 }
 
-// decompressor reuses the worker's zstd decoder (its history buffers are
-// large) unless a stream nested in a zstd stream is already using it.
-func (w *worker) decompressor(kind string, r io.Reader) (io.Reader, func(), error) {
+// decompressor reuses the worker's zstd decoder and bzip2 buffers (they
+// are large) unless a stream nested in a stream of the same kind is
+// already using them. A bzip2 stream's blocks are vetted by check before
+// they are expanded.
+func (w *worker) decompressor(kind string, r io.Reader, check func(int64) error) (io.Reader, func(), error) {
 	switch {
+	case kind == "bzip2":
+		if w.bz2Busy {
+			return newBzip2Reader(r, nil, check), func() {}, nil
+		}
+		w.bz2Busy = true
+		return newBzip2Reader(r, &w.bz2, check), func() { w.bz2Busy = false }, nil
 	case kind == "zstd" && !w.zstdBusy:
 		if w.zstd == nil {
 			d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
@@ -515,11 +534,19 @@ func (w *worker) decompress(ctx context.Context, fs *fileScan, src *source, kind
 	}
 	bud := w.budgetFor(src)
 	cr := &countReader{r: r}
-	dr, closeFn, err := w.decompressor(kind, cr)
+	rr := &ratioReader{in: cr.count, limit: w.s.o.maxRatio, kind: kind}
+	dr, closeFn, err := w.decompressor(kind, cr, rr.ahead)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
+	rr.r = dr
+	if z, ok := dr.(*bzip2Reader); ok {
+		// The decoder counts the bytes it took, without the read-ahead
+		// of its buffer, so that a block over the ratio is refused
+		// before it is expanded.
+		rr.in = z.compressed
+	}
 	base := src.name[strings.LastIndexAny(src.name, "/!")+1:]
 	name := base
 	for _, ext := range []string{".bz2", ".xz", ".zst", ".zstd", ".zz", ".zlib", ".tbz2", ".txz", ".tzst"} {
@@ -531,7 +558,7 @@ func (w *worker) decompress(ctx context.Context, fs *fileScan, src *source, kind
 	if name == "" || name == base {
 		name = "content"
 	}
-	return w.member(ctx, fs, src, bud, name, &ratioReader{r: dr, in: cr.count, limit: w.s.o.maxRatio, kind: kind}, -1, 0)
+	return w.member(ctx, fs, src, bud, name, rr, -1, 0)
 }
 
 // embedded scans the zlib streams inside a git pack or a PDF: every

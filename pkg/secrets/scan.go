@@ -432,6 +432,9 @@ type worker struct {
 	// zstd is reused across streams (not nested ones: zstdBusy).
 	zstd     *zstd.Decoder
 	zstdBusy bool
+	// bz2 holds the bzip2 decoder's buffers (not nested streams': bz2Busy).
+	bz2     bz2Buffers
+	bz2Busy bool
 }
 
 func (w *worker) close() {

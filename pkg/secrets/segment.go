@@ -49,7 +49,18 @@ var (
 	// pattern, which the tail cannot rule out.
 	tailSet     [1024]uint64
 	bigramShort = []bool{false}
+	// strideSet lets the scan test every other position: a pattern at
+	// an even offset shows its first bigram there, one at an odd offset
+	// its second bigram at the next (even) offset; a two-byte pattern at
+	// an odd offset shows as (any byte, its first byte) at the previous
+	// one. A hit at j makes j-1, j and j+1 candidates.
+	strideSet [1024]uint64
 )
+
+func setBigram(set *[1024]uint64, a, b byte) {
+	v := uint16(a) | uint16(b)<<8
+	set[v>>6] |= 1 << (v & 63)
+}
 
 func addPattern(p *pattern) {
 	var firsts [][2]byte
@@ -77,6 +88,12 @@ func addPattern(p *pattern) {
 		if len(p.lit) < 3 {
 			bigramShort[bigramIdx[v]] = true
 		}
+		setBigram(&strideSet, f[0], f[1])
+		if len(p.lit) < 3 {
+			for x := range 256 {
+				setBigram(&strideSet, byte(x), f[0])
+			}
+		}
 	}
 	if len(p.lit) >= 3 {
 		seconds, thirds := []byte{p.lit[1]}, []byte{p.lit[2]}
@@ -85,8 +102,8 @@ func addPattern(p *pattern) {
 		}
 		for _, a := range seconds {
 			for _, c := range thirds {
-				t := uint16(a) | uint16(c)<<8
-				tailSet[t>>6] |= 1 << (t & 63)
+				setBigram(&tailSet, a, c)
+				setBigram(&strideSet, a, c)
 			}
 		}
 	}
@@ -190,64 +207,72 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 	pairsMode := sg.mode == modeSource || sg.mode == modeConfig || sg.mode == modeKeyed
 	keyLines := sg.mode == modeSource || sg.mode == modeKeyed
 	end := min(sg.hi, len(b)-1)
-	for i := sg.lo; i < end; i++ {
-		v := uint16(b[i]) | uint16(b[i+1])<<8
-		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
+	next := sg.lo // the first position not yet tried
+	for j := sg.lo; j <= end && j+1 < len(b); j += 2 {
+		if v := uint16(b[j]) | uint16(b[j+1])<<8; strideSet[v>>6]&(1<<(v&63)) == 0 {
 			continue
 		}
-		idx := bigramIdx[v]
-		if !bigramShort[idx] {
-			if i+2 >= len(b) {
+		for i := max(j-1, next); i <= j+1 && i < end; i++ {
+			next = i + 1
+			v := uint16(b[i]) | uint16(b[i+1])<<8
+			if bigramSet[v>>6]&(1<<(v&63)) == 0 {
 				continue
 			}
-			t := uint16(b[i+1]) | uint16(b[i+2])<<8
-			if tailSet[t>>6]&(1<<(t&63)) == 0 {
-				continue
+			idx := bigramIdx[v]
+			if !bigramShort[idx] {
+				if i+2 >= len(b) {
+					continue
+				}
+				t := uint16(b[i+1]) | uint16(b[i+2])<<8
+				if tailSet[t>>6]&(1<<(t&63)) == 0 {
+					continue
+				}
 			}
-		}
-	patterns:
-		for _, p := range bigramList[idx] {
-			switch {
-			case p.fold:
-				if pairsMode && hasPrefixFold(b[i:], p.lit) {
-					ls := lineStart(b, i)
-					if keyLines && ls != lastLine {
-						starts = append(starts, ls)
-						lastLine = ls
-					}
-					if i-ls >= maxLine/2 {
-						// Deep in a long line: parse from the key.
-						if ks := keyStart(b, i); ks > ls && (len(deep) == 0 || deep[len(deep)-1] != ks) {
-							deep = append(deep, ks)
+		patterns:
+			for _, p := range bigramList[idx] {
+				switch {
+				case p.fold:
+					if pairsMode && hasPrefixFold(b[i:], p.lit) {
+						ls := lineStart(b, i)
+						if keyLines && ls != lastLine {
+							starts = append(starts, ls)
+							lastLine = ls
+						}
+						if i-ls >= maxLine/2 {
+							// Deep in a long line: parse from the key.
+							if ks := keyStart(b, i); ks > ls && (len(deep) == 0 || deep[len(deep)-1] != ks) {
+								deep = append(deep, ks)
+							}
 						}
 					}
-				}
-			case !bytes.HasPrefix(b[i:], p.lit):
-			case p.ref != nil:
-				if sg.depth == 0 {
-					p.ref(fs, b, i)
-				}
-			default:
-				for _, d := range p.dets {
-					start, stop, val, r, ok := d.match(b, i)
-					if !ok && (sg.loose || d.checksummed) && d.loose != nil {
-						start, stop, val, r, ok = d.loose(b, i)
+				case !bytes.HasPrefix(b[i:], p.lit):
+				case p.ref != nil:
+					if sg.depth == 0 {
+						p.ref(fs, b, i)
 					}
-					if !ok {
-						continue
+				default:
+					for _, d := range p.dets {
+						start, stop, val, r, ok := d.match(b, i)
+						if !ok && (sg.loose || d.checksummed) && d.loose != nil {
+							start, stop, val, r, ok = d.loose(b, i)
+						}
+						if !ok {
+							continue
+						}
+						if val == nil {
+							val = b[start:stop]
+						}
+						if r == "" {
+							r = d.rule
+						}
+						found = append(found, pending{off: i, end: stop, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
+						// The match may start before the anchor (a URL's
+						// scheme) or after it (a client's -p argument).
+						found[len(found)-1].off = start
+						i = max(i, stop-1)
+						next = i + 1
+						break patterns
 					}
-					if val == nil {
-						val = b[start:stop]
-					}
-					if r == "" {
-						r = d.rule
-					}
-					found = append(found, pending{off: i, end: stop, pri: 2, f: Finding{Rule: r, Fingerprint: fs.s.Fingerprint(val), Hint: string(b[start : start+min(d.hint, 4)])}})
-					// The match may start before the anchor (a URL's
-					// scheme) or after it (a client's -p argument).
-					found[len(found)-1].off = start
-					i = max(i, stop-1)
-					break patterns
 				}
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -206,6 +208,7 @@ func NewScan() *cobra.Command {
 		format, keyFile, reviewFile, out string
 		part                             = options.Part{Usage: "scan only the contents of part I of N (\"I/N\") of one PATH, balanced by bytes, and write the sealed part to --output; merge the parts with --merge"}
 		merge                            bool
+		cpuProfile                       string
 	)
 	cmd := &cobra.Command{
 		Use:   "scan-secrets PATH... | scan-secrets DIR --part I/N -o part-I.json | scan-secrets --merge PART...",
@@ -248,6 +251,13 @@ duplicated part.`,
 			key, err := scanKey(cmd, keyFile, reviewFile)
 			if err != nil {
 				return err
+			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
 			}
 			var res *secrets.Result
 			switch {
@@ -317,7 +327,27 @@ duplicated part.`,
 	cmd.Flags().StringVarP(&out, "output", "o", "-", "where to write (- for stdout); with --part, the part file")
 	cmd.Flags().BoolVar(&merge, "merge", false, "merge the parts given as arguments (files, or directories of *.json) and print what a single scan prints")
 	part.AddFlags(cmd.Flags())
+	// For developers measuring the scanner (hack/bench-secrets.sh): a Go
+	// CPU profile of the scan, read with go tool pprof.
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the scan to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func scanKey(cmd *cobra.Command, keyFile, reviewFile string) ([]byte, error) {
