@@ -1,7 +1,11 @@
 package options
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -120,4 +124,31 @@ func (o *Manifest) Load() (*artifact.Manifest, digest.Digest, error) {
 		return nil, digest.Digest{}, nil
 	}
 	return artifact.ReadManifest(o.Path)
+}
+
+// PartFiles expands the arguments of a --merge to part files: a file as
+// given, a directory as the *.json files in it, sorted. A directory with
+// none is an error wrapping invalid and naming what (the kind of part).
+func PartFiles(args []string, what string, invalid error) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		m, err := filepath.Glob(filepath.Join(a, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("no *.json %s in %s: %w", what, a, invalid)
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	return out, nil
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,7 +74,7 @@ belongs to another part. A directory argument stands for every *.json file in it
 						return cli.Usagef("--%s does not apply to --merge: the parts record how they were hashed", f)
 					}
 				}
-				files, err := partFiles(args)
+				files, err := options.PartFiles(args, "part manifest", artifact.ErrInvalidPart)
 				if err != nil {
 					return fmt.Errorf("hash --merge: %w", err)
 				}
@@ -158,29 +156,4 @@ func lowerGCHeadroom() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
-}
-
-// partFiles expands directory arguments to the *.json files in them, sorted.
-func partFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		m, err := filepath.Glob(filepath.Join(a, "*.json"))
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			return nil, fmt.Errorf("no *.json part manifest in %s: %w", a, artifact.ErrInvalidPart)
-		}
-		sort.Strings(m)
-		out = append(out, m...)
-	}
-	return out, nil
 }

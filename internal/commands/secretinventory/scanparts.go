@@ -2,9 +2,6 @@ package secretinventory
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 
 	"github.com/spf13/pflag"
 
@@ -60,7 +57,7 @@ func (o *ScanParts) ReadParts() ([]*secrets.Part, []string, error) {
 	if o.Parts == 1 {
 		return nil, nil, nil
 	}
-	files, err := PartFiles([]string{o.Dir})
+	files, err := options.PartFiles([]string{o.Dir}, "scan part", secrets.ErrInvalidPart)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,30 +73,4 @@ func (o *ScanParts) ReadParts() ([]*secrets.Part, []string, error) {
 		parts = append(parts, p)
 	}
 	return parts, files, nil
-}
-
-// PartFiles expands directory arguments to the *.json files in them,
-// sorted; other arguments are taken as files.
-func PartFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, fmt.Errorf("scan part: %w", err)
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		m, err := filepath.Glob(filepath.Join(a, "*.json"))
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			return nil, fmt.Errorf("no *.json scan part in %s: %w", a, secrets.ErrInvalidPart)
-		}
-		sort.Strings(m)
-		out = append(out, m...)
-	}
-	return out, nil
 }

@@ -276,7 +276,7 @@ duplicated part.`,
 				}
 				return writePart(cmd.Context(), key, args[0], i, n, out)
 			case merge:
-				files, err := PartFiles(args)
+				files, err := options.PartFiles(args, "scan part", secrets.ErrInvalidPart)
 				if err != nil {
 					return fmt.Errorf("scan-secrets --merge: %w", err)
 				}
