@@ -3,7 +3,6 @@ package secrets
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"sort"
 	"strings"
 )
@@ -499,23 +498,18 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 		named, value string
 		at           int
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var stack []*frame
+	var stack []frame
 	var found []pending
 	lc := lineCounter{b: b}
-	for {
-		off := int(dec.InputOffset())
-		t, err := dec.Token()
-		if err == io.EOF {
+	for pos := 0; ; {
+		kind, start, end, escaped := jsonToken(b, pos)
+		if kind == 0 {
 			break
 		}
-		if err != nil {
-			return false
-		}
+		pos = end
 		var top *frame
 		if len(stack) > 0 {
-			top = stack[len(stack)-1]
+			top = &stack[len(stack)-1]
 		}
 		cur := ""
 		if top != nil {
@@ -524,21 +518,21 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 				cur = top.parent
 			}
 		}
-		switch v := t.(type) {
-		case json.Delim:
+		switch kind {
+		case jsonOpenObject, jsonOpenArray, jsonClose:
 			if top != nil && !top.obj {
 				top.flag = ""
 			}
-			switch v {
-			case '{', '[':
-				stack = append(stack, &frame{obj: v == '{', wantKey: v == '{', parent: cur})
-			default:
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].obj {
-					stack[len(stack)-1].wantKey = true
-				}
+			if kind != jsonClose {
+				stack = append(stack, frame{obj: kind == jsonOpenObject, wantKey: kind == jsonOpenObject, parent: cur})
+				continue
 			}
-		case string:
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].obj {
+				stack[len(stack)-1].wantKey = true
+			}
+		case jsonString:
+			v := jsonStringValue(b[start:end], escaped)
 			if top != nil && top.obj && top.wantKey {
 				top.key, top.wantKey = v, false
 				continue
@@ -546,11 +540,7 @@ func (fs *fileScan) jsonPairs(w *worker, b []byte, sg seg) bool {
 			if top != nil && top.obj {
 				top.wantKey = true
 			}
-			// Skip the separator and whitespace to the string's quote.
-			for off < len(b) && b[off] != '"' {
-				off++
-			}
-			at := off
+			at := start // the string's opening quote
 			key := cur
 			if top != nil && !top.obj {
 				if top.flag != "" {

@@ -1,0 +1,128 @@
+package secrets
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// decoderTokens lists a valid document's tokens as encoding/json's
+// Decoder gives them, with the offset of each string's opening quote.
+func decoderTokens(t testing.TB, b []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out []string
+	for {
+		off := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("Decoder.Token: %v", err)
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			out = append(out, string(v))
+		case string:
+			for off < len(b) && b[off] != '"' {
+				off++
+			}
+			out = append(out, fmt.Sprintf("s@%d:%q", off, v))
+		default:
+			out = append(out, "lit")
+		}
+	}
+}
+
+// scannerTokens lists the same with jsonToken.
+func scannerTokens(b []byte) []string {
+	var out []string
+	for pos := 0; ; {
+		kind, start, end, escaped := jsonToken(b, pos)
+		switch kind {
+		case 0:
+			return out
+		case jsonOpenObject, jsonOpenArray, jsonClose:
+			out = append(out, string(b[start]))
+		case jsonString:
+			out = append(out, fmt.Sprintf("s@%d:%q", start, jsonStringValue(b[start:end], escaped)))
+		default:
+			out = append(out, "lit")
+		}
+		pos = end
+	}
+}
+
+func checkTokens(t testing.TB, b []byte) {
+	t.Helper()
+	if !json.Valid(b) {
+		return
+	}
+	want, got := decoderTokens(t, b), scannerTokens(b)
+	if strings.Join(want, "\n") != strings.Join(got, "\n") {
+		for i := range min(len(want), len(got)) {
+			if want[i] != got[i] {
+				t.Fatalf("token %d: jsonToken gives %s, encoding/json %s", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("jsonToken gives %d tokens, encoding/json %d", len(got), len(want))
+	}
+}
+
+var jsonTokenCases = []string{
+	`{}`, `[]`, `""`, `0`, `-1.5e+10`, `true`, ` null `, "\n\t{ \"a\" : [ 1 , \"b\" , {\"c\":null} ] }\r\n",
+	`{"k": "\u0067\u0068\u0070\u005f", "p": "a\/b", "q": "\"\\\b\f\n\r\t"}`,
+	`["\ud83d\ude00", "\ud83d", "\ude00x", "\u00e9", "é", "a\u0000b"]`,
+	"[\"\xff\xfe\", \"ok\xc3\", \"\xed\xa0\x80\"]",
+	`{"a":{"b":{"c":[[["deep"]]]}},"":"","--api-key":"x","args":["--token","v","-p","w"]}`,
+	`[1,2.0,3e4,-0,true,false,null,"end"]`,
+}
+
+func TestJSONTokenMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for i, c := range jsonTokenCases {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			if !json.Valid([]byte(c)) {
+				t.Fatalf("case is not valid JSON: %s", c)
+			}
+			checkTokens(t, []byte(c))
+		})
+	}
+	// Every JSON file of the Go distribution.
+	t.Run("goroot", func(t *testing.T) {
+		t.Parallel()
+		n := 0
+		_ = filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src"), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+				return nil //nolint:nilerr // a file the walk cannot read is not a case
+			}
+			b, err := os.ReadFile(p)
+			if err == nil && json.Valid(b) {
+				checkTokens(t, b)
+				n++
+			}
+			return nil
+		})
+		t.Logf("%d documents", n)
+	})
+}
+
+// FuzzJSONToken checks jsonToken against encoding/json's Decoder on every
+// valid document.
+func FuzzJSONToken(f *testing.F) {
+	for _, c := range jsonTokenCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkTokens(t, b)
+	})
+}
