@@ -105,7 +105,7 @@ type walkEntry struct {
 // partWalk is the walk of a partitioned scan: it walks the whole root,
 // plans the shares and sends only this part's files to jobs; res gets this
 // part's walk problems and skipped links and the walk summary.
-func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job, res *Result) error {
+func (s *Scanner) partWalk(ctx context.Context, roots []string, emit func(job), res *Result) error {
 	if len(roots) != 1 {
 		return fmt.Errorf("a partitioned scan takes one root, got %d", len(roots))
 	}
@@ -131,11 +131,10 @@ func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job,
 		res.shareEntries++
 		switch e.kind {
 		case 'f':
-			select {
-			case jobs <- e.j:
-			case <-ctx.Done():
-				return ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return err
 			}
+			emit(e.j)
 		case 'p':
 			res.Problems = append(res.Problems, e.p)
 		case 's':
@@ -148,19 +147,9 @@ func (s *Scanner) partWalk(ctx context.Context, roots []string, jobs chan<- job,
 // walkEntries walks root as a scan does, without reading any file, and
 // returns its entries sorted by name and the walk summary.
 func (s *Scanner) walkEntries(ctx context.Context, root string) ([]walkEntry, Walk, error) {
-	all := make(chan job, 256)
 	var files []job
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for j := range all {
-			files = append(files, j)
-		}
-	}()
 	walked := &Result{}
-	err := s.walk(ctx, []string{root}, all, walked)
-	close(all)
-	<-collected
+	err := s.walk(ctx, []string{root}, func(j job) { files = append(files, j) }, walked)
 	if err != nil {
 		return nil, Walk{}, err
 	}

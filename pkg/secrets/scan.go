@@ -190,59 +190,62 @@ type job struct {
 // Files that cannot be read are Problems, not errors; the error is for a
 // root that does not exist or a cancelled context.
 func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
-	jobs := make(chan job)
-	out := make(chan *fileScan, 256)
+	// The walk feeds a queue the workers take files from while it runs;
+	// the files that cost most (archives and compressed streams) are
+	// taken first, so that no long job is left for the end. Each worker
+	// keeps what it finds; the parts are joined (and sorted) at the end.
+	q := newJobQueue()
+	parts := make([]*collected, s.o.workers)
 	var wg sync.WaitGroup
-	for range s.o.workers {
+	for i := range parts {
+		c := &collected{refs: map[refKey]map[string]bool{}}
+		parts[i] = c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := &worker{s: s, buf: make([]byte, s.o.window)}
 			defer w.close()
-			for j := range jobs {
+			for {
+				j, ok := q.pop()
+				if !ok {
+					return
+				}
 				if ctx.Err() != nil {
 					continue
 				}
-				out <- w.scanFile(ctx, j)
+				c.add(w.scanFile(ctx, j))
 			}
 		}()
 	}
-	res := &Result{}
-	refs := map[refKey]map[string]bool{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for fs := range out {
-			res.Findings = append(res.Findings, fs.findings()...)
-			res.Problems = append(res.Problems, fs.problems...)
-			for _, r := range fs.refs {
-				if refs[r] == nil {
-					refs[r] = map[string]bool{}
-				}
-				refs[r][fs.path] = true
-			}
-			res.Stats.Files++
-			res.Stats.Bytes += fs.bytes
-			if fs.binary {
-				res.Stats.Binary++
-			}
-		}
-	}()
 	walked := &Result{}
-	// The walk feeds the workers while it runs; a dispatcher hands out
-	// the files that cost most (archives and compressed streams) first,
-	// so that no long job is left for the end.
-	all := make(chan job, 256)
-	go dispatch(all, jobs)
 	walk := s.walk
 	if s.o.partCount != 0 {
 		walk = s.partWalk
 	}
-	walkErr := walk(ctx, roots, all, walked)
-	close(all)
+	walkErr := walk(ctx, roots, q.push, walked)
+	q.close()
 	wg.Wait()
-	close(out)
-	<-done
+	res := &Result{}
+	refs := parts[0].refs
+	for i, c := range parts {
+		res.Findings = append(res.Findings, c.res.Findings...)
+		res.Problems = append(res.Problems, c.res.Problems...)
+		res.Stats.Files += c.res.Stats.Files
+		res.Stats.Bytes += c.res.Stats.Bytes
+		res.Stats.Binary += c.res.Stats.Binary
+		if i == 0 {
+			continue
+		}
+		for r, paths := range c.refs {
+			if refs[r] == nil {
+				refs[r] = paths
+				continue
+			}
+			for p := range paths {
+				refs[r][p] = true
+			}
+		}
+	}
 	res.Problems = append(res.Problems, walked.Problems...)
 	res.Stats.Skipped += walked.Stats.Skipped
 	res.walk, res.shareEntries = walked.walk, walked.shareEntries
@@ -258,7 +261,85 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 	return res, nil
 }
 
-func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res *Result) error {
+// collected is what one worker found.
+type collected struct {
+	res  Result
+	refs map[refKey]map[string]bool
+}
+
+func (c *collected) add(fs *fileScan) {
+	c.res.Findings = append(c.res.Findings, fs.findings()...)
+	c.res.Problems = append(c.res.Problems, fs.problems...)
+	for _, r := range fs.refs {
+		if c.refs[r] == nil {
+			c.refs[r] = map[string]bool{}
+		}
+		c.refs[r][fs.path] = true
+	}
+	c.res.Stats.Files++
+	c.res.Stats.Bytes += fs.bytes
+	if fs.binary {
+		c.res.Stats.Binary++
+	}
+}
+
+// jobQueue hands the walk's files to the workers: the heavy ones (see
+// heavy) before the others, each kind in walk order. It is unbounded, so
+// the walk never waits for a worker.
+type jobQueue struct {
+	mu           sync.Mutex
+	ready        sync.Cond
+	heavy, light []job
+	closed       bool
+}
+
+func newJobQueue() *jobQueue {
+	q := &jobQueue{}
+	q.ready.L = &q.mu
+	return q
+}
+
+func (q *jobQueue) push(j job) {
+	q.mu.Lock()
+	if heavy(j.rel) {
+		q.heavy = append(q.heavy, j)
+	} else {
+		q.light = append(q.light, j)
+	}
+	q.mu.Unlock()
+	q.ready.Signal()
+}
+
+// close ends the queue: pop returns false once it is empty.
+func (q *jobQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.ready.Broadcast()
+}
+
+// pop returns the next job, waiting for one; false when the queue is
+// closed and empty.
+func (q *jobQueue) pop() (job, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.heavy)+len(q.light) == 0 {
+		if q.closed {
+			return job{}, false
+		}
+		q.ready.Wait()
+	}
+	from := &q.light
+	if len(q.heavy) > 0 {
+		from = &q.heavy
+	}
+	j := (*from)[0]
+	(*from)[0] = job{}
+	*from = (*from)[1:]
+	return j, true
+}
+
+func (s *Scanner) walk(ctx context.Context, roots []string, emit func(job), res *Result) error {
 	for _, root := range roots {
 		fi, err := os.Lstat(root)
 		if err != nil {
@@ -269,7 +350,7 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 				res.Problems = append(res.Problems, Problem{Path: fi.Name(), Reason: "not a regular file (" + fi.Mode().Type().String() + ")"})
 				continue
 			}
-			jobs <- job{root: root, abs: root, rel: fi.Name()}
+			emit(job{root: root, abs: root, rel: fi.Name()})
 			continue
 		}
 		realRoot, err := filepath.EvalSymlinks(root)
@@ -295,7 +376,7 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 					return filepath.SkipDir
 				}
 			case t.IsRegular():
-				jobs <- job{root: root, abs: p, rel: rel}
+				emit(job{root: root, abs: p, rel: rel})
 			case t&fs.ModeSymlink != 0:
 				if why := linkProblem(realRoot, p); why != "" {
 					res.Problems = append(res.Problems, Problem{Path: rel, Reason: why})
@@ -313,41 +394,6 @@ func (s *Scanner) walk(ctx context.Context, roots []string, jobs chan<- job, res
 		}
 	}
 	return nil
-}
-
-// dispatch hands the jobs read from in to out as workers take them, the
-// heavy ones (see heavy) before the others, and closes out when in is
-// closed and drained.
-func dispatch(in <-chan job, out chan<- job) {
-	defer close(out)
-	var heavyQ, lightQ []job
-	for in != nil || len(heavyQ)+len(lightQ) > 0 {
-		var next job
-		var send chan<- job
-		switch {
-		case len(heavyQ) > 0:
-			next, send = heavyQ[0], out
-		case len(lightQ) > 0:
-			next, send = lightQ[0], out
-		}
-		select {
-		case j, ok := <-in:
-			switch {
-			case !ok:
-				in = nil
-			case heavy(j.rel):
-				heavyQ = append(heavyQ, j)
-			default:
-				lightQ = append(lightQ, j)
-			}
-		case send <- next:
-			if len(heavyQ) > 0 {
-				heavyQ = heavyQ[1:]
-			} else {
-				lightQ = lightQ[1:]
-			}
-		}
-	}
 }
 
 // heavyExt are the extensions of files that take long to scan.
