@@ -126,3 +126,34 @@ func FuzzJSONToken(f *testing.F) {
 		checkTokens(t, b)
 	})
 }
+
+// TestStrideNext checks the 8-byte stride test against one position at a
+// time, at every start, limit and alignment.
+
+// TestStrideNext checks the 8-byte stride test against one position at a
+// time, at every start, limit and alignment.
+func TestStrideNext(t *testing.T) {
+	t.Parallel()
+	naive := func(b []byte, j, limit int) int {
+		for ; j <= limit; j += 2 {
+			if v := uint16(b[j]) | uint16(b[j+1])<<8; strideSet[v>>6]&(1<<(v&63)) != 0 {
+				return j
+			}
+		}
+		return j
+	}
+	texts := [][]byte{
+		[]byte("package main\n\nfunc main() { x := 1; y := \"abc\"; _ = x }\n// the password and the token\n"),
+		bytes.Repeat([]byte("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzq"), 3),
+		[]byte("AKIA ghp_ sk- ${X} key Token PASS\x00\xff eyJ"),
+	}
+	for _, b := range texts {
+		for j := 0; j < len(b); j++ {
+			for limit := j - 1; limit <= len(b)-2; limit++ {
+				if got, want := strideNext(b, j, limit), naive(b, j, limit); got != want && (got <= limit || want <= limit) {
+					t.Fatalf("strideNext(%q, %d, %d) = %d, want %d", b, j, limit, got, want)
+				}
+			}
+		}
+	}
+}

@@ -362,28 +362,28 @@ type encodedRun struct {
 // scalars) are joined.
 func encodedRuns(b []byte, lo, hi int, scratch []byte, visit func(encodedRun)) []byte {
 	for i := lo; i < hi; {
-		// Skip ahead: a run of minB64Run characters starting in
-		// [i, i+minB64Run) covers b[i+minB64Run-1].
+		// Skip ahead: a run of minB64Run characters starting at i or
+		// later covers b[i+minB64Run-1]; it starts at i only when all of
+		// b[i:i+minB64Run] are in the alphabet, and after the last byte
+		// there that is not otherwise. (A run that began before i is
+		// taken from i.)
 		j := i + minB64Run - 1
 		if j >= len(b) {
 			break
 		}
-		if !b64Char[b[j]] {
-			i = j + 1
+		k := j
+		for k >= i && b64Char[b[k]] {
+			k--
+		}
+		if k >= i {
+			i = k + 1
 			continue
 		}
-		s := j
-		for s > i && b64Char[b[s-1]] {
-			s--
-		}
-		e := j + 1
+		s, e := i, j+1
 		for e < len(b) && b64Char[b[e]] {
 			e++
 		}
 		i = e
-		if e-s < minB64Run || s >= hi {
-			continue
-		}
 		for i < len(b) && i-e < 2 && b[i] == '=' {
 			i++
 		}

@@ -2,7 +2,9 @@ package secrets
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"sort"
 	"strings"
 )
@@ -207,9 +209,10 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 	keyLines := sg.mode == modeSource || sg.mode == modeKeyed
 	end := min(sg.hi, len(b)-1)
 	next := sg.lo // the first position not yet tried
-	for j := sg.lo; j <= end && j+1 < len(b); j += 2 {
-		if v := uint16(b[j]) | uint16(b[j+1])<<8; strideSet[v>>6]&(1<<(v&63)) == 0 {
-			continue
+	limit := min(end, len(b)-2)
+	for j := sg.lo; ; j += 2 {
+		if j = strideNext(b, j, limit); j > limit {
+			break
 		}
 		for i := max(j-1, next); i <= j+1 && i < end; i++ {
 			next = i + 1
@@ -301,6 +304,29 @@ func (fs *fileScan) segment(w *worker, sg seg) {
 	if sg.depth < maxDecode {
 		fs.views(w, sg)
 	}
+}
+
+// strideNext returns the first of j, j+2, j+4, ... up to limit (and
+// below len(b)-1) where the bigram at that position is in strideSet, or a
+// position past limit. It tests four positions per 8-byte load.
+func strideNext(b []byte, j, limit int) int {
+	for ; j+8 <= len(b) && j+6 <= limit; j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		v0, v1, v2, v3 := uint16(x), uint16(x>>16), uint16(x>>32), uint16(x>>48)
+		hit := strideSet[v0>>6]>>(v0&63)&1 |
+			strideSet[v1>>6]>>(v1&63)&1<<1 |
+			strideSet[v2>>6]>>(v2&63)&1<<2 |
+			strideSet[v3>>6]>>(v3&63)&1<<3
+		if hit != 0 {
+			return j + 2*bits.TrailingZeros64(hit)
+		}
+	}
+	for ; j <= limit; j += 2 {
+		if v := uint16(b[j]) | uint16(b[j+1])<<8; strideSet[v>>6]&(1<<(v&63)) != 0 {
+			return j
+		}
+	}
+	return j
 }
 
 // keyStart returns where the key holding the keyword at pos starts: back

@@ -1,0 +1,135 @@
+package secrets
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// encodedRunsRef is the earlier encodedRuns, which looked for a run from
+// both sides of every probe: the reference the faster one must match.
+func encodedRunsRef(b []byte, lo, hi int, scratch []byte, visit func(encodedRun)) []byte {
+	for i := lo; i < hi; {
+		// Skip ahead: a run of minB64Run characters starting in
+		// [i, i+minB64Run) covers b[i+minB64Run-1].
+		j := i + minB64Run - 1
+		if j >= len(b) {
+			break
+		}
+		if !b64Char[b[j]] {
+			i = j + 1
+			continue
+		}
+		s := j
+		for s > i && b64Char[b[s-1]] {
+			s--
+		}
+		e := j + 1
+		for e < len(b) && b64Char[b[e]] {
+			e++
+		}
+		i = e
+		if e-s < minB64Run || s >= hi {
+			continue
+		}
+		for i < len(b) && i-e < 2 && b[i] == '=' {
+			i++
+		}
+		run := b[s:e]
+		end := i
+		// Line-wrapped: a full line of base64 whose length is a multiple
+		// of four, continued by more base64 on the next line.
+		if e-s >= 40 && (e-s)%4 == 0 && end == e && end < len(b) && (b[end] == '\n' || b[end] == '\r') && lineOnly(b, s) {
+			scratch = append(scratch[:0], run...)
+			j := end
+			for len(scratch) < maxJoinedRun {
+				k := j
+				if k < len(b) && b[k] == '\r' {
+					k++
+				}
+				if k >= len(b) || b[k] != '\n' {
+					break
+				}
+				k++
+				for k < len(b) && (b[k] == ' ' || b[k] == '\t') {
+					k++
+				}
+				m := k
+				for m < len(b) && b64Char[b[m]] {
+					m++
+				}
+				if m == k {
+					break
+				}
+				scratch = append(scratch, b[k:m]...)
+				pad := m
+				for pad < len(b) && pad-m < 2 && b[pad] == '=' {
+					pad++
+				}
+				j = pad
+				if pad > m || (m-k)%4 != 0 || pad >= len(b) || (b[pad] != '\n' && b[pad] != '\r') {
+					break
+				}
+			}
+			if len(scratch) > e-s {
+				run, end = scratch, j
+			}
+		}
+		if t, enc := decodeRun(run); t != nil {
+			visit(encodedRun{start: s, end: end, enc: enc, text: t})
+		}
+		i = max(i, end)
+	}
+	return scratch
+}
+
+func encodedRunsOf(f func([]byte, int, int, []byte, func(encodedRun)) []byte, b []byte, lo, hi int) string {
+	var out strings.Builder
+	f(b, lo, hi, nil, func(r encodedRun) { fmt.Fprintf(&out, "%d-%d %s %q\n", r.start, r.end, r.enc, r.text) })
+	return out.String()
+}
+
+// TestEncodedRunsMatchesReference compares encodedRuns with the reference
+// on Go source, base64 and hex text, line-wrapped blocks and random bytes
+// from the base64 alphabet and a few separators, at several windows.
+func TestEncodedRunsMatchesReference(t *testing.T) {
+	t.Parallel()
+	var texts [][]byte
+	var src []byte
+	_ = filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "encoding"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && len(src) < 4<<20 {
+			if c, err := os.ReadFile(p); err == nil {
+				src = append(src, c...)
+			}
+		}
+		return nil
+	})
+	texts = append(texts, src)
+	r := rand.New(rand.NewPCG(1, 2))
+	const alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=  \n\"'.:\t"
+	for range 200 {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			if r.IntN(8) == 0 {
+				b[i] = alpha[64+r.IntN(len(alpha)-64)]
+			} else {
+				b[i] = alpha[r.IntN(64)]
+			}
+		}
+		texts = append(texts, b)
+	}
+	wrapped := bytes.Repeat([]byte("dGhlIHBhc3N3b3JkIGlzIGh1bnRlcjIgYW5kIHRoZSB0b2tlbiBpcyBzZWNyZXQ=\n"), 3)
+	texts = append(texts, wrapped, append([]byte("x: |\n  "), wrapped...))
+	for i, b := range texts {
+		for _, w := range [][2]int{{0, len(b)}, {len(b) / 3, len(b) / 2}, {1, max(1, len(b)-30)}} {
+			if got, want := encodedRunsOf(encodedRuns, b, w[0], w[1]), encodedRunsOf(encodedRunsRef, b, w[0], w[1]); got != want {
+				t.Fatalf("text %d window %v: runs differ\ngot:\n%s\nwant:\n%s", i, w, got, want)
+			}
+		}
+	}
+}
