@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sys/unix"
@@ -494,8 +493,8 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	fs.scanName(w, j.rel, j.rel)
 	// O_NONBLOCK: a path swapped for a FIFO after the walk cannot hang the
 	// open; the regular-file check below then refuses it. The file is
-	// read with plain system calls: an os.File would first try to add
-	// every descriptor to the network poller.
+	// read with raw system calls (see openRaw): an os.File would first try
+	// to add every descriptor to the network poller.
 	fd, err := openRaw(j.abs)
 	if err != nil {
 		fs.problem(j.rel, "cannot open: "+err.Error())
@@ -521,62 +520,8 @@ func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
 	return fs
 }
 
-func openRaw(p string) (int, error) {
-	for {
-		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			return fd, err
-		}
-	}
-}
-
-// rawFile reads a regular file with read and pread.
+// rawFile reads a regular file with read and pread (rawfile_*.go).
 type rawFile struct{ fd int }
-
-func (f *rawFile) stat() (size int64, regular bool, err error) {
-	var st syscall.Stat_t
-	if err := syscall.Fstat(f.fd, &st); err != nil {
-		return 0, false, err
-	}
-	return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
-}
-
-func (f *rawFile) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	for {
-		n, err := syscall.Read(f.fd, p)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return 0, fmt.Errorf("read: %w", err)
-		case n == 0:
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-func (f *rawFile) ReadAt(p []byte, off int64) (int, error) {
-	done := 0
-	for done < len(p) {
-		n, err := syscall.Pread(f.fd, p[done:], off+int64(done))
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return done, fmt.Errorf("read: %w", err)
-		case n == 0:
-			return done, io.EOF
-		}
-		done += n
-	}
-	return done, nil
-}
-
-func (f *rawFile) Close() error { return syscall.Close(f.fd) }
 
 // holeReader reads a file up to size, skipping its holes (SEEK_HOLE,
 // SEEK_DATA): a hole reads as one NUL byte, where the scanner sees a
