@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -101,7 +100,7 @@ func TestEncodedRunsMatchesReference(t *testing.T) {
 	t.Parallel()
 	var texts [][]byte
 	var src []byte
-	_ = filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "encoding"), func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(goroot(), "src", "encoding"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && len(src) < 4<<20 {
 			if c, err := os.ReadFile(p); err == nil {
 				src = append(src, c...)
