@@ -390,40 +390,34 @@ func (z *bzip2Reader) block() error {
 		z.buf.out = make([]byte, z.blockSize)
 	}
 	out := z.buf.out[:n]
+	// The walk is bound by the latency of its loads: the block's length
+	// once its runs (four equal bytes and a count) are expanded is
+	// counted on the way, at no extra cost.
 	p := tt[origPtr] >> 8
+	length, last, same := int64(n), -1, 0
 	for i := range out {
 		x := tt[p]
-		out[i] = byte(x)
+		c := byte(x)
+		out[i] = c
 		p = x >> 8
+		switch {
+		case same == 4:
+			length += int64(c) - 1
+			last, same = -1, 0
+		case int(c) == last:
+			same++
+		default:
+			last, same = int(c), 1
+		}
 	}
 
 	if z.check != nil {
-		if err := z.check(rleLength(out)); err != nil {
+		if err := z.check(length); err != nil {
 			return z.fail(err)
 		}
 	}
 	z.blk, z.pos, z.last, z.same, z.repeat, z.crc, z.inBlock = out, 0, -1, 0, 0, 0, true
 	return nil
-}
-
-// rleLength is the length of b once its runs (four equal bytes and a
-// count) are expanded.
-func rleLength(b []byte) int64 {
-	n := int64(len(b))
-	last, same := -1, 0
-	for _, c := range b {
-		if same == 4 {
-			n += int64(c) - 1 // the count byte is not output; c copies are
-			last, same = -1, 0
-			continue
-		}
-		if int(c) == last {
-			same++
-		} else {
-			last, same = int(c), 1
-		}
-	}
-	return n
 }
 
 // expand writes the next bytes of the block into p and returns how many.
