@@ -36,7 +36,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
 var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
-	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "jobs:", `"jobs"`}
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
@@ -364,6 +364,7 @@ func detect(doc any, named string) []string {
 		{FormatRBAC, isRBAC(m)},
 		{FormatMCPConfig, isMCPConfig(m)},
 		{FormatWorkload, isWorkload(m)},
+		{FormatNetworkPolicy, isNetworkPolicy(m)},
 		{FormatGemini, isGeminiSettings(m, named)},
 		{FormatCodex, isCodexConfig(m)},
 		{FormatVSCode, isVSCodeSettings(m, named)},
@@ -405,6 +406,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.action(rel, m)
 	case FormatWorkload:
 		return s.workload(rel, m)
+	case FormatNetworkPolicy:
+		return s.networkPolicy(rel, m)
 	case FormatGemini:
 		return s.gemini(rel, m)
 	case FormatCodex:
