@@ -428,6 +428,8 @@ func decode(raw json.RawMessage) map[string]any {
 func compareContent(a *accumulator, b, c *Grant, tools []string) {
 	o, n := decode(b.Content), decode(c.Content)
 	switch {
+	case c.Surface == SurfaceUninspected:
+		a.add(KindChanged, evidence.High, "changed, and tollgate cannot inspect it ("+str(n["why"])+")")
 	case c.Surface == SurfaceMCPTool || (c.Surface == SurfaceOpenAI && strings.HasPrefix(c.Subject, "function ")):
 		compareTool(a, o, n, tools)
 	case c.Surface == SurfaceA2A && strings.HasPrefix(c.Subject, "skill "):
@@ -711,6 +713,8 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 			return evidence.High, "tool " + g.Scope + " now runs without approval"
 		}
 		return evidence.High, "new MCP server"
+	case SurfaceUninspected:
+		return uninspectedSeverity(g)
 	case SurfaceNetwork:
 		if g.Action == ActionAllowEgress || g.Action == ActionAllowIngress {
 			return netPolicySeverity(g)

@@ -46,6 +46,9 @@ type scanner struct {
 	// root is the real path of the scanned directory (symbolic links
 	// are followed only inside it).
 	root string
+	// charts and kustomizations are the directories holding a
+	// Chart.yaml or a kustomization (bundle.go).
+	charts, kustomizations []string
 }
 
 func (s *scanner) add(g Grant) error {
@@ -98,9 +101,13 @@ func Scan(ctx context.Context, root string, opts ...Option) (*Snapshot, error) {
 			}
 			return nil
 		}
+		s.noteBundle(rel)
 		return s.file(p, rel, d)
 	})
 	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	if err := s.bundles(ctx, root); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
 	if err := s.finish(); err != nil {
@@ -223,8 +230,18 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		if named != "" {
 			return fmt.Errorf("%s: %w: %d bytes, more than the %d a permission file may have", rel, ErrInvalid, info.Size(), MaxFileSize)
 		}
-		s.snap.Skipped = append(s.snap.Skipped, fmt.Sprintf("%s: larger than %d bytes, not inspected", rel, MaxFileSize))
-		return nil
+		d, config, err := mentionsConfig(abs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		why := fmt.Sprintf("larger than %d bytes, not inspected", MaxFileSize)
+		if !config {
+			// data (a dataset, a tokenizer): nothing in it names a
+			// permission surface
+			s.snap.Skipped = append(s.snap.Skipped, rel+": "+why)
+			return nil
+		}
+		return s.uninspected(rel, d, why+"; split it into files under that size to have it checked")
 	}
 	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
@@ -298,8 +315,7 @@ func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 		case named == "" && strings.Contains(string(b), "{{"):
 			// A Helm or other template: what it grants is known only
 			// once rendered.
-			s.snap.Skipped = append(s.snap.Skipped, rel+": a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
-			return nil
+			return s.uninspected(rel, evidence.Digest(b), "a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
 		case named != "" || hasMarker(b):
 			return fmt.Errorf("%s: %w", rel, err)
 		}
