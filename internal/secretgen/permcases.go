@@ -296,7 +296,7 @@ spec:
 	// Manifests that only a tool renders: kustomize (patches, remote
 	// bases), Helm charts, and a manifest padded past the size limit.
 	kz := map[string]string{
-		"deploy/base/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n      serviceAccountName: agent\n      containers:\n      - {name: agent, image: \"agent:1.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9\"}\n",
+		"deploy/base/deployment.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n      serviceAccountName: agent\n      containers:\n      - {name: agent, image: \"agent:1.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9\"}\n",
 		"deploy/base/kustomization.yaml": "resources:\n- deployment.yaml\n",
 		"deploy/prod/kustomization.yaml": "resources:\n- ../base\nnamePrefix: prod-\n",
 		"chart/Chart.yaml":               "apiVersion: v2\nname: tools\nversion: 0.3.0\n",

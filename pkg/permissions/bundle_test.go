@@ -55,7 +55,7 @@ func TestKustomize(t *testing.T) {
 func TestUninspected(t *testing.T) {
 	t.Parallel()
 	chart := map[string]string{"chart/Chart.yaml": "apiVersion: v2\nname: agent\nversion: 1.0.0\n",
-		"chart/values.yaml": "hostNetwork: false\n",
+		"chart/values.yaml":           "hostNetwork: false\n",
 		"chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: {{ .Release.Name }}}\nspec:\n  template:\n    spec:\n      hostNetwork: {{ .Values.hostNetwork }}\n"}
 	pad := strings.Repeat("# padding to hide what follows\n", MaxFileSize/30+1)
 	big := "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: agent-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: agent, namespace: agents}]\n"
