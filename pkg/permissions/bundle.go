@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,21 +64,22 @@ func (s *scanner) bundles(ctx context.Context, root string) error {
 			return err
 		}
 	}
-	var mem filesys.FileSystem
 	for _, dir := range s.kustomizations {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		why, err := s.localKustomization(root, dir, map[string]bool{}, 0)
+		seen := map[string]bool{}
+		why, err := s.localKustomization(root, dir, seen, 0)
 		if err != nil {
 			return err
 		}
+		var mem filesys.FileSystem
 		if why == "" {
-			if mem == nil {
-				if mem, err = memoryTree(root); err != nil {
-					return fmt.Errorf("kustomize: %w", err)
-				}
+			if mem, err = memoryTree(root, seen); err != nil {
+				why = "its files could not be loaded: " + err.Error()
 			}
+		}
+		if why == "" {
 			out, rerr := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(mem, "/"+dir)
 			if rerr == nil {
 				y, yerr := out.AsYaml()
@@ -118,6 +121,8 @@ func (s *scanner) uninspectedBundle(subject, d, why string) error {
 // or components that names no file or directory of the artefact (a remote
 // base, fetched at deploy time), Helm charts, or generator and transformer
 // plugins. It follows local directories to their own kustomizations.
+//
+// seen collects the directories it read: what kustomize may then load.
 func (s *scanner) localKustomization(root, dir string, seen map[string]bool, depth int) (string, error) {
 	if seen[dir] {
 		return "", nil
@@ -159,58 +164,68 @@ func (s *scanner) localKustomization(root, dir string, seen map[string]bool, dep
 			if strings.Contains(e, "://") || strings.HasPrefix(local, "../") || local == ".." || err != nil {
 				return fmt.Sprintf("%s %s %q is not in the artefact (a remote base is fetched at deploy time)", file, key, e), nil
 			}
-			if fi.IsDir() {
-				why, err := s.localKustomization(root, local, seen, depth+1)
-				if err != nil || why != "" {
-					return why, err
-				}
+			if !fi.IsDir() {
+				continue // kustomize loads files only from within the kustomization's directory
+			}
+			why, err := s.localKustomization(root, local, seen, depth+1)
+			if err != nil || why != "" {
+				return why, err
 			}
 		}
 	}
 	return "", nil
 }
 
-// memoryTree copies the artefact's regular files (skipping .git,
-// node_modules and files larger than MaxFileSize) into an in-memory file
-// system for kustomize, so that it reads nothing outside the artefact.
-func memoryTree(root string) (filesys.FileSystem, error) {
+// memoryTree copies the files under dirs (the kustomization and the local
+// directories it builds on; skipping .git, node_modules and files larger
+// than MaxFileSize) into an in-memory file system for kustomize, so that
+// it reads nothing else.
+func memoryTree(root string, dirs map[string]bool) (filesys.FileSystem, error) {
 	mem := filesys.MakeFsInMemory()
 	var total int64
 	files := 0
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if rel != "." && skipDirs[d.Name()] {
-				return filepath.SkipDir
+	loaded := map[string]bool{}
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
+		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir)), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
 			}
-			return mem.MkdirAll("/" + filepath.ToSlash(rel))
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil || fi.Size() > MaxFileSize {
-			return err
-		}
-		if total += fi.Size(); total > maxBundleBytes {
-			return fmt.Errorf("the artefact's files up to %d bytes each add up to more than %d bytes", MaxFileSize, maxBundleBytes)
-		}
-		if files++; files > maxBundleFiles*10 {
-			return fmt.Errorf("more than %d files", maxBundleFiles*10)
-		}
-		b, err := safefile.Read(p, MaxFileSize)
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			rel = filepath.ToSlash(rel)
+			if d.IsDir() {
+				if rel != "." && skipDirs[d.Name()] {
+					return filepath.SkipDir
+				}
+				return mem.MkdirAll("/" + rel)
+			}
+			if !d.Type().IsRegular() || loaded[rel] {
+				return nil
+			}
+			loaded[rel] = true
+			fi, err := d.Info()
+			if err != nil || fi.Size() > MaxFileSize {
+				return err
+			}
+			if total += fi.Size(); total > maxBundleBytes {
+				return fmt.Errorf("more than %d bytes", maxBundleBytes)
+			}
+			if files++; files > maxBundleFiles {
+				return fmt.Errorf("more than %d files", maxBundleFiles)
+			}
+			b, err := safefile.Read(p, MaxFileSize)
+			if err != nil {
+				return err
+			}
+			return mem.WriteFile("/"+rel, b)
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return mem.WriteFile("/"+filepath.ToSlash(rel), b)
-	})
-	return mem, err
+	}
+	return mem, nil
 }
 
 // bundleDigest is the digest of every file under dir: their sorted names

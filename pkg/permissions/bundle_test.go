@@ -1,6 +1,7 @@
 package permissions
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -71,4 +72,43 @@ func TestUninspected(t *testing.T) {
 			[]want{{SurfaceUninspected, "deploy/rbac.yaml", KindAdded, H}}},
 		{"decoy: a large dataset", with(chart, "data/train.json", "["+strings.Repeat(`"a sentence about the weather",`, MaxFileSize/29+1)+`"end"]`), nil},
 	})
+}
+
+// TestKustomizeLoadsOnlyWhatItNames: the build reads the kustomization's
+// directory and the local bases it names, nothing else; a manifest from a
+// sibling directory is not loaded (kustomize's load restrictor refuses it too,
+// as in Argo CD), so the kustomization is uninspected, with the reason.
+func TestKustomizeLoadsOnlyWhatItNames(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"base/deployment.yaml":       kzDeploy,
+		"base/kustomization.yaml":    "resources:\n- deployment.yaml\n",
+		"deploy/kustomization.yaml":  "resources:\n- ../base\n",
+		"unrelated/big/prompts.json": `{"prompts": ["a"]}`,
+	}
+	snap, err := Scan(context.Background(), writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := 0
+	for _, g := range snap.Grants {
+		if g.Surface == SurfaceUninspected {
+			t.Fatalf("uninspected: %s (skipped %q)", g.Subject, snap.Skipped)
+		}
+		if g.Path == "deploy/kustomization.yaml (kustomize build)" {
+			built++
+		}
+	}
+	if built == 0 {
+		t.Fatalf("no grant from the kustomize build: %+v", snap.Grants)
+	}
+	files["common/ns.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata: {name: agents}\n"
+	files["deploy/kustomization.yaml"] = "resources:\n- ../base\n- ../common/ns.yaml\n"
+	snap, err = Scan(context.Background(), writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Skipped) != 1 || !strings.Contains(snap.Skipped[0], "kustomize cannot build it") {
+		t.Fatalf("want the kustomization uninspected with kustomize's reason, skipped %q", snap.Skipped)
+	}
 }
