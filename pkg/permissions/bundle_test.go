@@ -112,3 +112,17 @@ func TestKustomizeLoadsOnlyWhatItNames(t *testing.T) {
 		t.Fatalf("want the kustomization uninspected with kustomize's reason, skipped %q", snap.Skipped)
 	}
 }
+
+// FuzzKustomize feeds arbitrary kustomizations to the build: it must not
+// panic or reach outside the artefact; errors and uninspected are fine.
+func FuzzKustomize(f *testing.F) {
+	for _, s := range []string{kzFile, "resources:\n- ../base\n", "helmCharts: [{name: x}]\n",
+		kzFile + "patches:\n- patch: |-\n    - {op: add, path: /spec/x, value: 1}\n  target: {kind: Deployment}\n",
+		"resources:\n- https://example.com/x.yaml\n", "resources: [deployment.yaml, deployment.yaml]\n", "namePrefix: [\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := writeTree(t, map[string]string{"deploy/deployment.yaml": kzDeploy, "deploy/kustomization.yaml": string(b)})
+		_, _ = Scan(context.Background(), dir)
+	})
+}
