@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -116,6 +117,38 @@ func TestNetworkPolicyInvalid(t *testing.T) {
 	} {
 		if _, err := Scan(context.Background(), writeTree(t, map[string]string{"netpol.yaml": body})); err == nil {
 			t.Errorf("%q: want an error", body)
+		}
+	}
+}
+
+// TestManifestEncodings: a manifest in UTF-16 is read as kubectl reads it;
+// one that does not parse (duplicate keys) is an error, never silence.
+func TestManifestEncodings(t *testing.T) {
+	t.Parallel()
+	body := "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: agents}\nspec:\n  hostPID: true\n  containers: [{name: a, image: a}]\n"
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range body {
+		utf16le = append(utf16le, byte(r), 0)
+	}
+	snap, err := Scan(context.Background(), writeTree(t, map[string]string{"pod.yaml": string(utf16le)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range snap.Grants {
+		found = found || (g.Surface == SurfaceWorkload && g.Scope == "pid")
+	}
+	if !found {
+		t.Fatalf("UTF-16 manifest not read: %+v", snap.Grants)
+	}
+	for _, bad := range []string{
+		strings.Replace(body, "  hostPID: true\n", "  hostPID: true\n  hostPID: false\n", 1),
+		"\xff\xfe\x00",
+		"\x00\x00\xfe\xff" + body,
+		strings.Replace(body, "agents", "agents\xff", 1),
+	} {
+		if _, err := Scan(context.Background(), writeTree(t, map[string]string{"pod.yaml": bad})); err == nil {
+			t.Errorf("%q: want an error", bad)
 		}
 	}
 }

@@ -36,7 +36,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
 var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
-	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "jobs:", `"jobs"`}
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "apiVersion", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
@@ -286,7 +286,10 @@ func (s *scanner) linkTarget(p string) (string, string) {
 // bytes parses one file's content.
 func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 	var docs []any
-	var err error
+	b, err := fromUTF16(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
 	switch {
 	case syntax == syntaxYAML:
 		docs, err = decodeYAML(b)
