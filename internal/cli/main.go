@@ -5,15 +5,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate-dev/tollgate/internal/sibling"
 	"github.com/tollgate-dev/tollgate/pkg/redact"
 )
 
 // Execute runs root with args and returns the exit code. Errors are printed
 // to stderr as "<name>: <error>", usage errors with a pointer to --help.
+//
+// A subcommand marked with sibling.Mark runs in its lean sibling executable
+// when one of the same build is installed next to this one (the process is
+// replaced); otherwise, and for --help, it runs here.
 func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer) int {
+	name, path := root.Name(), root.CommandPath()
+	if parent, ok := sibling.Delegated(); ok {
+		// Started by Exec for `parent <command>`: speak as parent does.
+		name, path = parent, parent
+	} else if c, rest, err := root.Find(args); err == nil && c != root {
+		if lean, ok := sibling.Of(c); ok && !asksForHelp(rest) {
+			ctx = sibling.WithReason(ctx, sibling.Exec(root.Name(), lean, rest))
+		}
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -21,11 +36,26 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	}
 	code := CodeOf(err)
 	// Errors name files: escape what could move the cursor or forge a line.
-	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), redact.Escape(err.Error()))
+	fmt.Fprintf(stderr, "%s: %s\n", name, redact.Escape(err.Error()))
 	if code == ExitUsage {
-		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", root.CommandPath())
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 	}
 	return code
+}
+
+// asksForHelp reports whether args ask for help or the version, which the
+// full binary answers under its own name.
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-h", a == "-v", a == "--help", a == "--version",
+			strings.HasPrefix(a, "--help="), strings.HasPrefix(a, "--version="):
+			return true
+		}
+	}
+	return false
 }
 
 // Main is the whole of a main function: it builds the root command with

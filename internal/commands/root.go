@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/commands/secretinventory"
 	"github.com/tollgate-dev/tollgate/internal/commands/verify"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/sibling"
 )
 
 // NewRoot returns the tollgate command with every subcommand, plus extra
@@ -38,7 +39,8 @@ Then attest signs the verdict and gate enforces it; verify checks it before prom
   tollgate run`,
 	}
 	root.AddCommand(
-		hash.New(),
+		// hashing a large release must stay small: bin/hash links no engine
+		sibling.Mark(hash.New(), "hash"),
 		review.New(),
 		provenance.New(clock),
 		permissiondiff.New(clock),

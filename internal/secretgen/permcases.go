@@ -23,6 +23,8 @@ const (
 	ClassPermSymlink      = "perm-symlinked-config"
 	ClassPermVSCode       = "perm-vscode-agent"
 	ClassPermAgentFlags   = "perm-agent-cli-flags"
+	ClassPermNetworkPol   = "perm-k8s-network-policy"
+	ClassPermUnrendered   = "perm-unrendered-manifests"
 	ClassLeakUserinfo     = "leak-url-userinfo"
 	ClassLeakArgs         = "leak-server-arguments"
 	ClassLeakBadURL       = "leak-unparsable-url"
@@ -253,6 +255,63 @@ func PermissionCases() []PermCase {
 	add(ClassPermAgentFlags, "decoy-plan-mode", run, edit(run, "bin/agent.sh", "--output-format json", "--permission-mode plan"), false)
 	add(ClassPermAgentFlags, "decoy-other-tools", run, with(run, "bin/deploy.sh", "#!/bin/sh\nterraform apply -auto-approve\napt-get install -y curl\nhelm upgrade --install x . --yolo\n"), false)
 	add(ClassPermAgentFlags, "decoy-prose", run, with(run, "docs/SECURITY.md", "Never start the agent with `claude --dangerously-skip-permissions` or `codex --yolo`.\n"), false)
+
+	// Kubernetes NetworkPolicy: the agent's egress and ingress.
+	const np = "deploy/networkpolicy.yaml"
+	netpol := map[string]string{np: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: support-agent
+  namespace: agents
+spec:
+  podSelector:
+    matchLabels: {app: support-agent}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {app: gateway}}
+    ports: [{port: 8080}]
+  egress:
+  - to:
+    - ipBlock: {cidr: 10.40.0.0/16}
+    ports: [{protocol: TCP, port: 443}]
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    ports: [{protocol: UDP, port: 53}]
+`}
+	add(ClassPermNetworkPol, "policy-deleted", netpol, map[string]string{"deploy/README.md": "network policy moved to the platform repo\n"}, true)
+	add(ClassPermNetworkPol, "egress-anywhere", netpol, edit(netpol, np, "cidr: 10.40.0.0/16", "cidr: 0.0.0.0/0"), true)
+	add(ClassPermNetworkPol, "egress-type-dropped", netpol, edit(netpol, np, "policyTypes: [Ingress, Egress]", "policyTypes: [Ingress]"), true)
+	add(ClassPermNetworkPol, "selector-misses-agent", netpol, edit(netpol, np, "matchLabels: {app: support-agent}", "matchLabels: {app: support-agent-canary}"), true)
+	add(ClassPermNetworkPol, "permissive-policy-added", netpol, with(netpol, "deploy/allow-egress.yaml",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-egress, namespace: agents}\nspec:\n  podSelector: {}\n  egress: [{}]\n"), true)
+	add(ClassPermNetworkPol, "ssh-port-opened", netpol, edit(netpol, np, "ports: [{protocol: TCP, port: 443}]", "ports: [{protocol: TCP, port: 443}, {protocol: TCP, port: 22}]"), true)
+	add(ClassPermNetworkPol, "ingress-from-anywhere", netpol, edit(netpol, np, "- podSelector: {matchLabels: {app: gateway}}", "- ipBlock: {cidr: 0.0.0.0/0}"), true)
+	add(ClassPermNetworkPol, "decoy-narrower-range", netpol, edit(netpol, np, "cidr: 10.40.0.0/16", "cidr: 10.40.8.0/24"), false)
+	add(ClassPermNetworkPol, "decoy-renamed", netpol, edit(netpol, np, "name: support-agent\n", "name: support-agent-v2\n"), false)
+	add(ClassPermNetworkPol, "decoy-policy-for-other-app", netpol, with(netpol, "deploy/batch.yaml",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: batch, namespace: agents}\nspec:\n  podSelector: {matchLabels: {app: batch}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 10.50.0.0/16}}]\n"), false)
+
+	// Manifests that only a tool renders: kustomize (patches, remote
+	// bases), Helm charts, and a manifest padded past the size limit.
+	kz := map[string]string{
+		"deploy/base/deployment.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n      serviceAccountName: agent\n      containers:\n      - {name: agent, image: \"agent:1.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9\"}\n",
+		"deploy/base/kustomization.yaml": "resources:\n- deployment.yaml\n",
+		"deploy/prod/kustomization.yaml": "resources:\n- ../base\nnamePrefix: prod-\n",
+		"chart/Chart.yaml":               "apiVersion: v2\nname: tools\nversion: 0.3.0\n",
+		"chart/values.yaml":              "rbac:\n  clusterAdmin: false\n",
+		"chart/templates/rbac.yaml":      "{{- if .Values.rbac.clusterAdmin }}\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: tools}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: tools, namespace: agents}]\n{{- end }}\n",
+	}
+	add(ClassPermUnrendered, "kustomize-json-patch", kz, edit(kz, "deploy/prod/kustomization.yaml", "namePrefix: prod-\n",
+		"namePrefix: prod-\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    - {op: add, path: /spec/template/spec/hostPID, value: true}\n"), true)
+	add(ClassPermUnrendered, "kustomize-remote-base", kz, edit(kz, "deploy/prod/kustomization.yaml", "- ../base\n", "- ../base\n- github.com/example/platform//rbac?ref=main\n"), true)
+	add(ClassPermUnrendered, "helm-values-flip", kz, edit(kz, "chart/values.yaml", "clusterAdmin: false", "clusterAdmin: true"), true)
+	add(ClassPermUnrendered, "padded-cluster-admin", kz, with(kz, "deploy/extra.yaml", strings.Repeat("#"+strings.Repeat(" ", 78)+"\n", 60000)+
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: agent}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: agent, namespace: agents}]\n"), true)
+	add(ClassPermUnrendered, "decoy-kustomize-labels", kz, edit(kz, "deploy/prod/kustomization.yaml", "namePrefix: prod-\n", "namePrefix: prod-\nlabels:\n- pairs: {team: support}\n"), false)
+	add(ClassPermUnrendered, "decoy-chart-untouched", kz, with(kz, "docs/CHANGELOG.md", "0.3.0: docs only\n"), false)
+	add(ClassPermUnrendered, "decoy-large-dataset", kz, with(kz, "data/eval.json", "["+strings.Repeat("\"what is the weather in Lisbon today\",", 120000)+"\"end\"]"), false)
 	return cs
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
@@ -39,6 +40,40 @@ const (
 
 // ErrInvalid marks input that cannot be read as a permission file.
 var ErrInvalid = invalid.New("invalid permission file")
+
+// fromUTF16 returns b as UTF-8 when it starts with a UTF-16 or UTF-32
+// byte-order mark (YAML parsers, kubectl's among them, read those
+// encodings), and b itself otherwise.
+func fromUTF16(b []byte) ([]byte, error) {
+	var units []uint16
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(b, []byte{0, 0, 0xFE, 0xFF}):
+		return nil, fmt.Errorf("%w: UTF-32 text: convert it to UTF-8", ErrInvalid)
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		if len(b)%2 != 0 {
+			return nil, fmt.Errorf("%w: UTF-16 text of an odd length", ErrInvalid)
+		}
+		be := b[0] == 0xFE
+		units = make([]uint16, 0, len(b)/2-1)
+		for i := 2; i+1 < len(b); i += 2 {
+			if be {
+				units = append(units, uint16(b[i])<<8|uint16(b[i+1]))
+			} else {
+				units = append(units, uint16(b[i+1])<<8|uint16(b[i]))
+			}
+		}
+	default:
+		return b, nil
+	}
+	out := make([]byte, 0, len(units))
+	for _, r := range utf16.Decode(units) {
+		if r == utf8.RuneError {
+			return nil, fmt.Errorf("%w: UTF-16 text with an unpaired surrogate", ErrInvalid)
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out, nil
+}
 
 // decodeJSON decodes one JSON document strictly: valid UTF-8, no duplicate
 // keys, nesting bounded. Integers stay int64.

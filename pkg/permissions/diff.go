@@ -105,6 +105,8 @@ func covers(b, g *item) bool {
 			(b.g.Subject == "mcp server *" && strings.HasPrefix(g.g.Subject, "mcp server ")))
 	case g.g.Surface == SurfaceMCPServer && g.g.Action == "call":
 		return b.g.Subject == g.g.Subject && b.g.Action == "call" && b.g.Scope == "*"
+	case g.g.Surface == SurfaceNetwork && (g.g.Action == ActionAllowEgress || g.g.Action == ActionAllowIngress):
+		return netRuleCovers(b.g, g.g)
 	}
 	return false
 }
@@ -152,7 +154,11 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 			continue
 		}
 		if c.g.restriction() {
-			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, "new "+string(c.g.Effect)+" rule"))
+			detail := "new " + string(c.g.Effect) + " rule"
+			if c.g.Action == ActionIsolateEgress || c.g.Action == ActionIsolateIngress {
+				detail = "isolates the " + c.g.Scope + " it selects (" + strings.TrimPrefix(c.g.Action, "isolate-") + ")"
+			}
+			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, detail))
 			continue
 		}
 		if c.g.Action == "setting" || c.g.Action == "mode" {
@@ -176,6 +182,10 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 		if covered {
 			continue
 		}
+		if (c.g.Action == ActionAllowEgress || c.g.Action == ActionAllowIngress) && newlyIsolated(c.g, bySurface[SurfaceNetwork]) {
+			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, "rule of a new policy: the review left these pods open"))
+			continue
+		}
 		kind := KindAdded
 		if subjects[[2]string{c.g.Surface, c.g.Subject}] {
 			kind = KindBroadened
@@ -197,7 +207,11 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 			if restrictionKept(b, candItems) {
 				continue
 			}
-			out = append(out, newChange(b.g, nil, KindBroadened, evidence.High, string(b.g.Effect)+" rule removed"))
+			sev, detail := evidence.High, string(b.g.Effect)+" rule removed"
+			if b.g.Surface == SurfaceNetwork && (b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress) {
+				sev, detail = isolationRemoved(b.g)
+			}
+			out = append(out, newChange(b.g, nil, KindBroadened, sev, detail))
 		case b.g.Action == "setting" || b.g.Action == "mode":
 			if ch, ok := compareSame(b.g, defaultSetting(b.g), tools); ok {
 				ch.Detail = "setting removed, so the default applies: " + ch.Detail
@@ -235,6 +249,12 @@ func restrictionKept(b *item, cand []*item) bool {
 	b.decode()
 	for _, c := range cand {
 		if c.g.Surface != b.g.Surface || !c.g.restriction() || c.g.Effect.rank() > b.g.Effect.rank() {
+			continue
+		}
+		if b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress {
+			if isolationKept(b.g, c.g) {
+				return true
+			}
 			continue
 		}
 		c.decode()
@@ -408,6 +428,8 @@ func decode(raw json.RawMessage) map[string]any {
 func compareContent(a *accumulator, b, c *Grant, tools []string) {
 	o, n := decode(b.Content), decode(c.Content)
 	switch {
+	case c.Surface == SurfaceUninspected:
+		a.add(KindChanged, evidence.High, "changed, and tollgate cannot inspect it ("+str(n["why"])+")")
 	case c.Surface == SurfaceMCPTool || (c.Surface == SurfaceOpenAI && strings.HasPrefix(c.Subject, "function ")):
 		compareTool(a, o, n, tools)
 	case c.Surface == SurfaceA2A && strings.HasPrefix(c.Subject, "skill "):
@@ -691,7 +713,12 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 			return evidence.High, "tool " + g.Scope + " now runs without approval"
 		}
 		return evidence.High, "new MCP server"
+	case SurfaceUninspected:
+		return uninspectedSeverity(g)
 	case SurfaceNetwork:
+		if g.Action == ActionAllowEgress || g.Action == ActionAllowIngress {
+			return netPolicySeverity(g)
+		}
 		if c.decode().host == "*" {
 			return evidence.Critical, "egress to any host"
 		}

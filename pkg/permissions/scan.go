@@ -36,7 +36,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
 var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
-	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "jobs:", `"jobs"`}
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "apiVersion", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
@@ -46,6 +46,9 @@ type scanner struct {
 	// root is the real path of the scanned directory (symbolic links
 	// are followed only inside it).
 	root string
+	// charts and kustomizations are the directories holding a
+	// Chart.yaml or a kustomization (bundle.go).
+	charts, kustomizations []string
 }
 
 func (s *scanner) add(g Grant) error {
@@ -98,9 +101,13 @@ func Scan(ctx context.Context, root string, opts ...Option) (*Snapshot, error) {
 			}
 			return nil
 		}
+		s.noteBundle(rel)
 		return s.file(p, rel, d)
 	})
 	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
+	if err := s.bundles(ctx, root); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
 	}
 	if err := s.finish(); err != nil {
@@ -223,8 +230,18 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		if named != "" {
 			return fmt.Errorf("%s: %w: %d bytes, more than the %d a permission file may have", rel, ErrInvalid, info.Size(), MaxFileSize)
 		}
-		s.snap.Skipped = append(s.snap.Skipped, fmt.Sprintf("%s: larger than %d bytes, not inspected", rel, MaxFileSize))
-		return nil
+		d, config, err := mentionsConfig(abs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		why := fmt.Sprintf("larger than %d bytes, not inspected", MaxFileSize)
+		if !config {
+			// data (a dataset, a tokenizer): nothing in it names a
+			// permission surface
+			s.snap.Skipped = append(s.snap.Skipped, rel+": "+why)
+			return nil
+		}
+		return s.uninspected(rel, d, why+"; split it into files under that size to have it checked")
 	}
 	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
@@ -269,7 +286,10 @@ func (s *scanner) linkTarget(p string) (string, string) {
 // bytes parses one file's content.
 func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 	var docs []any
-	var err error
+	b, err := fromUTF16(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
+	}
 	switch {
 	case syntax == syntaxYAML:
 		docs, err = decodeYAML(b)
@@ -298,8 +318,7 @@ func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 		case named == "" && strings.Contains(string(b), "{{"):
 			// A Helm or other template: what it grants is known only
 			// once rendered.
-			s.snap.Skipped = append(s.snap.Skipped, rel+": a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
-			return nil
+			return s.uninspected(rel, evidence.Digest(b), "a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
 		case named != "" || hasMarker(b):
 			return fmt.Errorf("%s: %w", rel, err)
 		}
@@ -364,6 +383,7 @@ func detect(doc any, named string) []string {
 		{FormatRBAC, isRBAC(m)},
 		{FormatMCPConfig, isMCPConfig(m)},
 		{FormatWorkload, isWorkload(m)},
+		{FormatNetworkPolicy, isNetworkPolicy(m)},
 		{FormatGemini, isGeminiSettings(m, named)},
 		{FormatCodex, isCodexConfig(m)},
 		{FormatVSCode, isVSCodeSettings(m, named)},
@@ -405,6 +425,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.action(rel, m)
 	case FormatWorkload:
 		return s.workload(rel, m)
+	case FormatNetworkPolicy:
+		return s.networkPolicy(rel, m)
 	case FormatGemini:
 		return s.gemini(rel, m)
 	case FormatCodex:

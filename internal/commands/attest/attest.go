@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/options"
 	"github.com/tollgate-dev/tollgate/internal/options/registry"
 	"github.com/tollgate-dev/tollgate/internal/options/signing"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	pkgattest "github.com/tollgate-dev/tollgate/pkg/attest"
@@ -39,7 +40,7 @@ type Command struct {
 	// (pipeline.ResultNames); a missing key is a missing result.
 	Results                 pipeline.Results
 	Release                 options.Release
-	Candidate               options.Candidate
+	Candidate               step.Candidate
 	EvidenceDir, ResultsDir string
 	Run                     pkgattest.Run
 	// Attach is the OCI artefact of the release, REF@sha256:…, that

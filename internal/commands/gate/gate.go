@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/internal/options/taskresults"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -31,11 +32,11 @@ type Command struct {
 	// missing key is a missing result.
 	Results                 pipeline.Results
 	Release                 options.Release
-	Candidate               options.Candidate
+	Candidate               step.Candidate
 	EvidenceDir, ResultsDir string
 	// Attestor names the identity trusted to sign the attestation; none
 	// means the policy's spec.attestors.
-	Attestor options.TrustedIdentity
+	Attestor step.TrustedIdentity
 	Clock    cli.Clock
 	Out      io.Writer
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
-	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -40,7 +40,7 @@ func checkRules(path string) (policy.CheckRules, string, error) {
 
 // Command is one permission-diff run.
 type Command struct {
-	Step  options.Step
+	Step  step.Step
 	Clock cli.Clock
 	Out   io.Writer
 }

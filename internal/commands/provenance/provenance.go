@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/internal/results"
 	"github.com/tollgate-dev/tollgate/pkg/artifact"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
@@ -27,8 +28,8 @@ import (
 
 // Command is one provenance run.
 type Command struct {
-	Step        options.Step
-	Signer      options.TrustedIdentity
+	Step        step.Step
+	Signer      step.TrustedIdentity
 	Manifest    options.Manifest
 	Signatures  []string
 	Ignore      []string

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/check"
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
@@ -43,7 +44,7 @@ func readKeyFile(path string) ([]byte, error) {
 
 // Command is one secret-inventory run.
 type Command struct {
-	Step    options.Step
+	Step    step.Step
 	Scan    ScanParts
 	KeyFile string
 	Clock   cli.Clock

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/pkg/attest"
 	"github.com/tollgate-dev/tollgate/pkg/digest"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
@@ -33,7 +34,7 @@ type Command struct {
 	// Bundle is a bundle file; OCI an artefact the bundles are attached
 	// to as referrers. Exactly one is set.
 	Bundle, OCI   string
-	Attestor      options.TrustedIdentity
+	Attestor      step.TrustedIdentity
 	PolicyDigests []digest.Digest
 	// PolicyFile is a trusted policy file whose digest is allowed.
 	PolicyFile string

@@ -1,4 +1,4 @@
-package options
+package step
 
 import (
 	"encoding/pem"

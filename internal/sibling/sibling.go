@@ -1,0 +1,158 @@
+package sibling
+
+import (
+	"context"
+	"debug/buildinfo"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+
+	"github.com/spf13/cobra"
+)
+
+const (
+	// EnvDisable is the variable that, set to any non-empty value, keeps
+	// every command in this process.
+	EnvDisable = "TOLLGATE_NO_SIBLING"
+	// EnvParent is the variable that names, in the sibling's environment,
+	// the command it was started for ("tollgate"): the sibling then prints its errors under
+	// that name and never delegates again.
+	EnvParent = "TOLLGATE_SIBLING_OF"
+
+	annotation = "tollgate.dev/sibling"
+)
+
+// ErrDisabled is returned by Exec when EnvDisable is set.
+var ErrDisabled = errors.New(EnvDisable + " is set")
+
+// Mark records on cmd that it may run in the sibling executable name.
+func Mark(cmd *cobra.Command, name string) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[annotation] = name
+	return cmd
+}
+
+// Of returns the sibling executable cmd is marked with, if any.
+func Of(cmd *cobra.Command) (string, bool) {
+	name, ok := cmd.Annotations[annotation]
+	return name, ok && name != ""
+}
+
+// Delegated reports whether this process is a sibling started by Exec, and
+// for which command.
+func Delegated() (parent string, ok bool) {
+	parent = os.Getenv(EnvParent)
+	return parent, parent != ""
+}
+
+// Exec replaces this process with the sibling executable name from the
+// same build, running args, and tells it it runs for parent. It returns
+// only when it cannot; the error says why, and the caller runs the
+// command itself.
+func Exec(parent, name string, args []string) error {
+	if os.Getenv(EnvDisable) != "" {
+		return ErrDisabled
+	}
+	if p, ok := Delegated(); ok {
+		return fmt.Errorf("already running as the sibling of %s", p)
+	}
+	self, ok := debug.ReadBuildInfo()
+	if !ok {
+		return errors.New("this executable carries no build information")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("locate this executable: %w", err)
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil {
+		return fmt.Errorf("locate this executable: %w", err)
+	}
+	file := filepath.Join(filepath.Dir(exe), name)
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("no sibling: %w", err)
+	}
+	defer f.Close()
+	if err := check(f, self, name); err != nil {
+		return fmt.Errorf("sibling %s: %w", file, err)
+	}
+	env := append(os.Environ(), EnvParent+"="+parent)
+	return fmt.Errorf("sibling %s: %w", file, execFile(f, file, args, env))
+}
+
+// check accepts f as the sibling name of the running build self.
+func check(f *os.File, self *debug.BuildInfo, name string) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	switch m := fi.Mode(); {
+	case !m.IsRegular():
+		return fmt.Errorf("not a regular file (%s)", m.Type())
+	case m.Perm()&0o111 == 0:
+		return errors.New("not executable")
+	case m.Perm()&0o022 != 0:
+		return fmt.Errorf("writable by others than its owner (%s)", m.Perm())
+	}
+	other, err := buildinfo.Read(f)
+	if err != nil {
+		return fmt.Errorf("read build information: %w", err)
+	}
+	return sameBuild(self, other, name)
+}
+
+// sameBuild accepts other as the main package name beside self's, built
+// from the same module version and commit with the same toolchain and
+// settings (flags, ldflags, GOOS/GOARCH, VCS state).
+func sameBuild(self, other *debug.BuildInfo, name string) error {
+	want := path.Join(path.Dir(self.Path), name)
+	switch {
+	case other.Path != want:
+		return fmt.Errorf("it is %q, want %q", other.Path, want)
+	case other.Main.Path != self.Main.Path || other.Main.Version != self.Main.Version || other.Main.Sum != self.Main.Sum:
+		return fmt.Errorf("another module version (%s %s, this is %s %s)", other.Main.Path, other.Main.Version, self.Main.Path, self.Main.Version)
+	case other.GoVersion != self.GoVersion:
+		return fmt.Errorf("built with %s, this with %s", other.GoVersion, self.GoVersion)
+	}
+	cmp := func(a, b debug.BuildSetting) int {
+		if a.Key != b.Key {
+			if a.Key < b.Key {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a.Value < b.Value:
+			return -1
+		case a.Value > b.Value:
+			return 1
+		}
+		return 0
+	}
+	a, b := slices.Clone(self.Settings), slices.Clone(other.Settings)
+	slices.SortFunc(a, cmp)
+	slices.SortFunc(b, cmp)
+	if !slices.Equal(a, b) {
+		return errors.New("another build (its build settings or VCS revision differ)")
+	}
+	return nil
+}
+
+type reasonKey struct{}
+
+// WithReason records in ctx why a marked command runs in this process.
+func WithReason(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, reasonKey{}, err)
+}
+
+// Reason is what WithReason recorded, or nil.
+func Reason(ctx context.Context) error {
+	err, _ := ctx.Value(reasonKey{}).(error)
+	return err
+}
