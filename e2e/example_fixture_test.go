@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,16 +96,26 @@ type stepOptions struct {
 }
 
 // runMeasured runs a built binary like run does and also reports its wall
-// time and peak RSS (from the kernel's rusage, so no /usr/bin/time is
-// needed). A command that outlives its timeout is killed and fails the test.
+// time and peak RSS. The peak comes from /usr/bin/time (make deps installs
+// it): a child that this Go program starts itself inherits, at execve, the
+// test process's own peak (the child shares its memory until then), so
+// its rusage would measure the test, not the step. A command that outlives
+// its timeout is killed, with its process group, and fails the test.
 func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...string) measured {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, name), args...)
+	rssDir, err := os.MkdirTemp("", "tollgate-rss-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(rssDir)
+	if err := os.Chmod(rssDir, 0o777); err != nil { // the step may run as another user
+		t.Fatal(err)
+	}
+	rssFile := filepath.Join(rssDir, "rss")
+	cmd := exec.Command("/usr/bin/time", append([]string{"-q", "-f", "%M", "-o", rssFile, filepath.Join(binDir, name)}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "SOURCE_DATE_EPOCH=1795000000", "TOLLGATE_BIN_DIR="+binDir), o.env...)
-	if o.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.cred}
-	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: o.cred}
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	timeout := o.timeout
@@ -117,11 +128,10 @@ func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...s
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
 	select {
 	case err = <-done:
 	case <-time.After(timeout):
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		if werr := <-done; werr != nil {
 			t.Logf("%s killed: %v", name, werr)
 		}
@@ -135,9 +145,20 @@ func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...s
 	case err != nil:
 		t.Fatalf("%s: %v", name, err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSS = ru.Maxrss << 10 // Linux reports KiB
+	b, err := os.ReadFile(rssFile)
+	if err != nil {
+		t.Fatalf("%s: /usr/bin/time wrote no peak: %v", name, err)
 	}
+	// the last line is the figure; a line before it reports a signal
+	lines := strings.Fields(string(b))
+	if len(lines) == 0 {
+		t.Fatalf("%s: /usr/bin/time wrote an empty peak", name)
+	}
+	kb, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("%s: /usr/bin/time: %q: %v", name, b, err)
+	}
+	m.maxRSS = kb << 10
 	return m
 }
 
