@@ -320,3 +320,29 @@ func stripJSONC(b []byte) ([]byte, bool) {
 	}
 	return out, changed
 }
+
+// isList reports whether m is a Kubernetes List (kind: List, items: [...]).
+func isList(m map[string]any) bool { return str(m["kind"]) == "List" }
+
+// anyItem reports whether an item of the List m satisfies is.
+func anyItem(m map[string]any, is func(map[string]any) bool) bool {
+	for _, it := range arr(m["items"]) {
+		if is(obj(it)) {
+			return true
+		}
+	}
+	return false
+}
+
+// eachItem reads, with read, every item of the List m that is accepts (a
+// List inside a List too, when read recurses), naming the failing item.
+func eachItem(rel string, m map[string]any, is func(map[string]any) bool, read func(string, map[string]any) error) error {
+	for i, it := range arr(m["items"]) {
+		if o := obj(it); is(o) {
+			if err := read(rel, o); err != nil {
+				return fmt.Errorf("items[%d]: %w", i, err)
+			}
+		}
+	}
+	return nil
+}

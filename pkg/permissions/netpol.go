@@ -27,13 +27,8 @@ const (
 
 // isNetworkPolicy recognises a NetworkPolicy (or a List holding one).
 func isNetworkPolicy(m map[string]any) bool {
-	if str(m["kind"]) == "List" {
-		for _, it := range arr(m["items"]) {
-			if isNetworkPolicy(obj(it)) {
-				return true
-			}
-		}
-		return false
+	if isList(m) {
+		return anyItem(m, isNetworkPolicy)
 	}
 	return str(m["kind"]) == "NetworkPolicy" && strings.HasPrefix(str(m["apiVersion"]), "networking.k8s.io/")
 }
@@ -52,15 +47,8 @@ type netRule struct {
 // rule. A rule without peers allows every peer; one without ports every
 // port.
 func (s *scanner) networkPolicy(rel string, m map[string]any) error {
-	if str(m["kind"]) == "List" {
-		for i, it := range arr(m["items"]) {
-			if o := obj(it); isNetworkPolicy(o) {
-				if err := s.networkPolicy(rel, o); err != nil {
-					return fmt.Errorf("items[%d]: %w", i, err)
-				}
-			}
-		}
-		return nil
+	if isList(m) {
+		return eachItem(rel, m, isNetworkPolicy, s.networkPolicy)
 	}
 	meta := obj(m["metadata"])
 	name, ns := str(meta["name"]), str(meta["namespace"])

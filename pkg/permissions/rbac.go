@@ -8,13 +8,8 @@ import (
 
 // isRBAC recognises Kubernetes RBAC objects (or a List holding some).
 func isRBAC(m map[string]any) bool {
-	if str(m["kind"]) == "List" {
-		for _, it := range arr(m["items"]) {
-			if isRBAC(obj(it)) {
-				return true
-			}
-		}
-		return false
+	if isList(m) {
+		return anyItem(m, isRBAC)
 	}
 	if !strings.HasPrefix(str(m["apiVersion"]), "rbac.authorization.k8s.io/") {
 		return false
@@ -74,15 +69,8 @@ type rbacScope struct {
 }
 
 func (s *rbacSet) collect(rel string, m map[string]any) error {
-	if str(m["kind"]) == "List" {
-		for i, it := range arr(m["items"]) {
-			if o := obj(it); isRBAC(o) {
-				if err := s.collect(rel, o); err != nil {
-					return fmt.Errorf("items[%d]: %w", i, err)
-				}
-			}
-		}
-		return nil
+	if isList(m) {
+		return eachItem(rel, m, isRBAC, s.collect)
 	}
 	kind := str(m["kind"])
 	meta := obj(m["metadata"])

@@ -49,13 +49,8 @@ var podSpecPath = map[string][]string{
 
 // isWorkload recognises a workload manifest (or a List holding one).
 func isWorkload(m map[string]any) bool {
-	if str(m["kind"]) == "List" {
-		for _, it := range arr(m["items"]) {
-			if isWorkload(obj(it)) {
-				return true
-			}
-		}
-		return false
+	if isList(m) {
+		return anyItem(m, isWorkload)
 	}
 	_, ok := podSpecPath[str(m["kind"])]
 	return ok && str(m["apiVersion"]) != ""
@@ -95,15 +90,8 @@ func unconfined(profile any) bool {
 // Standards' baseline profile forbids: host ports, unconfined seccomp or
 // AppArmor, an unmasked /proc and unsafe sysctls.
 func (s *scanner) workload(rel string, m map[string]any) error {
-	if str(m["kind"]) == "List" {
-		for i, it := range arr(m["items"]) {
-			if o := obj(it); isWorkload(o) {
-				if err := s.workload(rel, o); err != nil {
-					return fmt.Errorf("items[%d]: %w", i, err)
-				}
-			}
-		}
-		return nil
+	if isList(m) {
+		return eachItem(rel, m, isWorkload, s.workload)
 	}
 	kind := str(m["kind"])
 	meta := obj(m["metadata"])
