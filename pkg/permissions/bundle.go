@@ -28,6 +28,26 @@ import (
 // from the artefact alone, is recorded by the digest of all its files as
 // an uninspected surface, so that any change in it blocks.
 
+// buildSuffix marks the path of a kustomize build's output.
+const buildSuffix = " (kustomize build)"
+
+// dropRaw forgets what the Kubernetes manifests directly in dir granted
+// on their own (workloads, NetworkPolicies, RBAC): a kustomization there
+// built, and what Argo CD applies is its output, read in their place.
+// Read alone, a strategic-merge patch there looks like a partial
+// Deployment with a default service account, which it is not.
+func (s *scanner) dropRaw(dir string) {
+	kept := s.snap.Grants[:0]
+	for _, g := range s.snap.Grants {
+		k8s := g.Surface == SurfaceWorkload || (g.Surface == SurfaceNetwork && strings.HasPrefix(g.Subject, "NetworkPolicy "))
+		if !k8s || !inDir(g.Path, dir) {
+			kept = append(kept, g)
+		}
+	}
+	s.snap.Grants = kept
+	s.rbac.dropRaw(dir)
+}
+
 // kustomizationNames are the file names kustomize reads in a directory.
 var kustomizationNames = map[string]bool{"kustomization.yaml": true, "kustomization.yml": true, "Kustomization": true}
 
@@ -84,7 +104,8 @@ func (s *scanner) bundles(ctx context.Context, root string) error {
 			if rerr == nil {
 				y, yerr := out.AsYaml()
 				if yerr == nil {
-					rel := path.Join(dir, "kustomization.yaml") + " (kustomize build)"
+					rel := path.Join(dir, "kustomization.yaml") + buildSuffix
+					s.dropRaw(dir)
 					if err := s.bytes(rel, "", syntaxYAML, y); err != nil {
 						return err
 					}

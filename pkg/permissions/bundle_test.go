@@ -38,9 +38,11 @@ func TestKustomize(t *testing.T) {
 			[]want{{SurfaceWorkload, built, KindBroadened, H}, {SurfaceWorkload, "Deployment agents/prod-agent", KindBroadened, H}}},
 		{"strategic-merge patch in the overlay makes it privileged", with(with(base, "deploy/prod/kustomization.yaml", "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: priv.yaml\n"),
 			"deploy/prod/priv.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n      containers:\n      - name: agent\n        securityContext: {privileged: true}\n"),
-			// (the patch file alone also reads as a partial Deployment)
-			[]want{{SurfaceWorkload, "Deployment agents/agent", KindBroadened, C}, {SurfaceWorkload, "Deployment agents/agent", KindBroadened, H},
-				{SurfaceWorkload, "Deployment agents/agent", KindBroadened, H}, {SurfaceWorkload, "Deployment agents/prod-agent", KindBroadened, C}}},
+			// (the patch file is read through the build only, not as a
+			// partial Deployment of its own)
+			[]want{{SurfaceWorkload, "Deployment agents/prod-agent", KindBroadened, C}}},
+		{"decoy: a benign strategic-merge patch (replicas, resources)", with(with(base, "deploy/prod/kustomization.yaml", "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: scale.yaml\n"),
+			"deploy/prod/scale.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: agent\n        resources: {limits: {memory: 512Mi}}\n"), nil},
 		{"remote base (blocks)", with(base, "deploy/prod/kustomization.yaml", "resources:\n- ../base\n- https://github.com/example/manifests//rbac?ref=main\n"),
 			[]want{{SurfaceWorkload, "Deployment agents/prod-agent", KindRemoved, I}, {SurfaceUninspected, "deploy/prod/ (kustomization)", KindAdded, H}}},
 		{"Helm charts in kustomize (blocks)", with(base, "deploy/prod/kustomization.yaml", "resources:\n- ../base\nhelmCharts:\n- name: x\n  repo: https://charts.example.com\n"),
@@ -124,5 +126,26 @@ func FuzzKustomize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := writeTree(t, map[string]string{"deploy/deployment.yaml": kzDeploy, "deploy/kustomization.yaml": string(b)})
 		_, _ = Scan(context.Background(), dir)
+	})
+}
+
+// TestKustomizeRBAC: a kustomization's Role and binding are read once,
+// through the build; two overlays may render the same base objects.
+func TestKustomizeRBAC(t *testing.T) {
+	t.Parallel()
+	role := "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: agent, namespace: agents}\nrules: [{apiGroups: [\"\"], resources: [configmaps], verbs: [get]}]\n"
+	binding := "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: agent, namespace: agents}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: agent}\nsubjects: [{kind: ServiceAccount, name: agent, namespace: agents}]\n"
+	base := map[string]string{"base/role.yaml": role, "base/binding.yaml": binding,
+		"base/kustomization.yaml":    "resources:\n- role.yaml\n- binding.yaml\n",
+		"staging/kustomization.yaml": "resources:\n- ../base\n",
+		"prod/kustomization.yaml":    "resources:\n- ../base\n"}
+	const secretsRead = "ServiceAccount agents/agent get namespace agents: secrets *"
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"secrets read added to the base (each build)", with(base, "base/role.yaml", strings.Replace(role, "resources: [configmaps]", "resources: [configmaps, secrets]", 1)),
+			[]want{{SurfaceRBAC, secretsRead, KindBroadened, C}, {SurfaceRBAC, secretsRead, KindBroadened, C}, {SurfaceRBAC, secretsRead, KindBroadened, C}}},
+		{"prod patches the role to every verb", with(base, "prod/kustomization.yaml", "resources:\n- ../base\npatches:\n- target: {kind: Role, name: agent}\n  patch: |-\n    - {op: replace, path: /rules/0/verbs, value: [\"*\"]}\n"),
+			[]want{{SurfaceRBAC, "ServiceAccount agents/agent * namespace agents: configmaps *", KindBroadened, C},
+				{SurfaceRBAC, "ServiceAccount agents/agent get namespace agents: configmaps *", KindRemoved, I}}},
 	})
 }

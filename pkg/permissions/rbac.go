@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 )
@@ -27,6 +28,7 @@ type rbacRule struct {
 
 type rbacRole struct {
 	path       string
+	scope      string // buildScope of the file it came from
 	name       string
 	rules      []rbacRule
 	aggregated bool
@@ -43,6 +45,7 @@ const aggregationLabel = "rbac.authorization.k8s.io/aggregate-to-"
 
 type rbacBinding struct {
 	path, kind, namespace, name string
+	scope                       string // buildScope of the file it came from
 	roleKind, roleName          string
 	subjects                    []string
 }
@@ -85,7 +88,7 @@ func (s *rbacSet) collect(rel string, m map[string]any) error {
 		} else if ns == "" {
 			ns = "default"
 		}
-		r := &rbacRole{path: rel, name: name, aggregated: m["aggregationRule"] != nil, labels: map[string]string{}}
+		r := &rbacRole{path: rel, scope: buildScope(rel), name: name, aggregated: m["aggregationRule"] != nil, labels: map[string]string{}}
 		for k, v := range obj(meta["labels"]) {
 			r.labels[k] = fmt.Sprint(v)
 		}
@@ -114,7 +117,7 @@ func (s *rbacSet) collect(rel string, m map[string]any) error {
 		if s.roles == nil {
 			s.roles = map[string]*rbacRole{}
 		}
-		key := kind + "/" + ns + "/" + name
+		key := roleKey(buildScope(rel), kind, ns, name)
 		if _, dup := s.roles[key]; dup {
 			return fmt.Errorf("%w: %s %s/%s is defined twice", ErrInvalid, kind, ns, name)
 		}
@@ -126,7 +129,7 @@ func (s *rbacSet) collect(rel string, m map[string]any) error {
 			ns = "default"
 		}
 		ref := obj(m["roleRef"])
-		b := rbacBinding{path: rel, kind: kind, namespace: ns, name: name, roleKind: str(ref["kind"]), roleName: str(ref["name"])}
+		b := rbacBinding{path: rel, scope: buildScope(rel), kind: kind, namespace: ns, name: name, roleKind: str(ref["kind"]), roleName: str(ref["name"])}
 		if b.roleKind != "Role" && b.roleKind != "ClusterRole" || b.roleName == "" {
 			return fmt.Errorf("%w: %s %s: roleRef needs kind Role or ClusterRole and a name", ErrInvalid, kind, name)
 		}
@@ -162,7 +165,10 @@ func (s *rbacSet) grants() []Grant {
 		if b.roleKind == "ClusterRole" {
 			roleNS = ""
 		}
-		role := s.roles[b.roleKind+"/"+roleNS+"/"+b.roleName]
+		role := s.roles[roleKey(b.scope, b.roleKind, roleNS, b.roleName)]
+		if role == nil {
+			role = s.roles[roleKey("", b.roleKind, roleNS, b.roleName)]
+		}
 		scopeNS := b.namespace
 		if b.kind == "ClusterRoleBinding" {
 			scopeNS = "*"
@@ -221,7 +227,7 @@ func (s *rbacSet) selected(agg *rbacRole) []rbacRule {
 	var out []rbacRule
 	for _, key := range sortedNames(s.roles) {
 		r := s.roles[key]
-		if r == agg || !strings.HasPrefix(key, "ClusterRole/") {
+		if r == agg || !strings.HasPrefix(key, roleKey(r.scope, "ClusterRole", "", "")) || (r.scope != agg.scope && r.scope != "") {
 			continue
 		}
 		for _, sel := range agg.selectors {
@@ -355,3 +361,39 @@ func rbacSeverity(g *Grant, sc *rbacScope) (string, bool) {
 	}
 	return "", false
 }
+
+// roleKey names a role within the scope it came from: the raw files of
+// the artefact (scope "") or one kustomize build. Two builds (overlays of
+// one base) may each render the same Role; within one scope a name is
+// defined once.
+func roleKey(scope, kind, ns, name string) string {
+	return scope + "\x00" + kind + "/" + ns + "/" + name
+}
+
+// buildScope is the kustomize build a file path belongs to, or "".
+func buildScope(rel string) string {
+	if strings.HasSuffix(rel, buildSuffix) {
+		return rel
+	}
+	return ""
+}
+
+// dropRaw forgets the RBAC objects read from the files directly in dir:
+// a kustomization there built, and Argo CD applies its output, not them.
+func (s *rbacSet) dropRaw(dir string) {
+	for k, r := range s.roles {
+		if r.scope == "" && inDir(r.path, dir) {
+			delete(s.roles, k)
+		}
+	}
+	kept := s.bindings[:0]
+	for _, b := range s.bindings {
+		if b.scope != "" || !inDir(b.path, dir) {
+			kept = append(kept, b)
+		}
+	}
+	s.bindings = kept
+}
+
+// inDir reports whether the file rel sits directly in dir.
+func inDir(rel, dir string) bool { return path.Dir(rel) == dir }
