@@ -103,6 +103,13 @@ type stepOptions struct {
 // its timeout is killed, with its process group, and fails the test.
 func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...string) measured {
 	t.Helper()
+	return runTimed(t, dir, o, filepath.Join(binDir, name), args...)
+}
+
+// runTimed is runMeasured for the executable at exe (a copy elsewhere too).
+func runTimed(t *testing.T, dir string, o stepOptions, exe string, args ...string) measured {
+	t.Helper()
+	name := filepath.Base(exe)
 	rssDir, err := os.MkdirTemp("", "tollgate-rss-")
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +119,7 @@ func runMeasured(t *testing.T, dir string, o stepOptions, name string, args ...s
 		t.Fatal(err)
 	}
 	rssFile := filepath.Join(rssDir, "rss")
-	cmd := exec.Command("/usr/bin/time", append([]string{"-q", "-f", "%M", "-o", rssFile, filepath.Join(binDir, name)}, args...)...)
+	cmd := exec.Command("/usr/bin/time", append([]string{"-q", "-f", "%M", "-o", rssFile, exe}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "SOURCE_DATE_EPOCH=1795000000", "TOLLGATE_BIN_DIR="+binDir), o.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: o.cred}

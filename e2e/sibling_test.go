@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,47 +18,13 @@ const (
 )
 
 // runAt runs the executable exe with args and env added, and returns what
-// it did with its peak resident set in bytes, measured by /usr/bin/time
-// (the kernel carries the peak across execve, so a delegated command's
-// figure covers both images; and a child that a Go program starts directly
-// inherits that program's own peak, hence the small C parent).
+// it did with its peak resident set in bytes (runTimed: /usr/bin/time; the
+// kernel carries the peak across execve, so a delegated command's figure
+// covers both images).
 func runAt(t *testing.T, exe string, env []string, args ...string) (result, int64) {
 	t.Helper()
-	rssFile := filepath.Join(t.TempDir(), "rss")
-	cmd := exec.Command("/usr/bin/time", append([]string{"-q", "-f", "%M", "-o", rssFile, exe}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatalf("%s %v: %v", exe, args, err)
-		}
-	case <-time.After(3 * time.Minute):
-		_ = cmd.Process.Kill()
-		if err := <-done; err == nil {
-			t.Logf("%s exited as it was killed", exe)
-		}
-		t.Fatalf("%s %v: still running after 3 minutes", exe, args)
-	}
-	var rss int64
-	if b, err := os.ReadFile(rssFile); err == nil {
-		f := strings.Fields(string(b))
-		if len(f) > 0 {
-			kb, err := strconv.ParseInt(f[len(f)-1], 10, 64)
-			if err != nil {
-				t.Fatalf("/usr/bin/time: %q: %v", b, err)
-			}
-			rss = kb << 10
-		}
-	}
-	return result{code: cmd.ProcessState.ExitCode(), stdout: so.String(), stderr: se.String()}, rss
+	m := runTimed(t, "", stepOptions{env: env, timeout: 3 * time.Minute}, exe, args...)
+	return m.result, m.maxRSS
 }
 
 // copyExe copies the built executable name into dir as as, with mode.

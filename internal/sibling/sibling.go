@@ -1,6 +1,7 @@
 package sibling
 
 import (
+	"cmp"
 	"context"
 	"debug/buildinfo"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -120,24 +122,12 @@ func sameBuild(self, other *debug.BuildInfo, name string) error {
 	case other.GoVersion != self.GoVersion:
 		return fmt.Errorf("built with %s, this with %s", other.GoVersion, self.GoVersion)
 	}
-	cmp := func(a, b debug.BuildSetting) int {
-		if a.Key != b.Key {
-			if a.Key < b.Key {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.Value < b.Value:
-			return -1
-		case a.Value > b.Value:
-			return 1
-		}
-		return 0
+	byKeyValue := func(a, b debug.BuildSetting) int {
+		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Value, b.Value))
 	}
 	a, b := slices.Clone(self.Settings), slices.Clone(other.Settings)
-	slices.SortFunc(a, cmp)
-	slices.SortFunc(b, cmp)
+	slices.SortFunc(a, byKeyValue)
+	slices.SortFunc(b, byKeyValue)
 	if !slices.Equal(a, b) {
 		return errors.New("another build (its build settings or VCS revision differ)")
 	}

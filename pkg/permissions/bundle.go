@@ -80,7 +80,7 @@ func (s *scanner) bundles(ctx context.Context, root string) error {
 		if err != nil {
 			return fmt.Errorf("%s (Helm chart): %w", dir, err)
 		}
-		if err := s.uninspectedBundle(dir+"/ (Helm chart)", d, "a Helm chart: what it grants is known only once rendered with its values; render it into the artefact to have it checked"); err != nil {
+		if err := s.uninspected(dir+"/ (Helm chart)", dir, d, "a Helm chart: what it grants is known only once rendered with its values; render it into the artefact to have it checked"); err != nil {
 			return err
 		}
 	}
@@ -124,17 +124,11 @@ func (s *scanner) bundles(ctx context.Context, root string) error {
 		if err != nil {
 			return fmt.Errorf("%s (kustomization): %w", dir, err)
 		}
-		if err := s.uninspectedBundle(dir+"/ (kustomization)", d, why+"; render it into the artefact to have it checked"); err != nil {
+		if err := s.uninspected(dir+"/ (kustomization)", dir, d, why+"; render it into the artefact to have it checked"); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (s *scanner) uninspectedBundle(subject, d, why string) error {
-	s.snap.Skipped = append(s.snap.Skipped, subject+": "+why)
-	return s.add(Grant{Surface: SurfaceUninspected, Subject: subject, Action: "contents", Effect: Allow, Path: strings.TrimSuffix(strings.Fields(subject)[0], "/"),
-		Content: content(map[string]string{"digest": d, "why": why})})
 }
 
 // localKustomization returns why the kustomization in dir cannot be built

@@ -241,7 +241,7 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 			s.snap.Skipped = append(s.snap.Skipped, rel+": "+why)
 			return nil
 		}
-		return s.uninspected(rel, d, why+"; split it into files under that size to have it checked")
+		return s.uninspected(rel, rel, d, why+"; split it into files under that size to have it checked")
 	}
 	b, err := safefile.Read(abs, MaxFileSize)
 	if err != nil {
@@ -318,7 +318,7 @@ func (s *scanner) bytes(rel, named, syntax string, b []byte) error {
 		case named == "" && strings.Contains(string(b), "{{"):
 			// A Helm or other template: what it grants is known only
 			// once rendered.
-			return s.uninspected(rel, evidence.Digest(b), "a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
+			return s.uninspected(rel, rel, evidence.Digest(b), "a template that is not valid YAML or JSON until rendered; render it into the artefact to have it checked")
 		case named != "" || hasMarker(b):
 			return fmt.Errorf("%s: %w", rel, err)
 		}

@@ -19,10 +19,11 @@ import (
 // artefact to have it checked), an unchanged one is what was reviewed.
 const SurfaceUninspected = "uninspected"
 
-// uninspected records the file rel, with digest d, as unknown reach.
-func (s *scanner) uninspected(rel, d, why string) error {
-	s.snap.Skipped = append(s.snap.Skipped, rel+": "+why)
-	return s.add(Grant{Surface: SurfaceUninspected, Subject: rel, Action: "contents", Effect: Allow, Path: rel,
+// uninspected records subject (a file, or a directory's bundle) found at
+// rel, with digest d, as unknown reach.
+func (s *scanner) uninspected(subject, rel, d, why string) error {
+	s.snap.Skipped = append(s.snap.Skipped, subject+": "+why)
+	return s.add(Grant{Surface: SurfaceUninspected, Subject: subject, Action: "contents", Effect: Allow, Path: rel,
 		Content: content(map[string]string{"digest": d, "why": why})})
 }
 
