@@ -13,6 +13,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands"
+	// Hands hash and scan-secrets to their lean siblings before the
+	// engines' package initialisers run: see its doc.
+	_ "github.com/tollgate-dev/tollgate/internal/handoff"
 	"github.com/tollgate-dev/tollgate/internal/runner"
 )
 

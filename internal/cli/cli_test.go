@@ -80,3 +80,17 @@ func TestSystemClock(t *testing.T) {
 		t.Fatal("an unparsable SOURCE_DATE_EPOCH was accepted")
 	}
 }
+
+func TestMarkSibling(t *testing.T) {
+	t.Parallel()
+	c := cli.MarkSibling(&cobra.Command{Use: "scan-secrets"}, "scan-secrets", "review", "x")
+	if name, keep, ok := cli.SiblingOf(c); !ok || name != "scan-secrets" || len(keep) != 2 || keep[0] != "review" || keep[1] != "x" {
+		t.Fatalf("SiblingOf = %q, %q, %v", name, keep, ok)
+	}
+	if name, keep, ok := cli.SiblingOf(cli.MarkSibling(&cobra.Command{Use: "hash"}, "hash")); !ok || name != "hash" || keep != nil {
+		t.Fatalf("SiblingOf = %q, %q, %v", name, keep, ok)
+	}
+	if _, _, ok := cli.SiblingOf(&cobra.Command{Use: "review"}); ok {
+		t.Fatal("an unmarked command has no sibling")
+	}
+}

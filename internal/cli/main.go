@@ -16,7 +16,7 @@ import (
 // Execute runs root with args and returns the exit code. Errors are printed
 // to stderr as "<name>: <error>", usage errors with a pointer to --help.
 //
-// A subcommand marked with sibling.Mark runs in its lean sibling executable
+// A subcommand marked with MarkSibling runs in its lean sibling executable
 // when one of the same build is installed next to this one (the process is
 // replaced); otherwise, and for --help, it runs here.
 func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer) int {
@@ -25,7 +25,7 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 		// Started by Exec for `parent <command>`: speak as parent does.
 		name, path = parent, parent
 	} else if c, rest, err := root.Find(args); err == nil && c != root {
-		if lean, ok := sibling.Of(c); ok && !asksForHelp(rest) {
+		if lean, keep, ok := SiblingOf(c); ok && sibling.Serves(rest, keep...) {
 			ctx = sibling.WithReason(ctx, sibling.Exec(root.Name(), lean, rest))
 		}
 	}
@@ -43,19 +43,34 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	return code
 }
 
-// asksForHelp reports whether args ask for help or the version, which the
-// full binary answers under its own name.
-func asksForHelp(args []string) bool {
-	for _, a := range args {
-		switch {
-		case a == "--":
-			return false
-		case a == "-h", a == "-v", a == "--help", a == "--version",
-			strings.HasPrefix(a, "--help="), strings.HasPrefix(a, "--version="):
-			return true
-		}
+// Annotations of a command that runs in its lean sibling executable.
+const (
+	siblingAnnotation = "tollgate.dev/sibling"
+	keepAnnotation    = "tollgate.dev/sibling-keep"
+)
+
+// MarkSibling records on cmd that it runs in the sibling executable name
+// (internal/sibling) when one of the same build is installed, unless one
+// of the flags keep is given: the sibling does not serve those.
+func MarkSibling(cmd *cobra.Command, name string, keep ...string) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
 	}
-	return false
+	cmd.Annotations[siblingAnnotation] = name
+	if len(keep) > 0 {
+		cmd.Annotations[keepAnnotation] = strings.Join(keep, ",")
+	}
+	return cmd
+}
+
+// SiblingOf returns the sibling executable cmd is marked with, if any,
+// and the flags that keep it in this process.
+func SiblingOf(cmd *cobra.Command) (name string, keep []string, ok bool) {
+	name = cmd.Annotations[siblingAnnotation]
+	if k := cmd.Annotations[keepAnnotation]; k != "" {
+		keep = strings.Split(k, ",")
+	}
+	return name, keep, name != ""
 }
 
 // Main is the whole of a main function: it builds the root command with

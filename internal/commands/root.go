@@ -14,10 +14,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/commands/provenance"
 	"github.com/tollgate-dev/tollgate/internal/commands/push"
 	"github.com/tollgate-dev/tollgate/internal/commands/review"
+	"github.com/tollgate-dev/tollgate/internal/commands/scansecrets"
 	"github.com/tollgate-dev/tollgate/internal/commands/secretinventory"
 	"github.com/tollgate-dev/tollgate/internal/commands/verify"
 	"github.com/tollgate-dev/tollgate/internal/options"
-	"github.com/tollgate-dev/tollgate/internal/sibling"
 )
 
 // NewRoot returns the tollgate command with every subcommand, plus extra
@@ -40,12 +40,14 @@ Then attest signs the verdict and gate enforces it; verify checks it before prom
 	}
 	root.AddCommand(
 		// hashing a large release must stay small: bin/hash links no engine
-		sibling.Mark(hash.New(), "hash"),
+		cli.MarkSibling(hash.New(), "hash"),
 		review.New(),
 		provenance.New(clock),
 		permissiondiff.New(clock),
 		secretinventory.New(clock),
-		secretinventory.NewScan(),
+		// the scanner alone: bin/scan-secrets starts without the engines
+		// (and without the review record's model: --review stays here)
+		cli.MarkSibling(scansecrets.New(secretinventory.ReviewKey), "scan-secrets", "review"),
 		permissiondiff.NewDiff(),
 		gate.New(clock),
 		keygen.New(),

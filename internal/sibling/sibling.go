@@ -12,8 +12,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-
-	"github.com/spf13/cobra"
 )
 
 const (
@@ -24,27 +22,10 @@ const (
 	// the command it was started for ("tollgate"): the sibling then prints its errors under
 	// that name and never delegates again.
 	EnvParent = "TOLLGATE_SIBLING_OF"
-
-	annotation = "tollgate.dev/sibling"
 )
 
 // ErrDisabled is returned by Exec when EnvDisable is set.
 var ErrDisabled = errors.New(EnvDisable + " is set")
-
-// Mark records on cmd that it may run in the sibling executable name.
-func Mark(cmd *cobra.Command, name string) *cobra.Command {
-	if cmd.Annotations == nil {
-		cmd.Annotations = map[string]string{}
-	}
-	cmd.Annotations[annotation] = name
-	return cmd
-}
-
-// Of returns the sibling executable cmd is marked with, if any.
-func Of(cmd *cobra.Command) (string, bool) {
-	name, ok := cmd.Annotations[annotation]
-	return name, ok && name != ""
-}
 
 // Delegated reports whether this process is a sibling started by Exec, and
 // for which command.
@@ -132,6 +113,29 @@ func sameBuild(self, other *debug.BuildInfo, name string) error {
 		return errors.New("another build (its build settings or VCS revision differ)")
 	}
 	return nil
+}
+
+// Serves reports whether a sibling runs a command's arguments args: they
+// ask for neither help nor the version (the full binary answers those under
+// its own name), and use none of the flags keep (given without dashes),
+// which the sibling does not serve. Arguments after "--" are operands.
+func Serves(args []string, keep ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return true
+		}
+		switch {
+		case a == "-h", a == "-v", a == "--help", a == "--version",
+			strings.HasPrefix(a, "--help="), strings.HasPrefix(a, "--version="):
+			return false
+		}
+		for _, k := range keep {
+			if a == "--"+k || strings.HasPrefix(a, "--"+k+"=") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type reasonKey struct{}

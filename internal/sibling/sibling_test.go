@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
 )
 
 func info(path string, settings ...string) *debug.BuildInfo {
@@ -63,17 +62,6 @@ func TestSameBuild(t *testing.T) {
 				t.Fatalf("want an error with %q, got %v", tc.want, err)
 			}
 		})
-	}
-}
-
-func TestMark(t *testing.T) {
-	t.Parallel()
-	c := Mark(&cobra.Command{Use: "hash"}, "hash")
-	if name, ok := Of(c); !ok || name != "hash" {
-		t.Fatalf("Of = %q, %v", name, ok)
-	}
-	if _, ok := Of(&cobra.Command{Use: "review"}); ok {
-		t.Fatal("an unmarked command has no sibling")
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/pkg/permissions"
 	"github.com/tollgate-dev/tollgate/pkg/provenance"
 	"github.com/tollgate-dev/tollgate/pkg/review"
-	"github.com/tollgate-dev/tollgate/pkg/secrets"
+	"github.com/tollgate-dev/tollgate/pkg/secrets/inventory"
 )
 
 // exampleRelease is the example release the README walks through.
@@ -62,7 +62,7 @@ func snapshot(t testing.TB, dir string) *review.ReleaseReview {
 	if r.Spec.Permissions, err = permissions.Scan(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := secrets.Snapshot(ctx, dir, r); err != nil {
+	if err := inventory.Snapshot(ctx, dir, r); err != nil {
 		t.Fatal(err)
 	}
 	return r

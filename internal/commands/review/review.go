@@ -23,6 +23,7 @@ import (
 	pkgreview "github.com/tollgate-dev/tollgate/pkg/review"
 	"github.com/tollgate-dev/tollgate/pkg/safefile"
 	"github.com/tollgate-dev/tollgate/pkg/secrets"
+	"github.com/tollgate-dev/tollgate/pkg/secrets/inventory"
 )
 
 // snapshotter fills one section of a review record from the artefact.
@@ -45,7 +46,7 @@ func snapshotters() []snapshotter {
 			r.Spec.Permissions = s
 			return err
 		}},
-		{section: "secrets", fill: secrets.Snapshot},
+		{section: "secrets", fill: inventory.Snapshot},
 	}
 }
 

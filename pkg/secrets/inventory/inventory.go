@@ -1,56 +1,19 @@
-package secrets
+package inventory
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
-	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/policy"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
 )
-
-// Finding classes.
-const (
-	ClassLiteralPrefix    = "secrets.literal."
-	ClassReferenceAdded   = "secrets.reference-added"
-	ClassReferenceRemoved = "secrets.reference-removed"
-	ClassUnscannable      = "secrets.unscannable"
-)
-
-// ErrNoKey is returned when no fingerprint key is available.
-var ErrNoKey = invalid.New("no fingerprint key")
-
-// NewKey returns a fresh random fingerprint key, base64 encoded, as
-// `tollgate review` records it.
-func NewKey() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate fingerprint key: %w", err)
-	}
-	return base64.StdEncoding.EncodeToString(b), nil
-}
-
-// DecodeKey reads a fingerprint key: base64 (as `tollgate review` writes
-// it) or, failing that, the raw bytes; at least MinKeySize bytes either
-// way. Surrounding white space is ignored.
-func DecodeKey(b []byte) ([]byte, error) {
-	s := strings.TrimSpace(string(b))
-	if d, err := base64.StdEncoding.DecodeString(s); err == nil && len(d) >= MinKeySize {
-		return d, nil
-	}
-	if len(s) >= MinKeySize {
-		return []byte(s), nil
-	}
-	return nil, fmt.Errorf("%w: the key must be at least %d bytes (base64 or raw)", ErrNoKey, MinKeySize)
-}
 
 // Snapshot records the artefact's secret references in r (the secrets
 // section of a review record), generating a fingerprint key if r has none.
@@ -60,17 +23,17 @@ func Snapshot(ctx context.Context, dir string, r *review.ReleaseReview) error {
 	}
 	sec := r.Spec.Secrets
 	if sec.FingerprintKey == "" {
-		k, err := NewKey()
+		k, err := secrets.NewKey()
 		if err != nil {
 			return err
 		}
 		sec.FingerprintKey = k
 	}
-	key, err := DecodeKey([]byte(sec.FingerprintKey))
+	key, err := secrets.DecodeKey([]byte(sec.FingerprintKey))
 	if err != nil {
 		return fmt.Errorf("spec.secrets.fingerprintKey: %w", err)
 	}
-	s, err := New(key)
+	s, err := secrets.New(key)
 	if err != nil {
 		return err
 	}
@@ -85,8 +48,8 @@ func Snapshot(ctx context.Context, dir string, r *review.ReleaseReview) error {
 	return nil
 }
 
-// CheckInput is what the secret-inventory check reads.
-type CheckInput struct {
+// Input is what the secret-inventory check reads.
+type Input struct {
 	// Artifact is the artefact root directory.
 	Artifact string
 	Review   *review.ReleaseReview
@@ -98,28 +61,28 @@ type CheckInput struct {
 	// Key overrides the review record's fingerprint key (a mounted file).
 	Key []byte
 	// Options tune the scanner (tests use small limits).
-	Options []Option
+	Options []secrets.Option
 	// Parts, when set, are the parts of a partitioned scan of Artifact
 	// (Scanner.ScanPart in parallel pods): Check merges them (Scanner.Merge,
 	// which refuses parts that are missing, duplicated, altered or that
 	// disagree) instead of scanning, and the report is the one a scan
 	// gives. PartNames label them in errors (their files).
-	Parts     []*Part
+	Parts     []*secrets.Part
 	PartNames []string
 }
 
 // Data is the check-specific part of the report ("data").
 type Data struct {
-	References []Reference `json:"references"`
-	Problems   []Problem   `json:"problems"`
-	Stats      Stats       `json:"stats"`
+	References []secrets.Reference `json:"references"`
+	Problems   []secrets.Problem   `json:"problems"`
+	Stats      secrets.Stats       `json:"stats"`
 }
 
 // Check runs the secret-inventory check: no literal secret ships, the
 // secret references match the review record, and every file could be
 // scanned. It does not judge exceptions: pkg/decision alone does, for
 // every check, so this report can never show a waiver the gate refuses.
-func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
+func Check(ctx context.Context, in Input) (*evidence.Outcome, error) {
 	inputs := map[string]string{"review": in.ReviewDigest}
 	if in.PolicyDigest != "" {
 		inputs["policy"] = in.PolicyDigest
@@ -134,28 +97,28 @@ func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	key := in.Key
 	if key == nil {
 		if sec.FingerprintKey == "" {
-			return fail(fmt.Errorf("%w: spec.secrets.fingerprintKey is empty and no --fingerprint-key-file was given", ErrNoKey))
+			return fail(fmt.Errorf("%w: spec.secrets.fingerprintKey is empty and no --fingerprint-key-file was given", secrets.ErrNoKey))
 		}
-		k, err := DecodeKey([]byte(sec.FingerprintKey))
+		k, err := secrets.DecodeKey([]byte(sec.FingerprintKey))
 		if err != nil {
 			return fail(fmt.Errorf("spec.secrets.fingerprintKey: %w", err))
 		}
 		key = k
 	}
-	s, err := New(key, in.Options...)
+	s, err := secrets.New(key, in.Options...)
 	if err != nil {
 		return fail(err)
 	}
-	var res *Result
+	var res *secrets.Result
 	if len(in.Parts) > 0 {
 		res, err = s.Merge(in.Parts, in.PartNames)
 		if err == nil {
 			// The parts must be of this artefact: its walk (names, kinds,
 			// sizes; no file is read) is the one they recorded.
-			var w Walk
+			var w secrets.Walk
 			if w, err = s.WalkOf(ctx, in.Artifact); err == nil && w != in.Parts[0].Walk {
 				err = fmt.Errorf("the scan parts walked %d entries (%s), the artefact %s has %d (%s): they were scanned from another tree: %w",
-					in.Parts[0].Walk.Entries, in.Parts[0].Walk.Digest, in.Artifact, w.Entries, w.Digest, ErrInvalidPart)
+					in.Parts[0].Walk.Entries, in.Parts[0].Walk.Digest, in.Artifact, w.Entries, w.Digest, secrets.ErrInvalidPart)
 			}
 		}
 	} else {
@@ -164,7 +127,7 @@ func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	if err != nil {
 		return fail(err)
 	}
-	findings := Findings(res)
+	findings := secrets.Findings(res)
 	findings = append(findings, compareRefs(sec.References, res.References)...)
 	rules := policy.DefaultRules(policy.CheckSecrets)
 	if in.Policy != nil {
@@ -172,7 +135,7 @@ func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	}
 	for i := range findings {
 		f := &findings[i]
-		if f.Class == ClassReferenceAdded || f.Class == ClassReferenceRemoved {
+		if f.Class == secrets.ClassReferenceAdded || f.Class == secrets.ClassReferenceRemoved {
 			f.Blocking = policy.Matches(rules.Block, *f)
 		}
 	}
@@ -187,52 +150,7 @@ func Check(ctx context.Context, in CheckInput) (*evidence.Outcome, error) {
 	return &evidence.Outcome{Report: rep}, nil
 }
 
-// Findings converts a scan result into evidence findings: literal secrets
-// and unscannable files, all blocking.
-func Findings(res *Result) []evidence.Finding {
-	out := make([]evidence.Finding, 0, len(res.Findings)+len(res.Problems))
-	for _, f := range res.Findings {
-		where := f.Path
-		if f.Line > 0 {
-			where = fmt.Sprintf("%s:%d", f.Path, f.Line)
-		}
-		if f.Location != "" {
-			where += " (" + f.Location + ")"
-		}
-		msg := fmt.Sprintf("literal %s in %s", ruleTable[f.Rule].Description, where)
-		if f.Encoding != "" {
-			msg += ", " + f.Encoding + "-encoded"
-		}
-		attrs := map[string]string{"rule": f.Rule}
-		if f.Hint != "" {
-			attrs["hint"] = f.Hint
-		}
-		if f.Encoding != "" {
-			attrs["encoding"] = f.Encoding
-		}
-		out = append(out, evidence.Finding{
-			Class: ClassLiteralPrefix + f.Rule, Severity: f.Severity, Fingerprint: f.Fingerprint,
-			Path: f.Path, Line: f.Line, Subject: f.Location, Message: msg + "; remove it and reference a secret store instead, then rotate it",
-			Blocking: true, Attributes: attrs,
-		})
-	}
-	for _, p := range res.Problems {
-		out = append(out, evidence.Finding{
-			Class: ClassUnscannable, Severity: evidence.High, Fingerprint: plainFingerprint("unscannable", p.Path, p.Reason),
-			Path: p.Path, Message: "cannot scan " + p.Path + ": " + p.Reason + "; a file the scanner cannot read could hide a secret",
-			Blocking: true,
-		})
-	}
-	return out
-}
-
-// plainFingerprint identifies a non-secret finding (reference, problem).
-func plainFingerprint(parts ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
-	return "sha256:" + hex.EncodeToString(h[:])
-}
-
-func compareRefs(reviewed []review.SecretReference, found []Reference) []evidence.Finding {
+func compareRefs(reviewed []review.SecretReference, found []secrets.Reference) []evidence.Finding {
 	was := map[string]review.SecretReference{}
 	for _, r := range reviewed {
 		was[r.Kind+":"+r.Name] = r
@@ -246,19 +164,19 @@ func compareRefs(reviewed []review.SecretReference, found []Reference) []evidenc
 			continue
 		}
 		out = append(out, evidence.Finding{
-			Class: ClassReferenceAdded, Severity: evidence.High, Fingerprint: plainFingerprint("reference", r.Kind, r.Name),
+			Class: secrets.ClassReferenceAdded, Severity: evidence.High, Fingerprint: secrets.PlainFingerprint("reference", r.Kind, r.Name),
 			Path: first(r.Paths), Subject: id, New: id,
 			Message:    fmt.Sprintf("secret reference %s added since review (in %s); review it and re-run `tollgate review`", id, strings.Join(r.Paths, ", ")),
 			Attributes: map[string]string{"kind": r.Kind, "name": r.Name},
 		})
 	}
-	for _, id := range sortedKeys(was) {
+	for _, id := range slices.Sorted(maps.Keys(was)) {
 		if now[id] {
 			continue
 		}
 		r := was[id]
 		out = append(out, evidence.Finding{
-			Class: ClassReferenceRemoved, Severity: evidence.Medium, Fingerprint: plainFingerprint("reference", r.Kind, r.Name),
+			Class: secrets.ClassReferenceRemoved, Severity: evidence.Medium, Fingerprint: secrets.PlainFingerprint("reference", r.Kind, r.Name),
 			Path: first(r.Paths), Subject: id, Old: id,
 			Message:    fmt.Sprintf("secret reference %s removed since review; check the release still gets the secret it needs, then re-run `tollgate review`", id),
 			Attributes: map[string]string{"kind": r.Kind, "name": r.Name},
@@ -274,17 +192,17 @@ func first(s []string) string {
 	return s[0]
 }
 
-func summary(v evidence.Verdict, findings []evidence.Finding, res *Result) string {
+func summary(v evidence.Verdict, findings []evidence.Finding, res *secrets.Result) string {
 	var lit, added, removed, unscannable int
 	for _, f := range findings {
 		switch {
-		case strings.HasPrefix(f.Class, ClassLiteralPrefix):
+		case strings.HasPrefix(f.Class, secrets.ClassLiteralPrefix):
 			lit++
-		case f.Class == ClassReferenceAdded:
+		case f.Class == secrets.ClassReferenceAdded:
 			added++
-		case f.Class == ClassReferenceRemoved:
+		case f.Class == secrets.ClassReferenceRemoved:
 			removed++
-		case f.Class == ClassUnscannable:
+		case f.Class == secrets.ClassUnscannable:
 			unscannable++
 		}
 	}

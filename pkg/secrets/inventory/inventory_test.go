@@ -1,6 +1,7 @@
-package secrets
+package inventory_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -10,9 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/secretgen"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/review"
+	"github.com/tollgate-dev/tollgate/pkg/secrets"
+	"github.com/tollgate-dev/tollgate/pkg/secrets/inventory"
 )
+
+var testKey = []byte("test-fingerprint-key-0123456789")
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
@@ -39,10 +45,10 @@ func reviewed(refs ...review.SecretReference) *review.ReleaseReview {
 
 func TestCheck(t *testing.T) {
 	t.Parallel()
-	tok := newGen(11).crcToken("ghp_")
-	s, _ := New(testKey)
+	tok := secretgen.New(11).CRCToken("ghp_")
+	s, _ := secrets.New(testKey)
 	fp := s.Fingerprint([]byte(tok))
-	ref := review.SecretReference{Kind: RefEnv, Name: "ORDERS_TOKEN"}
+	ref := review.SecretReference{Kind: secrets.RefEnv, Name: "ORDERS_TOKEN"}
 	exception := func(expires time.Time) review.Exception {
 		return review.Exception{ID: "EX-1", Check: "secret-inventory", Fingerprints: []string{fp}, Reason: "test fixture",
 			Owner: "sec", Approver: "alice", Granted: now.Add(-time.Hour), Expires: expires}
@@ -58,7 +64,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{name: "clean and as reviewed", files: map[string]string{"a.env": "T=${ORDERS_TOKEN}\n"}, review: reviewed(ref), verdict: evidence.Pass},
 		{name: "literal secret", files: map[string]string{"a.env": "T=" + tok + "\n"}, review: reviewed(), verdict: evidence.Fail, classes: []string{"secrets.literal.github-token"}},
-		{name: "reference added", files: map[string]string{"a.env": "T=${ORDERS_TOKEN}\nU=${NEW_ONE}\n"}, review: reviewed(ref), verdict: evidence.Fail, classes: []string{ClassReferenceAdded}},
+		{name: "reference added", files: map[string]string{"a.env": "T=${ORDERS_TOKEN}\nU=${NEW_ONE}\n"}, review: reviewed(ref), verdict: evidence.Fail, classes: []string{secrets.ClassReferenceAdded}},
 		{name: "reference removed warns", files: map[string]string{"a.env": "x=1\n"}, review: reviewed(ref), verdict: evidence.Pass},
 		// Exceptions are judged by pkg/decision alone (with the approvals
 		// the check never sees): the check reports the finding as it is,
@@ -69,7 +75,7 @@ func TestCheck(t *testing.T) {
 				r.Spec.Exceptions = []review.Exception{exception(now.Add(24 * time.Hour))}
 				return r
 			}()},
-		{name: "unscannable fails closed", files: map[string]string{"m.safetensors": "\x10\x00\x00\x00\x00\x00\x00\x00{"}, review: reviewed(), verdict: evidence.Fail, classes: []string{ClassUnscannable}},
+		{name: "unscannable fails closed", files: map[string]string{"m.safetensors": "\x10\x00\x00\x00\x00\x00\x00\x00{"}, review: reviewed(), verdict: evidence.Fail, classes: []string{secrets.ClassUnscannable}},
 		{name: "no secrets section", files: map[string]string{"a": "x"}, review: review.New("t"), errContain: "no spec.secrets section"},
 		{name: "no key", files: map[string]string{"a": "x"}, review: func() *review.ReleaseReview { r := reviewed(); r.Spec.Secrets.FingerprintKey = ""; return r }(), errContain: "no fingerprint key"},
 	}
@@ -77,7 +83,7 @@ func TestCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := writeFiles(t, tt.files)
-			out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: tt.review, ReviewDigest: "sha256:00"})
+			out, err := inventory.Check(context.Background(), inventory.Input{Artifact: dir, Review: tt.review, ReviewDigest: "sha256:00"})
 			if tt.errContain != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errContain) {
 					t.Fatalf("err = %v, want %q", err, tt.errContain)
@@ -110,11 +116,11 @@ func TestCheck(t *testing.T) {
 
 func TestCheckDeterministic(t *testing.T) {
 	t.Parallel()
-	tok := newGen(12).crcToken("npm_")
+	tok := secretgen.New(12).CRCToken("npm_")
 	dir := writeFiles(t, map[string]string{"a.env": "NPM=" + tok + "\n", "b.yaml": "k: ${A}\n", "c/d.json": `{"password": "Sup3rSecretPassw0rd"}`})
 	var prev []byte
 	for range 3 {
-		out, err := Check(context.Background(), CheckInput{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00"})
+		out, err := inventory.Check(context.Background(), inventory.Input{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,24 +135,67 @@ func TestCheckDeterministic(t *testing.T) {
 	}
 }
 
-func TestDecodeKey(t *testing.T) {
+// scanParts scans dir in count parts, each through its encoded form (as
+// parts travel between pods), and returns them.
+func scanParts(t *testing.T, dir string, count int) []*secrets.Part {
+	t.Helper()
+	parts := make([]*secrets.Part, 0, count)
+	for i := 1; i <= count; i++ {
+		s, err := secrets.New(testKey, secrets.WithPart(i, count))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.ScanPart(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := p.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := secrets.ParsePart(b)
+		if err != nil {
+			t.Fatalf("part %d/%d does not parse back: %v", i, count, err)
+		}
+		parts = append(parts, q)
+	}
+	return parts
+}
+
+// TestCheckOfParts: the secret-inventory report from merged parts is the
+// report of a scan, and parts of another tree are refused.
+func TestCheckOfParts(t *testing.T) {
 	t.Parallel()
-	k, err := NewKey()
+	tok := secretgen.New(12).CRCToken("ghp_")
+	files := map[string]string{"a.env": "T=" + tok + "\nU=${ORDERS_TOKEN}\n", "b.yaml": "x: ${NEW_ONE}\n", "c.txt": "hello", "d/e.md": "# doc"}
+	dir := writeFiles(t, files)
+	in := inventory.Input{Artifact: dir, Review: reviewed(), ReviewDigest: "sha256:00", Key: testKey}
+	report := func(in inventory.Input) ([]byte, error) {
+		out, err := inventory.Check(context.Background(), in)
+		if err != nil {
+			return nil, err
+		}
+		return evidence.Canonical(out.Report)
+	}
+	single, err := report(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct {
-		in   string
-		size int
-		err  error
-	}{
-		{k + "\n", 32, nil},
-		{"raw-key-material-0123456789", 27, nil},
-		{"short", 0, ErrNoKey},
-	} {
-		got, err := DecodeKey([]byte(tt.in))
-		if !errors.Is(err, tt.err) || len(got) != tt.size {
-			t.Errorf("DecodeKey(%q) = %d bytes, %v", tt.in, len(got), err)
+	for _, n := range []int{2, 3, 7} {
+		in := in
+		in.Parts = scanParts(t, dir, n)
+		got, err := report(in)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if !bytes.Equal(got, single) {
+			t.Fatalf("%d parts: report differs\n%s\n%s", n, got, single)
+		}
+	}
+	files["f.txt"] = "added after the parts were scanned"
+	in.Parts = scanParts(t, dir, 2)
+	in.Artifact = writeFiles(t, files)
+	if _, err := report(in); err == nil || !errors.Is(err, secrets.ErrInvalidPart) || !strings.Contains(err.Error(), "scanned from another tree") {
+		t.Fatalf("parts of another tree: %v", err)
 	}
 }
