@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,8 +26,12 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 		// Started by Exec for `parent <command>`: speak as parent does.
 		name, path = parent, parent
 	} else if c, rest, err := root.Find(args); err == nil && c != root {
-		if lean, keep, ok := SiblingOf(c); ok && sibling.Serves(rest, keep...) {
-			ctx = sibling.WithReason(ctx, sibling.Exec(root.Name(), lean, rest))
+		if lean, keep, ok := SiblingOf(c); ok {
+			why := errNotServed
+			if sibling.Serves(rest, keep...) {
+				why = sibling.Exec(root.Name(), lean, rest)
+			}
+			ctx = sibling.WithReason(ctx, why)
 		}
 	}
 	root.SetArgs(args)
@@ -42,6 +47,10 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 	}
 	return code
 }
+
+// errNotServed is why a marked command runs in this process when its
+// arguments ask for what the sibling does not serve.
+var errNotServed = errors.New("the sibling does not serve these arguments (help, the version, or a flag it does not have)")
 
 // Annotations of a command that runs in its lean sibling executable.
 const (

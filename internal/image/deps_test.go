@@ -43,6 +43,12 @@ var steps = map[string][]string{
 	"gate":   {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/oci"},
 	"hash": {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/permissions", mod + "pkg/gate", mod + "pkg/attest",
 		mod + "pkg/trust", mod + "pkg/sign", mod + "pkg/oci", "github.com/sigstore/"},
+	// scan-secrets is the lean sibling of `tollgate scan-secrets`: the
+	// scanner alone, without the check, the review model or the policy
+	// engine (it starts in a fraction of tollgate's time).
+	"scan-secrets": {mod + "pkg/provenance", mod + "pkg/permissions", mod + "pkg/review", mod + "pkg/policy", mod + "pkg/secrets/inventory",
+		mod + "pkg/gate", mod + "pkg/attest", mod + "pkg/trust", mod + "pkg/sign", mod + "pkg/oci", "github.com/sigstore/", "cel.dev/", "github.com/google/cel-go/",
+		"sigs.k8s.io/kustomize/", mod + "internal/commands/secretinventory"},
 	"fetch": {mod + "pkg/secrets", mod + "pkg/provenance", mod + "pkg/permissions", mod + "pkg/gate", mod + "pkg/attest",
 		mod + "pkg/trust", mod + "pkg/sign", "github.com/sigstore/"},
 }

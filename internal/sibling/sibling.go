@@ -1,16 +1,10 @@
 package sibling
 
 import (
-	"cmp"
 	"context"
-	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
-	"path"
-	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"strings"
 )
 
@@ -45,18 +39,16 @@ func Exec(parent, name string, args []string) error {
 	if p, ok := Delegated(); ok {
 		return fmt.Errorf("already running as the sibling of %s", p)
 	}
-	self, ok := debug.ReadBuildInfo()
-	if !ok {
-		return errors.New("this executable carries no build information")
-	}
+	// On Linux, the path of /proc/self/exe: no symbolic link is left in it.
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("locate this executable: %w", err)
 	}
-	if exe, err = filepath.EvalSymlinks(exe); err != nil {
-		return fmt.Errorf("locate this executable: %w", err)
+	self, err := readFileBuildInfo(exe)
+	if err != nil {
+		return fmt.Errorf("this executable %s: %w", exe, err)
 	}
-	file := filepath.Join(filepath.Dir(exe), name)
+	file := exe[:strings.LastIndexByte(exe, os.PathSeparator)+1] + name
 	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("no sibling: %w", err)
@@ -69,8 +61,18 @@ func Exec(parent, name string, args []string) error {
 	return fmt.Errorf("sibling %s: %w", file, execFile(f, file, args, env))
 }
 
+// readFileBuildInfo reads the build information of the executable file.
+func readFileBuildInfo(file string) (*buildInfo, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readBuildInfo(f)
+}
+
 // check accepts f as the sibling name of the running build self.
-func check(f *os.File, self *debug.BuildInfo, name string) error {
+func check(f *os.File, self *buildInfo, name string) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return err
@@ -83,36 +85,11 @@ func check(f *os.File, self *debug.BuildInfo, name string) error {
 	case m.Perm()&0o022 != 0:
 		return fmt.Errorf("writable by others than its owner (%s)", m.Perm())
 	}
-	other, err := buildinfo.Read(f)
+	other, err := readBuildInfo(f)
 	if err != nil {
 		return fmt.Errorf("read build information: %w", err)
 	}
 	return sameBuild(self, other, name)
-}
-
-// sameBuild accepts other as the main package name beside self's, built
-// from the same module version and commit with the same toolchain and
-// settings (flags, ldflags, GOOS/GOARCH, VCS state).
-func sameBuild(self, other *debug.BuildInfo, name string) error {
-	want := path.Join(path.Dir(self.Path), name)
-	switch {
-	case other.Path != want:
-		return fmt.Errorf("it is %q, want %q", other.Path, want)
-	case other.Main.Path != self.Main.Path || other.Main.Version != self.Main.Version || other.Main.Sum != self.Main.Sum:
-		return fmt.Errorf("another module version (%s %s, this is %s %s)", other.Main.Path, other.Main.Version, self.Main.Path, self.Main.Version)
-	case other.GoVersion != self.GoVersion:
-		return fmt.Errorf("built with %s, this with %s", other.GoVersion, self.GoVersion)
-	}
-	byKeyValue := func(a, b debug.BuildSetting) int {
-		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Value, b.Value))
-	}
-	a, b := slices.Clone(self.Settings), slices.Clone(other.Settings)
-	slices.SortFunc(a, byKeyValue)
-	slices.SortFunc(b, byKeyValue)
-	if !slices.Equal(a, b) {
-		return errors.New("another build (its build settings or VCS revision differ)")
-	}
-	return nil
 }
 
 // Serves reports whether a sibling runs a command's arguments args: they

@@ -1,19 +1,14 @@
 package sibling
 
 import (
-	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
-
 )
 
-func info(path string, settings ...string) *debug.BuildInfo {
-	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Path: path,
-		Main: debug.Module{Path: "github.com/tollgate-dev/tollgate", Version: "(devel)"}}
-	for _, kv := range settings {
-		k, v, _ := strings.Cut(kv, "=")
-		bi.Settings = append(bi.Settings, debug.BuildSetting{Key: k, Value: v})
-	}
+func info(path string, settings ...string) *buildInfo {
+	bi := &buildInfo{goVersion: "go1.26.8", path: path, mod: "github.com/tollgate-dev/tollgate\t(devel)\t"}
+	bi.settings = slices.Sorted(slices.Values(settings))
 	return bi
 }
 
@@ -22,32 +17,32 @@ func TestSameBuild(t *testing.T) {
 	self := info("github.com/tollgate-dev/tollgate/cmd/tollgate", "-trimpath=true", "vcs.revision=abc", "-ldflags=-X v=1")
 	cases := []struct {
 		name  string
-		other func() *debug.BuildInfo
+		other func() *buildInfo
 		want  string // "" accepts
 	}{
-		{"same build, settings in another order", func() *debug.BuildInfo {
+		{"same build, settings in another order", func() *buildInfo {
 			return info("github.com/tollgate-dev/tollgate/cmd/hash", "-ldflags=-X v=1", "vcs.revision=abc", "-trimpath=true")
 		}, ""},
-		{"another command", func() *debug.BuildInfo {
+		{"another command", func() *buildInfo {
 			return info("github.com/tollgate-dev/tollgate/cmd/attest", "-trimpath=true", "vcs.revision=abc", "-ldflags=-X v=1")
 		}, "want \"github.com/tollgate-dev/tollgate/cmd/hash\""},
-		{"another module", func() *debug.BuildInfo {
+		{"another module", func() *buildInfo {
 			bi := info("github.com/tollgate-dev/tollgate/cmd/hash", "-trimpath=true", "vcs.revision=abc", "-ldflags=-X v=1")
-			bi.Main.Version = "v1.2.3"
+			bi.mod = "github.com/tollgate-dev/tollgate\tv1.2.3\th1:abc="
 			return bi
 		}, "another module version"},
-		{"another Go", func() *debug.BuildInfo {
+		{"another Go", func() *buildInfo {
 			bi := info("github.com/tollgate-dev/tollgate/cmd/hash", "-trimpath=true", "vcs.revision=abc", "-ldflags=-X v=1")
-			bi.GoVersion = "go1.25.0"
+			bi.goVersion = "go1.25.0"
 			return bi
 		}, "built with go1.25.0"},
-		{"another commit", func() *debug.BuildInfo {
+		{"another commit", func() *buildInfo {
 			return info("github.com/tollgate-dev/tollgate/cmd/hash", "-trimpath=true", "vcs.revision=abd", "-ldflags=-X v=1")
 		}, "another build"},
-		{"another version stamp", func() *debug.BuildInfo {
+		{"another version stamp", func() *buildInfo {
 			return info("github.com/tollgate-dev/tollgate/cmd/hash", "-trimpath=true", "vcs.revision=abc", "-ldflags=-X v=2")
 		}, "another build"},
-		{"a setting missing", func() *debug.BuildInfo {
+		{"a setting missing", func() *buildInfo {
 			return info("github.com/tollgate-dev/tollgate/cmd/hash", "vcs.revision=abc", "-ldflags=-X v=1")
 		}, "another build"},
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/options"
+	"github.com/tollgate-dev/tollgate/internal/sibling"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
 	"github.com/tollgate-dev/tollgate/pkg/redact"
@@ -107,6 +108,11 @@ duplicated part.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" && format != "sarif" {
 				return cli.Usagef("--format must be text, json or sarif, got %q", format)
+			}
+			if p, ok := sibling.Delegated(); ok {
+				cli.Logger(cmd.Context()).Debug("running in the lean sibling executable", zap.String("for", p))
+			} else if why := sibling.Reason(cmd.Context()); why != nil {
+				cli.Logger(cmd.Context()).Debug("scanning in this process", zap.String("reason", why.Error()))
 			}
 			if (part.Set() || merge) && keyFile == "" && reviewFile == "" {
 				return cli.Usagef("--part and --merge need the fingerprint key (--fingerprint-key-file or --review): parts are sealed with it")

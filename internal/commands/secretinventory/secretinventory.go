@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tollgate-dev/tollgate/internal/check"
-	"github.com/tollgate-dev/tollgate/internal/commands/scansecrets"
 	"github.com/tollgate-dev/tollgate/internal/cli"
+	"github.com/tollgate-dev/tollgate/internal/commands/scansecrets"
 	"github.com/tollgate-dev/tollgate/internal/options/step"
 	"github.com/tollgate-dev/tollgate/pkg/evidence"
 	"github.com/tollgate-dev/tollgate/pkg/invalid"
@@ -165,4 +165,3 @@ func ReviewKey(path string) ([]byte, error) {
 	}
 	return k, nil
 }
-
