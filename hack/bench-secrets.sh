@@ -49,8 +49,10 @@ if [[ ! -x "$gitleaks" ]]; then
 	echo "building gitleaks v8.30.1 (-tags gore2regex) into $bindir ..." >&2
 	GOBIN="$bindir" go install -tags gore2regex github.com/zricethezav/gitleaks/v8@v8.30.1
 fi
-echo "building tollgate ..." >&2
-CGO_ENABLED=0 go build -trimpath -o "$out/tollgate" ./cmd/tollgate
+echo "building tollgate and its lean sibling scan-secrets ..." >&2
+# As make build and go install ./cmd/... install them: side by side, so
+# that tollgate hands scan-secrets to its sibling (internal/handoff).
+CGO_ENABLED=0 go build -trimpath -o "$out/" ./cmd/tollgate ./cmd/scan-secrets
 
 bytes=$(du -sb "$dir" | cut -f1)
 files=$(find "$dir" -type f | wc -l)
@@ -78,11 +80,15 @@ if [[ -n "$before" ]]; then
 	read -r b_secs b_kb b_cpu < <(measure tollgate-before "$before" scan-secrets "$dir" --format json --log-level error)
 fi
 read -r t_secs t_kb t_cpu < <(measure tollgate "$out/tollgate" scan-secrets "$dir" --format json --log-level error)
+# The same binary with the hand-over turned off: the scan in tollgate's own
+# process, after its ~1,000 package initialisers.
+read -r p_secs p_kb p_cpu < <(TOLLGATE_NO_SIBLING=1 measure tollgate-in-process "$out/tollgate" scan-secrets "$dir" --format json --log-level error)
 # Start-up: the same command on an empty directory (process start, package
 # initialisers, flag parsing), which the figures above include.
 empty="$out/empty"
 mkdir -p "$empty"
 read -r s_secs _ s_cpu < <(measure tollgate-startup "$out/tollgate" scan-secrets "$empty" --format json --log-level error)
+read -r sp_secs _ sp_cpu < <(TOLLGATE_NO_SIBLING=1 measure tollgate-startup-in-process "$out/tollgate" scan-secrets "$empty" --format json --log-level error)
 read -r g_secs g_kb g_cpu < <(measure gitleaks "$gitleaks" dir "$dir" --no-banner --log-level error --exit-code 0 \
 	--report-format json --report-path "$out/gitleaks.json")
 # The same work: tollgate opens archives and compressed files (zip, tar,
@@ -105,6 +111,7 @@ if [[ -n "$before" ]]; then
 	printf '%-10s %8s %7s %10s %9d %9s\n' before "$b_secs" "$b_cpu" "$(mbps "$b_secs")" $((b_kb / 1024)) "$b_found"
 fi
 printf '%-10s %8s %7s %10s %9d %9s\n' tollgate "$t_secs" "$t_cpu" "$(mbps "$t_secs")" $((t_kb / 1024)) "$t_found (+$t_problems not scanned)"
+printf '%-10s %8s %7s %10s %9d %9s\n' "in-process" "$p_secs" "$p_cpu" "$(mbps "$p_secs")" $((p_kb / 1024)) "$(grep -c '"rule":' "$out/tollgate-in-process.stdout" || true) (TOLLGATE_NO_SIBLING=1)"
 printf '%-10s %8s %7s %10s %9d %9s\n' gitleaks "$g_secs" "$g_cpu" "$(mbps "$g_secs")" $((g_kb / 1024)) "$g_found"
 printf '%-10s %8s %7s %10s %9d %9s\n' "gitleaks+a" "$a_secs" "$a_cpu" "$(mbps "$a_secs")" $((a_kb / 1024)) "$a_found (--max-archive-depth 3)"
 cratio=$(awk -v t="$t_cpu" -v g="$g_cpu" 'BEGIN{printf "%.1f", g/t}')
@@ -112,7 +119,8 @@ echo "speed-up: ${ratio}x gitleaks in wall time (target >= 10x), ${cratio}x in C
 if [[ -n "$before" ]]; then
 	echo "before: $(awk -v t="$b_secs" -v g="$g_secs" 'BEGIN{printf "%.1f", g/t}')x gitleaks in wall time, $(awk -v t="$b_cpu" -v g="$g_cpu" 'BEGIN{printf "%.1f", g/t}')x in CPU time; after/before: wall $(awk -v t="$t_secs" -v b="$b_secs" 'BEGIN{printf "%.2f", t/b}'), CPU $(awk -v t="$t_cpu" -v b="$b_cpu" 'BEGIN{printf "%.2f", t/b}')"
 fi
-echo "tollgate start-up (empty directory): ${s_secs} s wall, ${s_cpu} CPU-s, included in its figures above"
+echo "tollgate start-up (empty directory): ${s_secs} s wall, ${s_cpu} CPU-s, included in its figures above; in process: ${sp_secs} s wall, ${sp_cpu} CPU-s"
+echo "in process (TOLLGATE_NO_SIBLING=1): $(awk -v t="$p_secs" -v g="$g_secs" 'BEGIN{printf "%.1f", g/t}')x gitleaks in wall time, $(awk -v t="$p_cpu" -v g="$g_cpu" 'BEGIN{printf "%.1f", g/t}')x in CPU time"
 echo "outputs: $out/tollgate.stdout, $out/gitleaks.json"
 
 ok=true

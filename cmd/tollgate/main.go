@@ -13,10 +13,11 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cli"
 	"github.com/tollgate-dev/tollgate/internal/commands"
+	"github.com/tollgate-dev/tollgate/internal/runner"
+
 	// Hands hash and scan-secrets to their lean siblings before the
 	// engines' package initialisers run: see its doc.
 	_ "github.com/tollgate-dev/tollgate/internal/handoff"
-	"github.com/tollgate-dev/tollgate/internal/runner"
 )
 
 func main() { os.Exit(run()) }
