@@ -42,6 +42,49 @@ type bz2Buffers struct {
 	scratch []byte
 	chunks  []bz2Chunk
 	segs    []bz2Segment
+	// mapped buffers (a worker's: see reserve) are released by release.
+	mapped  bool
+	release func()
+}
+
+// bz2MaxBlock is the largest block, at level 9.
+const bz2MaxBlock = 900000
+
+// reserve makes tt, out and scratch large enough for blocks of
+// blockSize. A worker's buffers (mapped) are mapped once, at the largest
+// block size, outside the Go heap on huge pages (see mapHuge); others
+// are allocated on the heap.
+func (b *bz2Buffers) reserve(blockSize int) {
+	if cap(b.tt) >= blockSize && cap(b.out) >= blockSize && cap(b.scratch) >= walkScratch(blockSize) {
+		return
+	}
+	if b.mapped && b.release == nil {
+		ttBytes := 4 * bz2MaxBlock
+		if m, release, err := mapHuge(ttBytes + bz2MaxBlock + walkScratch(bz2MaxBlock)); err == nil {
+			b.tt = uint32s(m[:ttBytes:ttBytes])
+			b.out = m[ttBytes : ttBytes+bz2MaxBlock : ttBytes+bz2MaxBlock]
+			b.scratch = m[ttBytes+bz2MaxBlock:]
+			b.release = release
+			return
+		}
+	}
+	if cap(b.tt) < blockSize {
+		b.tt = make([]uint32, blockSize)
+	}
+	if cap(b.out) < blockSize {
+		b.out = make([]byte, blockSize)
+	}
+	if cap(b.scratch) < walkScratch(blockSize) {
+		b.scratch = make([]byte, walkScratch(blockSize))
+	}
+}
+
+// close releases mapped buffers; b must not be used after.
+func (b *bz2Buffers) close() {
+	if b.release != nil {
+		b.release()
+		*b = bz2Buffers{}
+	}
 }
 
 // bzip2Reader decodes a bzip2 file: one stream or several concatenated.
@@ -314,9 +357,7 @@ func (z *bzip2Reader) block() error {
 	}
 
 	// Huffman and MTF decoding, the RUNA/RUNB runs expanded.
-	if cap(z.buf.tt) < z.blockSize {
-		z.buf.tt = make([]uint32, z.blockSize)
-	}
+	z.buf.reserve(z.blockSize)
 	tt := z.buf.tt[:z.blockSize]
 	var counts [256]int
 	var mtf [256]byte
@@ -397,9 +438,6 @@ func (z *bzip2Reader) block() error {
 			tt[counts[b]] |= uint32(i) << 8
 			counts[b]++
 		}
-	}
-	if cap(z.buf.out) < z.blockSize {
-		z.buf.out = make([]byte, z.blockSize)
 	}
 	out := z.buf.out[:n]
 	if n < 4*bz2MinSegment || !z.buf.walk(tt[:n], origPtr, stride, out) {
@@ -565,6 +603,13 @@ const (
 	bz2Stop       uint32 = 1 << 31   // the link leads to a segment's start
 )
 
+// walkScratch is the scratch room a walk of a block of n bytes may take:
+// the block, and a partly filled chunk for each segment (up to
+// n/stride+1 of them, and the first's).
+func walkScratch(n int) int {
+	return n + (min(n/bz2MinSegment, bz2Segments)+3)*bz2ChunkSize
+}
+
 // bz2Chunk is a run of a segment's bytes in the scratch buffer.
 type bz2Chunk struct {
 	off, n int32
@@ -610,7 +655,7 @@ func (b *bz2Buffers) walk(tt []uint32, origPtr, stride int, out []byte) bool {
 	}
 	need := n + len(segs)*bz2ChunkSize
 	if cap(b.scratch) < need {
-		b.scratch = make([]byte, need)
+		b.scratch = make([]byte, walkScratch(n))
 	}
 	scratch := b.scratch[:need]
 	chunks := b.chunks[:0]

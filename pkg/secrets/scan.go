@@ -202,7 +202,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{s: s, buf: make([]byte, s.o.window)}
+			w := &worker{s: s, buf: make([]byte, s.o.window), bz2: bz2Buffers{mapped: true}}
 			defer w.close()
 			for {
 				j, ok := q.pop()
@@ -477,7 +477,8 @@ type worker struct {
 	// zstd is reused across streams (not nested ones: zstdBusy).
 	zstd     *zstd.Decoder
 	zstdBusy bool
-	// bz2 holds the bzip2 decoder's buffers (not nested streams': bz2Busy).
+	// bz2 holds the bzip2 decoder's buffers (not nested streams': bz2Busy),
+	// mapped outside the heap for a scan's workers (released by close).
 	bz2     bz2Buffers
 	bz2Busy bool
 }
@@ -486,6 +487,7 @@ func (w *worker) close() {
 	if w.zstd != nil {
 		w.zstd.Close()
 	}
+	w.bz2.close()
 }
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {
