@@ -38,6 +38,53 @@ func (e bz2Error) Error() string { return "invalid bzip2 stream: " + string(e) }
 type bz2Buffers struct {
 	tt  []uint32 // inverse BWT vector: byte in the low 8 bits, next index above
 	out []byte   // the block in pre-run-length order
+	// The segments of a walk (see walk).
+	scratch []byte
+	chunks  []bz2Chunk
+	segs    []bz2Segment
+	// mapped buffers (a worker's: see reserve) are released by release.
+	mapped  bool
+	release func()
+}
+
+// bz2MaxBlock is the largest block, at level 9.
+const bz2MaxBlock = 900000
+
+// reserve makes tt, out and scratch large enough for blocks of
+// blockSize. A worker's buffers (mapped) are mapped once, at the largest
+// block size, outside the Go heap on huge pages (see mapHuge); others
+// are allocated on the heap.
+func (b *bz2Buffers) reserve(blockSize int) {
+	if cap(b.tt) >= blockSize && cap(b.out) >= blockSize && cap(b.scratch) >= walkScratch(blockSize) {
+		return
+	}
+	if b.mapped && b.release == nil {
+		ttBytes := 4 * bz2MaxBlock
+		if m, release, err := mapHuge(ttBytes + bz2MaxBlock + walkScratch(bz2MaxBlock)); err == nil {
+			b.tt = uint32s(m[:ttBytes:ttBytes])
+			b.out = m[ttBytes : ttBytes+bz2MaxBlock : ttBytes+bz2MaxBlock]
+			b.scratch = m[ttBytes+bz2MaxBlock:]
+			b.release = release
+			return
+		}
+	}
+	if cap(b.tt) < blockSize {
+		b.tt = make([]uint32, blockSize)
+	}
+	if cap(b.out) < blockSize {
+		b.out = make([]byte, blockSize)
+	}
+	if cap(b.scratch) < walkScratch(blockSize) {
+		b.scratch = make([]byte, walkScratch(blockSize))
+	}
+}
+
+// close releases mapped buffers; b must not be used after.
+func (b *bz2Buffers) close() {
+	if b.release != nil {
+		b.release()
+		*b = bz2Buffers{}
+	}
 }
 
 // bzip2Reader decodes a bzip2 file: one stream or several concatenated.
@@ -310,9 +357,7 @@ func (z *bzip2Reader) block() error {
 	}
 
 	// Huffman and MTF decoding, the RUNA/RUNB runs expanded.
-	if cap(z.buf.tt) < z.blockSize {
-		z.buf.tt = make([]uint32, z.blockSize)
-	}
+	z.buf.reserve(z.blockSize)
 	tt := z.buf.tt[:z.blockSize]
 	var counts [256]int
 	var mtf [256]byte
@@ -375,31 +420,34 @@ func (z *bzip2Reader) block() error {
 		return z.fail(bz2Error("BWT origin out of range"))
 	}
 
-	// Inverse BWT: link every position to the next, then walk the
-	// links from the origin into a byte buffer.
+	// Inverse BWT: link every position to the next, then walk the links
+	// from the origin into a byte buffer (see walk).
 	sum := 0
 	for b := range counts {
 		sum, counts[b] = sum+counts[b], sum
 	}
-	for i := range n {
-		b := tt[i] & 0xff
-		tt[counts[b]] |= uint32(i) << 8
+	// Every stride-th position starts a segment of the walk: the link
+	// leading to it is marked.
+	stride := max(n/bz2Segments, bz2MinSegment)
+	for lo := 0; lo < n; lo += stride {
+		b := tt[lo] & 0xff
+		tt[counts[b]] |= uint32(lo)<<8 | bz2Stop
 		counts[b]++
-	}
-	if cap(z.buf.out) < z.blockSize {
-		z.buf.out = make([]byte, z.blockSize)
+		for i := lo + 1; i < min(lo+stride, n); i++ {
+			b := tt[i] & 0xff
+			tt[counts[b]] |= uint32(i) << 8
+			counts[b]++
+		}
 	}
 	out := z.buf.out[:n]
-	// The walk is bound by the latency of its loads: the block's length
-	// once its runs (four equal bytes and a count) are expanded is
-	// counted on the way, at no extra cost.
-	p := tt[origPtr] >> 8
+	if n < 4*bz2MinSegment || !z.buf.walk(tt[:n], origPtr, stride, out) {
+		walkSerial(tt[:n], origPtr, out)
+	}
+
+	// The block's length once its runs (four equal bytes and a count)
+	// are expanded.
 	length, last, same := int64(n), -1, 0
-	for i := range out {
-		x := tt[p]
-		c := byte(x)
-		out[i] = c
-		p = x >> 8
+	for _, c := range out {
 		switch {
 		case same == 4:
 			length += int64(c) - 1
@@ -539,4 +587,181 @@ func bz2CRC(crc uint32, b []byte) uint32 {
 		crc = bz2CRCTable[byte(crc>>24)^c] ^ crc<<8
 	}
 	return ^crc
+}
+
+// The inverse BWT walk follows one link at a time from the origin: each
+// load depends on the one before and most miss the cache, so a single
+// walk waits on memory. Cut into segments that start at marked
+// positions, it is walked by several lanes at once, whose loads overlap;
+// the segments are then joined in the order the links give.
+const (
+	bz2Lanes             = 8         // segments walked at once
+	bz2Segments          = 64        // marked positions per block (about)
+	bz2MinSegment        = 4096      // shortest stride between marks
+	bz2ChunkSize         = 4096      // bytes a lane writes before taking more room
+	bz2Next              = 1<<20 - 1 // the next index (above the byte): blocks are under 2^20
+	bz2Stop       uint32 = 1 << 31   // the link leads to a segment's start
+)
+
+// walkScratch is the scratch room a walk of a block of n bytes may take:
+// the block, and a partly filled chunk for each segment (up to
+// n/stride+1 of them, and the first's).
+func walkScratch(n int) int {
+	return n + (min(n/bz2MinSegment, bz2Segments)+3)*bz2ChunkSize
+}
+
+// bz2Chunk is a run of a segment's bytes in the scratch buffer.
+type bz2Chunk struct {
+	off, n int32
+	next   int32 // the segment's next chunk, -1 for none
+}
+
+// bz2Segment is one segment of a walk: the position it starts at, its
+// first chunk, and the segment that follows it.
+type bz2Segment struct {
+	start       uint32
+	first, next int32
+}
+
+// walk writes the block (tt's bytes in link order from origPtr) into out
+// from segments walked at once. tt's links into the positions that are
+// multiples of stride are marked with bz2Stop; walk marks the link into
+// the first position too, for the walk only. It reports false, having
+// written nothing certain, when the links do not form one cycle through
+// every position (a damaged block): walkSerial then gives what the
+// reference decoder gives.
+func (b *bz2Buffers) walk(tt []uint32, origPtr, stride int, out []byte) bool {
+	n := len(tt)
+	first := (tt[origPtr] >> 8) & bz2Next // the position of out[0]
+	segs := b.segs[:0]
+	for lo := 0; lo < n; lo += stride {
+		segs = append(segs, bz2Segment{start: uint32(lo), first: -1, next: -1})
+	}
+	firstSeg := int32(int(first) / stride)
+	if int(first)%stride != 0 {
+		firstSeg = int32(len(segs))
+		segs = append(segs, bz2Segment{start: first, first: -1, next: -1})
+		tt[origPtr] |= bz2Stop
+		defer func() { tt[origPtr] &^= bz2Stop }()
+	}
+	segOf := func(p uint32) int32 {
+		switch {
+		case p == first:
+			return firstSeg
+		case int(p)%stride == 0:
+			return int32(int(p) / stride)
+		}
+		return -1
+	}
+	need := n + len(segs)*bz2ChunkSize
+	if cap(b.scratch) < need {
+		b.scratch = make([]byte, walkScratch(n))
+	}
+	scratch := b.scratch[:need]
+	chunks := b.chunks[:0]
+	defer func() { b.chunks, b.segs = chunks, segs }()
+
+	type lane struct {
+		p      uint32
+		seg    int32
+		chunk  int32 // index in chunks
+		w, end int   // next byte and end of the chunk in scratch
+	}
+	var lanes [bz2Lanes]lane
+	bump := 0
+	// room starts a chunk; false when the scratch buffer is spent.
+	room := func() (int32, bool) {
+		if bump+bz2ChunkSize > len(scratch) {
+			return 0, false
+		}
+		chunks = append(chunks, bz2Chunk{off: int32(bump), next: -1})
+		bump += bz2ChunkSize
+		return int32(len(chunks) - 1), true
+	}
+	taken := 0
+	// take starts the next segment on l; false when none is left.
+	take := func(l *lane) bool {
+		if taken >= len(segs) {
+			return false
+		}
+		c, ok := room()
+		if !ok {
+			return false
+		}
+		s := int32(taken)
+		taken++
+		segs[s].first = c
+		*l = lane{p: segs[s].start, seg: s, chunk: c, w: int(chunks[c].off), end: int(chunks[c].off) + bz2ChunkSize}
+		return true
+	}
+	active := 0
+	for active < bz2Lanes && take(&lanes[active]) {
+		active++
+	}
+	for active > 0 {
+		for li := 0; li < active; li++ {
+			l := &lanes[li]
+			x := tt[l.p]
+			scratch[l.w] = byte(x)
+			l.w++
+			l.p = (x >> 8) & bz2Next
+			if x&bz2Stop == 0 && l.w < l.end {
+				continue
+			}
+			chunks[l.chunk].n = int32(l.w) - chunks[l.chunk].off
+			if x&bz2Stop == 0 {
+				// The chunk is full: go on in another.
+				c, ok := room()
+				if !ok {
+					return false
+				}
+				chunks[l.chunk].next = c
+				l.chunk, l.w, l.end = c, int(chunks[c].off), int(chunks[c].off)+bz2ChunkSize
+				continue
+			}
+			// The segment ends where another starts.
+			next := segOf(l.p)
+			if next < 0 {
+				return false
+			}
+			segs[l.seg].next = next
+			if !take(l) {
+				active--
+				lanes[li] = lanes[active]
+				li--
+			}
+		}
+	}
+	if taken < len(segs) {
+		return false
+	}
+	// Join the segments from first's: one cycle through them all. (The
+	// segments' links are a permutation too: a walk from first's that
+	// returns to it early has missed some.)
+	w, s := 0, firstSeg
+	for i := range segs {
+		if s < 0 || (i > 0 && s == firstSeg) {
+			return false
+		}
+		for c := segs[s].first; c >= 0; c = chunks[c].next {
+			k := chunks[c]
+			if int(k.n) > n-w {
+				return false
+			}
+			w += copy(out[w:], scratch[k.off:k.off+k.n])
+		}
+		s = segs[s].next
+	}
+	return w == n && s == firstSeg
+}
+
+// walkSerial follows tt's links from origPtr one at a time, the way the
+// reference decoder does.
+func walkSerial(tt []uint32, origPtr int, out []byte) {
+	p := (tt[origPtr] >> 8) & bz2Next
+	for i := range out {
+		x := tt[p]
+		out[i] = byte(x)
+		p = (x >> 8) & bz2Next
+	}
 }

@@ -244,6 +244,20 @@ func BenchmarkBzip2(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
+	// re2-exhaustive.txt.bz2's first blocks (what a scan decodes before
+	// the ratio limit refuses it): long walks, little Huffman decoding.
+	if re2, err := os.ReadFile(filepath.Join(root, "src/regexp/testdata/re2-exhaustive.txt.bz2")); err == nil {
+		b.Run("re2-4MB", func(b *testing.B) {
+			buf := &bz2Buffers{}
+			for b.Loop() {
+				n, err := io.Copy(io.Discard, io.LimitReader(newBzip2Reader(bytes.NewReader(re2), buf, nil), 4<<20))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(n)
+			}
+		})
+	}
 	b.Run("stdlib", func(b *testing.B) {
 		for b.Loop() {
 			n, err := io.Copy(io.Discard, bzip2.NewReader(bytes.NewReader(in)))
@@ -263,4 +277,68 @@ func BenchmarkBzip2(b *testing.B) {
 			b.SetBytes(n)
 		}
 	})
+}
+
+// TestBzip2Walk: the segmented walk of an inverse BWT vector gives the
+// bytes the serial walk gives when the links form one cycle, and says
+// it cannot when they form several (a damaged block).
+func TestBzip2Walk(t *testing.T) {
+	t.Parallel()
+	g := newGen(11)
+	// vector links the positions in order's cycle (or cycles: one per
+	// cut) with random bytes, marking the links into multiples of stride.
+	vector := func(n, stride int, cuts ...int) []uint32 {
+		order := g.r.Perm(n)
+		tt := make([]uint32, n)
+		from := 0
+		for _, end := range append(cuts, n) {
+			for k := from; k < end; k++ {
+				next := order[from+(k+1-from)%(end-from)]
+				tt[order[k]] = uint32(g.r.IntN(256)) | uint32(next)<<8
+				if next%stride == 0 {
+					tt[order[k]] |= bz2Stop
+				}
+			}
+			from = end
+		}
+		return tt
+	}
+	for _, tc := range []struct {
+		name      string
+		n, stride int
+		cuts      []int
+		ok        bool
+	}{
+		{name: "one cycle", n: 900000, stride: 900000 / bz2Segments, ok: true},
+		{name: "fewer segments than lanes", n: 50000, stride: 20000, ok: true},
+		{name: "long segments", n: 300000, stride: 100000, ok: true},
+		{name: "odd length", n: 65537, stride: 4096, ok: true},
+		{name: "two cycles", n: 100000, stride: 4096, cuts: []int{50000}},
+		{name: "a short cycle without a mark", n: 100000, stride: 4096, cuts: []int{99990}},
+		{name: "many cycles", n: 100000, stride: 4096, cuts: []int{10, 20, 30, 40000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tt := vector(tc.n, tc.stride, tc.cuts...)
+			for _, origPtr := range []int{0, tc.n / 3, tc.n - 1} {
+				want := make([]byte, tc.n)
+				walkSerial(tt, origPtr, want)
+				got := make([]byte, tc.n)
+				b := &bz2Buffers{}
+				ok := b.walk(tt, origPtr, tc.stride, got)
+				if ok != tc.ok {
+					t.Fatalf("origin %d: walk = %v, want %v", origPtr, ok, tc.ok)
+				}
+				if ok && !bytes.Equal(got, want) {
+					t.Fatalf("origin %d: first difference from the serial walk at %d", origPtr, firstDiff(got, want))
+				}
+				// The vector is left as it was but for the mark walk may
+				// add to the origin's link.
+				walkSerial(tt, origPtr, got)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("origin %d: walk changed the vector's links", origPtr)
+				}
+			}
+		})
+	}
 }

@@ -202,7 +202,7 @@ func (s *Scanner) Scan(ctx context.Context, roots ...string) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{s: s, buf: make([]byte, s.o.window)}
+			w := &worker{s: s, buf: make([]byte, s.o.window), bz2: bz2Buffers{mapped: true}}
 			defer w.close()
 			for {
 				j, ok := q.pop()
@@ -288,7 +288,7 @@ func (c *collected) add(fs *fileScan) {
 type jobQueue struct {
 	mu           sync.Mutex
 	ready        sync.Cond
-	heavy, light []job
+	heavy, light jobFIFO
 	closed       bool
 }
 
@@ -301,9 +301,9 @@ func newJobQueue() *jobQueue {
 func (q *jobQueue) push(j job) {
 	q.mu.Lock()
 	if heavy(j.rel) {
-		q.heavy = append(q.heavy, j)
+		q.heavy.push(j)
 	} else {
-		q.light = append(q.light, j)
+		q.light.push(j)
 	}
 	q.mu.Unlock()
 	q.ready.Signal()
@@ -322,19 +322,58 @@ func (q *jobQueue) close() {
 func (q *jobQueue) pop() (job, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.heavy)+len(q.light) == 0 {
+	for {
+		if j, ok := q.heavy.pop(); ok {
+			return j, true
+		}
+		if j, ok := q.light.pop(); ok {
+			return j, true
+		}
 		if q.closed {
 			return job{}, false
 		}
 		q.ready.Wait()
 	}
-	from := &q.light
-	if len(q.heavy) > 0 {
-		from = &q.heavy
+}
+
+// jobFIFO is a queue of jobs in fixed blocks: it grows without copying
+// what it holds (a walk queues thousands of files), and a block is
+// dropped once its jobs are taken.
+type jobFIFO struct {
+	head, tail *jobBlock
+	next       int // the next job of head to take
+}
+
+type jobBlock struct {
+	jobs [128]job
+	n    int
+	more *jobBlock
+}
+
+func (f *jobFIFO) push(j job) {
+	if f.tail == nil || f.tail.n == len(f.tail.jobs) {
+		b := &jobBlock{}
+		if f.tail == nil {
+			f.head = b
+		} else {
+			f.tail.more = b
+		}
+		f.tail = b
 	}
-	j := (*from)[0]
-	(*from)[0] = job{}
-	*from = (*from)[1:]
+	f.tail.jobs[f.tail.n] = j
+	f.tail.n++
+}
+
+func (f *jobFIFO) pop() (job, bool) {
+	if f.head != nil && f.next == len(f.head.jobs) && f.head.more != nil {
+		f.head, f.next = f.head.more, 0
+	}
+	if f.head == nil || f.next == f.head.n {
+		return job{}, false
+	}
+	j := f.head.jobs[f.next]
+	f.head.jobs[f.next] = job{} // the walk's strings are not kept
+	f.next++
 	return j, true
 }
 
@@ -477,7 +516,8 @@ type worker struct {
 	// zstd is reused across streams (not nested ones: zstdBusy).
 	zstd     *zstd.Decoder
 	zstdBusy bool
-	// bz2 holds the bzip2 decoder's buffers (not nested streams': bz2Busy).
+	// bz2 holds the bzip2 decoder's buffers (not nested streams': bz2Busy),
+	// mapped outside the heap for a scan's workers (released by close).
 	bz2     bz2Buffers
 	bz2Busy bool
 }
@@ -486,6 +526,7 @@ func (w *worker) close() {
 	if w.zstd != nil {
 		w.zstd.Close()
 	}
+	w.bz2.close()
 }
 
 func (w *worker) scanFile(ctx context.Context, j job) *fileScan {

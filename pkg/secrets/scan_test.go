@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -553,5 +554,58 @@ func TestSparseFile(t *testing.T) {
 	}
 	if res.Stats.Bytes > 1<<20 {
 		t.Errorf("read %d bytes of a file that holds a few", res.Stats.Bytes)
+	}
+}
+
+// TestJobFIFO: jobs come out in the order they went in, across blocks,
+// with takes between the puts (the walk and the workers run at once).
+func TestJobFIFO(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		puts, take int // per round: jobs put, then jobs taken
+	}{
+		{name: "one at a time", puts: 1, take: 1},
+		{name: "a block at a time", puts: 128, take: 128},
+		{name: "falling behind", puts: 300, take: 250},
+		{name: "catching up", puts: 50, take: 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var f jobFIFO
+			put, got := 0, 0
+			for round := 0; round < 20; round++ {
+				for range tc.puts {
+					f.push(job{rel: strconv.Itoa(put)})
+					put++
+				}
+				for range tc.take {
+					j, ok := f.pop()
+					if !ok {
+						if got != put {
+							t.Fatalf("empty after %d of %d jobs", got, put)
+						}
+						break
+					}
+					if j.rel != strconv.Itoa(got) {
+						t.Fatalf("job %q, want %d", j.rel, got)
+					}
+					got++
+				}
+			}
+			for {
+				j, ok := f.pop()
+				if !ok {
+					break
+				}
+				if j.rel != strconv.Itoa(got) {
+					t.Fatalf("job %q, want %d", j.rel, got)
+				}
+				got++
+			}
+			if got != put {
+				t.Fatalf("took %d jobs of %d", got, put)
+			}
+		})
 	}
 }
