@@ -47,19 +47,25 @@ func DecodeKey(b []byte) ([]byte, error) {
 	return nil, fmt.Errorf("%w: the key must be at least %d bytes (base64 or raw)", ErrNoKey, MinKeySize)
 }
 
+// Where is where f was found: its path, the line when known, and the
+// location inside the file (a member, a key) in parentheses.
+func (f *Finding) Where() string {
+	where := f.Path
+	if f.Line > 0 {
+		where = fmt.Sprintf("%s:%d", f.Path, f.Line)
+	}
+	if f.Location != "" {
+		where += " (" + f.Location + ")"
+	}
+	return where
+}
+
 // Findings converts a scan result into evidence findings: literal secrets
 // and unscannable files, all blocking.
 func Findings(res *Result) []evidence.Finding {
 	out := make([]evidence.Finding, 0, len(res.Findings)+len(res.Problems))
 	for _, f := range res.Findings {
-		where := f.Path
-		if f.Line > 0 {
-			where = fmt.Sprintf("%s:%d", f.Path, f.Line)
-		}
-		if f.Location != "" {
-			where += " (" + f.Location + ")"
-		}
-		msg := fmt.Sprintf("literal %s in %s", ruleTable[f.Rule].Description, where)
+		msg := fmt.Sprintf("literal %s in %s", ruleTable[f.Rule].Description, f.Where())
 		if f.Encoding != "" {
 			msg += ", " + f.Encoding + "-encoded"
 		}

@@ -259,13 +259,7 @@ func printScan(w io.Writer, format string, res *secrets.Result) error {
 		return err
 	}
 	for _, f := range res.Findings {
-		loc := f.Path
-		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d", f.Path, f.Line)
-		}
-		if f.Location != "" {
-			loc += " (" + f.Location + ")"
-		}
+		loc := f.Where()
 		hint := ""
 		if f.Hint != "" {
 			hint = " hint=" + f.Hint + "…"
