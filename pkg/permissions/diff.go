@@ -155,7 +155,7 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 		}
 		if c.g.restriction() {
 			detail := "new " + string(c.g.Effect) + " rule"
-			if c.g.Action == ActionIsolateEgress || c.g.Action == ActionIsolateIngress {
+			if isIsolation(c.g.Action) {
 				detail = "isolates the " + c.g.Scope + " it selects (" + strings.TrimPrefix(c.g.Action, "isolate-") + ")"
 			}
 			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, detail))
@@ -208,7 +208,7 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 				continue
 			}
 			sev, detail := evidence.High, string(b.g.Effect)+" rule removed"
-			if b.g.Surface == SurfaceNetwork && (b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress) {
+			if b.g.Surface == SurfaceNetwork && isIsolation(b.g.Action) {
 				sev, detail = isolationRemoved(b.g)
 			}
 			out = append(out, newChange(b.g, nil, KindBroadened, sev, detail))
@@ -251,7 +251,7 @@ func restrictionKept(b *item, cand []*item) bool {
 		if c.g.Surface != b.g.Surface || !c.g.restriction() || c.g.Effect.rank() > b.g.Effect.rank() {
 			continue
 		}
-		if b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress {
+		if isIsolation(b.g.Action) {
 			if isolationKept(b.g, c.g) {
 				return true
 			}
