@@ -189,3 +189,72 @@ func TestMeshPolicyInvalid(t *testing.T) {
 		})
 	}
 }
+
+// A server configured through env: a read-only switch and a toolset list.
+const envServer = `{"mcpServers": {"github": {"command": "github-mcp-server", "args": ["stdio"],
+  "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}", "GITHUB_READ_ONLY": "1", "GITHUB_TOOLSETS": "issues,pull_requests"}}}}`
+
+func TestMCPServerEnvValues(t *testing.T) {
+	t.Parallel()
+	const p = ".mcp.json"
+	base := map[string]string{p: envServer}
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"read-only switched off (changed, high)", replace(base, p, `"GITHUB_READ_ONLY": "1"`, `"GITHUB_READ_ONLY": "0"`),
+			[]want{{SurfaceMCPServer, "github", KindChanged, H}}},
+		{"read-only removed: the default applies (changed, high)", replace(base, p, `"GITHUB_READ_ONLY": "1", `, ""),
+			[]want{{SurfaceMCPServer, "github", KindChanged, H}}},
+		{"more toolsets (changed, high)", replace(base, p, `issues,pull_requests`, `all`),
+			[]want{{SurfaceMCPServer, "github", KindChanged, H}}},
+		{"new configuration variable (broadened, high)", replace(base, p, `"GITHUB_READ_ONLY": "1"`, `"GITHUB_READ_ONLY": "1", "GITHUB_HOST": "https://ghe.example.net"`),
+			[]want{{SurfaceMCPServer, "github", KindBroadened, H}, {SurfaceNetwork, "ghe.example.net", KindAdded, H}}},
+		{"credential rotated (no change: its value is never kept)", replace(base, p, `${GITHUB_TOKEN}`, `${GITHUB_TOKEN_V2}`), nil},
+		{"credential removed (narrowed)", replace(base, p, `"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}", `, ""),
+			[]want{{SurfaceMCPServer, "github", KindNarrowed, I}}},
+	})
+}
+
+// TestMCPServerEnvRecordWithoutValues: a record written before env values
+// were kept compares by names only.
+func TestMCPServerEnvRecordWithoutValues(t *testing.T) {
+	t.Parallel()
+	base := scanFiles(t, map[string]string{".mcp.json": envServer})
+	for i := range base.Grants {
+		c := decode(base.Grants[i].Content)
+		delete(c, "envValues")
+		base.Grants[i].Content = content(c)
+	}
+	if ch := Diff(base, scanFiles(t, map[string]string{".mcp.json": envServer})); len(ch) != 0 {
+		t.Fatalf("old record: want no change, got %+v", ch)
+	}
+}
+
+// A server run in a container, pinned by digest.
+const dockerServer = `{"mcpServers": {"gh": {"command": "docker", "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server:v0.13.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9"]}}}`
+
+func TestMCPServerContainerFlags(t *testing.T) {
+	t.Parallel()
+	const p = ".mcp.json"
+	base := map[string]string{p: dockerServer}
+	flags := func(f string) map[string]string { return replace(base, p, `"--rm", `, `"--rm", `+f+`, `) }
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"privileged (critical)", flags(`"--privileged"`), []want{{SurfaceMCPServer, "gh", KindBroadened, C}}},
+		{"host root mounted (critical)", flags(`"-v", "/:/host"`), []want{{SurfaceMCPServer, "gh", KindBroadened, C}}},
+		{"docker socket (critical)", flags(`"--mount", "type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock"`), []want{{SurfaceMCPServer, "gh", KindBroadened, C}}},
+		{"host PID namespace (critical)", flags(`"--pid=host"`), []want{{SurfaceMCPServer, "gh", KindBroadened, C}}},
+		{"host network (high)", flags(`"--network", "host"`), []want{{SurfaceMCPServer, "gh", KindBroadened, H}}},
+		{"host credentials directory (high)", flags(`"-v", "/root/.ssh:/keys:ro"`), []want{{SurfaceMCPServer, "gh", KindBroadened, H}}},
+		{"a named volume is no host privilege (changed, high)", flags(`"-v", "cache:/cache"`), []want{{SurfaceMCPServer, "gh", KindChanged, H}}},
+		{"an image argument that looks like a flag value is not a flag", replace(base, p, `"ghcr.io`, `"--name", "gh", "ghcr.io`), []want{{SurfaceMCPServer, "gh", KindChanged, H}}},
+		{"unpinned image (changed, high)", replace(base, p, "@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9", ""), []want{{SurfaceMCPServer, "gh", KindChanged, H}}},
+	})
+	priv := map[string]string{p: replace(base, p, `"--rm", `, `"--rm", "--privileged", `)[p]}
+	runDiffCases(t, priv, []diffCase{
+		{"privilege dropped (changed only)", base, []want{{SurfaceMCPServer, "gh", KindChanged, H}}},
+	})
+	runDiffCases(t, map[string]string{"other.txt": "x"}, []diffCase{
+		{"new privileged server (added, critical)", flags(`"--privileged"`), []want{{SurfaceMCPServer, "gh", KindAdded, C}}},
+		{"new server (added, high)", base, []want{{SurfaceMCPServer, "gh", KindAdded, H}}},
+	})
+}

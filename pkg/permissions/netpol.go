@@ -25,9 +25,9 @@ const (
 	// policy: the sidecar forwards only to known services. It is not
 	// the CNI's isolation (traffic that bypasses the sidecar is not
 	// held), so neither replaces the other.
-	ActionIsolateMesh = "isolate-mesh-egress"
-	ActionAllowEgress    = "allow-egress"
-	ActionAllowIngress   = "allow-ingress"
+	ActionIsolateMesh  = "isolate-mesh-egress"
+	ActionAllowEgress  = "allow-egress"
+	ActionAllowIngress = "allow-ingress"
 )
 
 // isNetworkPolicy recognises a NetworkPolicy (or a List holding one).
