@@ -549,6 +549,10 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		case op != np:
 			a.add(KindChanged, evidence.Low, fmt.Sprintf("its service account's permissions changed: %s → %s", op, np))
 		}
+	case c.Surface == SurfaceWorkload && c.Action == ActionRoutingEnv:
+		if ov, nv := fmt.Sprint(o["value"]), fmt.Sprint(n["value"]); ov != nv {
+			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s (where model traffic goes or how it is trusted)", c.Scope, short(ov), short(nv)))
+		}
 	case c.Surface == SurfaceWorkload || c.Surface == SurfaceGemini || c.Surface == SurfaceCodex:
 		if !equalJSON(o, n) {
 			a.add(KindChanged, evidence.Low, "details changed")
