@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -83,4 +84,27 @@ func containsStar(s string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzPackageIndex feeds arbitrary bytes to the registry configuration
+// reader: it must not panic, and what it records is only hosts.
+func FuzzPackageIndex(f *testing.F) {
+	for _, s := range []string{"registry=https://npm.example.net/\n@a:registry=https://b.example/\n//b.example/:_authToken=x\n",
+		"[global]\nextra-index-url =\n    https://a.example/simple\ntrusted-host = a.example\n",
+		"[[index]]\nurl = \"https://u.example/simple\"\nextra-index-url = [\n \"https://v.example\",\n]\n",
+		"npmRegistryServer: \"https://y.example\"\n", "registry \"https://r.example\"\n"} {
+		f.Add([]byte(s), uint8(0))
+	}
+	names := []string{".npmrc", "pip.conf", "uv.toml", ".yarnrc.yml", ".yarnrc", "pip.ini"}
+	f.Fuzz(func(t *testing.T, b []byte, which uint8) {
+		s := &scanner{o: options{masker: basicMasker{}}}
+		if err := s.packageIndex(names[int(which)%len(names)], b); err != nil {
+			return
+		}
+		for _, g := range s.snap.Grants {
+			if g.Surface != SurfaceNetwork || g.Action != "egress" || strings.ContainsAny(g.Subject, "@ \n") {
+				t.Fatalf("unexpected grant %+v", g)
+			}
+		}
+	})
 }

@@ -164,6 +164,8 @@ func byName(rel string) string {
 		return FormatGemini
 	case (path.Base(dir) == ".vscode" && base == "settings.json") || strings.HasSuffix(base, ".code-workspace"):
 		return FormatVSCode
+	case packageIndexFiles[base]:
+		return FormatPackageIndex
 	case path.Base(dir) == ".codex" && base == "config.toml":
 		return FormatCodex
 	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
@@ -255,6 +257,12 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: FormatAgentLaunch, Digest: evidence.Digest(b)})
 	}
 	if launcher {
+		return nil
+	}
+	if named == FormatPackageIndex {
+		if err := s.packageIndex(rel, b); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
 		return nil
 	}
 	return s.bytes(rel, named, syntax, b)
