@@ -436,6 +436,7 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>()\]\[]+`)
 // hostOf returns the host (and non-default port) of the first URL in s.
 func hostOf(s string) string {
 	s, _ = redact.Userinfo(s) // the host only, never the userinfo
+	s = strings.ReplaceAll(s, redact.Mark("userinfo")+"@", "")
 	u := strings.TrimRight(urlRE.FindString(s), ".,;:!?")
 	if u == "" {
 		return ""

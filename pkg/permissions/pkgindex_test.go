@@ -58,3 +58,18 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestHostOfUserinfo: a URL with userinfo still names its host (and only
+// its host).
+func TestHostOfUserinfo(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://user:hunter22@mcp.example.net/mcp": "mcp.example.net",
+		"--endpoint=wss://u:p@ws.example.net:8443/x": "ws.example.net:8443",
+		"https://mcp.example.net/mcp":                "mcp.example.net",
+	} {
+		if got := hostOf(in); got != want {
+			t.Errorf("hostOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
