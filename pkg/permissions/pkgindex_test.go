@@ -64,7 +64,7 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestHostOfUserinfo(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"https://user:hunter22@mcp.example.net/mcp": "mcp.example.net",
+		"https://user:hunter22@mcp.example.net/mcp":  "mcp.example.net",
 		"--endpoint=wss://u:p@ws.example.net:8443/x": "ws.example.net:8443",
 		"https://mcp.example.net/mcp":                "mcp.example.net",
 	} {
