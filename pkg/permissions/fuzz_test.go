@@ -108,3 +108,35 @@ func FuzzPackageIndex(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClaudeExtension feeds arbitrary bytes to the front matter reader of
+// Claude Code commands, subagents and skills: it must not panic, and
+// what it accepts survives the review record's round trip.
+func FuzzClaudeExtension(f *testing.F) {
+	for _, s := range []string{commandMD, agentMD, skillMD, "---\r\nallowed-tools: \"Bash(a, b) Read\"\r\n---\r\n", "---\n---\n", "---\nhooks: {Stop: [{hooks: [{command: x}]}]}\nmcpServers: [{s: {url: 'https://u:p@h/x'}}]\n---\n"} {
+		for i := uint8(0); i < 3; i++ {
+			f.Add([]byte(s), i)
+		}
+	}
+	names := []string{".claude/commands/c.md", ".claude/agents/a.md", ".claude/skills/s/SKILL.md"}
+	f.Fuzz(func(t *testing.T, b []byte, which uint8) {
+		s := &scanner{o: options{masker: basicMasker{}}}
+		if err := s.claudeExtensionFile(names[int(which)%len(names)], b); err != nil {
+			return
+		}
+		if err := s.finish(); err != nil {
+			return
+		}
+		js, err := json.Marshal(&s.snap)
+		if err != nil {
+			t.Fatalf("encode snapshot: %v", err)
+		}
+		var back Snapshot
+		if err := json.Unmarshal(js, &back); err != nil {
+			t.Fatalf("decode snapshot: %v", err)
+		}
+		if c := Diff(&s.snap, &back); len(c) != 0 {
+			t.Fatalf("snapshot differs from its round trip: %+v", c)
+		}
+	})
+}

@@ -166,6 +166,10 @@ func byName(rel string) string {
 		return FormatVSCode
 	case packageIndexFiles[base]:
 		return FormatPackageIndex
+	case strings.HasSuffix(base, ".md") && strings.Contains("/"+dir+"/", "/.claude/"):
+		if kind, _ := claudeExtension(rel); kind != "" {
+			return FormatClaudeExtension
+		}
 	case path.Base(dir) == ".codex" && base == "config.toml":
 		return FormatCodex
 	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
@@ -257,6 +261,13 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: FormatAgentLaunch, Digest: evidence.Digest(b)})
 	}
 	if launcher {
+		return nil
+	}
+	if named == FormatClaudeExtension {
+		if err := s.claudeExtensionFile(rel, b); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		s.claudeExtensionSource(rel, b)
 		return nil
 	}
 	if named == FormatPackageIndex {
