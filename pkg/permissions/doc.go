@@ -31,6 +31,9 @@
 //     privileges the Docker options of job and service containers grant
 //     on the runner (--privileged, --cap-add, host namespaces, devices,
 //     the Docker socket);
+//   - Claude Code slash commands, subagents and skills: the
+//     allowed-tools, permissionMode, hooks and mcpServers of their
+//     front matter;
 //   - Cilium (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and
 //     Calico (NetworkPolicy, GlobalNetworkPolicy) policies and Istio
 //     egress (ServiceEntry hosts, outboundTrafficPolicy of a Sidecar or
