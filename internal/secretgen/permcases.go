@@ -36,6 +36,7 @@ const (
 	ClassLeakReference    = "leak-reference-name"
 	ClassLeakControlChars = "leak-control-characters"
 	ClassLeakGluedPwd     = "leak-glued-password"
+	ClassLeakConfigValue  = "leak-config-values"
 )
 
 // PermCase is one permission case: files of the reviewed and of the
@@ -579,6 +580,19 @@ func LeakCases(seed uint64) []LeakCase {
 		[]string{q3}, []string{"mysqldump"})
 	add(ClassLeakGluedPwd, "codex-mysql", map[string]string{".codex/config.toml": fmt.Sprintf("[mcp_servers.db]\ncommand = \"mysql\"\nargs = [\"-uagent\", \"-p%s\", \"-hdb.internal\"]\n", q4)},
 		[]string{q4}, []string{"db.internal"})
+	// Values permission-diff keeps since configuration env, routing
+	// variables and registry files became surfaces.
+	c1, c2 := pw(), pw()
+	ghEnv, _ := g.Value(RuleGitHub, 5)
+	npmTok := "npm_" + g.s(csAlnum, 36)
+	add(ClassLeakConfigValue, "mcp-env-connection-url", map[string]string{".mcp.json": fmt.Sprintf(`{"mcpServers": {"orders": {"command": "orders-mcp", "env": {"ORDERS_DB_URL": "postgres://orders:%s@db.internal:5432/orders", "READ_ONLY": "1"}}}}`, c1)},
+		[]string{c1}, []string{"ORDERS_DB_URL", "db.internal"})
+	add(ClassLeakConfigValue, "mcp-env-token-under-plain-name", map[string]string{".mcp.json": fmt.Sprintf(`{"mcpServers": {"gh": {"command": "github-mcp-server", "env": {"GH_HOST_SETTING": "%s", "GITHUB_TOOLSETS": "issues"}}}}`, ghEnv)},
+		[]string{ghEnv}, []string{"GH_HOST_SETTING", "GITHUB_TOOLSETS"})
+	add(ClassLeakConfigValue, "workload-proxy-userinfo", map[string]string{"deploy/agent.yaml": fmt.Sprintf("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: agents}\nspec:\n  template:\n    spec:\n      containers:\n      - name: agent\n        image: agent@sha256:0000000000000000000000000000000000000000000000000000000000000001\n        env:\n        - {name: HTTPS_PROXY, value: \"http://agent:%s@proxy.internal:3128\"}\n", c2)},
+		[]string{c2}, []string{"proxy.internal:3128", "HTTPS_PROXY"})
+	add(ClassLeakConfigValue, "npmrc-auth-token", map[string]string{".npmrc": fmt.Sprintf("registry=https://npm.internal.example/\n//npm.internal.example/:_authToken=%s\nalways-auth=true\n", npmTok)},
+		[]string{npmTok}, []string{"npm.internal.example"})
 	esc, _ := g.Value(RuleGitHub, 4)
 	add(ClassLeakControlChars, "escape-in-file-name", map[string]string{"prompts/x\x1b[31mred\n{\"level\":\"info\",\"msg\":\"forged\"}.md": "use " + esc + "\n"},
 		[]string{esc, "\x1b[31m", "\n{\"level\":\"info\",\"msg\":\"forged\"}"}, []string{`\x1b[31mred`})
