@@ -208,8 +208,11 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 				continue
 			}
 			sev, detail := evidence.High, string(b.g.Effect)+" rule removed"
-			if b.g.Surface == SurfaceNetwork && isIsolation(b.g.Action) {
+			switch {
+			case b.g.Surface == SurfaceNetwork && isIsolation(b.g.Action):
 				sev, detail = isolationRemoved(b.g)
+			case b.g.Surface == SurfaceWorkload && b.g.Action == ActionRuntimeClass:
+				detail = "runtime class " + b.g.Scope + " removed: the pods may now run on the node's default runtime, outside that sandbox"
 			}
 			out = append(out, newChange(b.g, nil, KindBroadened, sev, detail))
 		case b.g.Action == "setting" || b.g.Action == "mode":

@@ -12,6 +12,10 @@ const (
 	ActionSecret     = "secret"     // scope: NAMESPACE/NAME of a Secret the pods read
 	ActionRoutingEnv = "env"        // scope: container NAME: VARIABLE
 	ActionSecretCSI  = "secret-csi" // scope: the SecretProviderClass of a Secrets Store CSI volume
+	// ActionRuntimeClass is a restriction: the pods run in a sandboxed
+	// runtime (runtimeClassName: gvisor, kata), so dropping or changing
+	// it lets the agent's code reach the node's kernel.
+	ActionRuntimeClass = "runtime-class" // scope: the RuntimeClass
 )
 
 // routingEnv are the variables, besides Claude Code's, that decide where
@@ -36,6 +40,11 @@ func isRoutingEnv(name string) bool {
 // and the literal value of each routing variable (ANTHROPIC_BASE_URL,
 // HTTPS_PROXY, ...), with the host it names as egress.
 func (s *scanner) workloadReach(rel, subject, ns string, pod map[string]any, add func(action, scope string, c any) error) error {
+	if rc := str(pod["runtimeClassName"]); rc != "" {
+		if err := s.add(Grant{Surface: SurfaceWorkload, Subject: subject, Action: ActionRuntimeClass, Scope: rc, Effect: Deny, Path: rel}); err != nil {
+			return err
+		}
+	}
 	secrets := map[string]string{}
 	for _, list := range []string{"initContainers", "containers", "ephemeralContainers"} {
 		for i, raw := range arr(pod[list]) {

@@ -49,3 +49,19 @@ func TestWorkloadReach(t *testing.T) {
 			[]want{{SurfaceWorkload, subject, KindRemoved, I}}},
 	})
 }
+
+func TestWorkloadRuntimeClass(t *testing.T) {
+	t.Parallel()
+	const p = "deploy/agent.yaml"
+	const subject = "Deployment agents/agent"
+	base := map[string]string{p: replace(map[string]string{p: readerDeployment}, p, "      serviceAccountName: agent\n", "      serviceAccountName: agent\n      runtimeClassName: gvisor\n")[p]}
+	runDiffCases(t, base, []diffCase{
+		{"unchanged", base, nil},
+		{"sandbox dropped (broadened, high)", map[string]string{p: readerDeployment}, []want{{SurfaceWorkload, subject, KindBroadened, H}}},
+		{"other runtime (broadened, high)", replace(base, p, "runtimeClassName: gvisor", "runtimeClassName: runc"),
+			[]want{{SurfaceWorkload, subject, KindBroadened, H}, {SurfaceWorkload, subject, KindNarrowed, I}}},
+	})
+	runDiffCases(t, map[string]string{p: readerDeployment}, []diffCase{
+		{"sandbox added (narrowed)", base, []want{{SurfaceWorkload, subject, KindNarrowed, I}}},
+	})
+}
