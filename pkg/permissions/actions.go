@@ -343,8 +343,14 @@ func dockerPrivileges(opts string) []string {
 				set["device "+v] = true
 			}
 		case flag == "-v" || flag == "--volume" || flag == "--mount":
-			if strings.Contains(next(), "docker.sock") {
+			v := next()
+			switch src := bindSource(flag, v); {
+			case strings.Contains(v, "docker.sock") || strings.Contains(v, "containerd.sock") || strings.Contains(v, "podman.sock"):
 				set["docker-socket"] = true
+			case src == "/":
+				set["host-root"] = true
+			case sensitiveHostPath(src):
+				set["host-mount "+src] = true
 			}
 		}
 	}
@@ -356,6 +362,37 @@ func dockerPrivileges(opts string) []string {
 	return out
 }
 
+// bindSource returns the host path a -v or --mount value binds, or "".
+func bindSource(flag, v string) string {
+	if flag == "--mount" {
+		for _, kv := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(kv, "=")
+			if k == "source" || k == "src" {
+				return path.Clean(val)
+			}
+		}
+		return ""
+	}
+	src, _, ok := strings.Cut(v, ":")
+	if !ok || !strings.HasPrefix(src, "/") {
+		return "" // a named volume, or an anonymous one
+	}
+	return path.Clean(src)
+}
+
+// sensitiveHostPaths are host directories whose bind mount gives a
+// container the host's credentials, processes or devices.
+var sensitiveHostPaths = []string{"/etc", "/root", "/home", "/var/run", "/run", "/proc", "/sys", "/dev", "/boot", "/var/lib/kubelet", "/var/lib/docker"}
+
+func sensitiveHostPath(p string) bool {
+	for _, s := range sensitiveHostPaths {
+		if p == s || strings.HasPrefix(p, s+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // containerSeverity ranks one container privilege.
 func containerSeverity(p string) (evidence.Severity, string) {
 	switch {
@@ -365,6 +402,10 @@ func containerSeverity(p string) (evidence.Severity, string) {
 		return evidence.Critical, "shares the runner's process namespace (--pid=host)"
 	case p == "docker-socket":
 		return evidence.Critical, "mounts the Docker socket: root on the runner"
+	case p == "host-root":
+		return evidence.Critical, "mounts the runner's root filesystem"
+	case strings.HasPrefix(p, "host-mount "):
+		return evidence.High, "mounts the runner's " + strings.TrimPrefix(p, "host-mount ")
 	case strings.HasPrefix(p, "cap-add "):
 		c := strings.TrimPrefix(p, "cap-add ")
 		switch {

@@ -155,7 +155,7 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 		}
 		if c.g.restriction() {
 			detail := "new " + string(c.g.Effect) + " rule"
-			if c.g.Action == ActionIsolateEgress || c.g.Action == ActionIsolateIngress {
+			if isIsolation(c.g.Action) {
 				detail = "isolates the " + c.g.Scope + " it selects (" + strings.TrimPrefix(c.g.Action, "isolate-") + ")"
 			}
 			out = append(out, newChange(nil, c.g, KindNarrowed, evidence.Info, detail))
@@ -208,8 +208,11 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 				continue
 			}
 			sev, detail := evidence.High, string(b.g.Effect)+" rule removed"
-			if b.g.Surface == SurfaceNetwork && (b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress) {
+			switch {
+			case b.g.Surface == SurfaceNetwork && isIsolation(b.g.Action):
 				sev, detail = isolationRemoved(b.g)
+			case b.g.Surface == SurfaceWorkload && b.g.Action == ActionRuntimeClass:
+				detail = "runtime class " + b.g.Scope + " removed: the pods may now run on the node's default runtime, outside that sandbox"
 			}
 			out = append(out, newChange(b.g, nil, KindBroadened, sev, detail))
 		case b.g.Action == "setting" || b.g.Action == "mode":
@@ -251,7 +254,7 @@ func restrictionKept(b *item, cand []*item) bool {
 		if c.g.Surface != b.g.Surface || !c.g.restriction() || c.g.Effect.rank() > b.g.Effect.rank() {
 			continue
 		}
-		if b.g.Action == ActionIsolateEgress || b.g.Action == ActionIsolateIngress {
+		if isIsolation(b.g.Action) {
 			if isolationKept(b.g, c.g) {
 				return true
 			}
@@ -549,6 +552,10 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		case op != np:
 			a.add(KindChanged, evidence.Low, fmt.Sprintf("its service account's permissions changed: %s → %s", op, np))
 		}
+	case c.Surface == SurfaceWorkload && c.Action == ActionRoutingEnv:
+		if ov, nv := fmt.Sprint(o["value"]), fmt.Sprint(n["value"]); ov != nv {
+			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s (where model traffic goes or how it is trusted)", c.Scope, short(ov), short(nv)))
+		}
 	case c.Surface == SurfaceWorkload || c.Surface == SurfaceGemini || c.Surface == SurfaceCodex:
 		if !equalJSON(o, n) {
 			a.add(KindChanged, evidence.Low, "details changed")
@@ -661,22 +668,83 @@ func compareServer(a *accumulator, o, n map[string]any) {
 	} else if otr && !ntr {
 		a.add(KindNarrowed, evidence.Info, "no longer trusted")
 	}
+	op, np := serverPrivileges(str(o["command"]), strList(o["args"])), serverPrivileges(str(n["command"]), strList(n["args"]))
+	if gained := added(op, np); len(gained) > 0 {
+		sev, what := containerChange(gained)
+		a.add(KindBroadened, sev, "its container "+privilegeText(what))
+	}
 	for _, k := range []string{"command", "args", "url", "transport", "cwd"} {
 		if !equalJSON(o[k], n[k]) {
 			// Content was masked when it was scanned (see maskGrants).
 			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s", k, short(o[k]), short(n[k])))
 		}
 	}
+	compareEnvValues(a, o, n)
 	for _, k := range []string{"env", "headers", "autoApprove"} {
 		if x := added(jsonSet(o[k]), jsonSet(n[k])); len(x) > 0 {
+			if k == "env" {
+				x = without(x, obj(n["envValues"]))
+			}
 			sev := evidence.Medium
 			if k == "autoApprove" {
 				sev = evidence.High
 			}
-			a.add(KindBroadened, sev, fmt.Sprintf("new %s %v", k, x))
+			if len(x) > 0 {
+				a.add(KindBroadened, sev, fmt.Sprintf("new %s %v", k, x))
+			}
 		}
 		if x := added(jsonSet(n[k]), jsonSet(o[k])); len(x) > 0 {
+			if k == "env" {
+				if x = without(x, obj(o["envValues"])); len(x) == 0 {
+					continue
+				}
+			}
 			a.add(KindNarrowed, evidence.Info, fmt.Sprintf("%s no longer %v", k, x))
+		}
+	}
+}
+
+// without returns the names of xs (JSON strings, as jsonSet gives them)
+// that are not keys of m.
+func without(xs []string, m map[string]any) []string {
+	var out []string
+	for _, x := range xs {
+		var name string
+		_ = json.Unmarshal([]byte(x), &name)
+		if _, ok := m[name]; !ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// compareEnvValues compares the configuration env variables of two
+// server definitions: like args, a value that changes, appears or goes
+// (the server's default then applies) changes what the server does
+// (GITHUB_READ_ONLY=1 → 0, ALLOWED_DIRECTORIES=/data → /). A record
+// written before values were kept has none: only names compare then.
+func compareEnvValues(a *accumulator, o, n map[string]any) {
+	ov, nv := obj(o["envValues"]), obj(n["envValues"])
+	had := map[string]bool{}
+	for _, k := range strList(o["env"]) {
+		had[k] = true
+	}
+	has := map[string]bool{}
+	for _, k := range strList(n["env"]) {
+		has[k] = true
+	}
+	for _, k := range sortedNames(nv) {
+		old, ok := ov[k]
+		switch {
+		case !had[k]:
+			a.add(KindBroadened, evidence.High, fmt.Sprintf("env %s=%s set: it configures what the server does", k, short(nv[k])))
+		case ok && fmt.Sprint(old) != fmt.Sprint(nv[k]):
+			a.add(KindChanged, evidence.High, fmt.Sprintf("env %s changed: %s → %s", k, short(old), short(nv[k])))
+		}
+	}
+	for _, k := range sortedNames(ov) {
+		if !has[k] {
+			a.add(KindChanged, evidence.High, fmt.Sprintf("env %s=%s removed: the server's default applies", k, short(ov[k])))
 		}
 	}
 }
@@ -711,6 +779,12 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 	case SurfaceMCPServer:
 		if g.Action == "call" {
 			return evidence.High, "tool " + g.Scope + " now runs without approval"
+		}
+		c := decode(g.Content)
+		if p := serverPrivileges(str(c["command"]), strList(c["args"])); len(p) > 0 {
+			if sev, what := containerChange(p); sev.Rank() > evidence.High.Rank() {
+				return sev, "new MCP server; its container " + privilegeText(what)
+			}
 		}
 		return evidence.High, "new MCP server"
 	case SurfaceUninspected:

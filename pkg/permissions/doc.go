@@ -31,6 +31,17 @@
 //     privileges the Docker options of job and service containers grant
 //     on the runner (--privileged, --cap-add, host namespaces, devices,
 //     the Docker socket);
+//   - Claude Code slash commands, subagents and skills: the
+//     allowed-tools, permissionMode, hooks and mcpServers of their
+//     front matter;
+//   - Cilium (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and
+//     Calico (NetworkPolicy, GlobalNetworkPolicy) policies and Istio
+//     egress (ServiceEntry hosts, outboundTrafficPolicy of a Sidecar or
+//     an IstioOperator), read into the NetworkPolicy grant shapes;
+//   - the Secrets a workload's pods read and the routing variables
+//     (base URLs, proxies) set on its containers;
+//   - package registry configuration (.npmrc, .yarnrc, pip.conf,
+//     uv.toml) that decides where package runners fetch MCP servers;
 //   - Codex config.toml (MCP servers, approval policy, sandbox mode,
 //     network access, model provider base URLs), Continue and Gemini CLI
 //     settings, Claude Code credential helpers and env (base URLs,

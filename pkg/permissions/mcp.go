@@ -3,6 +3,7 @@ package permissions
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -36,7 +37,11 @@ type mcpServer struct {
 	Cwd       string   `json:"cwd,omitempty"`
 	URL       string   `json:"url,omitempty"`
 	Env       []string `json:"env,omitempty"`
-	Headers   []string `json:"headers,omitempty"`
+	// EnvValues are the values of the env variables that configure
+	// the server (GITHUB_READ_ONLY, ALLOWED_DIRECTORIES), masked like
+	// args; variables named like credentials keep their name only.
+	EnvValues map[string]string `json:"envValues,omitempty"`
+	Headers   []string          `json:"headers,omitempty"`
 	// AutoApprove lists tools the client calls without asking (Cline,
 	// Roo: autoApprove / alwaysAllow).
 	AutoApprove []string `json:"autoApprove,omitempty"`
@@ -266,6 +271,15 @@ func (s *scanner) mcpServer(rel, key, name string, d map[string]any) error {
 		return err
 	}
 	srv.Env = keys(obj(d["env"]))
+	for _, k := range srv.Env {
+		if credentialName(k) {
+			continue
+		}
+		if srv.EnvValues == nil {
+			srv.EnvValues = map[string]string{}
+		}
+		srv.EnvValues[k] = fmt.Sprint(obj(d["env"])[k])
+	}
 	srv.Headers = keys(obj(d["headers"]))
 	for _, k := range []string{"http_headers", "env_http_headers"} { // Codex
 		srv.Headers = append(srv.Headers, keys(obj(d[k]))...)
@@ -359,6 +373,58 @@ func (s *scanner) mcpServer(rel, key, name string, d map[string]any) error {
 	return nil
 }
 
+// containerRunners are the commands that start an MCP server in a
+// container, whose flags can hand it the host.
+var containerRunners = map[string]bool{"docker": true, "podman": true, "nerdctl": true, "finch": true}
+
+// serverPrivileges returns the host privileges a server started with
+// docker run (or podman, nerdctl) takes from its flags: --privileged,
+// --cap-add, host namespaces, devices, the container socket, the host's
+// root or sensitive directories.
+func serverPrivileges(command string, args []string) []string {
+	if !containerRunners[path.Base(command)] {
+		return nil
+	}
+	for i, a := range args {
+		if a == "run" || a == "create" {
+			// the image ends the flags
+			var flags []string
+			for _, f := range args[i+1:] {
+				if !strings.HasPrefix(f, "-") && (len(flags) == 0 || !flagTakesValue(flags[len(flags)-1])) {
+					break
+				}
+				flags = append(flags, f)
+			}
+			return dockerPrivileges(strings.Join(flags, " "))
+		}
+	}
+	return nil
+}
+
+// flagTakesValue reports whether a docker run flag written without "="
+// takes the next argument as its value.
+func flagTakesValue(f string) bool {
+	if strings.Contains(f, "=") || !strings.HasPrefix(f, "-") {
+		return false
+	}
+	switch f {
+	case "--privileged", "-i", "-t", "-it", "-ti", "--rm", "-d", "--detach", "--init", "--interactive", "--tty", "--read-only", "-P", "--publish-all", "--no-healthcheck", "--oom-kill-disable", "--sig-proxy":
+		return false
+	}
+	return true
+}
+
+// privilegeText words a container privilege for an MCP server.
+func privilegeText(s string) string { return strings.ReplaceAll(s, "runner", "host") }
+
+// credentialRE matches the names of variables and settings that hold a
+// credential rather than configuration.
+var credentialRE = regexp.MustCompile(`(?i)(key|token|secret|passw|pwd|passphrase|credential|auth|cookie|session|private|cert|signature|bearer|webhook|dsn|conn|salt|otp|_pat$|^pat_|_pin$)`)
+
+// credentialName reports whether a variable's name says it holds a
+// credential: its value is never kept, only its name.
+func credentialName(name string) bool { return credentialRE.MatchString(name) }
+
 // egress records a network destination.
 func (s *scanner) egress(rel, host, via string) error {
 	return s.add(Grant{Surface: SurfaceNetwork, Subject: host, Action: "egress", Effect: Allow, Path: rel,
@@ -370,6 +436,7 @@ var urlRE = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>()\]\[]+`)
 // hostOf returns the host (and non-default port) of the first URL in s.
 func hostOf(s string) string {
 	s, _ = redact.Userinfo(s) // the host only, never the userinfo
+	s = strings.ReplaceAll(s, redact.Mark("userinfo")+"@", "")
 	u := strings.TrimRight(urlRE.FindString(s), ".,;:!?")
 	if u == "" {
 		return ""

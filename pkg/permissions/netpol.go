@@ -21,8 +21,13 @@ const FormatNetworkPolicy = "kubernetes-networkpolicy"
 const (
 	ActionIsolateEgress  = "isolate-egress"
 	ActionIsolateIngress = "isolate-ingress"
-	ActionAllowEgress    = "allow-egress"
-	ActionAllowIngress   = "allow-ingress"
+	// ActionIsolateMesh is Istio's REGISTRY_ONLY outbound traffic
+	// policy: the sidecar forwards only to known services. It is not
+	// the CNI's isolation (traffic that bypasses the sidecar is not
+	// held), so neither replaces the other.
+	ActionIsolateMesh  = "isolate-mesh-egress"
+	ActionAllowEgress  = "allow-egress"
+	ActionAllowIngress = "allow-ingress"
 )
 
 // isNetworkPolicy recognises a NetworkPolicy (or a List holding one).
@@ -39,6 +44,9 @@ type netRule struct {
 	Selector map[string]any `json:"selector,omitempty"` // and as written
 	Peer     map[string]any `json:"peer,omitempty"`     // absent: any peer
 	Ports    []string       `json:"ports,omitempty"`
+	// L7 are the application-layer rules that restrict the rule
+	// further (Cilium toPorts rules, Calico http); absent: none.
+	L7 any `json:"l7,omitempty"`
 }
 
 // networkPolicy reads a NetworkPolicy as Kubernetes applies it: the
@@ -213,6 +221,9 @@ func peerText(peer map[string]any) (string, error) {
 	if peer == nil {
 		return "anywhere", nil
 	}
+	if v, ok := otherPeer(peer); ok {
+		return v, nil
+	}
 	if b := obj(peer["ipBlock"]); b != nil {
 		cidr := str(b["cidr"])
 		if _, err := netip.ParsePrefix(cidr); err != nil {
@@ -258,12 +269,14 @@ func peerText(peer map[string]any) (string, error) {
 func netAnywhere(g *Grant) bool {
 	var r netRule
 	_ = json.Unmarshal(g.Content, &r)
-	if r.Peer == nil {
+	if r.Peer == nil || str(r.Peer["fqdn"]) == "*" {
 		return true
 	}
 	if b := obj(r.Peer["ipBlock"]); b != nil {
 		p, err := netip.ParsePrefix(str(b["cidr"]))
-		return err == nil && p.Bits() == 0 && len(arr(b["except"])) == 0
+		// the whole address space, even minus private ranges, is the
+		// internet
+		return err == nil && p.Bits() == 0
 	}
 	return strings.HasPrefix(g.Scope, "namespaces all pods all ")
 }
@@ -300,21 +313,59 @@ func netRuleCovers(b, g *Grant) bool {
 			}
 		}
 	}
+	if rb.L7 != nil && !equalJSON(rb.L7, rg.L7) {
+		return false // the reviewed rule was restricted further
+	}
 	if rb.Peer == nil {
 		return true
 	}
+	if fb, fg := str(rb.Peer["fqdn"]), str(rg.Peer["fqdn"]); fb != "" && fg != "" {
+		return hostCovers(fb, fg)
+	}
 	bb, gb := obj(rb.Peer["ipBlock"]), obj(rg.Peer["ipBlock"])
-	if bb == nil || gb == nil || len(arr(bb["except"])) > 0 {
+	if bb == nil || gb == nil || len(rb.Peer) != 1 || len(rg.Peer) != 1 {
 		return equalJSON(rb.Peer, rg.Peer)
 	}
 	pb, err1 := netip.ParsePrefix(str(bb["cidr"]))
 	pg, err2 := netip.ParsePrefix(str(gb["cidr"]))
-	return err1 == nil && err2 == nil && pb.Addr().Is4() == pg.Addr().Is4() && pb.Bits() <= pg.Bits() && pb.Contains(pg.Addr())
+	if err1 != nil || err2 != nil || pb.Addr().Is4() != pg.Addr().Is4() || pb.Bits() > pg.Bits() || !pb.Contains(pg.Addr()) {
+		return false
+	}
+	// every range b excepts that g's range touches, g excepts too
+	for _, e := range arr(bb["except"]) {
+		pe, err := netip.ParsePrefix(str(e))
+		if err != nil {
+			return false
+		}
+		if !pe.Overlaps(pg) {
+			continue
+		}
+		kept := false
+		for _, x := range arr(gb["except"]) {
+			px, err := netip.ParsePrefix(str(x))
+			if err == nil && px.Bits() <= pe.Bits() && px.Contains(pe.Addr()) {
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			return false
+		}
+	}
+	return true
+}
+
+// isIsolation reports whether a network action isolates pods.
+func isIsolation(action string) bool {
+	return action == ActionIsolateEgress || action == ActionIsolateIngress || action == ActionIsolateMesh
 }
 
 // isolationRemoved rates a reviewed isolation that no candidate policy
 // keeps: the pods it selected now send (or accept) any traffic.
 func isolationRemoved(b *Grant) (evidence.Severity, string) {
+	if b.Action == ActionIsolateMesh {
+		return evidence.Critical, "mesh egress restriction (REGISTRY_ONLY) removed: the workloads " + strings.TrimPrefix(b.Scope, "pods ") + " it selected may now reach any host (Istio's default is ALLOW_ANY)"
+	}
 	if b.Action == ActionIsolateEgress {
 		return evidence.Critical, "egress isolation removed: the " + b.Scope + " it selected may now send traffic anywhere"
 	}
@@ -343,8 +394,12 @@ func newlyIsolated(g *Grant, reviewed []*item) bool {
 	if json.Unmarshal(g.Content, &r) != nil {
 		return false
 	}
+	if policyNamespace(g) == clusterwide {
+		// a cluster-wide policy selects pods of every namespace
+		return false
+	}
 	for _, b := range reviewed {
-		if b.g.Action != isolate || policyNamespace(b.g) != policyNamespace(g) {
+		if b.g.Action != isolate || (policyNamespace(b.g) != policyNamespace(g) && policyNamespace(b.g) != clusterwide) {
 			continue
 		}
 		var c struct {
@@ -369,10 +424,40 @@ func disjoint(a, b map[string]any) bool {
 	return false
 }
 
-// policyNamespace is the namespace of a NetworkPolicy grant's subject.
+// policyNamespace is the namespace of a network policy grant's subject
+// ("KIND NAMESPACE/NAME"; "*" for cluster-wide policies).
 func policyNamespace(g *Grant) string {
-	ns, _, _ := strings.Cut(strings.TrimPrefix(g.Subject, "NetworkPolicy "), "/")
+	_, rest, _ := strings.Cut(g.Subject, " ")
+	ns, _, _ := strings.Cut(rest, "/")
 	return ns
+}
+
+// otherPeers are the peers of CNI policies that NetworkPolicy has no
+// form for, as "KEY VALUE" text.
+var otherPeers = []string{"fqdn", "entity", "cidrGroup", "services", "nodes", "groups"}
+
+// otherPeer describes a peer of a CNI policy kind (a DNS name, a Cilium
+// entity or service, Calico selectors), or reports that it is none.
+func otherPeer(peer map[string]any) (string, bool) {
+	for _, k := range otherPeers {
+		if v, ok := peer[k]; ok {
+			return k + " " + fmt.Sprint(v), true
+		}
+	}
+	var parts []string
+	for k, v := range peer {
+		if strings.HasPrefix(k, "calico ") {
+			parts = append(parts, strings.TrimPrefix(k, "calico ")+" "+fmt.Sprint(v))
+		}
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	sort.Strings(parts)
+	if b := obj(peer["ipBlock"]); b != nil {
+		parts = append(parts, fmt.Sprintf("not nets %v", b["except"]))
+	}
+	return strings.Join(parts, " "), true
 }
 
 // netPolicySeverity rates a new allow rule.

@@ -36,7 +36,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
 var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
-	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "apiVersion", "jobs:", `"jobs"`}
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "cilium.io", "projectcalico.org", "networking.istio.io", "apiVersion", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
@@ -164,6 +164,12 @@ func byName(rel string) string {
 		return FormatGemini
 	case (path.Base(dir) == ".vscode" && base == "settings.json") || strings.HasSuffix(base, ".code-workspace"):
 		return FormatVSCode
+	case packageIndexFiles[base]:
+		return FormatPackageIndex
+	case strings.HasSuffix(base, ".md") && strings.Contains("/"+dir+"/", "/.claude/"):
+		if kind, _ := claudeExtension(rel); kind != "" {
+			return FormatClaudeExtension
+		}
 	case path.Base(dir) == ".codex" && base == "config.toml":
 		return FormatCodex
 	case path.Base(dir) == ".continue" && (base == "config.json" || base == "config.yaml"),
@@ -255,6 +261,19 @@ func (s *scanner) file(abs, rel string, d fs.DirEntry) error {
 		s.snap.Sources = append(s.snap.Sources, Source{Path: rel, Format: FormatAgentLaunch, Digest: evidence.Digest(b)})
 	}
 	if launcher {
+		return nil
+	}
+	if named == FormatClaudeExtension {
+		if err := s.claudeExtensionFile(rel, b); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		s.claudeExtensionSource(rel, b)
+		return nil
+	}
+	if named == FormatPackageIndex {
+		if err := s.packageIndex(rel, b); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
 		return nil
 	}
 	return s.bytes(rel, named, syntax, b)
@@ -384,6 +403,9 @@ func detect(doc any, named string) []string {
 		{FormatMCPConfig, isMCPConfig(m)},
 		{FormatWorkload, isWorkload(m)},
 		{FormatNetworkPolicy, isNetworkPolicy(m)},
+		{FormatCiliumPolicy, isCiliumPolicy(m)},
+		{FormatCalicoPolicy, isCalicoPolicy(m)},
+		{FormatIstioEgress, isIstioEgress(m)},
 		{FormatGemini, isGeminiSettings(m, named)},
 		{FormatCodex, isCodexConfig(m)},
 		{FormatVSCode, isVSCodeSettings(m, named)},
@@ -427,6 +449,12 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.workload(rel, m)
 	case FormatNetworkPolicy:
 		return s.networkPolicy(rel, m)
+	case FormatCiliumPolicy:
+		return s.ciliumPolicy(rel, m)
+	case FormatCalicoPolicy:
+		return s.calicoPolicy(rel, m)
+	case FormatIstioEgress:
+		return s.istioEgress(rel, m)
 	case FormatGemini:
 		return s.gemini(rel, m)
 	case FormatCodex:

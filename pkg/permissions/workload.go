@@ -230,6 +230,9 @@ func (s *scanner) workload(rel string, m map[string]any) error {
 			}
 		}
 	}
+	if err := s.workloadReach(rel, subject, ns, pod, add); err != nil {
+		return err
+	}
 	for _, raw := range arr(pod["volumes"]) {
 		v := obj(raw)
 		// A projected service-account token is mounted whatever
@@ -318,6 +321,9 @@ func (s *scanner) workloadAccounts() {
 
 // workloadSeverity ranks a workload grant the review did not cover.
 func workloadSeverity(g *Grant) (evidence.Severity, string) {
+	if sev, d, ok := workloadReachSeverity(g); ok {
+		return sev, d
+	}
 	switch g.Action {
 	case ActionServiceAccount:
 		var c struct {
