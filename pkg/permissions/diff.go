@@ -107,6 +107,8 @@ func covers(b, g *item) bool {
 		return b.g.Subject == g.g.Subject && b.g.Action == "call" && b.g.Scope == "*"
 	case g.g.Surface == SurfaceNetwork && (g.g.Action == ActionAllowEgress || g.g.Action == ActionAllowIngress):
 		return netRuleCovers(b.g, g.g)
+	case g.g.Surface == SurfaceExposure:
+		return exposureCovers(b.g, g.g)
 	}
 	return false
 }
@@ -556,6 +558,8 @@ func compareContent(a *accumulator, b, c *Grant, tools []string) {
 		if ov, nv := fmt.Sprint(o["value"]), fmt.Sprint(n["value"]); ov != nv {
 			a.add(KindChanged, evidence.High, fmt.Sprintf("%s changed: %s → %s (where model traffic goes or how it is trusted)", c.Scope, short(ov), short(nv)))
 		}
+	case c.Surface == SurfaceExposure:
+		compareExposure(a, b, c)
 	case c.Surface == SurfaceWorkload || c.Surface == SurfaceGemini || c.Surface == SurfaceCodex:
 		if !equalJSON(o, n) {
 			a.add(KindChanged, evidence.Low, "details changed")
@@ -849,6 +853,8 @@ func addedSeverity(c *item, tools []string) (evidence.Severity, string) {
 		return actionsAddedSeverity(g)
 	case SurfaceWorkload:
 		return workloadSeverity(g)
+	case SurfaceExposure:
+		return exposureSeverity(g)
 	case SurfaceCodex:
 		switch g.Action {
 		case "base-url":

@@ -36,7 +36,7 @@ var skipDirs = map[string]bool{".git": true, "node_modules": true}
 // means it was probably meant as a permission file: the scan then fails
 // instead of ignoring it.
 var markers = []string{"mcpServers", "mcp_servers", "context_servers", "modelContextProtocolServers", "approval_policy", "inputSchema", `"servers"`, "allowed_tools", "require_approval",
-	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "cilium.io", "projectcalico.org", "networking.istio.io", "apiVersion", "jobs:", `"jobs"`}
+	`"permissions"`, "permissions:", `"skills"`, "rbac.authorization.k8s.io", "networking.k8s.io", "cilium.io", "projectcalico.org", "networking.istio.io", "gateway.networking.k8s.io", "apiVersion", "jobs:", `"jobs"`}
 
 // scanner accumulates one snapshot.
 type scanner struct {
@@ -403,6 +403,7 @@ func detect(doc any, named string) []string {
 		{FormatMCPConfig, isMCPConfig(m)},
 		{FormatWorkload, isWorkload(m)},
 		{FormatNetworkPolicy, isNetworkPolicy(m)},
+		{FormatExposure, isExposure(m)},
 		{FormatCiliumPolicy, isCiliumPolicy(m)},
 		{FormatCalicoPolicy, isCalicoPolicy(m)},
 		{FormatIstioEgress, isIstioEgress(m)},
@@ -449,6 +450,8 @@ func (s *scanner) parse(format, rel string, doc any) error {
 		return s.workload(rel, m)
 	case FormatNetworkPolicy:
 		return s.networkPolicy(rel, m)
+	case FormatExposure:
+		return s.exposureResource(rel, m)
 	case FormatCiliumPolicy:
 		return s.ciliumPolicy(rel, m)
 	case FormatCalicoPolicy:
