@@ -222,6 +222,8 @@ func Diff(reviewed, candidate *Snapshot) []Change {
 				ch.Detail = "setting removed, so the default applies: " + ch.Detail
 				out = append(out, ch)
 			}
+		case b.g.Surface == SurfaceExposure && exposureKept(b.g, candItems):
+			// a renamed or moved resource exposing the same
 		default:
 			out = append(out, newChange(b.g, nil, KindRemoved, evidence.Info, "no longer granted"))
 		}

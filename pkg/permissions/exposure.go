@@ -487,6 +487,17 @@ func exposureCovers(b, g *Grant) bool {
 	return ok1 && ok2 && exposureContentCovers(eb, eg)
 }
 
+// exposureKept reports whether a candidate exposure still exposes
+// everything reviewed exposure b did: its removal is no narrowing.
+func exposureKept(b *Grant, cand []*item) bool {
+	for _, c := range cand {
+		if c.g.Surface == SurfaceExposure && exposureCovers(c.g, b) {
+			return true
+		}
+	}
+	return false
+}
+
 func exposureContentCovers(eb, eg exposure) bool {
 	if eb.Port != eg.Port || eb.Parent != eg.Parent || eb.Backend != eg.Backend {
 		return false
