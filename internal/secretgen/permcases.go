@@ -29,6 +29,7 @@ const (
 	ClassPermMCPLaunch    = "perm-mcp-launch"
 	ClassPermWorkloadRead = "perm-k8s-workload-reach"
 	ClassPermClaudeExt    = "perm-claude-extensions"
+	ClassPermExposure     = "perm-k8s-exposure"
 	ClassLeakUserinfo     = "leak-url-userinfo"
 	ClassLeakArgs         = "leak-server-arguments"
 	ClassLeakBadURL       = "leak-unparsable-url"
@@ -323,6 +324,7 @@ spec:
 	mcpLaunchCases(add)
 	workloadReachCases(add)
 	claudeExtensionCases(add)
+	exposureCases(add)
 	return cs
 }
 
@@ -601,4 +603,107 @@ func LeakCases(seed uint64) []LeakCase {
 	add(ClassLeakControlChars, "escape-in-file-name", map[string]string{"prompts/x\x1b[31mred\n{\"level\":\"info\",\"msg\":\"forged\"}.md": "use " + esc + "\n"},
 		[]string{esc, "\x1b[31m", "\n{\"level\":\"info\",\"msg\":\"forged\"}"}, []string{`\x1b[31mred`})
 	return cs
+}
+
+// exposureCases: inbound exposure of the agent outside the cluster
+// (Services, Ingress, Gateway API, host ports).
+func exposureCases(add func(class, name string, base, cand map[string]string, block bool)) {
+	const sp, ip, gp, dp = "deploy/service.yaml", "deploy/ingress.yaml", "deploy/gateway.yaml", "deploy/agent.yaml"
+	base := map[string]string{
+		sp: `apiVersion: v1
+kind: Service
+metadata: {name: agent, namespace: agents}
+spec:
+  selector: {app: support-agent}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: agent-lb, namespace: agents}
+spec:
+  type: LoadBalancer
+  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]
+  selector: {app: support-agent}
+  ports: [{name: https, port: 443, targetPort: 8443}]
+`,
+		ip: `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: agent, namespace: agents}
+spec:
+  ingressClassName: internal
+  rules:
+  - host: agent.corp.example.com
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: agent, port: {number: 80}}}}
+`,
+		gp: `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: agents}
+spec:
+  gatewayClassName: internal
+  listeners:
+  - {name: https, protocol: HTTPS, port: 443, hostname: agent.corp.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: agent, namespace: agents}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [agent.corp.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v1}}]
+    backendRefs: [{name: agent, port: 80}]
+`,
+		dp: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: agent, namespace: agents}
+spec:
+  template:
+    spec:
+      serviceAccountName: agent
+      automountServiceAccountToken: false
+      containers:
+      - name: agent
+        image: agent:1.0@sha256:5760b81dff688b87693b03473bee12d35f407c32bf086ff8051246250b4cdce9
+        ports: [{containerPort: 8080}]
+`,
+	}
+	c := ClassPermExposure
+	const svc = "  selector: {app: support-agent}\n  ports: [{name: http"
+	add(c, "clusterip-to-loadbalancer", base, edit(base, sp, svc, "  type: LoadBalancer\n"+svc), true)
+	add(c, "clusterip-to-nodeport", base, edit(base, sp, svc, "  type: NodePort\n"+svc), true)
+	add(c, "external-ips", base, edit(base, sp, svc, "  externalIPs: [192.0.2.10]\n"+svc), true)
+	add(c, "lb-source-ranges-dropped", base, edit(base, sp, "  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]\n", ""), true)
+	add(c, "lb-source-range-anywhere", base, edit(base, sp, "198.51.100.0/24]", "198.51.100.0/24, 0.0.0.0/0]"), true)
+	add(c, "lb-source-range-widened", base, edit(base, sp, "203.0.113.0/24,", "203.0.0.0/16,"), true)
+	add(c, "lb-new-port", base, edit(base, sp, "[{name: https, port: 443, targetPort: 8443}]", "[{name: https, port: 443, targetPort: 8443}, {name: debug, port: 9229}]"), true)
+	add(c, "lb-selects-admin-pods", base, edit(base, sp, "  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]\n  selector: {app: support-agent}", "  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]\n  selector: {app: admin-console}"), true)
+	add(c, "public-lb-in-json", base, with(base, "deploy/public.json", `{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "agent-public", "namespace": "agents"},
+ "spec": {"type": "LoadBalancer", "selector": {"app": "support-agent"}, "ports": [{"port": 443, "targetPort": 8443}]}}`), true)
+	add(c, "lb-inside-list", base, with(base, "deploy/list.yaml", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: agent-np, namespace: agents}\n  spec: {type: NodePort, selector: {app: support-agent}, ports: [{port: 80, nodePort: 30080}]}\n"), true)
+	add(c, "ingress-new-host", base, edit(base, ip, "  rules:\n", "  rules:\n  - host: agent.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: agent, port: {number: 80}}}}\n"), true)
+	add(c, "ingress-host-dropped", base, edit(base, ip, "  - host: agent.corp.example.com\n    http:", "  - http:"), true)
+	add(c, "ingress-wildcard-host", base, edit(base, ip, "host: agent.corp.example.com", `host: "*.example.com"`), true)
+	add(c, "ingress-default-backend", base, edit(base, ip, "  rules:\n", "  defaultBackend: {service: {name: agent, port: {number: 80}}}\n  rules:\n"), true)
+	add(c, "ingress-path-widened", base, edit(base, ip, "path: /api,", "path: /,"), true)
+	add(c, "new-public-ingress", base, with(base, "deploy/public-ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: public, namespace: agents}\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: chat.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: agent, port: {number: 80}}}}\n"), true)
+	add(c, "gateway-listener-any-host", base, edit(base, gp, "  - {name: https, protocol: HTTPS, port: 443, hostname: agent.corp.example.com}\n",
+		"  - {name: https, protocol: HTTPS, port: 443, hostname: agent.corp.example.com}\n  - {name: http, protocol: HTTP, port: 80}\n"), true)
+	add(c, "gateway-routes-from-all-namespaces", base, edit(base, gp, "hostname: agent.corp.example.com}", "hostname: agent.corp.example.com, allowedRoutes: {namespaces: {from: All}}}"), true)
+	add(c, "httproute-new-hostname", base, edit(base, gp, "hostnames: [agent.corp.example.com]", "hostnames: [agent.corp.example.com, agent.example.com]"), true)
+	add(c, "httproute-public-gateway", base, edit(base, gp, "parentRefs: [{name: edge}]", "parentRefs: [{name: edge}, {name: public, namespace: infra}]"), true)
+	add(c, "httproute-wildcard-hostname", base, edit(base, gp, "hostnames: [agent.corp.example.com]", `hostnames: ["*.example.com"]`), true)
+	add(c, "tcproute-added", base, with(base, "deploy/tcp.yaml", "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: agent-debug, namespace: agents}\nspec:\n  parentRefs: [{name: public, namespace: infra, sectionName: tcp-9229}]\n  rules: [{backendRefs: [{name: agent, port: 9229}]}]\n"), true)
+	add(c, "host-port", base, edit(base, dp, "ports: [{containerPort: 8080}]", "ports: [{containerPort: 8080, hostPort: 8080}]"), true)
+	add(c, "decoy-clusterip-service-added", base, with(base, "deploy/metrics.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: agent-metrics, namespace: agents}\nspec:\n  clusterIP: None\n  selector: {app: support-agent}\n  ports: [{name: metrics, port: 9090}]\n"), false)
+	add(c, "decoy-internal-ingress-removed", base, with(base, ip, "# the internal Ingress moved to the platform repository\n"), false)
+	add(c, "decoy-service-port-renamed", base, edit(base, sp, "name: https, port: 443", "name: web-tls, port: 443"), false)
+	add(c, "decoy-lb-ranges-unchanged", base, edit(base, sp, "[203.0.113.0/24, 198.51.100.0/24]", "\n  - 198.51.100.0/24\n  - 203.0.113.0/24"), false)
+	add(c, "decoy-lb-narrower-range", base, edit(base, sp, "203.0.113.0/24,", "203.0.113.0/25,"), false)
+	add(c, "decoy-service-renamed", base, edit(base, sp, "name: agent-lb,", "name: agent-ingress-lb,"), false)
+	add(c, "decoy-ingress-path-under-prefix", base, edit(base, ip, "      - {path: /api,", "      - {path: /api/v2, pathType: Exact, backend: {service: {name: agent, port: {number: 80}}}}\n      - {path: /api,"), false)
+	add(c, "decoy-lb-to-clusterip", base, edit(base, sp, "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]\n", ""), false)
+	add(c, "decoy-httproute-narrower-path", base, edit(base, gp, "value: /v1}", "value: /v1/chat}"), false)
+	add(c, "decoy-listener-renamed", base, edit(base, gp, "{name: https, protocol", "{name: tls, protocol"), false)
 }

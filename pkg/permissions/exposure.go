@@ -443,7 +443,7 @@ func routeExposure(kind, ns string, spec map[string]any, add addExposure) error 
 		for _, h := range hosts {
 			h = strings.ToLower(h)
 			for _, mt := range matches {
-				scope := "via " + parent + " " + orEvery(h) + mt.path
+				scope := strings.TrimSpace("via " + parent + " " + orEvery(h) + " " + mt.path)
 				if err := add(ActionRoute, scope, exposure{Parent: parent, Host: h, Path: mt.path, PathType: mt.pathType, Backend: mt.backend}); err != nil {
 					return err
 				}
