@@ -38,6 +38,11 @@
 //     Calico (NetworkPolicy, GlobalNetworkPolicy) policies and Istio
 //     egress (ServiceEntry hosts, outboundTrafficPolicy of a Sidecar or
 //     an IstioOperator), read into the NetworkPolicy grant shapes;
+//   - inbound exposure outside the cluster: Services of type
+//     LoadBalancer (with loadBalancerSourceRanges) or NodePort, or with
+//     externalIPs; Ingress hosts and paths; Gateway API Gateway
+//     listeners and HTTPRoute, GRPCRoute, TLSRoute, TCPRoute and
+//     UDPRoute hostnames and parents (exposure.go);
 //   - the Secrets a workload's pods read and the routing variables
 //     (base URLs, proxies) set on its containers;
 //   - package registry configuration (.npmrc, .yarnrc, pip.conf,

@@ -112,12 +112,12 @@ func (s *scanner) exposureResource(rel string, m map[string]any) error {
 		return s.add(Grant{Surface: SurfaceExposure, Subject: subject, Action: action, Scope: scope, Effect: Allow, Path: rel, Content: content(e)})
 	}
 	var err error
-	switch {
-	case kind == "Service":
+	switch kind {
+	case "Service":
 		err = serviceExposure(spec, obj(meta["annotations"]), add)
-	case kind == "Ingress":
+	case "Ingress":
 		err = ingressExposure(ns, spec, add)
-	case kind == "Gateway":
+	case "Gateway":
 		err = gatewayExposure(spec, add)
 	default:
 		err = routeExposure(kind, ns, spec, add)
@@ -224,7 +224,7 @@ func serviceExposure(spec, annotations map[string]any, add addExposure) error {
 
 // ingressBackend describes an Ingress backend: a Service and port, or a
 // resource.
-func ingressBackend(b map[string]any) string {
+func ingressBackend(ns string, b map[string]any) string {
 	if b == nil {
 		return ""
 	}
@@ -234,14 +234,17 @@ func ingressBackend(b map[string]any) string {
 		if p == "*" {
 			p = str(port["name"])
 		}
-		return "Service " + str(svc["name"]) + ":" + p
+		return "Service " + ns + "/" + str(svc["name"]) + ":" + p
 	}
 	if r := obj(b["resource"]); r != nil {
-		return str(r["kind"]) + " " + str(r["name"])
+		return str(r["kind"]) + " " + ns + "/" + str(r["name"])
 	}
 	// extensions/v1beta1 and networking.k8s.io/v1beta1 spelling
+	if str(b["serviceName"]) == "" {
+		return ""
+	}
 	p, _ := portText(b["servicePort"])
-	return "Service " + str(b["serviceName"]) + ":" + p
+	return "Service " + ns + "/" + str(b["serviceName"]) + ":" + p
 }
 
 // ingressExposure: each host and path of an Ingress routes outside
@@ -252,7 +255,7 @@ func ingressExposure(ns string, spec map[string]any, add addExposure) error {
 		if def == nil {
 			def = obj(spec["backend"])
 		}
-		if err := add(ActionIngress, "* (default backend)", exposure{Host: "*", Path: "/", PathType: "Prefix", Backend: ns + " " + ingressBackend(def)}); err != nil {
+		if err := add(ActionIngress, "* (default backend)", exposure{Host: "*", Path: "/", PathType: "Prefix", Backend: ingressBackend(ns, def)}); err != nil {
 			return err
 		}
 	}
@@ -267,7 +270,7 @@ func ingressExposure(ns string, spec map[string]any, add addExposure) error {
 		}
 		paths := arr(obj(r["http"])["paths"])
 		if len(paths) == 0 && obj(spec["defaultBackend"]) != nil {
-			if err := add(ActionIngress, host+"/ (default backend)", exposure{Host: host, Path: "/", PathType: "Prefix", Backend: ns + " " + ingressBackend(obj(spec["defaultBackend"]))}); err != nil {
+			if err := add(ActionIngress, host+"/ (default backend)", exposure{Host: host, Path: "/", PathType: "Prefix", Backend: ingressBackend(ns, obj(spec["defaultBackend"]))}); err != nil {
 				return err
 			}
 		}
@@ -285,11 +288,11 @@ func ingressExposure(ns string, spec map[string]any, add addExposure) error {
 			if str(p["pathType"]) == "Exact" {
 				pt = "Exact"
 			}
-			b := ingressBackend(obj(p["backend"]))
+			b := ingressBackend(ns, obj(p["backend"]))
 			if b == "" {
 				return fmt.Errorf("spec.rules[%d].http.paths[%d] has no backend", i, j)
 			}
-			if err := add(ActionIngress, host+pth, exposure{Host: host, Path: pth, PathType: pt, Backend: ns + " " + b}); err != nil {
+			if err := add(ActionIngress, host+pth, exposure{Host: host, Path: pth, PathType: pt, Backend: b}); err != nil {
 				return err
 			}
 		}
@@ -502,7 +505,7 @@ func exposureContentCovers(eb, eg exposure) bool {
 	if eb.Port != eg.Port || eb.Parent != eg.Parent || eb.Backend != eg.Backend {
 		return false
 	}
-	if eb.Host != eg.Host && !(eb.Host == "" && eg.Host != "") && (eg.Host == "" || !hostCovers(eb.Host, eg.Host)) {
+	if !exposureHostCovers(eb.Host, eg.Host) {
 		return false
 	}
 	if eb.Path != eg.Path || eb.PathType != eg.PathType {
@@ -514,6 +517,18 @@ func exposureContentCovers(eb, eg exposure) bool {
 		return false
 	}
 	return routesFromRank(eb.RoutesFrom) >= routesFromRank(eg.RoutesFrom)
+}
+
+// exposureHostCovers reports whether host b matches every request host
+// g does; a route's "" (every name its listener accepts) covers any.
+func exposureHostCovers(b, g string) bool {
+	switch {
+	case b == g || b == "":
+		return true
+	case g == "":
+		return false
+	}
+	return hostCovers(b, g)
 }
 
 // pathUnder reports whether path p lies under prefix (element-wise, as

@@ -134,6 +134,15 @@ func TestExposure(t *testing.T) {
 		{"new GRPCRoute with a wildcard host (added, critical)", with(base, "deploy/grpc.yaml", "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: tools, namespace: agents}\nspec:\n  parentRefs: [{name: edge}]\n  hostnames: [\"*.example.com\"]\n  rules: [{matches: [{method: {service: tools.v1.Tools}}], backendRefs: [{name: tools, port: 9000}]}]\n"),
 			[]want{{X, "GRPCRoute agents/tools", KindAdded, C}}},
 	})
+	// An internal load balancer made public.
+	internal := replace(map[string]string{sp: exposureServices}, sp, "metadata: {name: agent-public, namespace: agents}\nspec:\n  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24]\n",
+		"metadata:\n  name: agent-public\n  namespace: agents\n  annotations: {networking.gke.io/load-balancer-type: Internal}\nspec:\n  type: LoadBalancer\n")
+	runDiffCases(t, internal, []diffCase{
+		{"internal annotation removed (broadened, critical)", replace(internal, sp, "  annotations: {networking.gke.io/load-balancer-type: Internal}\n", ""),
+			[]want{{X, lb, KindBroadened, C}}},
+		{"internal kept, ranges added (narrowed)", replace(internal, sp, "  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerSourceRanges: [10.0.0.0/8]\n"),
+			[]want{{X, lb, KindNarrowed, I}}},
+	})
 	// From nothing: every exposure is new.
 	empty := map[string]string{"README.md": "x"}
 	runDiffCases(t, empty, []diffCase{
