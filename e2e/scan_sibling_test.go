@@ -180,6 +180,17 @@ func TestHandoffEarly(t *testing.T) {
 					heavy = append(heavy, strings.TrimSpace(strings.TrimPrefix(h, "init ")))
 				}
 			}
+			// In process, the trace shows where handoff's initialiser
+			// runs: before the crypto, compress and encoding packages,
+			// which sort before it and are ready once fmt or strings is.
+			// (Its imports avoid those: see internal/sibling's text.go.)
+			if at := strings.Index(r.stderr, "init github.com/tollgate-dev/tollgate/internal/handoff "); at >= 0 {
+				for _, later := range []string{"init compress/flate ", "init crypto/sha256 ", "init encoding/gob ", "init encoding/json "} {
+					if k := strings.Index(r.stderr, later); k >= 0 && k < at {
+						t.Errorf("internal/handoff is initialised after %s: its imports wait for a package initialised late", strings.TrimSpace(later))
+					}
+				}
+			}
 			switch {
 			case tc.early && len(heavy) > 0:
 				t.Fatalf("handed over after initialising %v", heavy)

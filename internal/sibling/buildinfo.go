@@ -2,12 +2,9 @@ package sibling
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
-	"strings"
 )
 
 // buildInfo is what the same-build rule compares: the build information
@@ -50,7 +47,7 @@ func readBuildInfo(r io.ReaderAt) (*buildInfo, error) {
 func buildInfoSection(r io.ReaderAt) ([]byte, error) {
 	var h [64]byte
 	if _, err := r.ReadAt(h[:], 0); err != nil {
-		return nil, fmt.Errorf("read ELF header: %w", err)
+		return nil, wrap("read ELF header", err)
 	}
 	if string(h[:4]) != "\x7fELF" {
 		return nil, errors.New("not an ELF executable")
@@ -58,24 +55,23 @@ func buildInfoSection(r io.ReaderAt) ([]byte, error) {
 	if h[4] != 2 || h[5] != 1 {
 		return nil, errors.New("not a little-endian 64-bit ELF executable")
 	}
-	le := binary.LittleEndian
-	shoff, shentsize, shnum, shstrndx := le.Uint64(h[0x28:]), le.Uint16(h[0x3a:]), le.Uint16(h[0x3c:]), le.Uint16(h[0x3e:])
+	shoff, shentsize, shnum, shstrndx := le64(h[0x28:]), le16(h[0x3a:]), le16(h[0x3c:]), le16(h[0x3e:])
 	if shentsize != 64 || shnum == 0 || int(shnum) > maxSections || shstrndx >= shnum || shoff > 1<<48 {
 		return nil, errors.New("malformed ELF section table")
 	}
 	sh := make([]byte, int(shnum)*64)
 	if _, err := r.ReadAt(sh, int64(shoff)); err != nil {
-		return nil, fmt.Errorf("read ELF section table: %w", err)
+		return nil, wrap("read ELF section table", err)
 	}
 	section := func(i int, limit uint64) ([]byte, error) {
 		s := sh[i*64 : (i+1)*64]
-		off, size := le.Uint64(s[0x18:]), le.Uint64(s[0x20:])
+		off, size := le64(s[0x18:]), le64(s[0x20:])
 		if size > limit || off > 1<<48 {
-			return nil, fmt.Errorf("ELF section %d is %d bytes, over %d", i, size, limit)
+			return nil, errors.New("ELF section " + itoa(uint64(i)) + " is " + itoa(size) + " bytes, over " + itoa(limit))
 		}
 		b := make([]byte, size)
 		if _, err := r.ReadAt(b, int64(off)); err != nil {
-			return nil, fmt.Errorf("read ELF section %d: %w", i, err)
+			return nil, wrap("read ELF section "+itoa(uint64(i)), err)
 		}
 		return b, nil
 	}
@@ -84,7 +80,7 @@ func buildInfoSection(r io.ReaderAt) ([]byte, error) {
 		return nil, err
 	}
 	for i := range int(shnum) {
-		off := le.Uint32(sh[i*64:])
+		off := le32(sh[i*64:])
 		if uint64(off) >= uint64(len(names)) {
 			continue
 		}
@@ -105,7 +101,7 @@ func parseBuildInfo(data []byte) (*buildInfo, error) {
 	}
 	rest := data[32:]
 	str := func() (string, bool) {
-		n, w := binary.Uvarint(rest)
+		n, w := uvarint(rest)
 		if w <= 0 || n > uint64(len(rest)-w) {
 			return "", false
 		}
@@ -125,9 +121,10 @@ func parseBuildInfo(data []byte) (*buildInfo, error) {
 		return nil, errors.New("no module information (built outside a module?)")
 	}
 	bi := &buildInfo{goVersion: vers}
-	for line := range strings.Lines(mod) {
-		line = strings.TrimSuffix(line, "\n")
-		key, value, _ := strings.Cut(line, "\t")
+	for rest := mod; rest != ""; {
+		var line string
+		line, rest, _ = cut(rest, '\n')
+		key, value, _ := cut(line, '\t')
 		switch key {
 		case "path":
 			bi.path = value
@@ -148,14 +145,14 @@ func parseBuildInfo(data []byte) (*buildInfo, error) {
 // from the same module version and commit with the same toolchain and
 // settings (flags, ldflags, GOOS/GOARCH, VCS state).
 func sameBuild(self, other *buildInfo, name string) error {
-	want := self.path[:strings.LastIndexByte(self.path, '/')+1] + name
+	want := self.path[:lastIndexByte(self.path, '/')+1] + name
 	switch {
 	case other.path != want:
-		return fmt.Errorf("it is %q, want %q", other.path, want)
+		return errors.New("it is " + quote(other.path) + ", want " + quote(want))
 	case other.mod != self.mod:
-		return fmt.Errorf("another module version (%s, this is %s)", strings.ReplaceAll(other.mod, "\t", " "), strings.ReplaceAll(self.mod, "\t", " "))
+		return errors.New("another module version (" + spaced(other.mod) + ", this is " + spaced(self.mod) + ")")
 	case other.goVersion != self.goVersion:
-		return fmt.Errorf("built with %s, this with %s", other.goVersion, self.goVersion)
+		return errors.New("built with " + other.goVersion + ", this with " + self.goVersion)
 	case !slices.Equal(self.settings, other.settings):
 		return errors.New("another build (its build settings or VCS revision differ)")
 	}

@@ -1,7 +1,6 @@
 package sibling
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 )
@@ -12,5 +11,5 @@ import (
 // opened the image before it closes it.
 func execFile(f *os.File, name string, args, env []string) error {
 	argv := append([]string{name}, args...)
-	return syscall.Exec(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), argv, env)
+	return syscall.Exec("/proc/self/fd/"+itoa(uint64(f.Fd())), argv, env)
 }

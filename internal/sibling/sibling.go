@@ -3,9 +3,7 @@ package sibling
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"strings"
 )
 
 const (
@@ -37,28 +35,28 @@ func Exec(parent, name string, args []string) error {
 		return ErrDisabled
 	}
 	if p, ok := Delegated(); ok {
-		return fmt.Errorf("already running as the sibling of %s", p)
+		return errors.New("already running as the sibling of " + p)
 	}
 	// On Linux, the path of /proc/self/exe: no symbolic link is left in it.
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("locate this executable: %w", err)
+		return wrap("locate this executable", err)
 	}
 	self, err := readFileBuildInfo(exe)
 	if err != nil {
-		return fmt.Errorf("this executable %s: %w", exe, err)
+		return wrap("this executable "+exe, err)
 	}
-	file := exe[:strings.LastIndexByte(exe, os.PathSeparator)+1] + name
+	file := exe[:lastIndexByte(exe, os.PathSeparator)+1] + name
 	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("no sibling: %w", err)
+		return wrap("no sibling", err)
 	}
 	defer f.Close()
 	if err := check(f, self, name); err != nil {
-		return fmt.Errorf("sibling %s: %w", file, err)
+		return wrap("sibling "+file, err)
 	}
 	env := append(os.Environ(), EnvParent+"="+parent)
-	return fmt.Errorf("sibling %s: %w", file, execFile(f, file, args, env))
+	return wrap("sibling "+file, execFile(f, file, args, env))
 }
 
 // readFileBuildInfo reads the build information of the executable file.
@@ -79,15 +77,15 @@ func check(f *os.File, self *buildInfo, name string) error {
 	}
 	switch m := fi.Mode(); {
 	case !m.IsRegular():
-		return fmt.Errorf("not a regular file (%s)", m.Type())
+		return errors.New("not a regular file (" + m.Type().String() + ")")
 	case m.Perm()&0o111 == 0:
 		return errors.New("not executable")
 	case m.Perm()&0o022 != 0:
-		return fmt.Errorf("writable by others than its owner (%s)", m.Perm())
+		return errors.New("writable by others than its owner (" + m.Perm().String() + ")")
 	}
 	other, err := readBuildInfo(f)
 	if err != nil {
-		return fmt.Errorf("read build information: %w", err)
+		return wrap("read build information", err)
 	}
 	return sameBuild(self, other, name)
 }
@@ -103,11 +101,11 @@ func Serves(args []string, keep ...string) bool {
 		}
 		switch {
 		case a == "-h", a == "-v", a == "--help", a == "--version",
-			strings.HasPrefix(a, "--help="), strings.HasPrefix(a, "--version="):
+			hasPrefix(a, "--help="), hasPrefix(a, "--version="):
 			return false
 		}
 		for _, k := range keep {
-			if a == "--"+k || strings.HasPrefix(a, "--"+k+"=") {
+			if a == "--"+k || hasPrefix(a, "--"+k+"=") {
 				return false
 			}
 		}

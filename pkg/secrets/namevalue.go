@@ -1,6 +1,6 @@
 package secrets
 
-import "strings"
+import "bytes"
 
 // An entry that names a variable under one key and gives its value under
 // another is the assignment NAME = value: Kubernetes and Argo env lists
@@ -32,7 +32,7 @@ func namedSecret(p pair) bool {
 
 // lineIndent returns the column where a line's first key starts: its
 // indentation, past a YAML sequence dash ("  - name: x" starts at 4).
-func lineIndent(line string) (col int, blank bool) {
+func lineIndent(line []byte) (col int, blank bool) {
 	i := 0
 	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 		i++
@@ -49,10 +49,18 @@ func lineIndent(line string) (col int, blank bool) {
 	return i, false
 }
 
+// itemStart reports whether a line starts a sequence item ("  - x").
+func itemStart(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t")
+	return len(t) > 1 && t[0] == '-' && t[1] == ' '
+}
+
 // siblingValue finds the value key of the entry whose name key is on the
 // line b[ls:le]: on the same line (a flow mapping, a JSON object on one
 // line), else on a nearby line of the same entry (same column; the scan
 // stops at the entry's end). It returns the pair, with off relative to b.
+// A line cut short (longer than the parse window) has no nearby lines:
+// what follows the window is the same line, not the entry's next one.
 func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 	for _, q := range same {
 		if valueKeys[normKey(q.key)] {
@@ -60,10 +68,12 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 			return q, true
 		}
 	}
-	col, _ := lineIndent(string(b[ls:le]))
+	if le < len(b) && b[le] != '\n' {
+		return pair{}, false
+	}
+	col, _ := lineIndent(b[ls:le])
 	check := func(s, e int) (pair, bool, bool) {
-		line := string(b[s:e])
-		c, blank := lineIndent(line)
+		c, blank := lineIndent(b[s:e])
 		if blank {
 			return pair{}, false, true
 		}
@@ -71,7 +81,7 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 			return pair{}, false, c > col
 		}
 		// only the line's first key is the entry's own
-		if prs := linePairs(line, true, nil); len(prs) > 0 && valueKeys[normKey(prs[0].key)] {
+		if prs := linePairs(string(b[s:e]), true, nil); len(prs) > 0 && valueKeys[normKey(prs[0].key)] {
 			q := prs[0]
 			q.off += s
 			return q, true, false
@@ -81,13 +91,12 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 	// After the name: lines of the same entry, until one starts left of
 	// it or a new item begins.
 	for s, n := le+1, 0; s < len(b) && n < maxSiblingLines; n++ {
-		e := s + strings.IndexByte(string(b[s:min(len(b), s+maxLine)]), '\n')
+		e := s + bytes.IndexByte(b[s:min(len(b), s+maxLine)], '\n')
 		if e < s {
 			e = min(len(b), s+maxLine)
 		}
-		line := string(b[s:e])
-		if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "- ") {
-			if c, _ := lineIndent(line); c <= col {
+		if itemStart(b[s:e]) {
+			if c, _ := lineIndent(b[s:e]); c <= col {
 				break // the next item
 			}
 		}
@@ -95,14 +104,14 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 		if ok {
 			return q, true
 		}
-		if !more {
-			break
+		if !more || (e < len(b) && b[e] != '\n') {
+			break // another entry, or a line cut short
 		}
 		s = e + 1
 	}
 	// Before the name, when the value comes first: back to the item's
 	// start ("- value: x" / "  name: DB_PASSWORD").
-	if t := strings.TrimLeft(string(b[ls:le]), " \t"); strings.HasPrefix(t, "- ") {
+	if itemStart(b[ls:le]) {
 		return pair{}, false
 	}
 	for e, n := ls-1, 0; e > 0 && n < maxSiblingLines; n++ {
@@ -114,8 +123,7 @@ func siblingValue(b []byte, ls, le int, same []pair) (pair, bool) {
 		if ok {
 			return q, true
 		}
-		line := string(b[s:e])
-		if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, "- ") || !more {
+		if itemStart(b[s:e]) || !more {
 			break // the item's first line, or another entry
 		}
 		e = s - 1
