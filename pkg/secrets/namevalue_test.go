@@ -1,6 +1,9 @@
 package secrets
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSiblingValue(t *testing.T) {
 	t.Parallel()
@@ -17,6 +20,11 @@ func TestSiblingValue(t *testing.T) {
 		{"previous item", "- name: A\n  value: s3cr3tValue9\n- name: DB_PASSWORD\n", "- name: DB_PASSWORD", ""},
 		{"too far", "- name: DB_PASSWORD\n" + "  a: 1\n  b: 1\n  c: 1\n  d: 1\n  e: 1\n  f: 1\n  g: 1\n  h: 1\n  value: s3cr3tValue9\n", "- name: DB_PASSWORD", ""},
 		{"end of input", "- name: DB_PASSWORD", "- name: DB_PASSWORD", ""},
+		// The name's line is longer than the window parsed: the bytes
+		// after the window are the same line, not the entry's next one.
+		{"line cut short", "- name: DB_PASSWORD, " + strings.Repeat("x", 5000) + "\n  value: s3cr3tValue9\n", "- name: DB_PASSWORD", ""},
+		{"long line in between", "- name: DB_PASSWORD\n  a: " + strings.Repeat("x", 5000) + "\n  value: s3cr3tValue9\n", "- name: DB_PASSWORD", ""},
+		{"long line before", "- value: s3cr3tValue9\n  a: " + strings.Repeat("x", 5000) + "\n  name: DB_PASSWORD\n", "  name: DB_PASSWORD", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
