@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"io"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -371,11 +373,7 @@ func encodedRuns(b []byte, lo, hi int, scratch []byte, visit func(encodedRun)) [
 		if j >= len(b) {
 			break
 		}
-		k := j
-		for k >= i && b64Char[b[k]] {
-			k--
-		}
-		if k >= i {
+		if k := lastNonB64(b, i, j); k >= i {
 			i = k + 1
 			continue
 		}
@@ -433,6 +431,46 @@ func encodedRuns(b []byte, lo, hi int, scratch []byte, visit func(encodedRun)) [
 		i = max(i, end)
 	}
 	return scratch
+}
+
+// lastNonB64 returns the last position in b[i:j+1] that does not hold a
+// base64 character (b64Char), or i-1. It tests eight bytes at a time.
+func lastNonB64(b []byte, i, j int) int {
+	k := j
+	for ; k-7 >= i; k -= 8 {
+		if m := nonB64(binary.LittleEndian.Uint64(b[k-7:])); m != 0 {
+			return k - 7 + (63-bits.LeadingZeros64(m))>>3
+		}
+	}
+	for k >= i && b64Char[b[k]] {
+		k--
+	}
+	return k
+}
+
+// Bytes of a word: every byte 0x01, every byte 0x80.
+const (
+	lsb8 = 0x0101010101010101
+	msb8 = 0x8080808080808080
+)
+
+// nonB64 sets the top bit of every byte of the little-endian word x that
+// is not a base64 character (b64Char: A-Z a-z 0-9 + / - _), and clears
+// the rest. Each test works on bytes below 0x80, where no sum carries
+// into the next byte; a byte of 0x80 or more is never base64.
+func nonB64(x uint64) uint64 {
+	y := x &^ msb8
+	// y in [lo, hi]: y+(0x80-lo) reaches the top bit, y+(0x7f-hi) does
+	// not. y == c: y^c is zero, and only zero plus 0x7f stays below it.
+	// '+' (0x2b) to '9' (0x39) holds + - / and the digits, and also ','
+	// and '.': y|2 is '.' for those two bytes and no other.
+	sym := (y + lsb8*(0x80-'+')) &^ (y + lsb8*(0x7f-'9'))
+	notCommaDot := ((y | lsb8*2) ^ lsb8*'.') + lsb8*0x7f
+	l := y | lsb8*0x20 // either case
+	letter := (l + lsb8*(0x80-'a')) &^ (l + lsb8*(0x7f-'z'))
+	under := ^((y ^ lsb8*'_') + lsb8*0x7f)
+	ok := sym&notCommaDot | letter | under
+	return (^ok | x) & msb8
 }
 
 // lineOnly reports whether b[s] starts its line, after white space or an

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -122,6 +123,17 @@ func TestEncodedRunsMatchesReference(t *testing.T) {
 		}
 		texts = append(texts, b)
 	}
+	for range 200 { // any byte: UTF-8, control characters, bytes of 0x80 and over
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			if r.IntN(6) == 0 {
+				b[i] = byte(r.IntN(256))
+			} else {
+				b[i] = alpha[r.IntN(64)]
+			}
+		}
+		texts = append(texts, b)
+	}
 	wrapped := bytes.Repeat([]byte("dGhlIHBhc3N3b3JkIGlzIGh1bnRlcjIgYW5kIHRoZSB0b2tlbiBpcyBzZWNyZXQ=\n"), 3)
 	texts = append(texts, wrapped, append([]byte("x: |\n  "), wrapped...))
 	for i, b := range texts {
@@ -131,4 +143,47 @@ func TestEncodedRunsMatchesReference(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNonB64 checks the eight-byte test against b64Char for every byte
+// value in every lane, among random neighbours.
+func TestNonB64(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	for v := range 256 {
+		for lane := range 8 {
+			for range 16 {
+				var w [8]byte
+				for i := range w {
+					w[i] = byte(r.IntN(256))
+				}
+				w[lane] = byte(v)
+				m := nonB64(binary.LittleEndian.Uint64(w[:]))
+				for i, c := range w {
+					if got := m>>(8*i+7)&1 == 1; got == b64Char[c] {
+						t.Fatalf("nonB64(% x): lane %d (%#x) marked %v, b64Char says %v", w, i, c, got, b64Char[c])
+					}
+				}
+				if m&^msb8 != 0 {
+					t.Fatalf("nonB64(% x) = %#x: bits outside the top ones", w, m)
+				}
+			}
+		}
+	}
+}
+
+// FuzzEncodedRuns: the runs found match the reference implementation's on
+// any input and window.
+func FuzzEncodedRuns(f *testing.F) {
+	f.Add([]byte("token: dGhlIHBhc3N3b3JkIGlzIGh1bnRlcjI= x"), 0, 40)
+	f.Add([]byte("\xc3\xa9QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo\xff,."), 2, 30)
+	f.Fuzz(func(t *testing.T, b []byte, lo, hi int) {
+		if len(b) > 1<<16 {
+			return
+		}
+		lo, hi = min(max(lo, 0), len(b)), min(max(hi, 0), len(b))
+		if got, want := encodedRunsOf(encodedRuns, b, lo, hi), encodedRunsOf(encodedRunsRef, b, lo, hi); got != want {
+			t.Fatalf("window [%d, %d): runs differ\ngot:\n%s\nwant:\n%s", lo, hi, got, want)
+		}
+	})
 }
