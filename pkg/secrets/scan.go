@@ -395,40 +395,86 @@ func (s *Scanner) walk(ctx context.Context, roots []string, emit func(job), res 
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", root, err)
 		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rel, _ := filepath.Rel(root, p)
-			rel = filepath.ToSlash(rel)
-			if err != nil {
-				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "cannot read: " + errString(err)})
-				return nil
-			}
-			switch t := d.Type(); {
-			case d.IsDir():
-				// The root's own .git is version control, not part of the
-				// artefact (its digest leaves it out); a .git deeper down
-				// ships with the artefact and is scanned.
-				if rel == ".git" {
-					return filepath.SkipDir
-				}
-			case t.IsRegular():
-				emit(job{root: root, abs: p, rel: rel})
-			case t&fs.ModeSymlink != 0:
-				if why := linkProblem(realRoot, p); why != "" {
-					res.Problems = append(res.Problems, Problem{Path: rel, Reason: why})
-				} else {
-					res.Stats.Skipped++ // scanned at its target, inside the root
-					res.skipped = append(res.skipped, rel)
-				}
-			default:
-				res.Problems = append(res.Problems, Problem{Path: rel, Reason: "not a regular file (" + t.String() + "); remove it from the artefact"})
-			}
-			return nil
-		})
+		base := filepath.Clean(root)
+		t := treeWalk{ctx: ctx, root: root, realRoot: realRoot, emit: emit, res: res, buf: make([]byte, 32<<10), cut: len(base) + 1}
+		switch base {
+		case ".":
+			t.cut = 0
+		case "/":
+			t.cut = 1
+		}
+		err = t.dir(base, ".", 0)
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", root, err)
+		}
+	}
+	return nil
+}
+
+// dirent is a directory entry: its name and type.
+type dirent struct {
+	name string
+	typ  fs.FileMode
+}
+
+// treeWalk walks one root depth first, in name order (as filepath.WalkDir
+// does), emitting its regular files and recording what cannot be scanned.
+type treeWalk struct {
+	ctx            context.Context
+	root, realRoot string
+	emit           func(job)
+	res            *Result
+	buf            []byte     // readDir's records
+	levels         [][]dirent // the entries of each directory being walked, by depth
+	cut            int        // where the name relative to the root starts in a path
+}
+
+// dir walks the directory abs, named rel (with slashes) in the result.
+func (t *treeWalk) dir(abs, rel string, depth int) error {
+	if depth == len(t.levels) {
+		t.levels = append(t.levels, nil)
+	}
+	ents, err := readDir(abs, t.buf, t.levels[depth])
+	t.levels[depth] = ents
+	if err != nil {
+		t.res.Problems = append(t.res.Problems, Problem{Path: rel, Reason: "cannot read: " + errString(err)})
+	}
+	for _, e := range ents {
+		if err := t.ctx.Err(); err != nil {
+			return err
+		}
+		// The name in the result is the path less the root's: no
+		// second string.
+		p := abs + "/" + e.name
+		switch abs {
+		case ".":
+			p = e.name
+		case "/":
+			p = "/" + e.name
+		}
+		r := p[t.cut:]
+		switch typ := e.typ; {
+		case typ.IsDir():
+			// The root's own .git is version control, not part of the
+			// artefact (its digest leaves it out); a .git deeper down
+			// ships with the artefact and is scanned.
+			if r == ".git" {
+				continue
+			}
+			if err := t.dir(p, r, depth+1); err != nil {
+				return err
+			}
+		case typ.IsRegular():
+			t.emit(job{root: t.root, abs: p, rel: r})
+		case typ&fs.ModeSymlink != 0:
+			if why := linkProblem(t.realRoot, p); why != "" {
+				t.res.Problems = append(t.res.Problems, Problem{Path: r, Reason: why})
+			} else {
+				t.res.Stats.Skipped++ // scanned at its target, inside the root
+				t.res.skipped = append(t.res.skipped, r)
+			}
+		default:
+			t.res.Problems = append(t.res.Problems, Problem{Path: r, Reason: "not a regular file (" + typ.String() + "); remove it from the artefact"})
 		}
 	}
 	return nil
