@@ -546,6 +546,7 @@ func (w *worker) decompress(ctx context.Context, fs *fileScan, src *source, kind
 		// of its buffer, so that a block over the ratio is refused
 		// before it is expanded.
 		rr.in = z.compressed
+		z.floor = rr.ahead
 	}
 	base := src.name[strings.LastIndexAny(src.name, "/!")+1:]
 	name := base

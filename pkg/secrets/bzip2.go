@@ -103,6 +103,11 @@ type bzip2Reader struct {
 	// check, when set, is told each block's decoded length before the
 	// block yields a byte; an error it returns ends the stream.
 	check func(n int64) error
+	// floor, when set, is told a lower bound of each block's decoded
+	// length before the block is inverted (the costly part of decoding
+	// it); an error it returns ends the stream. The scan's ratio check
+	// refuses a bomb there, without inverting the block over the ratio.
+	floor func(n int64) error
 
 	// The block being expanded.
 	blk              []byte // pre-run-length bytes
@@ -418,6 +423,14 @@ func (z *bzip2Reader) block() error {
 	}
 	if origPtr >= n {
 		return z.fail(bz2Error("BWT origin out of range"))
+	}
+
+	// The block expands to 4n/5 bytes at least: a run's count byte (at
+	// most one in five of the n) may stand for no byte.
+	if z.floor != nil {
+		if err := z.floor(int64(n - n/5)); err != nil {
+			return z.fail(err)
+		}
 	}
 
 	// Inverse BWT: link every position to the next, then walk the links

@@ -5,6 +5,7 @@ import (
 	"compress/bzip2"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,6 +165,56 @@ func TestBzip2CheckBeforeExpansion(t *testing.T) {
 	}
 	if len(lengths) != 2 || lengths[0] != 12 || lengths[1] != int64(len(plain)) {
 		t.Fatalf("block lengths = %v, want [12 %d]", lengths, len(plain))
+	}
+}
+
+// TestBzip2FloorBeforeInversion: a block's lower bound is told to floor
+// before the block is inverted, and an error from floor ends the stream
+// there: check never hears of the block. The bound is at most the length.
+func TestBzip2FloorBeforeInversion(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	noRuns := make([]byte, 100000) // random, without runs: n is the length
+	for i := range noRuns {
+		noRuns[i] = byte(r.IntN(256))
+		if i > 0 && noRuns[i] == noRuns[i-1] {
+			noRuns[i]++
+		}
+	}
+	b := append(secretgen.Bzip2([]byte("first block\n")), secretgen.Bzip2(noRuns)...)
+	var floors, checks []int64
+	stop := errors.New("stop")
+	z := newBzip2Reader(bytes.NewReader(b), nil, func(n int64) error { checks = append(checks, n); return nil })
+	z.floor = func(n int64) error {
+		floors = append(floors, n)
+		if n > 50000 {
+			return stop
+		}
+		return nil
+	}
+	got, err := io.ReadAll(z)
+	if !errors.Is(err, stop) || string(got) != "first block\n" {
+		t.Fatalf("read %q, %v; want the first block, then floor's error", got, err)
+	}
+	if len(checks) != 1 || len(floors) != 2 || floors[0] > checks[0] || floors[1] != 100000-100000/5 {
+		t.Fatalf("floors %v, checks %v: want floor before each block, check for the first only", floors, checks)
+	}
+	// On every test stream, each block's floor is at most its length.
+	for name, b := range bz2Streams(t) {
+		if len(b) > 200<<10 {
+			continue
+		}
+		var fl, ck []int64
+		z := newBzip2Reader(bytes.NewReader(b), nil, func(n int64) error { ck = append(ck, n); return nil })
+		z.floor = func(n int64) error { fl = append(fl, n); return nil }
+		if _, err := io.ReadAll(z); err != nil {
+			continue
+		}
+		for i := range ck {
+			if fl[i] > ck[i] {
+				t.Errorf("%s: block %d: floor %d over its length %d", name, i, fl[i], ck[i])
+			}
+		}
 	}
 }
 
