@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -37,6 +38,13 @@ var printableByte = func() *charset {
 	c := chars(" -~")
 	c['\t'] = true
 	return c
+}()
+
+// printableOrNUL is printableByte and the NUL byte.
+var printableOrNUL = func() *charset {
+	c := *printableByte
+	c[0] = true
+	return &c
 }()
 
 // binary scans a binary stream for the strings in it: printable ASCII
@@ -111,24 +119,23 @@ func serialised(head []byte) bool {
 // the unfinished last string starts (len(b) when none is unfinished).
 func (x *extractor) extract(b []byte, from int, eof bool) int {
 	i := from
+	k := x.min
 	for {
-		for i < len(b) && !printableByte[b[i]] {
-			// Zero-filled stretches (sparse files, padding, tensors of
-			// zeros) are skipped eight bytes at a time.
-			for i+8 <= len(b) && b[i] == 0 && binary.LittleEndian.Uint64(b[i:]) == 0 {
-				i += 8
-			}
-			if i < len(b) && !printableByte[b[i]] {
-				i++
-			}
+		// Only strings of k characters or more are kept: a run of k
+		// printable bytes, or a UTF-16LE string of k characters (printable
+		// and NUL bytes in turn). One starting in b[i:i+k] holds that
+		// window's last byte, so where that byte is neither printable nor
+		// NUL, none starts there, and no run reaches past it: the scan
+		// resumes at i+k, as it would after the nonprintable byte.
+		for i+k <= len(b) && !printableOrNUL[b[i+k-1]] {
+			i += k
 		}
+		i = nextPrintable(b, i)
 		if i >= len(b) {
 			return len(b)
 		}
 		s := i
-		for i < len(b) && printableByte[b[i]] && i-s < maxString {
-			i++
-		}
+		i = printableEnd(b, i, min(len(b), s+maxString))
 		if i == len(b) && !eof {
 			return s
 		}
@@ -159,6 +166,44 @@ func (x *extractor) extract(b []byte, from int, eof bool) int {
 		x.add(u)
 		i = j
 	}
+}
+
+// nextPrintable returns the first position from i holding a printable
+// byte (printableByte), or len(b). It tests eight bytes at a time.
+func nextPrintable(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := printable8(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(b) && !printableByte[b[i]] {
+		i++
+	}
+	return i
+}
+
+// printableEnd returns the first position from i, below end, that does
+// not hold a printable byte, or end.
+func printableEnd(b []byte, i, end int) int {
+	for ; i+8 <= end; i += 8 {
+		if m := ^printable8(binary.LittleEndian.Uint64(b[i:])) & msb8; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < end && printableByte[b[i]] {
+		i++
+	}
+	return i
+}
+
+// printable8 sets the top bit of every byte of the little-endian word x
+// that is printable (printableByte: ' ' to '~', and tab), and clears the
+// rest; see nonB64 for the method.
+func printable8(x uint64) uint64 {
+	y := x &^ msb8
+	text := (y + lsb8*(0x80-' ')) &^ (y + lsb8*(0x7f-'~'))
+	tab := ^((y ^ lsb8*'\t') + lsb8*0x7f)
+	return (text | tab) &^ x & msb8
 }
 
 // strings adds the run b[s:e] and the strings a length prefix marks in
