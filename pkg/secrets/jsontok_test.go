@@ -126,16 +126,38 @@ func FuzzJSONToken(f *testing.F) {
 	})
 }
 
-// TestStrideNext checks the 8-byte stride test against one position at a
-// time, at every start, limit and alignment.
-
-// TestStrideNext checks the 8-byte stride test against one position at a
-// time, at every start, limit and alignment.
+// TestStrideNext checks the stride scan against one position at a time,
+// at every start, limit and alignment: it returns a position whose bigram
+// is in strideSet (or one past limit), and never one after a position
+// where a pattern starts (at the position, or the one before or after).
 func TestStrideNext(t *testing.T) {
 	t.Parallel()
-	naive := func(b []byte, j, limit int) int {
+	// starts reports whether a pattern starts at p.
+	starts := func(b []byte, p int) bool {
+		if p < 0 || p+1 >= len(b) {
+			return false
+		}
+		v := uint16(b[p]) | uint16(b[p+1])<<8
+		if bigramSet[v>>6]&(1<<(v&63)) == 0 {
+			return false
+		}
+		for _, pt := range bigramList[bigramIdx[v]] {
+			if (pt.fold && hasPrefixFold(b[p:], pt.lit)) || (!pt.fold && bytes.HasPrefix(b[p:], pt.lit)) {
+				return true
+			}
+		}
+		return false
+	}
+	hitAt := func(b []byte, j int) bool {
+		v := uint16(b[j]) | uint16(b[j+1])<<8
+		return strideSet[v>>6]&(1<<(v&63)) != 0
+	}
+	// first is the first stride position from j whose bigram is in
+	// strideSet with a pattern starting at j-1, j or j+1: segment tries
+	// those three.
+	first := func(b []byte, j, limit int) int {
 		for ; j <= limit; j += 2 {
-			if v := uint16(b[j]) | uint16(b[j+1])<<8; strideSet[v>>6]&(1<<(v&63)) != 0 {
+			if hitAt(b, j) && (starts(b, j-1) || starts(b, j) || starts(b, j+1)) {
 				return j
 			}
 		}
@@ -145,12 +167,17 @@ func TestStrideNext(t *testing.T) {
 		[]byte("package main\n\nfunc main() { x := 1; y := \"abc\"; _ = x }\n// the password and the token\n"),
 		bytes.Repeat([]byte("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzq"), 3),
 		[]byte("AKIA ghp_ sk- ${X} key Token PASS\x00\xff eyJ"),
+		[]byte("return credential; // see https://x and re re re re ar it rn ec Q~x ${A} mariadb PwD aUtH sEcReT"),
 	}
 	for _, b := range texts {
 		for j := 0; j < len(b); j++ {
 			for limit := j - 1; limit <= len(b)-2; limit++ {
-				if got, want := strideNext(b, j, limit), naive(b, j, limit); got != want && (got <= limit || want <= limit) {
-					t.Fatalf("strideNext(%q, %d, %d) = %d, want %d", b, j, limit, got, want)
+				got, want := strideNext(b, j, limit), first(b, j, limit)
+				if got <= limit && ((got-j)%2 != 0 || !hitAt(b, got)) {
+					t.Fatalf("strideNext(%q, %d, %d) = %d: not a stride position with a strideSet bigram", b, j, limit, got)
+				}
+				if got > want && want <= limit {
+					t.Fatalf("strideNext(%q, %d, %d) = %d: skips a pattern near %d", b, j, limit, got, want)
 				}
 			}
 		}

@@ -56,7 +56,28 @@ var (
 	// an odd offset shows as (any byte, its first byte) at the previous
 	// one. A hit at j makes j-1, j and j+1 candidates.
 	strideSet [1024]uint64
+	// triSet holds (hashed) the first three bytes of every pattern, and
+	// of a two-byte pattern followed by any byte: strideNext checks a hit
+	// against it before returning, so that a common bigram ("re", "//")
+	// costs a return only where a pattern may really start.
+	triSet [1024]uint64
 )
+
+// triHash maps three bytes (the low 24 bits of t) into triSet.
+func triHash(t uint32) uint32 { return (t * 0x9e3779b1) >> 16 }
+
+func setTri(a, b, c byte) {
+	h := triHash(uint32(a) | uint32(b)<<8 | uint32(c)<<16)
+	triSet[h>>6] |= 1 << (h & 63)
+}
+
+// mayStart reports whether a pattern may start at k-1, k or k+1, from
+// the three trigrams there (b[k-1:k+7] must exist).
+func mayStart(b []byte, k int) bool {
+	u := binary.LittleEndian.Uint64(b[k-1:])
+	h0, h1, h2 := triHash(uint32(u)&0xffffff), triHash(uint32(u>>8)&0xffffff), triHash(uint32(u>>16)&0xffffff)
+	return triSet[h0>>6]>>(h0&63)&1|triSet[h1>>6]>>(h1&63)&1|triSet[h2>>6]>>(h2&63)&1 != 0
+}
 
 func setBigram(set *[1024]uint64, a, b byte) {
 	v := uint16(a) | uint16(b)<<8
@@ -73,6 +94,22 @@ func addPattern(p *pattern) {
 		}
 	} else {
 		firsts = [][2]byte{{p.lit[0], p.lit[1]}}
+	}
+	thirds := []byte{}
+	switch {
+	case len(p.lit) < 3:
+		for c := range 256 {
+			thirds = append(thirds, byte(c))
+		}
+	case p.fold:
+		thirds = append(thirds, lower(p.lit[2]), upper(p.lit[2]))
+	default:
+		thirds = append(thirds, p.lit[2])
+	}
+	for _, f := range firsts {
+		for _, c := range thirds {
+			setTri(f[0], f[1], c)
+		}
 	}
 	for _, f := range firsts {
 		v := uint16(f[0]) | uint16(f[1])<<8
@@ -317,8 +354,11 @@ func strideNext(b []byte, j, limit int) int {
 			strideSet[v1>>6]>>(v1&63)&1<<1 |
 			strideSet[v2>>6]>>(v2&63)&1<<2 |
 			strideSet[v3>>6]>>(v3&63)&1<<3
-		if hit != 0 {
-			return j + 2*bits.TrailingZeros64(hit)
+		for ; hit != 0; hit &= hit - 1 {
+			k := j + 2*bits.TrailingZeros64(hit)
+			if k == 0 || k+7 > len(b) || mayStart(b, k) {
+				return k
+			}
 		}
 	}
 	for ; j <= limit; j += 2 {
