@@ -71,14 +71,6 @@ func setTri(a, b, c byte) {
 	triSet[h>>6] |= 1 << (h & 63)
 }
 
-// mayStart reports whether a pattern may start at k-1, k or k+1, from
-// the three trigrams there (b[k-1:k+7] must exist).
-func mayStart(b []byte, k int) bool {
-	u := binary.LittleEndian.Uint64(b[k-1:])
-	h0, h1, h2 := triHash(uint32(u)&0xffffff), triHash(uint32(u>>8)&0xffffff), triHash(uint32(u>>16)&0xffffff)
-	return triSet[h0>>6]>>(h0&63)&1|triSet[h1>>6]>>(h1&63)&1|triSet[h2>>6]>>(h2&63)&1 != 0
-}
-
 func setBigram(set *[1024]uint64, a, b byte) {
 	v := uint16(a) | uint16(b)<<8
 	set[v>>6] |= 1 << (v & 63)
@@ -356,7 +348,14 @@ func strideNext(b []byte, j, limit int) int {
 			strideSet[v3>>6]>>(v3&63)&1<<3
 		for ; hit != 0; hit &= hit - 1 {
 			k := j + 2*bits.TrailingZeros64(hit)
-			if k == 0 || k+7 > len(b) || mayStart(b, k) {
+			if k == 0 || k+7 > len(b) {
+				return k
+			}
+			// A pattern may start at k-1, k or k+1 only if one of the
+			// trigrams there is in triSet.
+			u := binary.LittleEndian.Uint64(b[k-1:])
+			h0, h1, h2 := triHash(uint32(u)&0xffffff), triHash(uint32(u>>8)&0xffffff), triHash(uint32(u>>16)&0xffffff)
+			if triSet[h0>>6]>>(h0&63)&1|triSet[h1>>6]>>(h1&63)&1|triSet[h2>>6]>>(h2&63)&1 != 0 {
 				return k
 			}
 		}
