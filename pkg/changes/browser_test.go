@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,7 +58,14 @@ func startBrowser(t *testing.T, bin string) *browser {
 	// loopback proxy that refuses it: the test touches no network.
 	sink := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(sink.Close)
-	profile := t.TempDir()
+	// The profile is removed only once every process of the browser has
+	// exited: its helpers (renderer, GPU, crash handler) outlive the main
+	// process for a moment and still write there, which made t.TempDir's
+	// removal fail now and then ("directory not empty").
+	profile, err := os.MkdirTemp("", "tollgate-browser-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -65,11 +73,31 @@ func startBrowser(t *testing.T, bin string) *browser {
 		"--disable-dev-shm-usage", "--disable-extensions", "--hide-scrollbars", "--window-size=1100,1300",
 		"--user-data-dir="+profile, "--proxy-server="+sink.URL, "--proxy-bypass-list=<-loopback>",
 		"--remote-debugging-port=0", "about:blank")
+	// Its own process group, so that the whole browser is stopped.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Start(); err != nil {
 		cancel()
+		_ = os.RemoveAll(profile)
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		// Wait for the rest of the group, then remove the profile.
+		for deadline := time.Now().Add(10 * time.Second); syscall.Kill(-cmd.Process.Pid, 0) == nil && time.Now().Before(deadline); {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			time.Sleep(50 * time.Millisecond)
+		}
+		var err error
+		for range 50 {
+			if err = os.RemoveAll(profile); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("browser profile %s left behind: %v", profile, err)
+	})
 	var port, path string
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		b, err := os.ReadFile(filepath.Join(profile, "DevToolsActivePort"))
