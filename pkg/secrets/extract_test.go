@@ -104,25 +104,7 @@ func binaryLike(r *rand.Rand, n int) []byte {
 
 func TestPrintable8(t *testing.T) {
 	t.Parallel()
-	r := rand.New(rand.NewPCG(7, 8))
-	for v := range 256 {
-		for lane := range 8 {
-			var w [8]byte
-			for i := range w {
-				w[i] = byte(r.IntN(256))
-			}
-			w[lane] = byte(v)
-			m := printable8(binary.LittleEndian.Uint64(w[:]))
-			for i, c := range w {
-				if got := m>>(8*i+7)&1 == 1; got != printableByte[c] {
-					t.Fatalf("printable8(% x): lane %d (%#x) marked %v, printableByte says %v", w, i, c, got, printableByte[c])
-				}
-			}
-			if m&^msb8 != 0 {
-				t.Fatalf("printable8(% x) = %#x: bits outside the top ones", w, m)
-			}
-		}
-	}
+	checkLanes(t, "printable8", printable8, printableByte)
 }
 
 func TestExtractMatchesReference(t *testing.T) {

@@ -149,6 +149,18 @@ func TestEncodedRunsMatchesReference(t *testing.T) {
 // value in every lane, among random neighbours.
 func TestNonB64(t *testing.T) {
 	t.Parallel()
+	notB64 := new(charset)
+	for c := range notB64 {
+		notB64[c] = !b64Char[c]
+	}
+	checkLanes(t, "nonB64", nonB64, notB64)
+}
+
+// checkLanes checks a word test f (the top bit of each byte that is in
+// set) against set, for every byte value in every lane among random
+// neighbours.
+func checkLanes(t *testing.T, name string, f func(uint64) uint64, set *charset) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(3, 4))
 	for v := range 256 {
 		for lane := range 8 {
@@ -158,14 +170,14 @@ func TestNonB64(t *testing.T) {
 					w[i] = byte(r.IntN(256))
 				}
 				w[lane] = byte(v)
-				m := nonB64(binary.LittleEndian.Uint64(w[:]))
+				m := f(binary.LittleEndian.Uint64(w[:]))
 				for i, c := range w {
-					if got := m>>(8*i+7)&1 == 1; got == b64Char[c] {
-						t.Fatalf("nonB64(% x): lane %d (%#x) marked %v, b64Char says %v", w, i, c, got, b64Char[c])
+					if got := m>>(8*i+7)&1 == 1; got != set[c] {
+						t.Fatalf("%s(% x): lane %d (%#x) marked %v, want %v", name, w, i, c, got, set[c])
 					}
 				}
 				if m&^msb8 != 0 {
-					t.Fatalf("nonB64(% x) = %#x: bits outside the top ones", w, m)
+					t.Fatalf("%s(% x) = %#x: bits outside the top ones", name, w, m)
 				}
 			}
 		}
