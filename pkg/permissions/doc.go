@@ -42,7 +42,11 @@
 //     LoadBalancer (with loadBalancerSourceRanges) or NodePort, or with
 //     externalIPs; Ingress hosts and paths; Gateway API Gateway
 //     listeners and HTTPRoute, GRPCRoute, TLSRoute, TCPRoute and
-//     UDPRoute hostnames and parents (exposure.go);
+//     UDPRoute hostnames and parents (exposure.go); OpenShift Routes
+//     (host, wildcardPolicy, path, plain HTTP through
+//     insecureEdgeTerminationPolicy Allow, backends), Istio Gateway
+//     servers and VirtualServices bound to a gateway rather than the mesh
+//     (meshexposure.go);
 //   - the Secrets a workload's pods read and the routing variables
 //     (base URLs, proxies) set on its containers;
 //   - package registry configuration (.npmrc, .yarnrc, pip.conf,

@@ -14,7 +14,9 @@ import (
 // from outside the cluster: a Service of type LoadBalancer or NodePort or
 // with externalIPs, an Ingress (networking.k8s.io), a Gateway API Gateway
 // or route (gateway.networking.k8s.io HTTPRoute, GRPCRoute, TLSRoute,
-// TCPRoute, UDPRoute), or a List holding some.
+// TCPRoute, UDPRoute), an OpenShift Route (route.openshift.io), an Istio
+// Gateway or a VirtualService bound to one (networking.istio.io), or a
+// List holding some.
 const FormatExposure = "kubernetes-exposure"
 
 // SurfaceExposure holds who may reach the agent from outside the cluster.
@@ -28,6 +30,12 @@ const (
 	ActionIngress      = "ingress"       // scope: HOST PATH
 	ActionListener     = "listener"      // scope: PROTOCOL/PORT HOST
 	ActionRoute        = "route"         // scope: via PARENT HOST PATH
+	// ActionRouterHost is an OpenShift Route served by the cluster's
+	// router; scope: PROTOCOL/PORT HOST PATH.
+	ActionRouterHost = "router-host"
+	// ActionMeshServer is a server of an Istio ingress Gateway; scope:
+	// PROTOCOL/PORT NAMESPACE/HOST.
+	ActionMeshServer = "mesh-gateway-server"
 )
 
 // gatewayRoutes are the Gateway API route kinds.
@@ -57,7 +65,11 @@ func isExposure(m map[string]any) bool {
 	case kind == "Ingress":
 		return strings.HasPrefix(api, "networking.k8s.io/") || strings.HasPrefix(api, "extensions/")
 	case kind == "Gateway" || gatewayRoutes[kind]:
-		return strings.HasPrefix(api, "gateway.networking.k8s.io/")
+		return strings.HasPrefix(api, "gateway.networking.k8s.io/") || (kind == "Gateway" && isIstioNetworking(api))
+	case kind == "VirtualService":
+		return isIstioNetworking(api)
+	case kind == "Route":
+		return strings.HasPrefix(api, "route.openshift.io/")
 	}
 	return false
 }
@@ -118,7 +130,15 @@ func (s *scanner) exposureResource(rel string, m map[string]any) error {
 	case "Ingress":
 		err = ingressExposure(ns, spec, add)
 	case "Gateway":
-		err = gatewayExposure(spec, add)
+		if isIstioNetworking(str(m["apiVersion"])) {
+			err = istioGatewayExposure(spec, add)
+		} else {
+			err = gatewayExposure(spec, add)
+		}
+	case "VirtualService":
+		err = virtualServiceExposure(ns, spec, add)
+	case "Route":
+		err = openShiftRouteExposure(ns, spec, add)
 	default:
 		err = routeExposure(kind, ns, spec, add)
 	}
@@ -605,6 +625,21 @@ func exposureSeverity(g *Grant) (evidence.Severity, string) {
 		return evidence.High, "Ingress routes " + g.Scope + " to " + e.Backend
 	case ActionListener:
 		d := "Gateway listener on " + e.Port + " for " + e.Host + ", routes from namespaces: " + e.RoutesFrom
+		if wildcardHost(e.Host) {
+			return evidence.Critical, d + " (wildcard host name)"
+		}
+		return evidence.High, d
+	case ActionRouterHost:
+		d := "OpenShift Route " + g.Scope + " to " + e.Backend
+		switch {
+		case wildcardHost(e.Host):
+			return evidence.Critical, d + " (wildcardPolicy Subdomain: every host name of the domain)"
+		case e.Port == routerInsecurePort:
+			return evidence.High, d + " (plain HTTP: insecureEdgeTerminationPolicy Allow, or no TLS)"
+		}
+		return evidence.High, d
+	case ActionMeshServer:
+		d := "Istio Gateway server on " + e.Port + " for " + e.Host + " (VirtualServices from namespaces: " + e.RoutesFrom + ") on " + e.Backend
 		if wildcardHost(e.Host) {
 			return evidence.Critical, d + " (wildcard host name)"
 		}

@@ -30,7 +30,7 @@ var fuzzFormats = []struct {
 // whatever it accepts must survive the review record's round trip:
 // a snapshot compared with its own JSON re-encoding has no changes.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{mcpConfig, toolsFixture, claudeSettings, openAIConfig, agentCard, role, workflow, codexConfig, geminiSettings, continueConfig, deployment, netpolBase, ciliumBase, calicoBase, istioBase, exposureServices, exposureIngress, exposureGateway} {
+	for _, s := range []string{mcpConfig, toolsFixture, claudeSettings, openAIConfig, agentCard, role, workflow, codexConfig, geminiSettings, continueConfig, deployment, netpolBase, ciliumBase, calicoBase, istioBase, exposureServices, exposureIngress, exposureGateway, exposureRoute, exposureIstio} {
 		for i := range fuzzFormats {
 			f.Add([]byte(s), uint8(i))
 		}
