@@ -706,4 +706,88 @@ spec:
 	add(c, "decoy-lb-to-clusterip", base, edit(base, sp, "  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24, 198.51.100.0/24]\n", ""), false)
 	add(c, "decoy-httproute-narrower-path", base, edit(base, gp, "value: /v1}", "value: /v1/chat}"), false)
 	add(c, "decoy-listener-renamed", base, edit(base, gp, "{name: https, protocol", "{name: tls, protocol"), false)
+	routerMeshCases(add, base)
+}
+
+// routerMeshCases: exposure through the OpenShift router (Routes) and
+// Istio ingress gateways (Gateway servers, VirtualServices bound to them).
+func routerMeshCases(add func(class, name string, base, cand map[string]string, block bool), base map[string]string) {
+	const rp, mp = "deploy/route.yaml", "deploy/istio.yaml"
+	base = with(with(base, rp, `apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: agent, namespace: agents}
+spec:
+  host: agent.apps.corp.example.com
+  path: /api
+  to: {kind: Service, name: agent, weight: 100}
+  port: {targetPort: http}
+  tls: {termination: edge, insecureEdgeTerminationPolicy: Redirect}
+`), mp, `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: agents}
+spec:
+  selector: {istio: internal-ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [./agent.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: agent-cert}
+  - port: {number: 8443, name: https-admin, protocol: HTTPS}
+    hosts: [./admin.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: admin-cert}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: agent, namespace: agents}
+spec:
+  hosts: [agent.corp.example.com]
+  gateways: [edge]
+  http:
+  - match: [{uri: {prefix: /v1}}]
+    route: [{destination: {host: agent.agents.svc.cluster.local, port: {number: 80}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: tools, namespace: agents}
+spec:
+  hosts: [tools.agents.svc.cluster.local]
+  http:
+  - route: [{destination: {host: tools.agents.svc.cluster.local}}]
+`)
+	c := ClassPermExposure
+	add(c, "openshift-route-added", base, with(base, "deploy/public-route.yaml", "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: chat, namespace: agents}\nspec:\n  host: chat.example.com\n  to: {kind: Service, name: agent}\n  tls: {termination: edge}\n"), true)
+	add(c, "openshift-route-generated-host", base, with(base, "deploy/debug-route.yaml", "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: debug, namespace: agents}\nspec:\n  to: {name: agent-debug}\n"), true)
+	add(c, "openshift-route-wildcard-subdomain", base, edit(base, rp, "  tls: {termination: edge", "  wildcardPolicy: Subdomain\n  tls: {termination: edge"), true)
+	add(c, "openshift-route-insecure-allow", base, edit(base, rp, "insecureEdgeTerminationPolicy: Redirect", "insecureEdgeTerminationPolicy: Allow"), true)
+	add(c, "openshift-route-path-widened", base, edit(base, rp, "  path: /api\n", ""), true)
+	add(c, "openshift-route-in-json-list", base, with(base, "deploy/routes.json", `{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "route.openshift.io/v1", "kind": "Route",
+ "metadata": {"name": "wild", "namespace": "agents"}, "spec": {"host": "www.example.com", "wildcardPolicy": "Subdomain", "to": {"name": "agent"}}}]}`), true)
+	add(c, "istio-gateway-any-host", base, edit(base, mp, "hosts: [./agent.corp.example.com]", `hosts: [./agent.corp.example.com, "*"]`), true)
+	add(c, "istio-gateway-wildcard-namespace-host", base, edit(base, mp, "hosts: [./agent.corp.example.com]", `hosts: ["*/*.example.com"]`), true)
+	add(c, "istio-gateway-plain-http-server", base, edit(base, mp, "  servers:\n", "  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [./agent.corp.example.com]\n"), true)
+	add(c, "istio-gateway-public-ingress-pods", base, edit(base, mp, "selector: {istio: internal-ingressgateway}", "selector: {istio: ingressgateway}"), true)
+	add(c, "istio-virtualservice-bound-to-gateway", base, edit(base, mp, "  hosts: [tools.agents.svc.cluster.local]\n", "  hosts: [tools.agents.svc.cluster.local]\n  gateways: [mesh, istio-system/public-gateway]\n"), true)
+	add(c, "istio-virtualservice-wildcard-host", base, edit(base, mp, "hosts: [agent.corp.example.com]", `hosts: ["*"]`), true)
+	add(c, "istio-virtualservice-second-gateway", base, edit(base, mp, "gateways: [edge]", "gateways: [edge, istio-system/public-gateway]"), true)
+	add(c, "istio-tcp-virtualservice-added", base, with(base, "deploy/db.yaml", "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: db, namespace: agents}\nspec:\n  hosts: [db.corp.example.com]\n  gateways: [edge]\n  tcp: [{route: [{destination: {host: postgres.agents.svc.cluster.local, port: {number: 5432}}}]}]\n"), true)
+	add(c, "decoy-virtualservice-mesh-only", base, edit(base, mp, "  hosts: [tools.agents.svc.cluster.local]\n", "  hosts: [tools.agents.svc.cluster.local]\n  gateways: [mesh]\n"), false)
+	add(c, "decoy-openshift-route-renamed", base, edit(base, rp, "name: agent, namespace", "name: agent-api, namespace"), false)
+	add(c, "decoy-openshift-route-removed", base, with(base, rp, "# the Route moved to the platform repository\n"), false)
+	add(c, "decoy-openshift-route-narrower-path", base, edit(base, rp, "path: /api", "path: /api/v2"), false)
+	add(c, "decoy-openshift-route-insecure-none", base, edit(base, rp, "insecureEdgeTerminationPolicy: Redirect", "insecureEdgeTerminationPolicy: None"), false)
+	add(c, "decoy-istio-gateway-servers-reordered", base, edit(base, mp, `  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [./agent.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: agent-cert}
+  - port: {number: 8443, name: https-admin, protocol: HTTPS}
+    hosts: [./admin.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: admin-cert}
+`, `  - port: {number: 8443, name: https-admin, protocol: HTTPS}
+    hosts: [./admin.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: admin-cert}
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [./agent.corp.example.com]
+    tls: {mode: SIMPLE, credentialName: agent-cert}
+`), false)
+	add(c, "decoy-istio-virtualservice-renamed", base, edit(base, mp, "metadata: {name: agent, namespace: agents}\nspec:\n  hosts: [agent", "metadata: {name: agent-edge, namespace: agents}\nspec:\n  hosts: [agent"), false)
+	add(c, "decoy-istio-virtualservice-unbound", base, edit(base, mp, "gateways: [edge]", "gateways: [mesh]"), false)
+	add(c, "decoy-istio-gateway-server-removed", base, edit(base, mp, "  - port: {number: 8443, name: https-admin, protocol: HTTPS}\n    hosts: [./admin.corp.example.com]\n    tls: {mode: SIMPLE, credentialName: admin-cert}\n", ""), false)
 }
