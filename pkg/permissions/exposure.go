@@ -96,6 +96,10 @@ type exposure struct {
 	Internal bool `json:"internal,omitempty"`
 	// RoutesFrom is a listener's allowedRoutes.namespaces.from.
 	RoutesFrom string `json:"routesFrom,omitempty"`
+	// Namespaces names the one namespace routes are admitted from when
+	// RoutesFrom is Selector and a name says which (an Istio Gateway
+	// server host "NAMESPACE/HOST").
+	Namespaces string `json:"namespaces,omitempty"`
 }
 
 // exposureResource reads a Service, Ingress, Gateway or route.
@@ -534,6 +538,9 @@ func exposureContentCovers(eb, eg exposure) bool {
 		}
 	}
 	if !rangesCover(eb.SourceRanges, eg.SourceRanges) || (eb.Internal && !eg.Internal) {
+		return false
+	}
+	if eb.RoutesFrom == "Selector" && eg.RoutesFrom == "Selector" && eb.Namespaces != eg.Namespaces {
 		return false
 	}
 	return routesFromRank(eb.RoutesFrom) >= routesFromRank(eg.RoutesFrom)

@@ -99,7 +99,8 @@ func openShiftRouteExposure(ns string, spec map[string]any, add addExposure) err
 		default:
 			return fmt.Errorf("spec.tls.insecureEdgeTerminationPolicy: unknown value %q", iep)
 		}
-		backend += " (TLS " + term + ")"
+		// where TLS ends (router or pods) changes who terminates it,
+		// not who may reach the pods: not part of the exposure
 	}
 	for _, pp := range ports {
 		e := exposure{Port: pp, Host: host, Path: pth, PathType: "Prefix", Backend: backend}
@@ -162,16 +163,16 @@ func istioGatewayExposure(spec map[string]any, add addExposure) error {
 			if dns == "" {
 				return fmt.Errorf("spec.servers[%d].hosts: %q has no host name", i, h)
 			}
-			from := "Selector"
+			e := exposure{Port: pp, Host: dns, Backend: backend, RoutesFrom: "Selector", Namespaces: nsPart}
 			switch nsPart {
 			case "*":
-				from = "All"
+				e.RoutesFrom, e.Namespaces = "All", ""
 			case ".":
-				from = "Same"
+				e.RoutesFrom, e.Namespaces = "Same", ""
 			case "~":
-				from = "None"
+				e.RoutesFrom, e.Namespaces = "None", ""
 			}
-			if err := add(ActionMeshServer, pp+" "+nsPart+"/"+dns, exposure{Port: pp, Host: dns, Backend: backend, RoutesFrom: from}); err != nil {
+			if err := add(ActionMeshServer, pp+" "+nsPart+"/"+dns, e); err != nil {
 				return err
 			}
 		}

@@ -92,6 +92,9 @@ func TestExposureRouterAndMesh(t *testing.T) {
 			[]want{{X, gw, KindBroadened, H}}},
 		{"Gateway on other gateway pods (changed, high)", replace(base, mp, "selector: {istio: ingressgateway}", "selector: {istio: public-ingressgateway}"),
 			[]want{{X, gw, KindChanged, H}}},
+		{"Gateway host bound from another namespace (broadened, high)", replace(base, mp, "hosts: [./agent.example.com]", "hosts: [team-a/agent.example.com]"),
+			[]want{{X, gw, KindBroadened, H}}},
+		{"Route TLS termination moved to the pods is no change", replace(base, rp, "termination: edge, insecureEdgeTerminationPolicy: Redirect", "termination: passthrough"), nil},
 		{"Gateway servers reordered is no change", replace(base, mp, "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [./agent.example.com]\n    tls: {mode: SIMPLE, credentialName: agent-cert}\n",
 			"  - hosts: [./agent.example.com]\n    tls: {credentialName: agent-cert, mode: SIMPLE}\n    port: {protocol: HTTPS, name: web, number: 443}\n"), nil},
 		{"Gateway removed (removed)", with(base, mp, "# moved to the platform repository\n"),
@@ -114,6 +117,16 @@ func TestExposureRouterAndMesh(t *testing.T) {
 		{"VirtualService gateway spelled with its namespace is no change", replace(base, mp, "gateways: [edge]", "gateways: [agents/edge]"), nil},
 		{"new TCP VirtualService (added, high)", with(base, "deploy/db.yaml", "apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata: {name: db, namespace: agents}\nspec:\n  hosts: [db.example.com]\n  gateways: [edge]\n  tcp: [{route: [{destination: {host: postgres, port: {number: 5432}}}]}]\n"),
 			[]want{{X, "VirtualService agents/db", KindAdded, H}}},
+	})
+	// A Gateway host bound from one named namespace.
+	named := replace(base, mp, "hosts: [./agent.example.com]", "hosts: [team-a/agent.example.com]")
+	runDiffCases(t, named, []diffCase{
+		{"Gateway host bound from another named namespace (broadened, high)", replace(named, mp, "team-a/agent", "team-b/agent"),
+			[]want{{X, gw, KindBroadened, H}, {X, gw, KindRemoved, I}}},
+		{"Gateway host bound from every namespace (broadened, high)", replace(named, mp, "team-a/agent.example.com]", "\"*/agent.example.com\"]"),
+			[]want{{X, gw, KindBroadened, H}}},
+		{"Gateway host bound from the Gateway's namespace only (narrowed)", replace(named, mp, "team-a/agent", "./agent"),
+			[]want{{X, gw, KindRemoved, I}}},
 	})
 }
 
