@@ -100,6 +100,10 @@ type exposure struct {
 	// RoutesFrom is Selector and a name says which (an Istio Gateway
 	// server host "NAMESPACE/HOST").
 	Namespaces string `json:"namespaces,omitempty"`
+	// TLS is how an Istio Gateway server treats TLS when that changes
+	// who may connect: "mutual" (client certificates required),
+	// "auto-passthrough" (any mesh service by SNI), or "".
+	TLS string `json:"tls,omitempty"`
 }
 
 // exposureResource reads a Service, Ingress, Gateway or route.
@@ -540,6 +544,9 @@ func exposureContentCovers(eb, eg exposure) bool {
 	if !rangesCover(eb.SourceRanges, eg.SourceRanges) || (eb.Internal && !eg.Internal) {
 		return false
 	}
+	if tlsRank(eb.TLS) < tlsRank(eg.TLS) {
+		return false
+	}
 	if eb.RoutesFrom == "Selector" && eg.RoutesFrom == "Selector" && eb.Namespaces != eg.Namespaces {
 		return false
 	}
@@ -647,6 +654,12 @@ func exposureSeverity(g *Grant) (evidence.Severity, string) {
 		return evidence.High, d
 	case ActionMeshServer:
 		d := "Istio Gateway server on " + e.Port + " for " + e.Host + " (VirtualServices from namespaces: " + e.RoutesFrom + ") on " + e.Backend
+		switch e.TLS {
+		case tlsAutoPassthrough:
+			return evidence.Critical, d + " (tls.mode AUTO_PASSTHROUGH: every mesh service reachable by SNI, no VirtualService needed)"
+		case tlsMutual:
+			d += " (client certificates required)"
+		}
 		if wildcardHost(e.Host) {
 			return evidence.Critical, d + " (wildcard host name)"
 		}

@@ -95,6 +95,11 @@ func TestExposureRouterAndMesh(t *testing.T) {
 		{"Gateway host bound from another namespace (broadened, high)", replace(base, mp, "hosts: [./agent.example.com]", "hosts: [team-a/agent.example.com]"),
 			[]want{{X, gw, KindBroadened, H}}},
 		{"Route TLS termination moved to the pods is no change", replace(base, rp, "termination: edge, insecureEdgeTerminationPolicy: Redirect", "termination: passthrough"), nil},
+		{"Gateway TLS AUTO_PASSTHROUGH (broadened, critical)", replace(base, mp, "mode: SIMPLE", "mode: AUTO_PASSTHROUGH"),
+			[]want{{X, gw, KindBroadened, C}}},
+		{"Gateway requires client certificates (narrowed)", replace(base, mp, "mode: SIMPLE", "mode: MUTUAL"),
+			[]want{{X, gw, KindNarrowed, I}}},
+		{"Gateway plain HTTP server that only redirects is no exposure", replace(base, mp, "  servers:\n", "  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [./agent.example.com]\n    tls: {httpsRedirect: true}\n"), nil},
 		{"Gateway servers reordered is no change", replace(base, mp, "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [./agent.example.com]\n    tls: {mode: SIMPLE, credentialName: agent-cert}\n",
 			"  - hosts: [./agent.example.com]\n    tls: {credentialName: agent-cert, mode: SIMPLE}\n    port: {protocol: HTTPS, name: web, number: 443}\n"), nil},
 		{"Gateway removed (removed)", with(base, mp, "# moved to the platform repository\n"),
@@ -117,6 +122,18 @@ func TestExposureRouterAndMesh(t *testing.T) {
 		{"VirtualService gateway spelled with its namespace is no change", replace(base, mp, "gateways: [edge]", "gateways: [agents/edge]"), nil},
 		{"new TCP VirtualService (added, high)", with(base, "deploy/db.yaml", "apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata: {name: db, namespace: agents}\nspec:\n  hosts: [db.example.com]\n  gateways: [edge]\n  tcp: [{route: [{destination: {host: postgres, port: {number: 5432}}}]}]\n"),
 			[]want{{X, "VirtualService agents/db", KindAdded, H}}},
+	})
+	// A Gateway server requiring client certificates.
+	mutual := replace(base, mp, "mode: SIMPLE", "mode: ISTIO_MUTUAL")
+	runDiffCases(t, mutual, []diffCase{
+		{"Gateway client certificates no longer required (broadened, high)", replace(mutual, mp, "mode: ISTIO_MUTUAL", "mode: OPTIONAL_MUTUAL"),
+			[]want{{X, gw, KindBroadened, H}}},
+	})
+	// A plain HTTP server that only redirects.
+	redirect := replace(base, mp, "  servers:\n", "  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [./agent.example.com]\n    tls: {httpsRedirect: true}\n")
+	runDiffCases(t, redirect, []diffCase{
+		{"Gateway HTTP server serves instead of redirecting (broadened, high)", replace(redirect, mp, "tls: {httpsRedirect: true}", "tls: {httpsRedirect: false}"),
+			[]want{{X, gw, KindBroadened, H}}},
 	})
 	// A Gateway host bound from one named namespace.
 	named := replace(base, mp, "hosts: [./agent.example.com]", "hosts: [team-a/agent.example.com]")
@@ -146,6 +163,8 @@ func TestExposureRouterAndMeshInvalid(t *testing.T) {
 		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {servers: [{port: {number: 80, protocol: HTTP}}]}\n",
 		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {servers: [{port: {number: 80, protocol: HTTP}, hosts: [ns/]}]}\n",
 		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {selector: [x], servers: [{port: {number: 80, protocol: HTTP}, hosts: [\"*\"]}]}\n",
+		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {servers: [{port: {number: 443, protocol: HTTPS}, hosts: [\"*\"], tls: {mode: SOMETIMES}}]}\n",
+		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\nspec: {servers: [{port: {number: 443, protocol: HTTPS}, hosts: [\"*\"], tls: on}]}\n",
 		"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: {gateways: [edge], http: [{route: [{destination: {host: a}}]}]}\n",
 		"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: {hosts: [a.example.com], gateways: [edge]}\n",
 		"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: {hosts: [a.example.com], gateways: [edge], http: [{route: [{destination: {port: {number: 80}}}]}]}\n",
