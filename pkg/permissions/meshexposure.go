@@ -282,6 +282,13 @@ func virtualServiceExposure(ns string, spec map[string]any, add addExposure) err
 			}
 			sort.Strings(dests)
 			backend := strings.Join(dests, ",")
+			if dl := obj(r["delegate"]); backend == "" && dl != nil {
+				dns := str(dl["namespace"])
+				if dns == "" {
+					dns = ns
+				}
+				backend = "routes of VirtualService " + dns + "/" + str(dl["name"])
+			}
 			if backend == "" {
 				backend = "(redirect or direct response)"
 			}

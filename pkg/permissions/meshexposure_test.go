@@ -120,6 +120,8 @@ func TestExposureRouterAndMesh(t *testing.T) {
 			[]want{{X, vs, KindRemoved, I}}},
 		{"VirtualService renamed is no change", replace(base, mp, "metadata: {name: agent, namespace: agents}", "metadata: {name: agent-edge, namespace: agents}"), nil},
 		{"VirtualService gateway spelled with its namespace is no change", replace(base, mp, "gateways: [edge]", "gateways: [agents/edge]"), nil},
+		{"VirtualService delegates to another (changed, high)", replace(base, mp, "    route: [{destination: {host: agent.agents.svc.cluster.local, port: {number: 80}}}]\n", "    delegate: {name: admin, namespace: infra}\n"),
+			[]want{{X, vs, KindChanged, H}}},
 		{"new TCP VirtualService (added, high)", with(base, "deploy/db.yaml", "apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata: {name: db, namespace: agents}\nspec:\n  hosts: [db.example.com]\n  gateways: [edge]\n  tcp: [{route: [{destination: {host: postgres, port: {number: 5432}}}]}]\n"),
 			[]want{{X, "VirtualService agents/db", KindAdded, H}}},
 	})
