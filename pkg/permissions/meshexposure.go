@@ -171,6 +171,9 @@ func istioGatewayExposure(spec map[string]any, add addExposure) error {
 		return fmt.Errorf("spec.selector: %w", err)
 	}
 	backend := "ingress gateway pods " + pods
+	if spec["selector"] == nil {
+		backend = "every ingress gateway's pods (no selector)"
+	}
 	servers := arr(spec["servers"])
 	if len(servers) == 0 {
 		return fmt.Errorf("spec.servers: a Gateway needs servers")
