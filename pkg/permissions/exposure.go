@@ -217,9 +217,9 @@ func serviceExposure(spec, annotations map[string]any, add addExposure) error {
 		if p == nil {
 			return fmt.Errorf("spec.ports[%d] must be an object", i)
 		}
-		port, err := portText(p["port"])
-		if err != nil || port == "*" {
-			return fmt.Errorf("spec.ports[%d].port: a port number is required", i)
+		port, err := portNumber(p["port"], fmt.Sprintf("spec.ports[%d].port", i))
+		if err != nil {
+			return err
 		}
 		proto := strings.ToUpper(str(p["protocol"]))
 		if proto == "" {
@@ -328,6 +328,16 @@ func ingressExposure(ns string, spec map[string]any, add addExposure) error {
 	return nil
 }
 
+// portNumber reads a port that must be given (a number or a name) at
+// field.
+func portNumber(v any, field string) (string, error) {
+	port, err := portText(v)
+	if err != nil || port == "*" {
+		return "", fmt.Errorf("%s: a port number is required", field)
+	}
+	return port, nil
+}
+
 // gatewayExposure: each listener of a Gateway accepts traffic on a port
 // for a host name (every name when it has none) and admits routes from
 // the namespaces allowedRoutes names (its own by default).
@@ -337,9 +347,9 @@ func gatewayExposure(spec map[string]any, add addExposure) error {
 		if l == nil {
 			return fmt.Errorf("spec.listeners[%d] must be an object", i)
 		}
-		port, err := portText(l["port"])
-		if err != nil || port == "*" {
-			return fmt.Errorf("spec.listeners[%d].port: a port number is required", i)
+		port, err := portNumber(l["port"], fmt.Sprintf("spec.listeners[%d].port", i))
+		if err != nil {
+			return err
 		}
 		pp := strings.ToUpper(str(l["protocol"])) + "/" + port
 		host := strings.ToLower(str(l["hostname"]))

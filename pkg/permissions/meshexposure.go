@@ -184,9 +184,9 @@ func istioGatewayExposure(spec map[string]any, add addExposure) error {
 			return fmt.Errorf("spec.servers[%d] must be an object", i)
 		}
 		port := obj(sv["port"])
-		num, err := portText(port["number"])
-		if err != nil || num == "*" {
-			return fmt.Errorf("spec.servers[%d].port.number: a port number is required", i)
+		num, err := portNumber(port["number"], fmt.Sprintf("spec.servers[%d].port.number", i))
+		if err != nil {
+			return err
 		}
 		proto := strings.ToUpper(str(port["protocol"]))
 		if proto == "" {

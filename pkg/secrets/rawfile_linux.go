@@ -20,6 +20,11 @@ import (
 // entry swapped for a FIFO after the walk from blocking the open.
 
 func openRaw(p string) (int, error) {
+	return openAt(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC)
+}
+
+// openAt opens p with flags by a raw openat, retried on EINTR.
+func openAt(p string, flags int) (int, error) {
 	b, err := syscall.BytePtrFromString(p)
 	if err != nil {
 		return -1, err
@@ -27,7 +32,7 @@ func openRaw(p string) (int, error) {
 	dirfd := unix.AT_FDCWD
 	for {
 		r, _, e := syscall.RawSyscall6(syscall.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(b)),
-			uintptr(syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC), 0, 0, 0)
+			uintptr(flags), 0, 0, 0)
 		switch e {
 		case 0:
 			return int(r), nil

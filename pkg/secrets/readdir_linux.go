@@ -9,8 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // readDir returns the entries of the directory dir, sorted by name, as
@@ -20,29 +18,16 @@ import (
 // an error it returns the entries read until then.
 func readDir(dir string, buf []byte, out []dirent) ([]dirent, error) {
 	out = out[:0]
-	p, err := syscall.BytePtrFromString(dir)
+	fd, err := openAt(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC)
 	if err != nil {
 		return out, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	var fd uintptr
-	dirfd := unix.AT_FDCWD
-	for {
-		r, _, e := syscall.RawSyscall6(syscall.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)),
-			uintptr(syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC), 0, 0, 0)
-		if e == syscall.EINTR {
-			continue
-		}
-		if e != 0 {
-			return out, &os.PathError{Op: "open", Path: dir, Err: e}
-		}
-		fd = r
-		break
-	}
-	defer func() { _, _, _ = syscall.RawSyscall(syscall.SYS_CLOSE, fd, 0, 0) }()
+	f := &rawFile{fd: fd}
+	defer f.Close()
 	var nameBytes []byte // the names, one after the other
 	var spans [][2]int   // each entry's name in nameBytes
 	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
 		if e == syscall.EINTR {
 			continue
 		}
